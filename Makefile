@@ -1,0 +1,57 @@
+# The two set-up commands of the README: `make demo` and `make test`.
+# Both create .venv from the Python 3.11+ on PATH and install the package into it.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+PIP    := $(BIN)/python -m pip --disable-pip-version-check
+
+.PHONY: demo test test-all test-fast test-nojit lint bench docs clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --upgrade pip
+
+# Stamps record which extras are installed; they are redone when the metadata changes.
+$(VENV)/.stamp-core: pyproject.toml setup.cfg | $(BIN)/python
+	$(PIP) install -e .
+	touch $@
+
+$(VENV)/.stamp-test: pyproject.toml setup.cfg | $(BIN)/python
+	$(PIP) install -e ".[test]"
+	touch $@ $(VENV)/.stamp-core
+
+$(VENV)/.stamp-bench: pyproject.toml setup.cfg | $(BIN)/python
+	$(PIP) install -e ".[test,bench]"
+	touch $@ $(VENV)/.stamp-test $(VENV)/.stamp-core
+
+## demo: install the package and run the audit demo on the bundled COMPAS data
+demo: $(VENV)/.stamp-core
+	$(BIN)/multiplicity demo
+
+## test: ruff, the test suite (JIT on), then the kernels once more with NUMBA_DISABLE_JIT=1 under coverage
+test: $(VENV)/.stamp-test lint test-fast test-nojit
+
+lint: $(VENV)/.stamp-test
+	$(BIN)/ruff check .
+
+test-fast: $(VENV)/.stamp-test
+	$(BIN)/pytest -m "not slow" -q
+
+test-nojit: $(VENV)/.stamp-test
+	NUMBA_DISABLE_JIT=1 $(BIN)/pytest -m "not slow" -q -p no:cacheprovider \
+		--cov=multiplicity --cov-branch --cov-report=term:skip-covered \
+		--cov-report=xml:coverage.xml
+	$(BIN)/python tools/kernel_coverage.py coverage.xml
+
+## test-all: everything, including tests marked slow
+test-all: $(VENV)/.stamp-test lint
+	$(BIN)/pytest -q
+
+## bench: side-by-side benchmarks against NumPy references / peer libraries
+bench: $(VENV)/.stamp-bench
+	$(BIN)/python benchmarks/run_all.py
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .hypothesis .coverage coverage.xml
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

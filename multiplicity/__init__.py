@@ -1,0 +1,23 @@
+"""multiplicity: measure predictive multiplicity and annotation disagreement.
+
+Subpackages
+-----------
+metrics
+    Array measures over a set of models: ambiguity, discrepancy, Rashomon capacity, ...
+datasets
+    Small real data sets shipped with the package (no network needed).
+"""
+
+from ._config import config_context, get_config, set_config
+from ._version import __version__
+
+__all__ = ["__version__", "config_context", "datasets", "get_config", "metrics", "set_config"]
+
+
+def __getattr__(name: str):
+    # Subpackages load on first use, so `import multiplicity` stays light.
+    if name in {"metrics", "datasets"}:
+        import importlib
+
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

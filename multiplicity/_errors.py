@@ -1,0 +1,34 @@
+"""Message templates for errors raised on user input.
+
+Tests import these constants, so a message is written once and checked everywhere.
+Each template names the argument and what was expected.
+"""
+
+NOT_2D = "{name} must be a 2-D array of shape (n_models, n_samples), got shape {shape}"
+NOT_PROBA_DIM = (
+    "{name} must have shape (n_models, n_samples) for positive-class probabilities or "
+    "(n_models, n_samples, n_classes), got shape {shape}"
+)
+EMPTY = "{name} must not be empty, got shape {shape}"
+TOO_FEW_MODELS = "{name} needs at least {need} models (rows), got {got}"
+MISSING_LABELS = "{name} contains missing values (NaN or None); predictions must be complete"
+NOT_NUMERIC = "{name} must hold numbers, got dtype {dtype}"
+NAN_PROBA = "{name} contains NaN or infinite values"
+NEGATIVE_PROBA = "{name} contains negative values (smallest {value!r})"
+ABOVE_ONE_PROBA = "{name} contains values above 1 (largest {value!r}); expected probabilities"
+ROWS_NOT_SUM_TO_ONE = (
+    "{name} has class probabilities that do not sum to 1 (sum {value!r} at model {model}, "
+    "sample {sample}; tolerance {tol:g})"
+)
+BASELINE_INDEX = "baseline index {index} is out of range for {n_models} models"
+BASELINE_SHAPE = "baseline must have shape {expected} to match {name}, got shape {shape}"
+BASELINE_TYPE = (
+    "baseline must be an int (a row of {name}) or an array of the reference model's outputs, "
+    "got {type}"
+)
+LENGTH_MISMATCH = "{a} and {b} must have the same length, got {na} and {nb}"
+NOT_1D = "{name} must be 1-D of shape (n_samples,), got shape {shape}"
+DELTA_RANGE = "delta must be in (0, 1], got {0!r}"
+TOL_POSITIVE = "tol must be a positive finite number, got {0!r}"
+MAX_ITER_POSITIVE = "max_iter must be a positive integer, got {0!r}"
+EPSILON_NEGATIVE = "epsilon must be >= 0, got {0!r}"

@@ -1,0 +1,288 @@
+"""Input checks shared by the public functions.
+
+Every ``check_*`` helper converts user input once (lists, pandas objects, any hashable
+labels) into the contiguous arrays the kernels expect, and raises a ``ValueError`` or
+``TypeError`` that names the argument when the input cannot be used.  None of them
+writes to the caller's data: when a conversion is needed, it works on a copy.
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from . import _errors
+from ._kernels_common import _scan_probabilities
+
+__all__ = [
+    "Labels",
+    "check_delta",
+    "check_labels_1d",
+    "check_prediction_baseline",
+    "check_predictions",
+    "check_probabilities",
+    "check_probability_baseline",
+    "label_codes",
+]
+
+# Integer dtypes the counting kernels read in place (code = value - offset).
+_RAW_INT_DTYPES = frozenset(np.dtype(t) for t in ("i1", "i2", "i4", "i8", "u1", "u2", "u4"))
+# Widest value range read in place; wider ranges are re-encoded to dense codes.
+_MAX_RAW_SPAN = 1 << 16
+
+
+class Labels(NamedTuple):
+    """Predictions ready for the kernels.
+
+    ``values`` is a C-contiguous 2-D array. When the user's labels were not numbers,
+    ``values`` holds dense integer codes and ``categories`` the labels they stand for;
+    otherwise ``categories`` is ``None`` and ``values`` is numeric (bool read as uint8).
+    """
+
+    values: np.ndarray
+    categories: pd.Index | None
+
+
+def _as_array(x: object) -> np.ndarray:
+    if isinstance(x, pd.DataFrame | pd.Series):
+        return x.to_numpy()
+    return np.asarray(x)
+
+
+def _smallest_int_dtype(n_codes: int) -> np.dtype:
+    for dt in (np.int8, np.int16, np.int32):
+        if n_codes < np.iinfo(dt).max:
+            return np.dtype(dt)
+    return np.dtype(np.int64)
+
+
+def _factorize(values: np.ndarray, name: str) -> tuple[np.ndarray, pd.Index]:
+    """Dense codes for any hashable labels; raises on missing values."""
+    flat = values.ravel()
+    if flat.dtype.kind in "US":
+        flat = flat.astype(object)
+    try:
+        codes, uniques = pd.factorize(flat, use_na_sentinel=True)
+    except TypeError as exc:  # unhashable labels (lists, dicts)
+        raise TypeError(f"{name} must hold hashable labels: {exc}") from exc
+    if codes.size and codes.min() < 0:
+        raise ValueError(_errors.MISSING_LABELS.format(name=name))
+    codes = codes.astype(_smallest_int_dtype(len(uniques)), copy=False)
+    return codes.reshape(values.shape), pd.Index(uniques)
+
+
+def check_predictions(predictions: object, *, name: str = "predictions",
+                      min_models: int = 1) -> Labels:
+    """Validate an ``(n_models, n_samples)`` matrix of class labels.
+
+    Integer and bool matrices are used in place (no copy when already C-contiguous);
+    float matrices are checked for NaN and used in place; any other labels are encoded
+    to dense integer codes.
+    """
+    P = _as_array(predictions)
+    if P.ndim != 2:
+        raise ValueError(_errors.NOT_2D.format(name=name, shape=P.shape))
+    if P.size == 0:
+        raise ValueError(_errors.EMPTY.format(name=name, shape=P.shape))
+    if P.shape[0] < min_models:
+        raise ValueError(
+            _errors.TOO_FEW_MODELS.format(name=name, need=min_models, got=P.shape[0])
+        )
+    kind = P.dtype.kind
+    if kind == "b":
+        return Labels(np.ascontiguousarray(P).view(np.uint8), None)
+    if kind in "iu":
+        return Labels(np.ascontiguousarray(P), None)
+    if kind == "f":
+        if np.isnan(P).any():
+            raise ValueError(_errors.MISSING_LABELS.format(name=name))
+        return Labels(np.ascontiguousarray(P), None)
+    codes, cats = _factorize(P, name)
+    return Labels(np.ascontiguousarray(codes), cats)
+
+
+def label_codes(labels: Labels) -> tuple[np.ndarray, int, int]:
+    """Dense class codes for the counting kernels: ``(values, offset, n_levels)``.
+
+    The kernels read class ``values[i, j] - offset`` in ``[0, n_levels)``. Narrow integer
+    matrices are returned as they are (no copy); other inputs are encoded once.
+    """
+    P = labels.values
+    if labels.categories is not None:
+        return P, 0, max(len(labels.categories), 1)
+    if P.dtype in _RAW_INT_DTYPES:
+        lo, hi = int(P.min()), int(P.max())
+        if hi - lo < _MAX_RAW_SPAN:
+            return P, lo, hi - lo + 1
+    codes, cats = _factorize(P, "predictions")
+    return np.ascontiguousarray(codes), 0, len(cats)
+
+
+def _check_row_index(index: object, n_models: int) -> int:
+    i = int(index)  # type: ignore[call-overload]
+    if not -n_models <= i < n_models:
+        raise ValueError(_errors.BASELINE_INDEX.format(index=i, n_models=n_models))
+    return i % n_models
+
+
+def _is_row_index(baseline: object) -> bool:
+    return isinstance(baseline, numbers.Integral) and not isinstance(baseline, bool | np.bool_)
+
+
+def check_prediction_baseline(labels: Labels, baseline: object,
+                              name: str = "predictions") -> tuple[np.ndarray, np.ndarray]:
+    """Resolve ``baseline`` against checked predictions.
+
+    Returns ``(P, b)`` where ``P`` is the prediction matrix (re-encoded only in rare
+    cases, see below) and ``b`` an ``(n_samples,)`` array comparable element-wise with the
+    rows of ``P``: of ``P``'s dtype for integer labels, float64 for float labels, codes
+    for encoded labels (``-1`` for a baseline label no model ever predicts).
+    """
+    P = labels.values
+    n_models, n_samples = P.shape
+    if _is_row_index(baseline):
+        return P, P[_check_row_index(baseline, n_models)]
+    if baseline is None or isinstance(baseline, str | bytes | float | bool):
+        raise TypeError(_errors.BASELINE_TYPE.format(name=name, type=type(baseline).__name__))
+    b = _as_array(baseline)
+    if b.shape != (n_samples,):
+        raise ValueError(_errors.BASELINE_SHAPE.format(
+            expected=(n_samples,), name=name, shape=b.shape))
+
+    if labels.categories is not None:
+        if b.dtype.kind in "US":
+            b = b.astype(object)
+        if pd.isna(b).any():
+            raise ValueError(_errors.MISSING_LABELS.format(name="baseline"))
+        codes = labels.categories.get_indexer(b)
+        return P, codes.astype(P.dtype, copy=False)
+
+    # Numeric predictions.
+    if b.dtype.kind == "b":
+        b = b.astype(np.uint8)
+    elif b.dtype.kind not in "iuf":
+        try:
+            b = pd.to_numeric(pd.Series(b.astype(object))).to_numpy()
+        except (TypeError, ValueError) as exc:
+            raise TypeError(
+                f"baseline holds non-numeric labels (dtype {b.dtype}) but {name} holds numbers"
+            ) from exc
+    if b.dtype.kind == "f" and np.isnan(b).any():
+        raise ValueError(_errors.MISSING_LABELS.format(name="baseline"))
+    if P.dtype.kind == "f":
+        return P, b.astype(np.float64)
+    # Integer predictions: bring the baseline to P's dtype so the kernels compare
+    # same-width integers.
+    if b.dtype.kind == "f":
+        if not np.all(np.floor(b) == b):
+            raise ValueError(
+                f"baseline holds non-integer values but {name} holds integer labels"
+            )
+    info = np.iinfo(P.dtype)
+    if b.size == 0 or (b.min() >= info.min and b.max() <= info.max):
+        return P, b.astype(P.dtype)
+    # Baseline labels outside P's dtype can never be predicted: give them a value no
+    # model predicts, so they count as flips without widening P.
+    pmin, pmax = int(P.min()), int(P.max())
+    inside = (b >= info.min) & (b <= info.max)
+    if pmin > info.min:
+        sentinel = pmin - 1
+    elif pmax < info.max:
+        sentinel = pmax + 1
+    else:  # P uses its dtype's whole range: widen (one copy of P).
+        return P.astype(np.int64), b.astype(np.int64)
+    out = np.where(inside, b, sentinel)
+    return P, out.astype(P.dtype)
+
+
+def check_labels_1d(x: object, name: str) -> np.ndarray:
+    """A 1-D vector of labels without missing values (any hashable type)."""
+    a = _as_array(x)
+    if a.ndim != 1:
+        raise ValueError(_errors.NOT_1D.format(name=name, shape=a.shape))
+    if a.size == 0:
+        raise ValueError(_errors.EMPTY.format(name=name, shape=a.shape))
+    if a.dtype.kind in "US":
+        a = a.astype(object)
+    if a.dtype.kind in "fO" and pd.isna(a).any():
+        raise ValueError(_errors.MISSING_LABELS.format(name=name))
+    return a
+
+
+def _proba_tolerance(dtype: np.dtype) -> float:
+    return 1e-4 if dtype == np.float32 else 1e-6
+
+
+def check_probabilities(probabilities: object, *, name: str = "probabilities",
+                        min_models: int = 1) -> np.ndarray:
+    """Validate ``(n_models, n_samples)`` or ``(n_models, n_samples, n_classes)`` probabilities.
+
+    float32 and float64 are used in place (no copy when C-contiguous); other numeric
+    dtypes are converted to float64. Raises on NaN/inf, negative values, values above 1,
+    and class distributions whose sum is off 1 by more than 1e-6 (1e-4 for float32).
+    """
+    Q = _as_array(probabilities)
+    if Q.dtype.kind in "biu":
+        Q = Q.astype(np.float64)
+    elif Q.dtype.kind != "f":
+        try:
+            Q = Q.astype(np.float64)
+        except (TypeError, ValueError) as exc:
+            raise TypeError(_errors.NOT_NUMERIC.format(name=name, dtype=Q.dtype)) from exc
+    elif Q.dtype not in (np.float32, np.float64):
+        Q = Q.astype(np.float64)
+    if Q.ndim not in (2, 3):
+        raise ValueError(_errors.NOT_PROBA_DIM.format(name=name, shape=Q.shape))
+    if Q.size == 0:
+        raise ValueError(_errors.EMPTY.format(name=name, shape=Q.shape))
+    if Q.shape[0] < min_models:
+        raise ValueError(
+            _errors.TOO_FEW_MODELS.format(name=name, need=min_models, got=Q.shape[0])
+        )
+    Q = np.ascontiguousarray(Q)
+    _raise_on_bad_probabilities(Q, name)
+    return Q
+
+
+def _raise_on_bad_probabilities(Q: np.ndarray, name: str) -> None:
+    Q3 = Q if Q.ndim == 3 else Q.reshape((*Q.shape, 1))
+    tol = _proba_tolerance(Q.dtype)
+    nonfinite, vmin, vmax, dev, where = _scan_probabilities(Q3, Q.ndim == 3)
+    if nonfinite:
+        raise ValueError(_errors.NAN_PROBA.format(name=name))
+    if vmin < 0:
+        raise ValueError(_errors.NEGATIVE_PROBA.format(name=name, value=float(vmin)))
+    if vmax > 1 + tol:
+        raise ValueError(_errors.ABOVE_ONE_PROBA.format(name=name, value=float(vmax)))
+    if Q.ndim == 3 and dev > tol:
+        model, sample = divmod(int(where), Q.shape[1])
+        total = float(Q[model, sample].sum(dtype=np.float64))
+        raise ValueError(_errors.ROWS_NOT_SUM_TO_ONE.format(
+            name=name, value=total, model=model, sample=sample, tol=tol))
+
+
+def check_probability_baseline(Q: np.ndarray, baseline: object,
+                               name: str = "probabilities") -> np.ndarray:
+    """Baseline probabilities of the shape of one model's slice of ``Q``, as float64."""
+    if _is_row_index(baseline):
+        return Q[_check_row_index(baseline, Q.shape[0])].astype(np.float64)
+    if baseline is None or isinstance(baseline, str | bytes | float | bool):
+        raise TypeError(_errors.BASELINE_TYPE.format(name=name, type=type(baseline).__name__))
+    b = check_probabilities(np.expand_dims(_as_array(baseline), 0), name="baseline")
+    if b.shape[1:] != Q.shape[1:]:
+        raise ValueError(_errors.BASELINE_SHAPE.format(
+            expected=Q.shape[1:], name=name, shape=b.shape[1:]))
+    return b[0].astype(np.float64)
+
+
+def check_delta(delta: object) -> float:
+    """``delta`` must be a real number in ``(0, 1]``."""
+    if not isinstance(delta, numbers.Real) or isinstance(delta, bool):
+        raise TypeError(_errors.DELTA_RANGE.format(delta))
+    d = float(delta)
+    if not 0.0 < d <= 1.0:
+        raise ValueError(_errors.DELTA_RANGE.format(delta))
+    return d
