@@ -132,6 +132,11 @@ def _is_row_index(baseline: object) -> bool:
     return isinstance(baseline, numbers.Integral) and not isinstance(baseline, bool | np.bool_)
 
 
+def _is_scalar_non_index(baseline: object) -> bool:
+    return baseline is None or isinstance(
+        baseline, str | bytes | float | bool | np.bool_ | np.floating | np.str_)
+
+
 def check_prediction_baseline(labels: Labels, baseline: object,
                               name: str = "predictions") -> tuple[np.ndarray, np.ndarray]:
     """Resolve ``baseline`` against checked predictions.
@@ -145,7 +150,7 @@ def check_prediction_baseline(labels: Labels, baseline: object,
     n_models, n_samples = P.shape
     if _is_row_index(baseline):
         return P, P[_check_row_index(baseline, n_models)]
-    if baseline is None or isinstance(baseline, str | bytes | float | bool):
+    if _is_scalar_non_index(baseline):
         raise TypeError(_errors.BASELINE_TYPE.format(name=name, type=type(baseline).__name__))
     b = _as_array(baseline)
     if b.shape != (n_samples,):
@@ -187,14 +192,19 @@ def check_prediction_baseline(labels: Labels, baseline: object,
     # Baseline labels outside P's dtype can never be predicted: give them a value no
     # model predicts, so they count as flips without widening P.
     pmin, pmax = int(P.min()), int(P.max())
-    inside = (b >= info.min) & (b <= info.max)
+    b_obj = b.astype(object)
+    inside = np.array([info.min <= v <= info.max for v in b_obj], dtype=bool)
     if pmin > info.min:
         sentinel = pmin - 1
     elif pmax < info.max:
         sentinel = pmax + 1
-    else:  # P uses its dtype's whole range: widen (one copy of P).
-        return P.astype(np.int64), b.astype(np.int64)
-    out = np.where(inside, b, sentinel)
+    else:
+        # P uses its dtype's whole range: encode P and b jointly, exactly (Python ints),
+        # at the cost of one copy of P. Rare: only with 64-bit labels at both extremes.
+        codes, _ = pd.factorize(np.concatenate([P.ravel().astype(object), b.astype(object)]))
+        codes = codes.astype(np.int64)
+        return (np.ascontiguousarray(codes[: P.size].reshape(P.shape)), codes[P.size:])
+    out = np.where(inside, b_obj, sentinel)
     return P, out.astype(P.dtype)
 
 
@@ -227,6 +237,9 @@ def check_probabilities(probabilities: object, *, name: str = "probabilities",
     Q = _as_array(probabilities)
     if Q.dtype.kind in "biu":
         Q = Q.astype(np.float64)
+    elif Q.dtype.kind in "USV" or (
+            Q.dtype.kind == "O" and any(isinstance(v, str | bytes) for v in Q.ravel()[:1000])):
+        raise TypeError(_errors.NOT_NUMERIC.format(name=name, dtype=Q.dtype))
     elif Q.dtype.kind != "f":
         try:
             Q = Q.astype(np.float64)
@@ -269,12 +282,13 @@ def check_probability_baseline(Q: np.ndarray, baseline: object,
     """Baseline probabilities of the shape of one model's slice of ``Q``, as float64."""
     if _is_row_index(baseline):
         return Q[_check_row_index(baseline, Q.shape[0])].astype(np.float64)
-    if baseline is None or isinstance(baseline, str | bytes | float | bool):
+    if _is_scalar_non_index(baseline):
         raise TypeError(_errors.BASELINE_TYPE.format(name=name, type=type(baseline).__name__))
-    b = check_probabilities(np.expand_dims(_as_array(baseline), 0), name="baseline")
-    if b.shape[1:] != Q.shape[1:]:
+    b = _as_array(baseline)
+    if b.shape != Q.shape[1:]:
         raise ValueError(_errors.BASELINE_SHAPE.format(
-            expected=Q.shape[1:], name=name, shape=b.shape[1:]))
+            expected=Q.shape[1:], name=name, shape=b.shape))
+    b = check_probabilities(np.expand_dims(b, 0), name="baseline")
     return b[0].astype(np.float64)
 
 

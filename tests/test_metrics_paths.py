@@ -89,7 +89,8 @@ def test_baseline_outside_range_when_predictions_fill_the_dtype():
     P = np.array([[-128, 127], [0, 127]], dtype=np.int8)
     b = np.array([1000, 127])
     P2, b2 = check_prediction_baseline(check_predictions(P), b)
-    assert P2.dtype == np.int64 and b2.tolist() == [1000, 127]
+    # Encoded jointly: codes of P are 0..2, the unseen baseline label gets its own code.
+    assert P2.tolist() == [[0, 1], [2, 1]] and b2.tolist() == [3, 1]
     assert ambiguity_discrepancy(P, b) == (0.5, 0.5)
 
 

@@ -319,18 +319,26 @@ def _mixture_log(W, r, p, logq):
 
 @njit(**NJIT)
 def _bounds(W, r, p, h, logq, d, all_rows):
-    """Blahut-Arimoto bounds ``(lower, upper)`` on C at p (p sums to 1)."""
+    """Blahut-Arimoto bounds ``(lower, upper)`` on C at p (p sums to 1).
+
+    An input with ``p_i = 0`` may have ``D_i = inf`` (it alone reaches a class the
+    mixture misses): then ``upper`` is ``inf``. The lower bound only uses inputs with
+    ``p_i > 0``, whose ``D_i`` are finite.
+    """
     _mixture_log(W, r, p, logq)
     _kl_to_mixture(W, r, h, logq, d, all_rows)
     upper = -np.inf
+    top = -np.inf
     for i in range(r):
         if d[i] > upper:
             upper = d[i]
+        if p[i] > 0.0 and d[i] > top:
+            top = d[i]
     z = 0.0
     for i in range(r):
         if p[i] > 0.0:
-            z += p[i] * np.exp(d[i] - upper)
-    return upper + np.log(z), upper
+            z += p[i] * np.exp(d[i] - top)
+    return top + np.log(z), upper
 
 
 @njit(**NJIT)
@@ -374,7 +382,13 @@ def _newton_face(W, r, h, S, x, n_s, logq, d, full, kkt, rhs, q):
             kkt[a, n_s] = 1.0
         kkt[n_s, n_s] = 0.0
         rhs[n_s] = 0.0
-        step = np.linalg.solve(kkt[: n_s + 1, : n_s + 1], rhs[: n_s + 1])
+        if not (np.all(np.isfinite(kkt[: n_s + 1, : n_s + 1]))
+                and np.all(np.isfinite(rhs[: n_s + 1]))):
+            return 0  # a class the face barely reaches: leave it to Blahut-Arimoto
+        # Least squares never raises on a singular system (kernels must not raise).
+        step = np.linalg.lstsq(kkt[: n_s + 1, : n_s + 1], rhs[: n_s + 1], 1e-15)[0]
+        if not np.all(np.isfinite(step)):
+            return 0
         t_max = 1.0
         blocking = -1
         for a in range(n_s):
@@ -410,9 +424,9 @@ def _newton_polish(W, r, p, h, tol, logq, d, all_rows):
     A primal active-set method: start from the face of the (at most 2k + 2) inputs with
     the largest ``p_i``, run :func:`_newton_face`, and while the bounds at the result
     are not within ``tol``, add the input with the largest ``D_i`` (the most violated
-    optimality condition) and go on. Returns ``(value, ok)``; with ``ok`` the bounds
-    certify ``value`` within ``tol`` and ``p`` holds the solution. A failed attempt
-    leaves ``p`` unchanged.
+    optimality condition) and go on. Returns ``(value, ok)``: ``value`` is the best lower
+    bound on C reached (0 if none); with ``ok`` the bounds certify it within ``tol`` and
+    ``p`` holds the solution. A failed attempt leaves ``p`` unchanged.
     """
     k = W.shape[1]
     # Start from the inputs Blahut-Arimoto weighs most (at most 2k + 2 of them: some
@@ -433,32 +447,34 @@ def _newton_polish(W, r, p, h, tol, logq, d, all_rows):
     kkt = np.zeros((cap + 1, cap + 1))
     rhs = np.zeros(cap + 1)
     q = np.empty(k)
+    best_lower = 0.0
     for _ in range(2 * k + 4):
         n_s = _newton_face(W, r, h, S, x, n_s, logq, d, full, kkt, rhs, q)
         if n_s == 0:
-            return 0.0, False
+            return best_lower, False
         full[:r] = 0.0
         for a in range(n_s):
             full[S[a]] = x[a]
         lower, upper = _bounds(W, r, full, h, logq, d, all_rows)
+        best_lower = max(best_lower, lower)
         if upper - lower <= tol:
             p[:r] = full[:r]
             return max(lower, 0.0), True
         if n_s == cap:
-            return 0.0, False
+            return best_lower, False
         best = 0
         for i in range(r):
             if d[i] > d[best]:
                 best = i
         for a in range(n_s):
             if S[a] == best:  # the face's own optimum is not certified: give up
-                return 0.0, False
+                return best_lower, False
         for a in range(n_s):
             x[a] *= 1.0 - 1e-3
         S[n_s] = best
         x[n_s] = 1e-3
         n_s += 1
-    return 0.0, False
+    return best_lower, False
 
 
 @njit(**NJIT)
@@ -467,7 +483,8 @@ def _channel_capacity(W, m, tol, max_iter, key, order, logq, d, p, all_rows):
 
     Blahut-Arimoto from the uniform input over distinct rows (``p_i <- p_i exp(D_i)``,
     normalised), with a Newton polish of the support at iterations 8, 16, 32, ...;
-    stops when the bounds are within ``tol`` nats and returns the lower bound.
+    stops when the bounds are within ``tol`` nats and returns the lower bound (on hitting
+    ``max_iter``, the best lower bound seen, with ``converged`` false).
     """
     k = W.shape[1]
     r = _distinct_rows(W, m, k, key, order)
@@ -483,24 +500,32 @@ def _channel_capacity(W, m, tol, max_iter, key, order, logq, d, p, all_rows):
     rows = all_rows[:r]
     for i in range(r):
         p[i] = 1.0 / r
-    lower = 0.0
+    best = 0.0  # best lower bound so far (Blahut-Arimoto iterates and polished faces)
     next_polish = 8
     for it in range(max_iter):
         lower, upper = _bounds(W, r, p, h, logq, d, rows)
         if upper - lower <= tol:
-            return max(lower, 0.0), it + 1, True
+            return max(lower, best, 0.0), it + 1, True
+        best = max(best, lower)
+        top = -np.inf
+        for i in range(r):
+            if p[i] > 0.0 and d[i] > top:
+                top = d[i]
+        z = 0.0
+        for i in range(r):
+            if p[i] > 0.0:
+                p[i] *= np.exp(d[i] - top)
+                z += p[i]
+        for i in range(r):
+            p[i] /= z
+        # The polish reuses the work buffers; the next iteration recomputes them.
         if it + 1 == next_polish:
             next_polish *= 2
             value, ok = _newton_polish(W, r, p, h, tol, logq, d, rows)
             if ok:
                 return value, it + 1, True
-        z = 0.0
-        for i in range(r):
-            p[i] *= np.exp(d[i] - upper)
-            z += p[i]
-        for i in range(r):
-            p[i] /= z
-    return max(lower, 0.0), max_iter, False
+            best = max(best, value)
+    return best, max_iter, False
 
 
 @njit(**NJIT_PARALLEL)
