@@ -8,7 +8,6 @@ import warnings
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from sklearn.exceptions import ConvergenceWarning
 
 from .. import _errors
 from .._parallel import numba_threads
@@ -86,6 +85,8 @@ def rashomon_capacity(probabilities: ArrayLike, *, bits: bool = False, tol: floa
             Q3, binary, float(tol) * math.log(2.0), int(max_iter), _CAPACITY_BLOCK)
     n_bad = int(np.count_nonzero(~converged))
     if n_bad:
+        from sklearn.exceptions import ConvergenceWarning  # sklearn loads only when needed
+
         warnings.warn(
             f"rashomon_capacity: {n_bad} of {converged.size} samples did not reach "
             f"tol={tol:g} bits within max_iter={max_iter}; their values are lower bounds",
