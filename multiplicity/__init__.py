@@ -11,12 +11,15 @@ datasets
 from ._config import config_context, get_config, set_config
 from ._version import __version__
 
-__all__ = ["__version__", "config_context", "datasets", "get_config", "metrics", "set_config"]
+__all__ = [
+    "__version__", "config_context", "datasets", "get_config", "metrics", "rashomon",
+    "set_config",
+]
 
 
 def __getattr__(name: str):
     # Subpackages load on first use, so `import multiplicity` stays light.
-    if name in {"metrics", "datasets"}:
+    if name in {"metrics", "datasets", "rashomon"}:
         import importlib
 
         return importlib.import_module(f"{__name__}.{name}")

@@ -1,0 +1,305 @@
+"""MultiplicityProfile: every measure of a Rashomon set on one data set, overall and by group."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike, NDArray
+
+from .._parallel import numba_threads
+from .._validation import check_delta
+from ..metrics import self_consistency
+from ..metrics._ambiguity import _DELTA_SLACK
+from ..metrics._capacity import rashomon_capacity
+from . import _kernels
+from ._set import check_X_y, n_samples_of
+
+__all__ = ["MultiplicityProfile"]
+
+# Scalar measures, in table order, with the label the report and plots use.
+SCALARS = {
+    "ambiguity": "ambiguity",
+    "discrepancy": "discrepancy",
+    "probabilistic_ambiguity": "probabilistic ambiguity",
+    "probabilistic_discrepancy": "probabilistic discrepancy",
+    "mean_rashomon_capacity": "mean Rashomon capacity",
+    "mean_vpr_width": "mean VPR width",
+    "mean_self_consistency": "mean self-consistency",
+    "disagreement_error_estimate": "disagreement error estimate",
+    "baseline_accuracy": "baseline accuracy",
+    "min_accuracy": "min accuracy",
+    "max_accuracy": "max accuracy",
+}
+# For these, larger means more multiplicity (the "worst" group has the largest value).
+_HIGHER_IS_WORSE = {"ambiguity", "discrepancy", "probabilistic_ambiguity",
+                    "probabilistic_discrepancy", "mean_rashomon_capacity", "mean_vpr_width",
+                    "disagreement_error_estimate"}
+
+
+@dataclass(frozen=True, eq=False)
+class MultiplicityProfile:
+    """The multiplicity measures of a Rashomon set on one data set.
+
+    Build it with :meth:`RashomonSet.profile`. Label measures are always present;
+    probabilistic ones (probabilistic ambiguity/discrepancy, viable prediction ranges,
+    Rashomon capacity) are ``None``/``NaN`` when some member has no ``predict_proba``.
+
+    Attributes
+    ----------
+    n_models, n_samples : int
+    delta : float
+        Threshold of the probabilistic measures.
+    ambiguity, discrepancy : float
+        Marx et al. (2020), relative to the set's baseline model.
+    probabilistic_ambiguity, probabilistic_discrepancy : float or None
+        Watson-Daniels et al. (2023), ``>= delta``.
+    mean_rashomon_capacity, mean_vpr_width, mean_self_consistency : float
+        Sample means of the per-sample arrays below.
+    disagreement_error_estimate : float
+        ``1 - mean_self_consistency`` (Jiang et al. 2022).
+    baseline_accuracy, min_accuracy, max_accuracy : float or None
+        With ``y``: accuracy of h0 and the range over members.
+    ambiguous : ndarray of shape (n_samples,), bool
+    self_consistency : ndarray of shape (n_samples,)
+    vpr : ndarray of shape (n_samples, 2) or (n_samples, n_classes, 2), or None
+        Viable prediction range: positive class for two classes, every class otherwise.
+    vpr_width : ndarray of shape (n_samples,) or None
+        ``max - min`` of the positive class (two classes) or the largest over classes.
+    rashomon_capacity : ndarray of shape (n_samples,) or None
+        ``RC = 2**C`` in ``[1, n_classes]``.
+    predictions : ndarray of shape (n_models, n_samples)
+        Class codes (indices into ``classes``) of every member, kept for
+        :meth:`by_group`. Memory: ``n_models * n_samples`` bytes for up to 127 classes.
+    """
+
+    n_models: int
+    n_samples: int
+    delta: float
+    classes: NDArray
+    baseline_index: int
+    ambiguity: float
+    discrepancy: float
+    probabilistic_ambiguity: float | None
+    probabilistic_discrepancy: float | None
+    mean_rashomon_capacity: float
+    mean_vpr_width: float
+    mean_self_consistency: float
+    disagreement_error_estimate: float
+    baseline_accuracy: float | None
+    min_accuracy: float | None
+    max_accuracy: float | None
+    ambiguous: NDArray[np.bool_]
+    self_consistency: NDArray[np.float64]
+    vpr: NDArray[np.float64] | None
+    vpr_width: NDArray[np.float64] | None
+    rashomon_capacity: NDArray[np.float64] | None
+    predictions: NDArray[np.integer] = field(repr=False)
+    proba_flips: NDArray[np.uint8] | None = field(repr=False)
+    y_codes: NDArray[np.int64] | None = field(repr=False)
+
+    # ------------------------------------------------------------------ building
+    @classmethod
+    def from_set(cls, rset, X: Any, y: ArrayLike | None = None, *, delta: float = 0.1,
+                 chunk_size: int | None = None, n_jobs: int | None = None
+                 ) -> MultiplicityProfile:
+        """Compute the profile of ``rset`` on ``X`` in chunks of samples.
+
+        Memory: the ``(n_models, n_samples)`` class codes and probabilistic flip flags
+        (one byte each) plus one ``predict_proba`` chunk; the full
+        ``(n_models, n_samples, n_classes)`` probability array never exists.
+        """
+        d = check_delta(delta)
+        y_arr = check_X_y(X, y)
+        n = n_samples_of(X)
+        m, k = len(rset), len(rset.classes_)
+        b = rset.baseline_index_
+        P = rset.predict_codes(X, chunk_size=chunk_size)
+        flips = _kernels._group_flip_counts(P, P[b], np.zeros(n, dtype=np.int64), 1)[:, 0]
+        ambiguous = (P != P[b]).any(axis=0) if m > 1 else np.zeros(n, dtype=bool)
+        sc = self_consistency(P)
+
+        proba_flips = vpr = width = rc = None
+        p_amb = p_disc = None
+        if rset.has_predict_proba:
+            proba_flips = np.zeros((m, n), dtype=np.uint8)
+            vpr_full = np.empty((n, k, 2))
+            rc = np.empty(n)
+            with numba_threads(n_jobs):
+                for lo, Q in rset.iter_proba(X, chunk_size=chunk_size):
+                    hi = lo + Q.shape[1]
+                    gap = np.abs(Q - Q[b]).max(axis=2)
+                    proba_flips[:, lo:hi] = gap >= d - _DELTA_SLACK
+                    vpr_full[lo:hi, :, 0] = Q.min(axis=0)
+                    vpr_full[lo:hi, :, 1] = Q.max(axis=0)
+                    rc[lo:hi] = rashomon_capacity(Q)
+            vpr = vpr_full[:, 1, :] if k == 2 else vpr_full
+            widths = vpr_full[:, :, 1] - vpr_full[:, :, 0]
+            width = widths[:, 1] if k == 2 else widths.max(axis=1)
+            p_amb = float(proba_flips.any(axis=0).mean())
+            p_disc = float(proba_flips.sum(axis=1, dtype=np.int64).max() / n)
+
+        y_codes = base_acc = min_acc = max_acc = None
+        if y_arr is not None:
+            y_codes = _encode_y(y_arr, rset.classes_)
+            acc = (P == y_codes).mean(axis=1)
+            base_acc, min_acc, max_acc = float(acc[b]), float(acc.min()), float(acc.max())
+
+        return cls(
+            n_models=m, n_samples=n, delta=d, classes=rset.classes_, baseline_index=b,
+            ambiguity=float(ambiguous.mean()), discrepancy=float(flips.max() / n),
+            probabilistic_ambiguity=p_amb, probabilistic_discrepancy=p_disc,
+            mean_rashomon_capacity=float(rc.mean()) if rc is not None else float("nan"),
+            mean_vpr_width=float(width.mean()) if width is not None else float("nan"),
+            mean_self_consistency=float(sc.mean()),
+            disagreement_error_estimate=float(1.0 - sc.mean()),
+            baseline_accuracy=base_acc, min_accuracy=min_acc, max_accuracy=max_acc,
+            ambiguous=ambiguous, self_consistency=sc, vpr=vpr, vpr_width=width,
+            rashomon_capacity=rc, predictions=P, proba_flips=proba_flips, y_codes=y_codes,
+        )
+
+    # ------------------------------------------------------------------- tables
+    def summary(self) -> pd.Series:
+        """The scalar measures as a Series (NaN where not available)."""
+        values = {label: getattr(self, name) for name, label in SCALARS.items()}
+        return pd.Series({k: (np.nan if v is None else float(v)) for k, v in values.items()},
+                         name="value", dtype=np.float64)
+
+    def to_frame(self) -> pd.DataFrame:
+        """Per-sample table: baseline prediction, ambiguous flag, self-consistency,
+        viable prediction range and its width, Rashomon capacity (and true label)."""
+        cols: dict[str, Any] = {
+            "baseline_prediction": self.classes[self.predictions[self.baseline_index]],
+            "ambiguous": self.ambiguous,
+            "self_consistency": self.self_consistency,
+        }
+        if self.vpr is not None and self.vpr.ndim == 2:
+            cols["vpr_min"] = self.vpr[:, 0]
+            cols["vpr_max"] = self.vpr[:, 1]
+        if self.vpr_width is not None:
+            cols["vpr_width"] = self.vpr_width
+            cols["rashomon_capacity"] = self.rashomon_capacity
+        if self.y_codes is not None:
+            cols["y_true"] = self.classes[self.y_codes.clip(0)]
+        return pd.DataFrame(cols)
+
+    def by_group(self, groups: ArrayLike) -> pd.DataFrame:
+        """The measures computed within each group of samples (the fairness-audit view).
+
+        Parameters
+        ----------
+        groups : array-like of shape (n_samples,)
+            Group of each sample (e.g. a sensitive attribute); any hashable labels.
+
+        Returns
+        -------
+        DataFrame
+            One row per group (sorted), with ``n_samples`` and every measure restricted
+            to that group's samples (discrepancy: the largest share of the group one
+            model flips), then a row ``"overall"`` and a row ``"max-min gap"`` (largest
+            minus smallest value over groups). ``df.attrs["worst_group"]`` maps each
+            measure to the group where multiplicity is highest (accuracy: lowest).
+        """
+        g = np.asarray(groups.to_numpy() if hasattr(groups, "to_numpy") else groups)
+        if g.shape != (self.n_samples,):
+            raise ValueError(f"groups must have shape ({self.n_samples},), got {g.shape}")
+        codes, names = pd.factorize(pd.Series(g, dtype=object), sort=True)
+        if (codes < 0).any():
+            raise ValueError("groups contains missing values (NaN or None)")
+        n_groups = len(names)
+        P, b = self.predictions, self.baseline_index
+        size = np.bincount(codes, minlength=n_groups).astype(np.float64)
+        flips = _kernels._group_flip_counts(P, P[b], codes.astype(np.int64), n_groups)
+
+        def mean_by(values: NDArray) -> NDArray:
+            return np.bincount(codes, weights=values, minlength=n_groups) / size
+
+        table: dict[str, NDArray] = {
+            "n_samples": size.astype(np.int64),
+            "ambiguity": mean_by(self.ambiguous.astype(np.float64)),
+            "discrepancy": flips.max(axis=0) / size,
+        }
+        if self.proba_flips is not None:
+            pflips = _kernels._group_flip_counts(
+                self.proba_flips, np.zeros(self.n_samples, dtype=np.uint8),
+                codes.astype(np.int64), n_groups)
+            table["probabilistic_ambiguity"] = mean_by(
+                self.proba_flips.any(axis=0).astype(np.float64))
+            table["probabilistic_discrepancy"] = pflips.max(axis=0) / size
+            table["mean_rashomon_capacity"] = mean_by(self.rashomon_capacity)
+            table["mean_vpr_width"] = mean_by(self.vpr_width)
+        table["mean_self_consistency"] = mean_by(self.self_consistency)
+        table["disagreement_error_estimate"] = 1.0 - table["mean_self_consistency"]
+        if self.y_codes is not None:
+            correct = (P == self.y_codes).astype(np.float64)
+            acc = np.stack([mean_by(row) for row in correct])  # (m, n_groups)
+            table["baseline_accuracy"] = acc[b]
+            table["min_accuracy"] = acc.min(axis=0)
+            table["max_accuracy"] = acc.max(axis=0)
+        df = pd.DataFrame(table, index=pd.Index(list(names), name="group"))
+        overall = {"n_samples": self.n_samples}
+        overall.update({c: getattr(self, c) for c in df.columns if c != "n_samples"})
+        gap = {c: (df[c].max() - df[c].min()) for c in df.columns}
+        worst = {c: (df[c].idxmax() if c in _HIGHER_IS_WORSE else df[c].idxmin())
+                 for c in df.columns if c != "n_samples"}
+        out = pd.concat([df, pd.DataFrame([overall, gap], index=["overall", "max-min gap"])])
+        out.index.name = "group"
+        out["n_samples"] = out["n_samples"].astype(np.int64)
+        out.attrs["worst_group"] = worst
+        return out
+
+    # -------------------------------------------------------------------- figure
+    def plot(self, axes=None):
+        """Three panels for a paper: VPR widths, Rashomon capacities, scalar measures.
+
+        Parameters
+        ----------
+        axes : sequence of 3 matplotlib Axes, default=None
+            Where to draw; a new 1 x 3 figure when None.
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+        """
+        import matplotlib.pyplot as plt
+
+        if axes is None:
+            fig, axes = plt.subplots(1, 3, figsize=(12, 3.6))
+        else:
+            fig = axes[0].figure
+        ax_vpr, ax_rc, ax_bar = axes
+        if self.vpr_width is not None:
+            ax_vpr.hist(self.vpr_width, bins=40, color="#4477aa")
+            ax_vpr.set_xlabel("viable prediction range width")
+            ax_vpr.set_ylabel("samples")
+            ax_rc.hist(self.rashomon_capacity, bins=40, color="#ee6677")
+            ax_rc.set_xlabel("Rashomon capacity")
+            ax_rc.set_ylabel("samples")
+        else:
+            for ax in (ax_vpr, ax_rc):
+                ax.text(0.5, 0.5, "needs predict_proba", ha="center", va="center",
+                        transform=ax.transAxes)
+        names = ["ambiguity", "discrepancy"]
+        if self.probabilistic_ambiguity is not None:
+            names += ["probabilistic_ambiguity", "probabilistic_discrepancy"]
+        values = [getattr(self, nm) for nm in names]
+        labels = [SCALARS[nm].replace("probabilistic", f"prob. (δ={self.delta:g})")
+                  for nm in names]
+        ax_bar.barh(labels, values, color="#228833")
+        ax_bar.set_xlim(0, max(1e-9, max(values)) * 1.15)
+        for yy, v in enumerate(values):
+            ax_bar.text(v, yy, f" {v:.3f}", va="center")
+        ax_bar.set_xlabel("share of samples")
+        fig.suptitle(f"Rashomon set of {self.n_models} models on {self.n_samples} samples")
+        fig.tight_layout()
+        return fig
+
+
+def _encode_y(y: NDArray, classes: NDArray) -> NDArray[np.int64]:
+    """Index of each label in ``classes``; -1 for labels no model knows."""
+    idx = np.searchsorted(classes, y)
+    idx = np.clip(idx, 0, len(classes) - 1)
+    known = classes[idx] == y
+    return np.where(known, idx, -1).astype(np.int64)

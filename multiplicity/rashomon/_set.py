@@ -1,0 +1,370 @@
+"""The Rashomon set: an immutable collection of near-optimal fitted models."""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, Literal
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from sklearn.utils.validation import check_is_fitted
+
+from .._validation import _smallest_int_dtype
+from ._losses import check_loss, model_loss
+
+__all__ = ["RashomonSet", "check_epsilon", "rashomon_threshold"]
+
+# Losses within this much of the threshold count as inside (float noise in L(h0) + eps).
+_LOSS_SLACK = 1e-12
+# predict_proba chunks hold about this many float64 values (64 MiB).
+_CHUNK_VALUES = 1 << 23
+
+
+def check_epsilon(epsilon: object, epsilon_mode: object) -> float:
+    """``epsilon`` must be a finite real >= 0 and ``epsilon_mode`` absolute or relative."""
+    if epsilon_mode not in ("absolute", "relative"):
+        raise ValueError(
+            f"epsilon_mode must be 'absolute' or 'relative', got {epsilon_mode!r}")
+    if isinstance(epsilon, bool) or not isinstance(epsilon, numbers.Real):
+        raise TypeError(f"epsilon must be a real number >= 0, got {epsilon!r}")
+    eps = float(epsilon)
+    if not (eps >= 0 and np.isfinite(eps)):
+        raise ValueError(f"epsilon must be >= 0, got {epsilon!r}")
+    return eps
+
+
+def rashomon_threshold(baseline_loss: float, epsilon: float, epsilon_mode: str) -> float:
+    """Largest loss inside the set: ``L0 + eps`` or ``L0 * (1 + eps)``."""
+    if epsilon_mode == "absolute":
+        return baseline_loss + epsilon
+    return baseline_loss * (1.0 + epsilon)
+
+
+def n_samples_of(X: Any) -> int:
+    """Number of rows of an array-like, DataFrame or sparse matrix."""
+    if hasattr(X, "shape") and len(X.shape) >= 1:
+        return int(X.shape[0])
+    return len(X)
+
+
+def take_rows(X: Any, lo: int, hi: int) -> Any:
+    """Rows ``lo:hi`` of X without copying what does not need copying."""
+    if hasattr(X, "iloc"):
+        return X.iloc[lo:hi]
+    if isinstance(X, list | tuple):
+        return X[lo:hi]
+    return X[lo:hi]
+
+
+def check_X_y(X: Any, y: ArrayLike | None) -> NDArray | None:
+    """Shapes of X and y agree; y (if given) is 1-D without missing values."""
+    n = n_samples_of(X)
+    if n == 0:
+        raise ValueError("X must contain at least one sample, got 0")
+    if y is None:
+        return None
+    y_arr = np.asarray(y.to_numpy() if hasattr(y, "to_numpy") else y)
+    if y_arr.ndim != 1:
+        raise ValueError(f"y must be 1-D of shape (n_samples,), got shape {y_arr.shape}")
+    if len(y_arr) != n:
+        raise ValueError(f"X and y must have the same number of samples, got {n} and "
+                         f"{len(y_arr)}")
+    return y_arr
+
+
+class RashomonSet:
+    """An immutable set of fitted classifiers whose loss is within epsilon of the best.
+
+    ``S = {h : L(h) <= L(h0) + epsilon}`` (``epsilon_mode="absolute"``) or
+    ``L(h) <= L(h0) * (1 + epsilon)`` (``"relative"``), with ``<=``; ``h0`` is the
+    baseline model. Build one with :meth:`from_models` (filtering any pool of fitted
+    classifiers) or with an explorer such as :class:`RetrainingExplorer`.
+
+    Parameters
+    ----------
+    models : sequence of fitted classifiers
+        The members, all with the same ``classes_``.
+    losses : array-like of shape (n_models,)
+        Loss of each member on the data the set is defined on.
+    epsilon : float
+        Rashomon parameter the set was built with.
+    epsilon_mode : {"absolute", "relative"}, default="absolute"
+        How ``epsilon`` is applied to the baseline loss.
+    baseline_index : int, default=0
+        Position of the baseline model h0 among ``models``.
+    loss : str or callable, default="zero_one"
+        The loss the set is defined by (for the record; the losses are given).
+
+    Attributes
+    ----------
+    models_ : tuple of classifiers
+    losses_ : ndarray of shape (n_models,), read-only
+    baseline_index_ : int
+    baseline_loss_ : float
+    threshold_ : float
+        Largest loss allowed in the set.
+    classes_ : ndarray of shape (n_classes,)
+    epsilon, epsilon_mode, loss
+        As given.
+
+    Examples
+    --------
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn.datasets import make_classification
+    >>> X, y = make_classification(n_samples=200, random_state=0)
+    >>> pool = [LogisticRegression(C=c).fit(X, y) for c in (0.001, 0.01, 1.0, 100.0)]
+    >>> rs = RashomonSet.from_models(pool, X, y, epsilon=0.02)
+    >>> len(rs), rs.predict(X).shape
+    (3, (3, 200))
+    """
+
+    __slots__ = ("_frozen", "baseline_index_", "baseline_loss_", "classes_", "epsilon",
+                 "epsilon_mode", "loss", "losses_", "models_", "threshold_")
+
+    def __init__(self, models: Sequence[Any], losses: ArrayLike, *, epsilon: float,
+                 epsilon_mode: Literal["absolute", "relative"] = "absolute",
+                 baseline_index: int = 0, loss: str | Callable = "zero_one") -> None:
+        models = tuple(models)
+        if not models:
+            raise ValueError("a Rashomon set needs at least one model, got none")
+        eps = check_epsilon(epsilon, epsilon_mode)
+        losses_arr = np.array(losses, dtype=np.float64)
+        if losses_arr.shape != (len(models),):
+            raise ValueError(f"losses must have shape ({len(models)},), got "
+                             f"{losses_arr.shape}")
+        if not np.all(np.isfinite(losses_arr)):
+            raise ValueError("losses must be finite")
+        if (isinstance(baseline_index, bool) or not isinstance(baseline_index, numbers.Integral)
+                or not 0 <= baseline_index < len(models)):
+            raise ValueError(f"baseline_index must be an int in [0, {len(models)}), got "
+                             f"{baseline_index!r}")
+        for mdl in models:
+            check_is_fitted(mdl)
+        classes = np.asarray(models[0].classes_)
+        for i, mdl in enumerate(models[1:], start=1):
+            if not np.array_equal(np.asarray(mdl.classes_), classes):
+                raise ValueError(f"all models must share classes_; model {i} has "
+                                 f"{list(mdl.classes_)}, model 0 has {list(classes)}")
+        losses_arr.setflags(write=False)
+        set_ = object.__setattr__
+        set_(self, "models_", models)
+        set_(self, "losses_", losses_arr)
+        set_(self, "epsilon", eps)
+        set_(self, "epsilon_mode", epsilon_mode)
+        set_(self, "baseline_index_", int(baseline_index))
+        set_(self, "baseline_loss_", float(losses_arr[baseline_index]))
+        set_(self, "threshold_", rashomon_threshold(float(losses_arr[baseline_index]), eps,
+                                                    epsilon_mode))
+        set_(self, "classes_", classes)
+        set_(self, "loss", loss)
+        set_(self, "_frozen", True)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"RashomonSet is immutable; cannot set {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"RashomonSet is immutable; cannot delete {name!r}")
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.__slots__}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:  # pickling, copy, dask
+        for name, value in state.items():
+            if name == "losses_":
+                value = np.array(value, dtype=np.float64)
+                value.setflags(write=False)
+            object.__setattr__(self, name, value)
+
+    # ---------------------------------------------------------------- construction
+    @classmethod
+    def from_models(cls, models: Sequence[Any], X: Any, y: ArrayLike, *,
+                    loss: str | Callable = "zero_one", epsilon: float = 0.01,
+                    epsilon_mode: Literal["absolute", "relative"] = "absolute",
+                    baseline: int | Any | None = None,
+                    loss_input: Literal["predict", "predict_proba"] = "predict"
+                    ) -> RashomonSet:
+        """Keep the models of a pool whose loss on ``(X, y)`` is within epsilon of h0.
+
+        Parameters
+        ----------
+        models : sequence of fitted classifiers
+            The candidate pool (any scikit-learn classifiers with the same classes).
+        X : array-like or DataFrame of shape (n_samples, n_features)
+            Data the set is defined on (training data, or a validation set).
+        y : array-like of shape (n_samples,)
+            True labels.
+        loss : {"zero_one", "log_loss", "brier"} or callable, default="zero_one"
+            See :func:`multiplicity.rashomon._losses.model_loss`; a callable is called as
+            ``loss(y, model.predict(X))`` (or with probabilities, see ``loss_input``).
+        epsilon : float, default=0.01
+            Rashomon parameter, >= 0.
+        epsilon_mode : {"absolute", "relative"}, default="absolute"
+            ``L(h) <= L(h0) + epsilon`` or ``L(h) <= L(h0) * (1 + epsilon)``.
+        baseline : int, model or None, default=None
+            The reference model h0: its position in ``models``, the model object itself,
+            or None for the minimum-loss model (the first one on ties).
+        loss_input : {"predict", "predict_proba"}, default="predict"
+            What a callable ``loss`` receives.
+
+        Returns
+        -------
+        RashomonSet
+            The members in pool order; ``baseline_index_`` points at h0.
+
+        Raises
+        ------
+        ValueError
+            Empty pool, X/y length mismatch, y with a single class, epsilon < 0.
+        TypeError
+            A probability loss for a model without ``predict_proba``.
+        """
+        models = list(models)
+        if not models:
+            raise ValueError("models must contain at least one fitted classifier, got none")
+        eps = check_epsilon(epsilon, epsilon_mode)
+        check_loss(loss, loss_input)
+        y_arr = check_X_y(X, y)
+        if np.unique(y_arr).size < 2:
+            raise ValueError("y has a single class; a Rashomon set of classifiers needs at "
+                             "least two classes")
+        for mdl in models:
+            check_is_fitted(mdl)
+        losses = np.array([model_loss(mdl, X, y_arr, loss, loss_input) for mdl in models])
+        if baseline is None:
+            b = int(np.argmin(losses))
+        elif isinstance(baseline, numbers.Integral) and not isinstance(baseline, bool):
+            if not -len(models) <= int(baseline) < len(models):
+                raise ValueError(f"baseline index {baseline} is out of range for "
+                                 f"{len(models)} models")
+            b = int(baseline) % len(models)
+        else:
+            hits = [i for i, mdl in enumerate(models) if mdl is baseline]
+            if not hits:
+                raise ValueError("baseline must be an int, one of the models, or None")
+            b = hits[0]
+        threshold = rashomon_threshold(float(losses[b]), eps, epsilon_mode)
+        keep = np.flatnonzero(losses <= threshold + _LOSS_SLACK * max(1.0, abs(threshold)))
+        return cls([models[i] for i in keep], losses[keep], epsilon=eps,
+                   epsilon_mode=epsilon_mode, baseline_index=int(np.searchsorted(keep, b)),
+                   loss=loss)
+
+    # ------------------------------------------------------------------- container
+    def __len__(self) -> int:
+        return len(self.models_)
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.models_)
+
+    def __getitem__(self, index: int) -> Any:
+        return self.models_[index]
+
+    def __repr__(self) -> str:
+        return (f"RashomonSet(n_models={len(self)}, epsilon={self.epsilon:g}, "
+                f"epsilon_mode={self.epsilon_mode!r}, baseline_loss={self.baseline_loss_:.6g})")
+
+    @property
+    def baseline_(self) -> Any:
+        """The baseline model h0."""
+        return self.models_[self.baseline_index_]
+
+    @property
+    def has_predict_proba(self) -> bool:
+        """Whether every member has ``predict_proba``."""
+        return all(hasattr(mdl, "predict_proba") for mdl in self.models_)
+
+    # ----------------------------------------------------------------- predictions
+    def _chunk_size(self, chunk_size: int | None) -> int:
+        if chunk_size is not None:
+            if isinstance(chunk_size, bool) or not isinstance(chunk_size, numbers.Integral) \
+                    or chunk_size < 1:
+                raise ValueError(f"chunk_size must be a positive int, got {chunk_size!r}")
+            return int(chunk_size)
+        return max(1, _CHUNK_VALUES // (len(self) * max(len(self.classes_), 1)))
+
+    def predict_codes(self, X: Any, *, chunk_size: int | None = None) -> NDArray[np.integer]:
+        """Class codes (indices into ``classes_``) of every member: ``(n_models, n_samples)``.
+
+        The smallest integer dtype that holds the codes (int8 for up to 127 classes).
+        """
+        n = n_samples_of(X)
+        codes = np.empty((len(self), n), dtype=_smallest_int_dtype(len(self.classes_)))
+        step = self._chunk_size(chunk_size)
+        for lo in range(0, n, step):
+            Xc = take_rows(X, lo, min(n, lo + step))
+            for i, mdl in enumerate(self.models_):
+                pred = np.asarray(mdl.predict(Xc))
+                idx = np.searchsorted(self.classes_, pred)
+                codes[i, lo:lo + len(pred)] = idx
+        return codes
+
+    def predict(self, X: Any, *, chunk_size: int | None = None) -> NDArray:
+        """Labels predicted by every member: ``(n_models, n_samples)``.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+        chunk_size : int, default=None
+            Samples per chunk (default: about 8M values per chunk).
+
+        Returns
+        -------
+        ndarray of shape (n_models, n_samples)
+            Labels from ``classes_``.
+        """
+        return self.classes_[self.predict_codes(X, chunk_size=chunk_size)]
+
+    def iter_proba(self, X: Any, *, chunk_size: int | None = None
+                   ) -> Iterator[tuple[int, NDArray[np.float64]]]:
+        """Yield ``(start, probabilities)`` chunks of shape ``(n_models, chunk, n_classes)``.
+
+        Memory: one chunk (about 64 MiB by default) at a time; use it to stream measures
+        over data sets whose full ``(n_models, n_samples, n_classes)`` array would not fit.
+        """
+        if not self.has_predict_proba:
+            raise TypeError("every model of the set needs predict_proba")
+        n = n_samples_of(X)
+        step = self._chunk_size(chunk_size)
+        for lo in range(0, n, step):
+            Xc = take_rows(X, lo, min(n, lo + step))
+            yield lo, np.stack([np.asarray(mdl.predict_proba(Xc), dtype=np.float64)
+                                for mdl in self.models_])
+
+    def predict_proba(self, X: Any, *, chunk_size: int | None = None,
+                      dtype: type = np.float64) -> NDArray:
+        """Class probabilities of every member: ``(n_models, n_samples, n_classes)``.
+
+        Computed chunk by chunk into one output array of ``dtype`` (``np.float32`` halves
+        its memory); for streaming without the full array use :meth:`iter_proba`.
+        """
+        n = n_samples_of(X)
+        out = np.empty((len(self), n, len(self.classes_)), dtype=dtype)
+        for lo, Q in self.iter_proba(X, chunk_size=chunk_size):
+            out[:, lo:lo + Q.shape[1]] = Q
+        return out
+
+    # --------------------------------------------------------------------- measures
+    def profile(self, X: Any, y: ArrayLike | None = None, delta: float = 0.1, *,
+                chunk_size: int | None = None, n_jobs: int | None = None):
+        """Every multiplicity measure of the set on ``X`` (see :class:`MultiplicityProfile`).
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,), default=None
+            True labels; adds accuracies to the profile.
+        delta : float, default=0.1
+            Threshold of the probabilistic measures (``>= delta``).
+        chunk_size : int, default=None
+            Samples per chunk of ``predict_proba`` calls.
+        n_jobs : int, default=None
+            Numba threads for the Rashomon capacity.
+
+        Returns
+        -------
+        MultiplicityProfile
+        """
+        from ._profile import MultiplicityProfile
+
+        return MultiplicityProfile.from_set(self, X, y, delta=delta, chunk_size=chunk_size,
+                                            n_jobs=n_jobs)
