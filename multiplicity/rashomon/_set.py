@@ -114,9 +114,11 @@ class RashomonSet:
     >>> from sklearn.datasets import make_classification
     >>> X, y = make_classification(n_samples=200, random_state=0)
     >>> pool = [LogisticRegression(C=c).fit(X, y) for c in (0.001, 0.01, 1.0, 100.0)]
-    >>> rs = RashomonSet.from_models(pool, X, y, epsilon=0.02)
-    >>> len(rs), rs.predict(X).shape
-    (3, (3, 200))
+    >>> [float((m.predict(X) != y).mean()) for m in pool]  # training 0-1 losses
+    [0.065, 0.05, 0.045, 0.05]
+    >>> rs = RashomonSet.from_models(pool, X, y, epsilon=0.005)
+    >>> len(rs), rs.baseline_index_, rs.predict(X).shape
+    (3, 1, (3, 200))
     """
 
     __slots__ = ("_frozen", "baseline_index_", "baseline_loss_", "classes_", "epsilon",
