@@ -528,13 +528,34 @@ def _channel_capacity(W, m, tol, max_iter, key, order, logq, d, p, all_rows):
     return best, max_iter, False
 
 
+@njit(**NJIT)
+def _binary_extremes(W, m):
+    """Move the rows with the smallest and largest ``W[:, 1]`` to the top; return 2.
+
+    With two classes every row is a mixture of these two, and an optimal input uses only
+    the extreme points of the rows' convex hull (moving a mixture row's weight onto the
+    rows it mixes keeps ``pW`` and, by concavity of entropy, never lowers ``I(p)``).
+    """
+    lo = 0
+    hi = 0
+    for i in range(1, m):
+        if W[i, 1] < W[lo, 1]:
+            lo = i
+        if W[i, 1] > W[hi, 1]:
+            hi = i
+    a0, a1, b0, b1 = W[lo, 0], W[lo, 1], W[hi, 0], W[hi, 1]
+    W[0, 0], W[0, 1], W[1, 0], W[1, 1] = a0, a1, b0, b1
+    return 2
+
+
 @njit(**NJIT_PARALLEL)
 def _rashomon_capacity(Q, binary, tol, max_iter, block):
     """Capacity (nats) for every sample of ``Q`` (m, n, k).
 
     With ``binary`` true, ``Q`` is (m, n, 1) positive-class probabilities and the channel
-    of sample j is ``[1 - q, q]``. Returns ``(capacity, n_iter, converged)``, each (n,).
-    Memory: one (m, k) channel and a few length-m buffers per block in flight.
+    of sample j is ``[1 - q, q]``. Two-class channels are first reduced to their two
+    extreme rows (:func:`_binary_extremes`). Returns ``(capacity, n_iter, converged)``,
+    each (n,). Memory: one (m, k) channel and a few length-m buffers per block in flight.
     """
     m, n, kq = Q.shape
     k = 2 if binary else kq
@@ -562,6 +583,9 @@ def _rashomon_capacity(Q, binary, tol, max_iter, block):
                         s += np.float64(Q[i, j, c])
                     for c in range(k):
                         W[i, c] = np.float64(Q[i, j, c]) / s
+            rows = m
+            if k == 2 and m > 2:
+                rows = _binary_extremes(W, m)
             cap[j], iters[j], ok[j] = _channel_capacity(
-                W, m, tol, max_iter, key, order, logq, d, p, all_rows)
+                W, rows, tol, max_iter, key, order, logq, d, p, all_rows)
     return cap, iters, ok

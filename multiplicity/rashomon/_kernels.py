@@ -20,3 +20,28 @@ def _group_flip_counts(P, b, groups, n_groups):
             if P[i, j] != b[j]:
                 counts[i, groups[j]] += 1
     return counts
+
+
+@njit(**NJIT_PARALLEL)
+def _proba_chunk_stats(Q, b, threshold, flags, vmin, vmax):
+    """One pass over a probability chunk ``Q`` (m, c, k) float64.
+
+    Writes ``flags[i, j] = max_r |Q[i, j, r] - Q[b, j, r]| >= threshold`` (uint8, (m, c))
+    and the per-sample, per-class minimum and maximum over models into ``vmin`` and
+    ``vmax`` (c, k). Parallel over samples; each task writes only its own columns.
+    """
+    m, c, k = Q.shape
+    for j in prange(c):
+        for r in range(k):
+            vmin[j, r] = Q[0, j, r]
+            vmax[j, r] = Q[0, j, r]
+        for i in range(m):
+            gap = 0.0
+            for r in range(k):
+                v = Q[i, j, r]
+                gap = max(gap, abs(v - Q[b, j, r]))
+                if v < vmin[j, r]:
+                    vmin[j, r] = v
+                if v > vmax[j, r]:
+                    vmax[j, r] = v
+            flags[i, j] = gap >= threshold

@@ -130,10 +130,11 @@ class MultiplicityProfile:
             with numba_threads(n_jobs):
                 for lo, Q in rset.iter_proba(X, chunk_size=chunk_size):
                     hi = lo + Q.shape[1]
-                    gap = np.abs(Q - Q[b]).max(axis=2)
-                    proba_flips[:, lo:hi] = gap >= d - _DELTA_SLACK
-                    vpr_full[lo:hi, :, 0] = Q.min(axis=0)
-                    vpr_full[lo:hi, :, 1] = Q.max(axis=0)
+                    vmin, vmax = np.empty((hi - lo, k)), np.empty((hi - lo, k))
+                    _kernels._proba_chunk_stats(Q, b, d - _DELTA_SLACK,
+                                                proba_flips[:, lo:hi], vmin, vmax)
+                    vpr_full[lo:hi, :, 0] = vmin
+                    vpr_full[lo:hi, :, 1] = vmax
                     rc[lo:hi] = rashomon_capacity(Q)
             vpr = vpr_full[:, 1, :] if k == 2 else vpr_full
             widths = vpr_full[:, :, 1] - vpr_full[:, :, 0]
