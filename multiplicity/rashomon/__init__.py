@@ -1,6 +1,8 @@
 """Rashomon sets: collections of near-optimal models, explorers that find them, profiles."""
 
+from ._dropout import DropoutExplorer
 from ._profile import MultiplicityProfile
+from ._retraining import RetrainingExplorer
 from ._set import RashomonSet
 
-__all__ = ["MultiplicityProfile", "RashomonSet"]
+__all__ = ["DropoutExplorer", "MultiplicityProfile", "RashomonSet", "RetrainingExplorer"]

@@ -1,0 +1,112 @@
+"""Run every benchmark, one fresh interpreter each, then print a summary table.
+
+Run: ``.venv/bin/python benchmarks/run_all.py`` (what ``make bench`` calls). Options:
+``--only ambiguity capacity pairwise`` picks benchmarks; ``--quick`` runs them on small
+inputs (a smoke test, seconds; its figures mean nothing); ``--json PATH`` keeps all results.
+
+The scripts run one after another, never side by side: each one uses every core.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import _common
+
+HERE = Path(__file__).resolve().parent
+SCRIPTS = {
+    "ambiguity": "bench_ambiguity.py",
+    "capacity": "bench_capacity.py",
+    "pairwise": "bench_pairwise.py",
+}
+QUICK = {
+    "ambiguity": ["--models", "50", "--samples", "100000", "--repeats", "2",
+                  "--numpy-repeats", "1"],
+    "capacity": ["--samples", "40", "--repeats", "1", "--check", "1"],
+    "pairwise": ["--models", "40", "--samples", "5000", "--repeats", "2",
+                 "--numpy-repeats", "1"],
+}
+
+
+def summary(results: dict[str, dict]) -> list[tuple[str, str, str, str]]:
+    """Rows (benchmark, ours, reference, result) of the summary table."""
+    rows = []
+    fs = _common.fmt_s
+    if "ambiguity" in results:
+        r = results["ambiguity"]["results"]
+        np_t = r["numpy"]["min_s"]
+        for key, label in (("two_calls", "ambiguity + discrepancy"),
+                           ("one_pass", "ambiguity_discrepancy")):
+            rows.append((f"ambiguity {results['ambiguity']['shape']} int8: {label}",
+                         fs(r[key]["min_s"]), fs(np_t),
+                         f"{r[key]['speedup_vs_numpy']:.1f}x faster (target 5x); peak "
+                         f"{r[key]['peak_over_input']:.3f}x input vs NumPy "
+                         f"{r['numpy']['peak_over_input']:.3f}x (target < 1.2x)"))
+    if "capacity" in results:
+        r = results["capacity"]
+        ours = next(iter(r["ours"].values()))
+        np_r = r["numpy"]
+        note = " (extrapolated)" if np_r["extrapolated"] else ""
+        outside = r.get("max_outside_bracket_ours")
+        rows.append((f"rashomon_capacity {r['shape']}", fs(ours["min_s"]),
+                     fs(np_r["total_s"]) + note,
+                     f"{r['speedup']:.1f}x faster (target 30x); max |diff| "
+                     f"{r['max_abs_diff_bits']:.1e} bits (target 1e-6); NumPy capped on "
+                     f"{np_r['capped']}/{np_r['samples_run']}"
+                     + ("" if outside is None else
+                        f"; ours outside true bracket by <= {outside:.0e} bits")))
+    if "pairwise" in results:
+        r = results["pairwise"]
+        for k, v in r["results"].items():
+            rows.append((f"pairwise_disagreement {r['shape']} {k}", fs(v["ours"]["min_s"]),
+                         fs(v["numpy"]["min_s"]),
+                         f"{v['ours']['speedup_vs_numpy']:.1f}x faster; "
+                         f"{v['ours']['throughput']:.3g} pair-samples/s; "
+                         f"equal: {v['values_equal']}"))
+    return rows
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", nargs="+", choices=sorted(SCRIPTS), default=list(SCRIPTS))
+    parser.add_argument("--quick", action="store_true", help="small inputs (smoke test)")
+    parser.add_argument("--json", metavar="PATH", help="write every result to PATH")
+    args = parser.parse_args()
+
+    results: dict[str, dict] = {}
+    failed = []
+    t0 = time.perf_counter()
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in args.only:
+            out = Path(tmp) / f"{name}.json"
+            cmd = [sys.executable, str(HERE / SCRIPTS[name]), "--json", str(out)]
+            if args.quick:
+                cmd += QUICK[name]
+            print(f"\n=== {name}: {' '.join(Path(c).name for c in cmd[1:])}", flush=True)
+            proc = subprocess.run(cmd, check=False)
+            if proc.returncode != 0 or not out.exists():
+                failed.append(name)
+                continue
+            results[name] = json.loads(out.read_text())
+    print(f"\n=== summary (min of N repeats; shared machine, noisy; total "
+          f"{time.perf_counter() - t0:.0f} s)")
+    rows = [("benchmark", "ours", "NumPy", "result"), *summary(results)]
+    widths = [max(len(r[i]) for r in rows) for i in range(3)]
+    for row in rows:
+        print("  ".join(cell.ljust(w) for cell, w in zip(row[:3], widths, strict=True))
+              + "  " + row[3])
+    if failed:
+        print(f"FAILED: {', '.join(failed)}", file=sys.stderr)
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=2, default=float))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,523 @@
+"""RetrainingExplorer: approximate a Rashomon set by retraining one learner many times."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from numbers import Integral, Real
+from typing import Any, ClassVar, Literal
+
+import numpy as np
+import scipy.sparse as sp
+from joblib import Parallel, delayed
+from numpy.typing import ArrayLike, NDArray
+from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, _fit_context, clone
+from sklearn.model_selection import ParameterSampler
+from sklearn.utils import _safe_indexing, assert_all_finite, check_random_state, get_tags
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
+
+from ._losses import LOSSES, check_loss, model_loss, needs_proba
+from ._set import _LOSS_SLACK, RashomonSet, check_epsilon, n_samples_of, rashomon_threshold
+
+__all__ = ["RetrainingExplorer"]
+
+PERTURBATIONS = ("seed", "bootstrap", "subsample", "params")
+# A resample that misses a class is redrawn (from the same stream) up to this many times.
+_MAX_RESAMPLE_ATTEMPTS = 100
+
+
+def random_state_keys(estimator: Any) -> list[str]:
+    """Sorted names of every (nested) parameter called ``random_state``.
+
+    ``random_state`` itself and deep keys such as ``logisticregression__random_state``
+    (a step of a Pipeline) or ``estimator__random_state`` (a wrapped estimator).
+    """
+    return sorted(key for key in estimator.get_params(deep=True)
+                  if key == "random_state" or key.endswith("__random_state"))
+
+
+def _resample_rows(rng: np.random.Generator, y: NDArray, n_classes: int, perturbation: str,
+                   subsample: float) -> NDArray[np.intp]:
+    """Row indices of one bootstrap sample or subsample that holds every class.
+
+    A draw that misses a class is redrawn from the same generator, so the result is still
+    a function of the seed alone.
+    """
+    n = len(y)
+    size = _subsample_size(subsample, n)
+    for _ in range(_MAX_RESAMPLE_ATTEMPTS):
+        if perturbation == "bootstrap":
+            idx = rng.integers(0, n, size=n)
+        else:
+            idx = np.sort(rng.choice(n, size=size, replace=False))
+        if np.unique(y[idx]).size == n_classes:
+            return idx
+    raise ValueError(
+        f"perturbation={perturbation!r} drew {_MAX_RESAMPLE_ATTEMPTS} resamples in a row that "
+        "miss a class of y; the smallest class is too rare for resampling. Use "
+        "perturbation='seed' or 'params', or a larger subsample.")
+
+
+def _subsample_size(subsample: float, n: int) -> int:
+    return max(1, round(subsample * n))
+
+
+def _fit_one(index: int, estimator: Any, X: Any, y: NDArray, perturbation: str,
+             streams: Sequence[np.random.SeedSequence], param_distributions: Any,
+             subsample: float, n_classes: int, X_eval: Any, y_eval: NDArray | None,
+             loss: str | Callable, loss_input: str
+             ) -> tuple[int, Any, float, dict[str, Any]]:
+    """Fit candidate ``index`` and return ``(index, model, loss, parameters it was given)``.
+
+    Everything random comes from ``streams`` (three SeedSequences: estimator seeds, rows,
+    sampled parameters), so the result does not depend on where the task runs.
+    ``X_eval=None`` evaluates the loss on ``(X, y)``.
+    """
+    est_ss, rows_ss, params_ss = streams
+    changed: dict[str, Any] = {}
+    if perturbation == "params":
+        sampler = ParameterSampler(param_distributions, n_iter=1,
+                                   random_state=int(params_ss.generate_state(1)[0]))
+        changed.update(next(iter(sampler)))
+        # clone: a sampled value may be an estimator object, shared by every candidate and
+        # owned by the caller's param_distributions; seeding or fitting must not touch it
+        estimator = clone(estimator.set_params(**changed))
+    keys = [k for k in random_state_keys(estimator) if k not in changed]
+    seeds = est_ss.generate_state(max(len(keys), 1))
+    seeded = {key: int(s) for key, s in zip(keys, seeds, strict=False)}
+    estimator.set_params(**seeded)
+    changed.update(seeded)
+    if perturbation in ("bootstrap", "subsample"):
+        idx = _resample_rows(np.random.default_rng(rows_ss), y, n_classes, perturbation,
+                             subsample)
+        estimator.fit(_safe_indexing(X, idx), y[idx])
+    else:
+        estimator.fit(X, y)
+    if X_eval is None:
+        X_eval, y_eval = X, y
+    return index, estimator, model_loss(estimator, X_eval, y_eval, loss, loss_input), changed
+
+
+def _check_y(y: Any, name: str = "y") -> NDArray:
+    """1-D labels of a classification task (a column vector warns, as in scikit-learn)."""
+    y_arr = column_or_1d(np.asarray(y.to_numpy() if hasattr(y, "to_numpy") else y), warn=True)
+    if y_arr.dtype.kind in "fc":
+        assert_all_finite(y_arr, input_name=name)
+    check_classification_targets(y_arr)
+    return y_arr
+
+
+def _estimator_has(attr: str) -> Callable[[Any], bool]:
+    """For ``available_if``: the fitted baseline (or, before fit, the template) has ``attr``."""
+
+    def check(self: RetrainingExplorer) -> bool:
+        if hasattr(self, "baseline_estimator_"):
+            return hasattr(self.baseline_estimator_, attr)
+        return hasattr(self.estimator, attr)
+
+    return check
+
+
+def _progress_bar(total: int):
+    try:
+        from tqdm.auto import tqdm
+    except ImportError as e:  # pragma: no cover - tqdm is a dependency
+        raise ImportError("progress=True needs tqdm: pip install tqdm") from e
+    return tqdm(total=total, desc="fitting candidates", unit="model")
+
+
+class RetrainingExplorer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
+    """Approximate the Rashomon set of a learner by retraining it under perturbations.
+
+    ``fit`` trains ``n_models`` candidates, each a clone of ``estimator`` fitted with its
+    own random seed (and, depending on ``perturbation``, its own resample of the rows or
+    its own hyper-parameters), measures each candidate's loss and keeps those within
+    ``epsilon`` of the best one: ``S = {h : L(h) <= L(h0) + epsilon}``
+    (``epsilon_mode="absolute"``) or ``L(h) <= L(h0) * (1 + epsilon)`` (``"relative"``),
+    where the baseline ``h0`` is the candidate with the smallest loss (the first one on
+    ties). The loss is measured on the training data, or on ``rashomon_data`` when given
+    (bootstrap and subsample candidates are evaluated on the full training data, not on
+    their resample).
+
+    Parameters
+    ----------
+    estimator : scikit-learn classifier
+        The learner to retrain (any classifier, including a Pipeline); cloned, never fitted
+        itself.
+    n_models : int, default=100
+        Number of candidate models to train (>= 1).
+    perturbation : {"seed", "bootstrap", "subsample", "params"}, default="seed"
+        What differs between candidates:
+
+        - ``"seed"``: only the random seed. Every parameter named ``random_state`` or
+          ending in ``__random_state`` (steps of a Pipeline, wrapped estimators) gets a
+          seed of its own; an estimator without such a parameter raises ``ValueError``
+          (retraining a deterministic learner on the same data gives identical models).
+          Note that some estimators have ``random_state`` but ignore it for some settings
+          (``LogisticRegression`` with the default ``lbfgs`` solver): the candidates are
+          then identical.
+        - ``"bootstrap"``: ``n_samples`` rows drawn with replacement, plus new seeds as for
+          ``"seed"`` (Black et al. 2022).
+        - ``"subsample"``: ``round(subsample * n_samples)`` rows drawn without replacement
+          (kept in their original order), plus new seeds.
+        - ``"params"``: one draw from ``param_distributions`` with scikit-learn's
+          ``ParameterSampler``, plus new seeds for the ``random_state`` parameters that
+          the draw does not set.
+
+        A resample that misses a class of ``y`` is redrawn (so every candidate knows every
+        class); after 100 failed draws ``fit`` raises ``ValueError``.
+    param_distributions : dict or list of dicts, default=None
+        Parameter names (deep keys such as ``"logisticregression__C"`` for a Pipeline)
+        mapped to lists or ``scipy.stats`` distributions, as in ``RandomizedSearchCV``.
+        Required for ``perturbation="params"``, ignored otherwise.
+    subsample : float in (0, 1], default=0.5
+        Share of rows each candidate sees with ``perturbation="subsample"``.
+    epsilon : float, default=0.01
+        Rashomon parameter, >= 0.
+    epsilon_mode : {"absolute", "relative"}, default="absolute"
+        ``L(h) <= L(h0) + epsilon`` or ``L(h) <= L(h0) * (1 + epsilon)``.
+    loss : {"zero_one", "log_loss", "brier"} or callable, default="zero_one"
+        The loss that defines the set (see :meth:`RashomonSet.from_models`). The
+        probability losses need an estimator with ``predict_proba``.
+    loss_input : {"predict", "predict_proba"}, default="predict"
+        What a callable ``loss`` receives: ``loss(y, model.predict(X))`` or
+        ``loss(y, model.predict_proba(X))``.
+    rashomon_data : tuple (X_val, y_val), default=None
+        Data the losses (and so the set) are measured on; None uses the training data.
+    n_jobs : int, default=None
+        Candidates fitted in parallel with joblib. ``None`` means 1 unless inside a
+        ``joblib.parallel_config`` context, which also chooses the backend (e.g.
+        ``backend="dask"`` to fit on a cluster; see the "Running on a cluster" guide).
+        ``-1`` uses all cores.
+    random_state : int, RandomState instance or None, default=None
+        Source of every candidate's seeds. One 32-bit seed (``seed_``) is chosen: the int
+        itself, a draw from a RandomState instance, or fresh OS entropy for None. The
+        candidates' seeds are ``np.random.SeedSequence(seed_).spawn(n_models)``, one
+        independent stream per candidate, so the fitted set depends only on ``seed_``,
+        not on ``n_jobs``, the backend or the order in which tasks finish. Pass
+        ``random_state=explorer.seed_`` to repeat a run made with None.
+    progress : bool, default=False
+        Show a tqdm progress bar over completed fits.
+
+    Attributes
+    ----------
+    rashomon_set_ : RashomonSet
+        The candidates within epsilon of the best, in candidate order.
+    candidate_models_ : list of fitted classifiers
+        All ``n_models`` candidates.
+    candidate_losses_ : ndarray of shape (n_models,)
+        Loss of each candidate on the data the set is defined on.
+    candidate_params_ : list of dict
+        The parameters each candidate was given (its seeds and, with ``"params"``, the
+        sampled values): ``clone(estimator).set_params(**p)`` refits it (on the same rows).
+    baseline_index_ : int
+        Position of h0 among the candidates (``argmin`` of ``candidate_losses_``).
+    baseline_estimator_ : classifier
+        The baseline model h0; ``predict`` and ``predict_proba`` use it.
+    seed_ : int
+        The seed all candidate seeds were derived from.
+    classes_ : ndarray of shape (n_classes,)
+    n_features_in_ : int
+        Number of features seen in fit (only when ``X`` has a 2-D shape; a Pipeline that
+        starts with a text vectoriser may take a list of strings instead).
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Column names of a DataFrame ``X``. ``X`` is passed to the candidates as given, so
+        they see the same DataFrame.
+
+    See Also
+    --------
+    RashomonSet.from_models : Filter a pool of already fitted models.
+
+    Notes
+    -----
+    Retraining is the usual empirical way to explore a Rashomon set: Marx, Calmon and
+    Ustun (2020), "Predictive Multiplicity in Classification", ICML, measure ambiguity
+    and discrepancy over models that reach near-optimal loss; Black, Raghavan and
+    Barocas (2022), "Model Multiplicity: Opportunities, Concerns, and Solutions", FAccT,
+    study how seeds and bootstrap resamples of the training data change individual
+    predictions. The set found this way is a sample of the true Rashomon set: measures
+    computed on it (ambiguity, discrepancy, viable prediction ranges) are lower bounds
+    that grow with ``n_models``.
+
+    Every candidate is independent, so the work runs through joblib (``n_jobs``), on any
+    joblib backend; results are bit-identical across backends as long as the estimator
+    itself is deterministic for a fixed seed. Sample weights and other fit parameters are
+    not forwarded.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_classification
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> X, y = make_classification(n_samples=200, random_state=0)
+    >>> explorer = RetrainingExplorer(LogisticRegression(), n_models=5,
+    ...                               perturbation="bootstrap", epsilon=0.02,
+    ...                               random_state=0).fit(X, y)
+    >>> explorer.candidate_losses_  # training 0-1 loss of each candidate
+    array([0.08 , 0.055, 0.055, 0.055, 0.08 ])
+    >>> len(explorer.rashomon_set_), explorer.baseline_index_
+    (3, 1)
+    >>> len(explorer.rashomon_set_for(0.05))  # another epsilon, no retraining
+    5
+    >>> round(explorer.profile(X, y).ambiguity, 3)
+    0.09
+    """
+
+    _parameter_constraints: ClassVar[dict] = {
+        "estimator": [HasMethods(["fit", "predict"])],
+        "n_models": [Interval(Integral, 1, None, closed="left")],
+        "perturbation": [StrOptions(set(PERTURBATIONS))],
+        "param_distributions": [dict, list, None],
+        "subsample": [Interval(Real, 0, 1, closed="right")],
+        "epsilon": [Interval(Real, 0, None, closed="left")],
+        "epsilon_mode": [StrOptions({"absolute", "relative"})],
+        "loss": [StrOptions(set(LOSSES)), callable],
+        "loss_input": [StrOptions({"predict", "predict_proba"})],
+        "rashomon_data": [tuple, list, None],
+        "n_jobs": [Integral, None],
+        "random_state": ["random_state"],
+        "progress": ["boolean"],
+    }
+
+    def __init__(self, estimator: Any, *, n_models: int = 100,
+                 perturbation: Literal["seed", "bootstrap", "subsample", "params"] = "seed",
+                 param_distributions: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None
+                 = None,
+                 subsample: float = 0.5, epsilon: float = 0.01,
+                 epsilon_mode: Literal["absolute", "relative"] = "absolute",
+                 loss: str | Callable = "zero_one",
+                 loss_input: Literal["predict", "predict_proba"] = "predict",
+                 rashomon_data: tuple[Any, ArrayLike] | None = None,
+                 n_jobs: int | None = None, random_state: Any = None,
+                 progress: bool = False) -> None:
+        self.estimator = estimator
+        self.n_models = n_models
+        self.perturbation = perturbation
+        self.param_distributions = param_distributions
+        self.subsample = subsample
+        self.epsilon = epsilon
+        self.epsilon_mode = epsilon_mode
+        self.loss = loss
+        self.loss_input = loss_input
+        self.rashomon_data = rashomon_data
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+        self.progress = progress
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        inner = get_tags(self.estimator)
+        tags.input_tags.sparse = inner.input_tags.sparse
+        tags.input_tags.allow_nan = inner.input_tags.allow_nan
+        tags.input_tags.string = inner.input_tags.string
+        return tags
+
+    # ---------------------------------------------------------------------- fitting
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X: Any, y: ArrayLike) -> RetrainingExplorer:
+        """Train the candidates and keep those within epsilon of the best.
+
+        Parameters
+        ----------
+        X : array-like, DataFrame or sparse matrix of shape (n_samples, n_features)
+            Training data, passed to the candidates as given (a DataFrame keeps its
+            column names; resampled rows are taken with ``.iloc``).
+        y : array-like of shape (n_samples,)
+            Class labels, at least two classes.
+
+        Returns
+        -------
+        self : RetrainingExplorer
+            Fitted, with ``rashomon_set_`` and the candidate attributes set.
+
+        Raises
+        ------
+        ValueError
+            X/y length mismatch, a single class in ``y``, ``perturbation="params"``
+            without ``param_distributions``, ``perturbation="seed"`` for an estimator
+            without ``random_state``, a malformed ``rashomon_data``, invalid parameters.
+        TypeError
+            A probability loss for an estimator without ``predict_proba``.
+        """
+        check_epsilon(self.epsilon, self.epsilon_mode)  # also rejects inf
+        check_loss(self.loss, self.loss_input)
+        if not (hasattr(X, "shape") or isinstance(X, list | tuple)) and hasattr(X, "__array__"):
+            X = np.asarray(X)  # objects that only implement __array__
+        X, y = validate_data(self, X, y, skip_check_array=True)
+        y = _check_y(y)
+        if (self.perturbation in ("bootstrap", "subsample") and sp.issparse(X)
+                and X.format not in ("csr", "csc")):
+            X = X.tocsr()  # formats without row indexing (coo, dia, bsr, ...)
+        n = n_samples_of(X)
+        if n == 0:
+            raise ValueError("X must contain at least one sample, got 0")
+        if len(y) != n:
+            raise ValueError(f"X and y must have the same number of samples, got {n} and "
+                             f"{len(y)}")
+        classes = np.unique(y)
+        if classes.size < 2:
+            raise ValueError(f"y contains only one class ({classes[0]!r}); a Rashomon set of "
+                             "classifiers needs at least two classes")
+        if needs_proba(self.loss, self.loss_input) and not hasattr(self.estimator,
+                                                                   "predict_proba"):
+            raise TypeError(f"loss={self.loss!r} needs predict_proba, which "
+                            f"{type(self.estimator).__name__} does not have; use "
+                            "loss='zero_one'")
+        if self.perturbation == "params" and not self.param_distributions:
+            raise ValueError("perturbation='params' needs param_distributions (a dict of "
+                             "parameter names to lists or scipy.stats distributions)")
+        if self.perturbation == "seed" and not random_state_keys(self.estimator):
+            raise ValueError(
+                f"perturbation='seed' needs an estimator with a random_state parameter; "
+                f"{type(self.estimator).__name__} has none, so every retrained model would "
+                "be identical. Use perturbation='bootstrap', 'subsample' or 'params'.")
+        if self.perturbation == "subsample" and _subsample_size(self.subsample, n) < classes.size:
+            raise ValueError(f"subsample={self.subsample} keeps "
+                             f"{_subsample_size(self.subsample, n)} rows, fewer than the "
+                             f"{classes.size} classes of y")
+        X_eval, y_eval = self._check_rashomon_data()
+
+        if isinstance(self.random_state, Integral):
+            seed = int(self.random_state)
+        elif self.random_state is None:
+            seed = int(np.random.SeedSequence().generate_state(1)[0])
+        else:
+            seed = int(check_random_state(self.random_state).randint(
+                np.iinfo(np.uint32).max, dtype=np.int64))
+        streams = [child.spawn(3) for child in np.random.SeedSequence(seed).spawn(self.n_models)]
+
+        tasks = (delayed(_fit_one)(i, clone(self.estimator), X, y, self.perturbation, s,
+                                   self.param_distributions, self.subsample, classes.size,
+                                   X_eval, y_eval, self.loss, self.loss_input)
+                 for i, s in enumerate(streams))
+        results: list[Any] = [None] * self.n_models
+        if self.progress:
+            bar = _progress_bar(self.n_models)
+            try:
+                parallel = Parallel(n_jobs=self.n_jobs, return_as="generator_unordered")
+            except ValueError:  # a backend without generators (multiprocessing)
+                parallel = Parallel(n_jobs=self.n_jobs)
+            try:
+                for res in parallel(tasks):
+                    results[res[0]] = res
+                    bar.update(1)
+            finally:
+                bar.close()
+        else:
+            for res in Parallel(n_jobs=self.n_jobs)(tasks):
+                results[res[0]] = res
+
+        models = [r[1] for r in results]
+        for i, mdl in enumerate(models):
+            if not np.array_equal(np.asarray(mdl.classes_), classes):
+                raise ValueError(f"candidate {i} has classes_ {list(mdl.classes_)}, expected "
+                                 f"{list(classes)}")
+        self.seed_ = seed
+        self.candidate_models_ = models
+        self.candidate_losses_ = np.array([r[2] for r in results], dtype=np.float64)
+        self.candidate_params_ = [r[3] for r in results]
+        self.baseline_index_ = int(np.argmin(self.candidate_losses_))
+        self.baseline_estimator_ = models[self.baseline_index_]
+        self.classes_ = np.asarray(models[0].classes_)
+        self.rashomon_set_ = self._filter(self.epsilon, self.epsilon_mode)
+        return self
+
+    def _check_rashomon_data(self) -> tuple[Any, NDArray | None]:
+        if self.rashomon_data is None:
+            return None, None
+        if len(self.rashomon_data) != 2:
+            raise ValueError("rashomon_data must be a pair (X_val, y_val), got a "
+                             f"{type(self.rashomon_data).__name__} of length "
+                             f"{len(self.rashomon_data)}")
+        X_val, y_val = self.rashomon_data
+        n_val = n_samples_of(X_val)
+        if n_val == 0:
+            raise ValueError("rashomon_data: X_val must contain at least one sample, got 0")
+        y_val = _check_y(y_val, "y_val")
+        if len(y_val) != n_val:
+            raise ValueError(f"rashomon_data: X_val and y_val must have the same number of "
+                             f"samples, got {n_val} and {len(y_val)}")
+        return X_val, y_val
+
+    def _filter(self, epsilon: float, epsilon_mode: str) -> RashomonSet:
+        """The candidates within epsilon of h0, exactly as :meth:`RashomonSet.from_models`."""
+        eps = check_epsilon(epsilon, epsilon_mode)
+        losses, b = self.candidate_losses_, self.baseline_index_
+        threshold = rashomon_threshold(float(losses[b]), eps, epsilon_mode)
+        keep = np.flatnonzero(losses <= threshold + _LOSS_SLACK * max(1.0, abs(threshold)))
+        return RashomonSet([self.candidate_models_[i] for i in keep], losses[keep],
+                           epsilon=eps, epsilon_mode=epsilon_mode,
+                           baseline_index=int(np.searchsorted(keep, b)), loss=self.loss)
+
+    # ------------------------------------------------------------------- after fit
+    def rashomon_set_for(self, epsilon: float,
+                         epsilon_mode: Literal["absolute", "relative"] | None = None
+                         ) -> RashomonSet:
+        """The Rashomon set for another epsilon, from the stored candidates (no retraining).
+
+        Parameters
+        ----------
+        epsilon : float
+            Rashomon parameter, >= 0.
+        epsilon_mode : {"absolute", "relative"}, default=None
+            None uses the explorer's ``epsilon_mode``.
+
+        Returns
+        -------
+        RashomonSet
+            Equal to ``RashomonSet.from_models(candidate_models_, X, y, epsilon=epsilon,
+            ...)`` on the data the set is defined on, without evaluating any loss again.
+        """
+        check_is_fitted(self)
+        return self._filter(epsilon, self.epsilon_mode if epsilon_mode is None
+                            else epsilon_mode)
+
+    def predict(self, X: Any) -> NDArray:
+        """Labels predicted by the baseline model h0.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+        """
+        check_is_fitted(self)
+        return self.baseline_estimator_.predict(X)
+
+    @available_if(_estimator_has("predict_proba"))
+    def predict_proba(self, X: Any) -> NDArray[np.float64]:
+        """Class probabilities of the baseline model h0.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes)
+        """
+        check_is_fitted(self)
+        return self.baseline_estimator_.predict_proba(X)
+
+    def profile(self, X: Any, y: ArrayLike | None = None, delta: float = 0.1, **kwargs: Any):
+        """Every multiplicity measure of ``rashomon_set_`` on ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,), default=None
+            True labels; adds accuracies to the profile.
+        delta : float, default=0.1
+            Threshold of the probabilistic measures (``>= delta``).
+        **kwargs
+            Passed to :meth:`RashomonSet.profile` (``chunk_size``, ``n_jobs``).
+
+        Returns
+        -------
+        MultiplicityProfile
+        """
+        check_is_fitted(self)
+        return self.rashomon_set_.profile(X, y, delta=delta, **kwargs)
