@@ -13,6 +13,7 @@ import numpy as np
 import numpy.testing as npt
 import pandas as pd
 import pytest
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.datasets import make_classification
 from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LogisticRegression
@@ -334,3 +335,56 @@ def test_trees_without_probability_spread(data):
     assert 0.0 <= prof.discrepancy <= prof.ambiguity <= 1.0
     summary = prof.summary()
     assert summary["ambiguity"] == prof.ambiguity
+
+
+def test_profile_rejects_labels_the_models_do_not_know(data, pool):
+    X, y = data
+    rs = RashomonSet.from_models(pool, X, y, epsilon=1.0)
+    with pytest.raises(ValueError, match=r"label '[01]'.*classes_ = \[0, 1\]"):
+        rs.profile(X, y.astype(str))  # strings "0"/"1" against integer classes 0/1
+    y_bad = y.copy()
+    y_bad[5] = 7
+    with pytest.raises(ValueError, match="label 7"):
+        rs.profile(X, y_bad)
+
+
+class _ArrayOnly:
+    """Exposes its data only through ``__array__`` (no shape, len or indexing)."""
+
+    def __init__(self, a):
+        self._a = a
+
+    def __array__(self, dtype=None, copy=None):
+        return self._a if dtype is None else self._a.astype(dtype)
+
+
+def test_array_protocol_input(data, pool):
+    X, y = data
+    rs = RashomonSet.from_models(pool, X, y, epsilon=1.0)
+    npt.assert_array_equal(rs.predict(_ArrayOnly(X), chunk_size=64), rs.predict(X))
+    assert rs.profile(_ArrayOnly(X), y).ambiguity == rs.profile(X, y).ambiguity
+
+
+def test_log_loss_of_float32_probabilities_does_not_warn(data, pool):
+    X, y = data
+
+    class Float32Proba(ClassifierMixin, BaseEstimator):
+        """A fitted model whose predict_proba returns float32."""
+
+        def __init__(self, model=None):
+            self.model = model
+
+        def fit(self, X, y):
+            self.classes_ = self.model.classes_
+            return self
+
+        def predict(self, X):
+            return self.model.predict(X)
+
+        def predict_proba(self, X):
+            return self.model.predict_proba(X).astype(np.float32)
+
+    wrapped = [Float32Proba(m).fit(X, y) for m in pool]
+    rs = RashomonSet.from_models(wrapped, X, y, loss="log_loss", epsilon=1.0)  # no warning
+    ref = [log_loss(y, m.predict_proba(X)) for m in pool]
+    npt.assert_allclose(rs.losses_, ref, rtol=1e-5)

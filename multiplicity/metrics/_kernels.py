@@ -138,19 +138,29 @@ def _pack_classes(P, offset, n_planes):
     """
     m, n = P.shape
     n_words = _n_blocks(n, 64)
-    bits = np.zeros((n_planes, m, n_words), dtype=np.uint64)
-    binary = n_planes == 1
+    bits = np.empty((n_planes, m, n_words), dtype=np.uint64)
+    one = np.uint64(1)
     for i in prange(m):
+        # Each 64-bit word is built in registers and stored once (or-ing into the
+        # output array bit by bit is about 8x slower).
+        words = np.zeros(n_planes, dtype=np.uint64)
         for w in range(n_words):
             lo = w * 64
             hi = min(n, lo + 64)
-            for j in range(lo, hi):
-                c = np.int64(P[i, j]) - offset
-                if binary:
-                    if c == 1:
-                        bits[0, i, w] |= np.uint64(1) << np.uint64(j - lo)
-                else:
-                    bits[c, i, w] |= np.uint64(1) << np.uint64(j - lo)
+            for c in range(n_planes):
+                words[c] = 0
+            if n_planes == 1:
+                word = np.uint64(0)
+                for j in range(lo, hi):
+                    if np.int64(P[i, j]) - offset == 1:
+                        word |= one << np.uint64(j - lo)
+                words[0] = word
+            else:
+                for j in range(lo, hi):
+                    c = np.int64(P[i, j]) - offset
+                    words[c] |= one << np.uint64(j - lo)
+            for c in range(n_planes):
+                bits[c, i, w] = words[c]
     return bits
 
 
@@ -342,6 +352,65 @@ def _bounds(W, r, p, h, logq, d, all_rows):
 
 
 @njit(**NJIT)
+def _kkt_solve(kkt, rhs, n_s):
+    """Solve ``[H 1; 1' 0][dx; nu] = [rhs; 0]`` for ``dx`` with ``-H`` positive definite.
+
+    With ``A = -H`` (ridged, so positive definite) ``dx = A^-1 (nu 1 - rhs)`` and
+    ``nu`` makes ``sum(dx) = 0``: two triangular solves with a Cholesky factor of A,
+    about three times faster than least squares on the bordered system. If a pivot is
+    not clearly positive (A numerically singular) it falls back to least squares, which
+    never raises (kernels must not raise). Returns an array of length ``n_s + 1``.
+    """
+    L = np.zeros((n_s, n_s))
+    top = 0.0
+    for a in range(n_s):
+        top = max(top, -kkt[a, a])
+    ok = top > 0.0
+    for j in range(n_s):
+        if not ok:
+            break
+        s = -kkt[j, j]
+        for c in range(j):
+            s -= L[j, c] * L[j, c]
+        if not s > 1e-14 * top:
+            ok = False
+            break
+        L[j, j] = np.sqrt(s)
+        for i in range(j + 1, n_s):
+            t = -kkt[i, j]
+            for c in range(j):
+                t -= L[i, c] * L[j, c]
+            L[i, j] = t / L[j, j]
+    if not ok:
+        return np.linalg.lstsq(kkt[: n_s + 1, : n_s + 1], rhs[: n_s + 1], 1e-15)[0]
+    # u = A^-1 (-rhs), v = A^-1 1, by forward then backward substitution.
+    u = np.empty(n_s)
+    v = np.empty(n_s)
+    for i in range(n_s):
+        su = -rhs[i]
+        sv = 1.0
+        for c in range(i):
+            su -= L[i, c] * u[c]
+            sv -= L[i, c] * v[c]
+        u[i] = su / L[i, i]
+        v[i] = sv / L[i, i]
+    for i in range(n_s - 1, -1, -1):
+        su = u[i]
+        sv = v[i]
+        for c in range(i + 1, n_s):
+            su -= L[c, i] * u[c]
+            sv -= L[c, i] * v[c]
+        u[i] = su / L[i, i]
+        v[i] = sv / L[i, i]
+    nu = -u.sum() / v.sum()
+    out = np.empty(n_s + 1)
+    for a in range(n_s):
+        out[a] = u[a] + nu * v[a]
+    out[n_s] = nu
+    return out
+
+
+@njit(**NJIT)
 def _newton_face(W, r, h, S, x, n_s, logq, d, full, kkt, rhs, q):
     """Newton ascent of I(p) over the face spanned by inputs ``S[:n_s]`` (weights ``x``).
 
@@ -385,8 +454,7 @@ def _newton_face(W, r, h, S, x, n_s, logq, d, full, kkt, rhs, q):
         if not (np.all(np.isfinite(kkt[: n_s + 1, : n_s + 1]))
                 and np.all(np.isfinite(rhs[: n_s + 1]))):
             return 0  # a class the face barely reaches: leave it to Blahut-Arimoto
-        # Least squares never raises on a singular system (kernels must not raise).
-        step = np.linalg.lstsq(kkt[: n_s + 1, : n_s + 1], rhs[: n_s + 1], 1e-15)[0]
+        step = _kkt_solve(kkt, rhs, n_s)
         if not np.all(np.isfinite(step)):
             return 0
         t_max = 1.0

@@ -53,6 +53,9 @@ def model_loss(model, X, y: np.ndarray, loss: str | Callable, loss_input: str = 
         raise TypeError(f"loss={loss!r} needs predict_proba, which "
                         f"{type(model).__name__} does not have; use loss='zero_one'")
     proba = np.asarray(model.predict_proba(X), dtype=np.float64)
+    # float32 probabilities (some models, e.g. MLPs on float32 input) sum to 1 only to
+    # ~1e-7, which scikit-learn's log_loss would warn about; renormalise in float64.
+    proba = proba / proba.sum(axis=1, keepdims=True)
     classes = np.asarray(model.classes_)
     if loss == "log_loss":
         from sklearn.metrics import log_loss

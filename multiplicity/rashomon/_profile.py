@@ -145,6 +145,10 @@ class MultiplicityProfile:
         y_codes = base_acc = min_acc = max_acc = None
         if y_arr is not None:
             y_codes = _encode_y(y_arr, rset.classes_)
+            if np.any(y_codes < 0):
+                bad = np.asarray(y_arr[y_codes < 0][:1]).tolist()[0]
+                raise ValueError(f"y contains the label {bad!r}, which none of the models "
+                                 f"predicts (classes_ = {np.asarray(rset.classes_).tolist()})")
             acc = (P == y_codes).mean(axis=1)
             base_acc, min_acc, max_acc = float(acc[b]), float(acc.min()), float(acc.max())
 
@@ -200,8 +204,9 @@ class MultiplicityProfile:
             One row per group (sorted), with ``n_samples`` and every measure restricted
             to that group's samples (discrepancy: the largest share of the group one
             model flips), then a row ``"overall"`` and a row ``"max-min gap"`` (largest
-            minus smallest value over groups). ``df.attrs["worst_group"]`` maps each
-            measure to the group where multiplicity is highest (accuracy: lowest).
+            minus smallest value over groups; ``n_samples`` is ``<NA>`` there).
+            ``df.attrs["worst_group"]`` maps each measure to the group where
+            multiplicity is highest (accuracy: lowest).
         """
         g = np.asarray(groups.to_numpy() if hasattr(groups, "to_numpy") else groups)
         if g.shape != (self.n_samples,):
@@ -242,12 +247,12 @@ class MultiplicityProfile:
         df = pd.DataFrame(table, index=pd.Index(list(names), name="group"))
         overall = {"n_samples": self.n_samples}
         overall.update({c: getattr(self, c) for c in df.columns if c != "n_samples"})
-        gap = {c: (df[c].max() - df[c].min()) for c in df.columns}
+        gap = {c: (df[c].max() - df[c].min()) for c in df.columns if c != "n_samples"}
         worst = {c: (df[c].idxmax() if c in _HIGHER_IS_WORSE else df[c].idxmin())
                  for c in df.columns if c != "n_samples"}
         out = pd.concat([df, pd.DataFrame([overall, gap], index=["overall", "max-min gap"])])
         out.index.name = "group"
-        out["n_samples"] = out["n_samples"].astype(np.int64)
+        out["n_samples"] = out["n_samples"].astype("Int64")  # <NA> on the gap row
         out.attrs["worst_group"] = worst
         return out
 
@@ -267,17 +272,21 @@ class MultiplicityProfile:
         import matplotlib.pyplot as plt
 
         if axes is None:
-            fig, axes = plt.subplots(1, 3, figsize=(12, 3.6))
+            fig, axes = plt.subplots(1, 3, figsize=(13, 3.8), layout="constrained")
         else:
             fig = axes[0].figure
         ax_vpr, ax_rc, ax_bar = axes
         if self.vpr_width is not None:
-            ax_vpr.hist(self.vpr_width, bins=40, color="#4477aa")
-            ax_vpr.set_xlabel("viable prediction range width")
-            ax_vpr.set_ylabel("samples")
-            ax_rc.hist(self.rashomon_capacity, bins=40, color="#ee6677")
-            ax_rc.set_xlabel("Rashomon capacity")
-            ax_rc.set_ylabel("samples")
+            for ax, values, color, label in (
+                    (ax_vpr, self.vpr_width, "#4477aa", "viable prediction range width"),
+                    (ax_rc, self.rashomon_capacity, "#ee6677", "Rashomon capacity")):
+                ax.hist(values, bins=40, color=color)
+                mean = float(np.mean(values))
+                ax.axvline(mean, color="black", linestyle="--", linewidth=1)
+                ax.text(mean, 0.97, f" mean {mean:.4g}", transform=ax.get_xaxis_transform(),
+                        va="top", ha="left")
+                ax.set_xlabel(label)
+                ax.set_ylabel("samples")
         else:
             for ax in (ax_vpr, ax_rc):
                 ax.text(0.5, 0.5, "needs predict_proba", ha="center", va="center",
@@ -292,15 +301,20 @@ class MultiplicityProfile:
         ax_bar.set_xlim(0, max(1e-9, max(values)) * 1.15)
         for yy, v in enumerate(values):
             ax_bar.text(v, yy, f" {v:.3f}", va="center")
+        ax_bar.invert_yaxis()  # first measure on top
         ax_bar.set_xlabel("share of samples")
         fig.suptitle(f"Rashomon set of {self.n_models} models on {self.n_samples} samples")
-        fig.tight_layout()
+        if not fig.get_layout_engine():
+            fig.tight_layout()
         return fig
 
 
 def _encode_y(y: NDArray, classes: NDArray) -> NDArray[np.int64]:
-    """Index of each label in ``classes``; -1 for labels no model knows."""
-    idx = np.searchsorted(classes, y)
-    idx = np.clip(idx, 0, len(classes) - 1)
-    known = classes[idx] == y
-    return np.where(known, idx, -1).astype(np.int64)
+    """Index of each label in ``classes``; -1 for labels no model knows.
+
+    A hash lookup, so labels of a type that does not compare with the classes (``"1"``
+    against ``1``) are unknown rather than an error.
+    """
+    import pandas as pd
+
+    return pd.Index(classes).get_indexer(pd.Index(y)).astype(np.int64)

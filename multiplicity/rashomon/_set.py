@@ -43,17 +43,20 @@ def rashomon_threshold(baseline_loss: float, epsilon: float, epsilon_mode: str) 
 
 def n_samples_of(X: Any) -> int:
     """Number of rows of an array-like, DataFrame or sparse matrix."""
-    if hasattr(X, "shape") and len(X.shape) >= 1:
-        return int(X.shape[0])
-    return len(X)
+    shape = getattr(X, "shape", None)
+    if shape is not None and len(shape) >= 1:
+        return int(shape[0])
+    if hasattr(X, "__len__"):
+        return len(X)
+    return int(np.asarray(X).shape[0])  # objects that only define __array__
 
 
 def take_rows(X: Any, lo: int, hi: int) -> Any:
     """Rows ``lo:hi`` of X without copying what does not need copying."""
     if hasattr(X, "iloc"):
         return X.iloc[lo:hi]
-    if isinstance(X, list | tuple):
-        return X[lo:hi]
+    if not hasattr(X, "__getitem__"):  # objects that only define __array__
+        return np.asarray(X)[lo:hi]
     return X[lo:hi]
 
 
