@@ -4,6 +4,10 @@ Subpackages
 -----------
 metrics
     Array measures over a set of models: ambiguity, discrepancy, Rashomon capacity, ...
+rashomon
+    Rashomon sets of models: explorers that find them and profiles that measure them.
+ensemble
+    Selective ensembles that abstain where the choice of model is arbitrary.
 datasets
     Small real data sets shipped with the package (no network needed).
 """
@@ -12,14 +16,14 @@ from ._config import config_context, get_config, set_config
 from ._version import __version__
 
 __all__ = [
-    "__version__", "config_context", "datasets", "get_config", "metrics", "rashomon",
-    "set_config",
+    "__version__", "config_context", "datasets", "ensemble", "get_config", "metrics",
+    "rashomon", "set_config",
 ]
 
 
 def __getattr__(name: str):
     # Subpackages load on first use, so `import multiplicity` stays light.
-    if name in {"metrics", "datasets", "rashomon"}:
+    if name in {"metrics", "datasets", "rashomon", "ensemble"}:
         import importlib
 
         return importlib.import_module(f"{__name__}.{name}")

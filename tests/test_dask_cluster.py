@@ -99,3 +99,16 @@ def test_cluster_fit_with_progress_bar(client, compas, capsys):
     local = RetrainingExplorer(n_jobs=1, **kw).fit(X, y)
     npt.assert_array_equal(remote.candidate_losses_, local.candidate_losses_)
     assert np.all(np.isfinite(remote.candidate_losses_))
+
+
+def test_selective_ensemble_on_the_cluster_is_identical(client, compas):
+    from multiplicity.ensemble import SelectiveEnsembleClassifier
+
+    X, y = compas
+    kw = dict(estimator=DecisionTreeClassifier(max_depth=6), n_estimators=10,
+              perturbation="bootstrap", random_state=3)
+    local = SelectiveEnsembleClassifier(n_jobs=1, **kw).fit(X, y)
+    remote, workers = _fit_on_cluster(client, SelectiveEnsembleClassifier(**kw), X, y)
+    assert workers
+    npt.assert_array_equal(remote.votes(X), local.votes(X))
+    npt.assert_array_equal(remote.predict(X), local.predict(X))

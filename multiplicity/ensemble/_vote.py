@@ -1,0 +1,149 @@
+"""Selective voting: predict the plurality class only where it wins a binomial test."""
+
+from __future__ import annotations
+
+from numbers import Real
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from .._validation import check_predictions, label_codes
+from . import _kernels
+
+
+def check_alpha(alpha: Any) -> float:
+    """``alpha`` is a real number in (0, 1)."""
+    if isinstance(alpha, bool) or not isinstance(alpha, Real):
+        raise TypeError(f"alpha must be a float in (0, 1), got {type(alpha).__name__}")
+    alpha = float(alpha)
+    if not 0.0 < alpha < 1.0:
+        raise ValueError(f"alpha must lie in (0, 1), got {alpha!r}")
+    return alpha
+
+
+def vote_counts(predictions: ArrayLike) -> tuple[NDArray, NDArray, NDArray, NDArray, NDArray]:
+    """Validate a vote matrix and count: ``(top_labels_codes, n_a, n_b, agree, classes)``.
+
+    ``classes`` maps the kernel's class codes back to labels.
+    """
+    labels = check_predictions(predictions, min_models=1)
+    P, offset, n_levels = label_codes(labels)
+    top, n_a, n_b, agree = _kernels._top_two_votes(P, offset, n_levels)
+    if labels.categories is not None:
+        classes = np.asarray(labels.categories)
+    elif P is labels.values and P.dtype.kind in "iu":
+        classes = (np.arange(n_levels) + offset).astype(P.dtype)
+    else:  # float or wide integer labels, re-encoded by label_codes
+        classes = np.unique(labels.values)
+    return top, n_a, n_b, agree, classes
+
+
+def labels_with_abstention(classes: NDArray, codes: NDArray, answer: NDArray,
+                           abstain_label: Any) -> NDArray:
+    """``classes[codes]`` where ``answer``, ``abstain_label`` elsewhere.
+
+    The output keeps the classes' dtype when ``abstain_label`` fits in it (an int label
+    among int classes), and is an object array otherwise.
+    """
+    if any(_same_label(c, abstain_label) for c in classes.tolist()):
+        raise ValueError(f"abstain_label={abstain_label!r} is one of the class labels "
+                         f"{classes.tolist()}; choose a value no model predicts")
+    abstain = np.asarray(abstain_label)
+    if (classes.dtype.kind in "iub" and abstain.dtype.kind in "iu") or (
+            classes.dtype.kind == "f" and abstain.dtype.kind in "iuf"):
+        dtype = np.result_type(classes.dtype, abstain.dtype)
+    else:
+        dtype = np.dtype(object)
+    out = np.empty(codes.shape[0], dtype=dtype)
+    out[:] = abstain_label
+    out[answer] = classes[codes[answer]]
+    return out
+
+
+def _same_label(a: Any, b: Any) -> bool:
+    try:
+        return bool(a == b)
+    except (TypeError, ValueError):
+        return False
+
+
+def selective_vote(predictions: ArrayLike, alpha: float = 0.05, abstain_label: Any = -1
+                   ) -> tuple[NDArray, NDArray[np.float64]]:
+    """Plurality vote that abstains unless the winner beats the runner-up significantly.
+
+    For each sample, let A and B be the two classes with the most votes, with counts
+    ``n_A >= n_B``. Under the null hypothesis that a member is as likely to vote A as B,
+    ``n_A`` is binomial with ``n_A + n_B`` trials and success probability 1/2. The sample
+    gets label A when the exact two-sided p-value of that test is ``<= alpha``, and
+    ``abstain_label`` otherwise (Black, Leino & Fredrikson 2022).
+
+    Parameters
+    ----------
+    predictions : array-like of shape (n_models, n_samples)
+        Every member's predicted label for every sample; labels of any hashable type, no
+        missing values. int8/int16 matrices are read in place.
+    alpha : float in (0, 1), default=0.05
+        Significance level of the test. The probability that the ensemble's answer at a
+        sample differs from the answer of the limiting ensemble (infinitely many
+        members) is at most about ``alpha``.
+    abstain_label : scalar, default=-1
+        Label returned where the ensemble abstains. Must not be a class label.
+
+    Returns
+    -------
+    labels : ndarray of shape (n_samples,)
+        Class A or ``abstain_label``. The dtype of the labels when ``abstain_label`` fits
+        in it (int labels with an int ``abstain_label``), an object array otherwise.
+    p_values : ndarray of shape (n_samples,)
+        The two-sided p-values, equal to ``scipy.stats.binomtest(n_A, n_A + n_B,
+        0.5).pvalue`` (to 1e-14 up to 1,000 models).
+
+    Raises
+    ------
+    ValueError
+        ``predictions`` not 2-D or empty, missing labels, ``alpha`` outside (0, 1), or an
+        ``abstain_label`` that is a class.
+
+    See Also
+    --------
+    SelectiveEnsembleClassifier : Train the members and vote selectively.
+    multiplicity.metrics.self_consistency : Agreement between two random members.
+
+    Notes
+    -----
+    The p-value is ``min(1, 2 P(X >= n_A))`` for ``X ~ Binomial(n_A + n_B, 1/2)``, the
+    sum of the two tails of the symmetric law. Special cases:
+
+    - a tie at the top (``n_A == n_B``) has p-value 1: the ensemble abstains;
+    - a single model (``n_A = 1, n_B = 0``) has p-value 1: it always abstains;
+    - a unanimous sample has ``n_B = 0`` and p-value ``2**(1 - m)`` for ``m`` models: it
+      needs ``m >= 1 + log2(1 / alpha)`` members to be answered at all (6 members at
+      ``alpha = 0.05``);
+    - with several classes tied for first place, A is the first in sorted label order
+      (the p-value is 1 then, so the choice never shows);
+    - votes for classes other than A and B do not enter the test.
+
+    Memory: one pass over ``predictions``; apart from the outputs, one small count
+    array per thread.
+
+    References
+    ----------
+    Black, Leino & Fredrikson (2022), "Selective Ensembles for Consistent Predictions",
+    ICLR.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> votes = np.array([[1] * 10, [1] * 10, [1] * 6 + [0] * 4]).T  # 10 models, 3 samples
+    >>> labels, p = selective_vote(votes, alpha=0.05)
+    >>> labels
+    array([ 1,  1, -1])
+    >>> p.round(4)
+    array([0.002 , 0.002 , 0.7539])
+    """
+    alpha = check_alpha(alpha)
+    top, n_a, n_b, _, classes = vote_counts(predictions)
+    p_values = _kernels._p_values(n_a, n_b)
+    labels = labels_with_abstention(classes, top, p_values <= alpha, abstain_label)
+    return labels, p_values
