@@ -1,0 +1,5 @@
+"""Annotation disagreement: the Annotations container, agreement coefficients, inference."""
+
+from ._container import Annotations
+
+__all__ = ["Annotations"]
