@@ -8,6 +8,8 @@ rashomon
     Rashomon sets of models: explorers that find them and profiles that measure them.
 ensemble
     Selective ensembles that abstain where the choice of model is arbitrary.
+annotation
+    Annotation disagreement: the Annotations container and agreement coefficients.
 datasets
     Small real data sets shipped with the package (no network needed).
 """
@@ -16,14 +18,14 @@ from ._config import config_context, get_config, set_config
 from ._version import __version__
 
 __all__ = [
-    "__version__", "config_context", "datasets", "ensemble", "get_config", "metrics",
-    "rashomon", "set_config",
+    "__version__", "annotation", "config_context", "datasets", "ensemble", "get_config",
+    "metrics", "rashomon", "set_config",
 ]
 
 
 def __getattr__(name: str):
     # Subpackages load on first use, so `import multiplicity` stays light.
-    if name in {"metrics", "datasets", "rashomon", "ensemble"}:
+    if name in {"metrics", "datasets", "rashomon", "ensemble", "annotation"}:
         import importlib
 
         return importlib.import_module(f"{__name__}.{name}")

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numba
 import numpy as np
 import numpy.testing as npt
+import pandas as pd
 import pytest
+from scipy import stats
 
+from multiplicity.annotation import Annotations, agreement
+from multiplicity.annotation import _agreement as agr
 from multiplicity.annotation._stats import ItemStatistic, bootstrap_sums
 
 
@@ -43,3 +50,134 @@ def test_item_statistic_value():
     S = np.array([[1.0, 2.0], [3.0, 4.0]])
     stat = ItemStatistic(S, lambda sums: sums[:, 0] / sums[:, 1])
     assert stat.value() == pytest.approx(4.0 / 6.0)
+
+
+# ------------------------------------------------------------------ agreement()
+
+FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "data" / \
+    "agreement_canonical_fixtures" / "canonical_fixtures.json"
+EXPECTED = Path(__file__).resolve().parent / "data" / "irrcac_expected_chance.json"
+
+
+def _raw_4raters() -> Annotations:
+    table = json.loads(FIXTURES.read_text())["irrcac_gwet_datasets"]["tables"]["raw_4raters"]
+    df = pd.DataFrame(table["data"], columns=table["columns"]).set_index("Units")
+    return Annotations.from_wide(df)
+
+
+def _random_annotations(seed: int, n_items: int = 60) -> Annotations:
+    rng = np.random.default_rng(seed)
+    truth = rng.integers(0, 3, n_items)
+    A = np.where(rng.random((n_items, 4)) < 0.7, truth[:, None], rng.integers(0, 3, (n_items, 4)))
+    A = A.astype(float)
+    A[rng.random(A.shape) < 0.2] = np.nan
+    return Annotations.from_wide(A)
+
+
+def test_analytic_matches_gwet_irrcac_on_raw_4raters():
+    # Gwet (2014) raw_4raters: Fleiss' kappa 0.7611692754 with SE 0.1530192035 (irrCAC 0.4.4,
+    # tests/data/irrcac_expected_chance.json); irrCAC's interval is value +- t(0.975, n - 1)
+    # SE with n = 12 rated units, capped at 1.
+    ann = _raw_4raters()
+    ref = json.loads(EXPECTED.read_text())["values"]["raw_4raters"]["identity"]
+    df = agreement(ann, ["fleiss_kappa", "gwet_ac1", "brennan_prediger", "conger_kappa"],
+                   ci="analytic")
+    for row, key in [("fleiss_kappa", "fleiss"), ("gwet_ac1", "gwet"),
+                     ("brennan_prediger", "bp"), ("conger_kappa", "conger")]:
+        assert df.loc[row, "value"] == pytest.approx(ref[key]["value"], abs=1e-9)
+        assert df.loc[row, "se"] == pytest.approx(ref[key]["se"], abs=1e-9)
+        q = stats.t.ppf(0.975, 11)
+        assert df.loc[row, "ci_low"] == pytest.approx(ref[key]["value"] - q * ref[key]["se"],
+                                                      abs=1e-9)
+        assert df.loc[row, "ci_high"] == pytest.approx(
+            min(1.0, ref[key]["value"] + q * ref[key]["se"]), abs=1e-9)
+    assert round(df.loc["fleiss_kappa", "ci_low"], 5) == 0.42438
+    assert df.loc["fleiss_kappa", "ci_high"] == 1.0
+    assert df.attrs["ci"] == "analytic"
+
+
+def test_fleiss_h0_columns_on_fleiss_1971():
+    # Fleiss (1971): kappa 0.4302445, z = 17.65183 from the SE under H0.
+    path = FIXTURES.parent.parent / "fleiss1971_psychiatric_diagnoses" / \
+        "diagnoses_30x5_counts.csv"
+    counts = pd.read_csv(path).set_index("patient")
+    df = agreement(Annotations.from_counts(counts.to_numpy()), ["fleiss_kappa"],
+                   ci="analytic")
+    assert df.loc["fleiss_kappa", "value"] == pytest.approx(0.4302445, abs=1e-7)
+    assert df.loc["fleiss_kappa", "z_h0"] == pytest.approx(17.65183, abs=1e-5)
+    assert df.loc["fleiss_kappa", "se_h0"] != pytest.approx(df.loc["fleiss_kappa", "se"])
+
+
+@pytest.mark.parametrize("name,kwargs", [
+    ("percent_agreement", {}), ("fleiss_kappa", {}), ("gwet_ac1", {}),
+    ("gwet_ac1", {"weights": "quadratic"}), ("brennan_prediger", {}), ("conger_kappa", {}),
+    ("krippendorff_alpha", {}), ("krippendorff_alpha", {"level": "interval"}),
+    ("krippendorff_alpha", {"level": "ordinal"}),
+])
+def test_item_statistic_reproduces_the_coefficient_on_resamples(name, kwargs):
+    # The bootstrap's shortcut: finalize(w @ S) for multiplicities w must equal the
+    # coefficient recomputed on the resampled data.
+    ann = _random_annotations(3)
+    func, statistic, _ = agr._resolve(name)
+    stat = statistic(ann, **kwargs)
+    assert stat.value() == pytest.approx(func(ann, **kwargs), abs=1e-12)
+    rng = np.random.default_rng(0)
+    for _ in range(5):
+        idx = rng.integers(0, ann.n_items, ann.n_items)
+        w = np.bincount(idx, minlength=ann.n_items).astype(float)
+        got = stat.finalize((w @ stat.S)[None, :])[0]
+        assert got == pytest.approx(func(ann.take_items(idx), **kwargs), abs=1e-10)
+
+
+def test_bootstrap_table_and_reproducibility():
+    ann = _random_annotations(5, n_items=200)
+    a = agreement(ann, random_state=1, n_resamples=300)
+    b = agreement(ann, random_state=1, n_resamples=300)
+    pd.testing.assert_frame_equal(a, b)
+    assert list(a.columns) == ["value", "se", "ci_low", "ci_high", "p_value", "n_items"]
+    assert list(a.index) == ["percent_agreement", "fleiss_kappa", "gwet_ac1",
+                             "brennan_prediger", "conger_kappa", "krippendorff_alpha"]
+    assert (a["ci_low"] <= a["value"]).all() and (a["value"] <= a["ci_high"]).all()
+    assert (a["n_items"] == np.count_nonzero(ann.ratings_per_item() >= 2)).all()
+    assert a.attrs["undefined_resamples"]["fleiss_kappa"] == 0
+
+
+def test_bootstrap_se_shrinks_like_one_over_sqrt_n():
+    small = _random_annotations(7, n_items=150)
+    big = small.take_items(np.tile(np.arange(small.n_items), 4))  # the same items, 4 times
+    se_small = agreement(small, ["fleiss_kappa"], random_state=0,
+                         n_resamples=1000).loc["fleiss_kappa", "se"]
+    se_big = agreement(big, ["fleiss_kappa"], random_state=0,
+                       n_resamples=1000).loc["fleiss_kappa", "se"]
+    assert se_big / se_small == pytest.approx(0.5, rel=0.15)
+
+
+def test_fallback_recomputation_and_cohen_for_two_annotators():
+    rng = np.random.default_rng(2)
+    truth = rng.integers(0, 2, 80)
+    A = np.stack([truth, np.where(rng.random(80) < 0.8, truth, 1 - truth)], axis=1)
+    df = agreement(A, random_state=0, n_resamples=200)
+    assert "cohen_kappa" in df.index
+    # the fallback path (statistic None) gives a comparable standard error
+    func, statistic, _ = agr._resolve("fleiss_kappa")
+    fallback = agr._bootstrap_values(func, None, "fleiss_kappa", Annotations.from_wide(A),
+                                     {}, 400, 0)
+    fast = agr._bootstrap_values(func, statistic, "fleiss_kappa", Annotations.from_wide(A),
+                                 {}, 400, 0)
+    assert np.std(fallback) == pytest.approx(np.std(fast), rel=0.2)
+
+
+def test_agreement_bad_input():
+    ann = _random_annotations(1)
+    with pytest.raises(ValueError, match="unknown coefficient 'kappa'"):
+        agreement(ann, ["kappa"])
+    with pytest.raises(ValueError, match="ci must be"):
+        agreement(ann, ci="jackknife")
+    with pytest.raises(ValueError, match="confidence"):
+        agreement(ann, confidence=1.5)
+    with pytest.raises(ValueError, match="n_resamples"):
+        agreement(ann, n_resamples=1)
+    with pytest.raises(TypeError, match="coefficients must be"):
+        agreement(ann, [("fleiss_kappa", "quadratic")])
+    with pytest.raises(ValueError, match="exactly 2 annotators"):
+        agreement(ann, ["cohen_kappa"], ci=None)

@@ -68,7 +68,8 @@ class Annotations:
 
     def __init__(self, item: NDArray[np.int64], annotator: NDArray[np.int64] | None,
                  code: NDArray[np.int64], items: pd.Index, annotators: pd.Index | None,
-                 categories: pd.Index, *, duplicates: bool = False) -> None:
+                 categories: pd.Index, *, duplicates: bool = False,
+                 item_ptr: NDArray[np.int64] | None = None) -> None:
         """Low-level constructor; use :meth:`from_long`, :meth:`from_wide` or
         :meth:`from_counts`. The arrays must be sorted by item (then annotator)."""
         self._item = np.ascontiguousarray(item, dtype=np.int64)
@@ -80,8 +81,11 @@ class Annotations:
         self._categories = pd.Index(categories)
         self._duplicates = bool(duplicates)
         n = len(self._items)
-        self._item_ptr = np.zeros(n + 1, dtype=np.int64)
-        np.cumsum(np.bincount(self._item, minlength=n), out=self._item_ptr[1:])
+        if item_ptr is not None:
+            self._item_ptr = np.asarray(item_ptr, dtype=np.int64)
+        else:
+            self._item_ptr = np.zeros(n + 1, dtype=np.int64)
+            np.cumsum(np.bincount(self._item, minlength=n), out=self._item_ptr[1:])
         for arr in (self._item, self._annotator, self._code):
             arr.setflags(write=False)
 
@@ -172,9 +176,18 @@ class Annotations:
                              f"{values.shape}")
         if values.size == 0:
             raise ValueError(f"data must not be empty, got shape {values.shape}")
+        if values.dtype.kind in "biu":  # a complete table: no mask, no gather
+            n_items, n_ann = values.shape
+            item_idx = np.repeat(np.arange(n_items, dtype=np.int64), n_ann)
+            ann_idx = np.tile(np.arange(n_ann, dtype=np.int64), n_items)
+            codes, categories = _factorize_integers(values.ravel())
+            return cls(item_idx, ann_idx, codes, pd.Index(items), pd.Index(annotators),
+                       categories,
+                       item_ptr=np.arange(0, n_items * n_ann + 1, n_ann, dtype=np.int64))
         present = ~pd.isna(values) if values.dtype.kind in "fcO" else np.ones(values.shape, bool)
-        item_idx, ann_idx = np.nonzero(present)
-        codes, categories = _factorize_labels(values[item_idx, ann_idx], "data")
+        flat = np.flatnonzero(present)  # row-major: sorted by item, then annotator
+        item_idx, ann_idx = np.divmod(flat, values.shape[1])
+        codes, categories = _factorize_labels(values.ravel().take(flat), "data")
         return cls(item_idx.astype(np.int64), ann_idx.astype(np.int64), codes,
                    pd.Index(items), pd.Index(annotators), categories)
 
@@ -426,10 +439,39 @@ def _sortable(index: pd.Index) -> bool:
         return False
 
 
+def _factorize_integers(values: NDArray) -> tuple[NDArray[np.int64], pd.Index]:
+    """Codes of integer (or bool) labels; a lookup table when their range is small."""
+    is_bool = values.dtype.kind == "b"
+    if is_bool:
+        values = values.view(np.uint8)
+    lo, hi = int(values.min()), int(values.max())
+    if hi - lo < 1_000_000:
+        shifted = values.astype(np.int64) - lo
+        seen = np.bincount(shifted, minlength=hi - lo + 1) > 0
+        table = np.cumsum(seen) - 1
+        cats = np.flatnonzero(seen) + lo
+        return table[shifted].astype(np.int64), pd.Index(cats.astype(bool) if is_bool
+                                                         else cats.astype(values.dtype))
+    codes, cats = pd.factorize(values, sort=True)
+    return codes.astype(np.int64), pd.Index(cats)
+
+
 def _factorize_labels(values: NDArray, name: str) -> tuple[NDArray[np.int64], pd.Index]:
     """Dense codes of labels into their sorted distinct values."""
     try:
-        codes, cats = pd.factorize(values, sort=True)
+        # Factorise in order of appearance, then sort the few distinct labels and remap:
+        # much cheaper than sort=True on millions of labels.
+        codes, cats = pd.factorize(values, sort=False)
+        try:
+            order = np.argsort(np.asarray(cats), kind="stable")
+        except TypeError:  # mixed types: pandas' safe sort orders them (numbers first)
+            codes, cats = pd.factorize(values, sort=True)
+            order = np.arange(len(cats))
+        if not np.array_equal(order, np.arange(len(order))):
+            remap = np.empty(len(order), dtype=np.int64)
+            remap[order] = np.arange(len(order))
+            codes = remap[codes]
+            cats = cats.take(order)
     except TypeError as e:
         raise TypeError(f"{name} mixes label types that cannot be ordered (e.g. numbers "
                         "and strings); use one type") from e

@@ -62,7 +62,9 @@ def _resample_block(S, seed, n_resamples, out, first):
         for c in range(s):
             row[c] = 0.0
         for _ in range(n):
-            i = np.random.randint(0, n)  # noqa: NPY002
+            # floor(u * n) with u uniform on [0, 1) (53 random bits): uniform on 0..n-1
+            # up to 2**-53 relative bias, about twice as fast as randint's rejection loop.
+            i = min(int(np.random.random() * n), n - 1)  # noqa: NPY002
             for c in range(s):
                 row[c] += S[i, c]
 

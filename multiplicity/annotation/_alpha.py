@@ -1,0 +1,474 @@
+"""Krippendorff's alpha for any number of annotators, missing data and four metrics.
+
+Definitions follow Krippendorff (2011), *Computing Krippendorff's Alpha-Reliability*,
+Annenberg School for Communication, University of Pennsylvania. In a *unit* (an item)
+with ``m_u`` values, every ordered pair of two different values (two different ratings,
+whoever gave them) is a *pairable* pair, weighted ``1 / (m_u - 1)``; units with fewer than
+2 values have no pair and are ignored. With ``n`` the number of pairable values (the
+values in units with ``m_u >= 2``) and ``n_c`` how many of them equal ``c``,
+
+    D_o = (1 / n) * sum_u sum_{a != b in u} delta(v_a, v_b) / (m_u - 1)
+    D_e = 1 / (n (n - 1)) * sum_c sum_k n_c n_k delta(c, k)
+    alpha = 1 - D_o / D_e
+
+and the squared distances ``delta`` are
+
+* nominal: ``0`` if ``c == k`` else ``1``;
+* ordinal: ``(sum_{g=c..k} n_g - (n_c + n_k) / 2)^2``, over the categories in sorted order;
+  this equals ``(M_k - M_c)^2`` with the mid-ranks ``M_c = sum_{g<c} n_g + n_c / 2``, so
+  the ordinal alpha is the interval alpha of the mid-ranks;
+* interval: ``(c - k)^2``;
+* ratio: ``((c - k) / (c + k))^2``, for positive values;
+* a callable (:class:`Distance`).
+
+Memory and time. Nothing of size values x values is built. Interval (and ordinal) use
+the moment identity ``sum_{a != b} (v_a - v_b)^2 = 2 m sum_a (v_a - mean)^2`` per unit and
+the pooled moments for ``D_e``: O(n_annotations). Nominal counts disagreeing pairs per unit
+and needs only ``sum_c n_c^2`` for ``D_e``. Ratio loops over the pairs within each unit and
+computes ``sum_{v,w} n_v n_w delta(v, w)`` over the V distinct values in a parallel O(V^2)
+kernel with O(V) memory. A callable distance is evaluated once per pair of categories
+(a k x k matrix; k <= 4096).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol, runtime_checkable
+
+import numpy as np
+from numpy.typing import NDArray
+
+from . import _alpha_kernels as _k
+from ._container import Annotations, check_annotations
+from ._stats import ItemStatistic
+
+__all__ = ["Distance", "krippendorff_alpha"]
+
+Level = Literal["nominal", "ordinal", "interval", "ratio"]
+OnUndefined = Literal["raise", "nan"]
+LEVELS: tuple[str, ...] = ("nominal", "ordinal", "interval", "ratio")
+
+# Error messages (tests import them).
+UNKNOWN_LEVEL = ("level must be 'nominal', 'ordinal', 'interval', 'ratio' or a callable "
+                 "distance(a, b) -> squared distances, got {got!r}")
+ON_UNDEFINED = "on_undefined must be 'raise' or 'nan', got {got!r}"
+NOT_NUMERIC = ("level={level!r} needs numeric labels (the distance uses the values), but "
+               "the labels are {cats}; use level='nominal' or 'ordinal', or recode the "
+               "labels as numbers")
+NOT_FINITE = "level={level!r} needs finite numeric labels, got {value!r}"
+RATIO_NEGATIVE = ("level='ratio' needs non-negative values (a ratio scale starts at an "
+                  "absolute zero), got {value!r}; use level='interval' for values that can "
+                  "be negative")
+RATIO_ZERO = ("level='ratio' is undefined for the value 0: Krippendorff's ratio distance "
+              "((c - k) / (c + k))^2 is 0 / 0 when both values are 0, and his definition "
+              "gives no value for it; shift the scale so that all values are positive, or "
+              "use level='interval'")
+NO_PAIRS = ("Krippendorff's alpha is undefined: no unit (item) has two or more values, so "
+            "there is no pairable value to compare (pass on_undefined='nan' to get NaN "
+            "instead)")
+SINGLE_VALUE = ("Krippendorff's alpha is undefined: only one value ({value!r}) occurs among "
+                "the pairable values (those in units with two or more values), so the "
+                "observed and expected disagreements are both 0 and alpha = 1 - D_o / D_e "
+                "is 0 / 0 (pass on_undefined='nan' to get NaN instead)")
+ZERO_EXPECTED = ("Krippendorff's alpha is undefined: the expected disagreement D_e is 0 "
+                 "(the distance is 0 between all values that occur), so alpha = "
+                 "1 - D_o / D_e divides by 0 (pass on_undefined='nan' to get NaN instead)")
+BAD_DISTANCE = ("the distance callable must return {n} finite, non-negative squared "
+                "distances for two arrays of {n} values, got {got}")
+TOO_MANY_CATEGORIES = ("a callable distance is evaluated on every pair of categories; "
+                       "{k} categories are too many (at most {max}); bin the values or use "
+                       "one of the built-in levels")
+
+_MAX_CALLABLE_CATEGORIES = 4096
+_MAX_STAT_COLUMNS = 64
+
+
+@runtime_checkable
+class Distance(Protocol):
+    """A squared distance between values, for ``krippendorff_alpha(level=...)``.
+
+    Called as ``distance(a, b)`` with two 1-D arrays of the same length holding category
+    values: float64 when the labels are numbers (not booleans), otherwise the labels
+    themselves (an object array). It returns an array of the same length with the squared
+    distances ``delta(a[j], b[j])``: finite and >= 0. The distance must be symmetric;
+    it is evaluated once per unordered pair of different categories, and the distance of
+    a value to itself is taken as 0 (not evaluated), as in all of Krippendorff's metrics.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> def absolute(a, b):          # Krippendorff's metrics are squared; this one is not
+    ...     return np.abs(a - b)
+    >>> isinstance(absolute, Distance)
+    True
+    """
+
+    def __call__(self, a: NDArray[Any], b: NDArray[Any], /) -> NDArray[np.float64]: ...
+
+
+# ----------------------------------------------------------------------- the core
+@dataclass(frozen=True)
+class _Parts:
+    """Everything alpha and its helpers need, computed once.
+
+    D : (n_items,) per-unit disagreement terms (0 for units with fewer than 2 values).
+    m : (n_items,) values per unit. pair : (n_items,) ``m >= 2``.
+    n_c : (k,) pairable frequency of each category. n : their sum.
+    de_num : ``sum_{c,k} n_c n_k delta(c, k)``.
+    E : (k,) ``sum_w (n_w / n) delta(c, w)``: expected distance of category c to a
+        pairable value drawn at random (for Gwet's standard error).
+    kind : "nominal", "interval" (interval and ordinal, on transformed values ``x``),
+        "ratio" or "matrix" (callable). x : (k,) values used by the metric, or None.
+    delta : (k, k) distance matrix for "matrix", else None.
+    """
+
+    ann: Annotations
+    level: str
+    D: NDArray[np.float64]
+    m: NDArray[np.int64]
+    pair: NDArray[np.bool_]
+    n_c: NDArray[np.float64]
+    n: float
+    de_num: float
+    E: NDArray[np.float64]
+    kind: str
+    x: NDArray[np.float64] | None
+    delta: NDArray[np.float64] | None
+    reason: str | None
+
+    @property
+    def value(self) -> float:
+        if self.reason is not None:
+            return math.nan
+        return float(1.0 - (self.n - 1.0) * self.D.sum() / self.de_num)
+
+
+def _check_level(level: Any) -> str:
+    if isinstance(level, str) and level in LEVELS:
+        return level
+    if callable(level) and not isinstance(level, str | type):
+        return "callable"
+    raise ValueError(UNKNOWN_LEVEL.format(got=level))
+
+
+def _check_on_undefined(on_undefined: Any) -> None:
+    if not isinstance(on_undefined, str) or on_undefined not in ("raise", "nan"):
+        raise ValueError(ON_UNDEFINED.format(got=on_undefined))
+
+
+def _py(x: Any) -> Any:
+    return x.item() if isinstance(x, np.generic) else x
+
+
+def _numeric_values(ann: Annotations, level: str) -> NDArray[np.float64]:
+    if not ann.is_numeric:
+        raise ValueError(NOT_NUMERIC.format(level=level, cats=list(ann.categories[:5])))
+    v = ann.category_values
+    bad = ~np.isfinite(v)
+    if bad.any():
+        raise ValueError(NOT_FINITE.format(level=level, value=_py(v[bad][0])))
+    if level == "ratio":
+        if (v < 0).any():
+            raise ValueError(RATIO_NEGATIVE.format(value=_py(ann.categories[int(np.argmin(v))])))
+        if (v == 0).any():
+            raise ValueError(RATIO_ZERO)
+    return v
+
+
+def _callable_matrix(distance: Any, ann: Annotations) -> NDArray[np.float64]:
+    """The (k, k) matrix of ``distance`` over the categories (0 on the diagonal)."""
+    k = ann.n_categories
+    if k > _MAX_CALLABLE_CATEGORIES:
+        raise ValueError(TOO_MANY_CATEGORIES.format(k=k, max=_MAX_CALLABLE_CATEGORIES))
+    vals = ann.category_values if ann.is_numeric else np.asarray(ann.categories, dtype=object)
+    iu, ju = np.triu_indices(k, 1)
+    out = np.zeros((k, k))
+    if iu.size:
+        got = np.asarray(distance(vals[iu], vals[ju]))
+        ok = got.shape == iu.shape and got.dtype.kind in "biuf"
+        if ok:
+            got = got.astype(np.float64)
+            ok = bool(np.all(np.isfinite(got)) and np.all(got >= 0))
+        if not ok:
+            desc = (f"shape {got.shape}, dtype {got.dtype}" if got.shape != iu.shape or
+                    got.dtype.kind not in "biuf" else "negative or non-finite values")
+            raise ValueError(BAD_DISTANCE.format(n=iu.size, got=desc))
+        out[iu, ju] = got
+        out[ju, iu] = got
+    return out
+
+
+def _mid_ranks(n_c: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Krippendorff's ordinal positions ``M_c = sum_{g<c} n_g + n_c / 2``."""
+    return np.cumsum(n_c) - n_c / 2.0
+
+
+def _parts(data: Any, level: Any, on_undefined: Any = "raise") -> _Parts:
+    """Validate, then compute the per-unit terms and the marginals of alpha."""
+    _check_on_undefined(on_undefined)
+    kind = _check_level(level)
+    ann = check_annotations(data)
+    values = _numeric_values(ann, kind) if kind in ("interval", "ratio") else None
+    delta = _callable_matrix(level, ann) if kind == "callable" else None
+    ptr, codes = ann.item_ptr, ann.label_codes
+    k = ann.n_categories
+    m = np.diff(ptr)
+    pair = m >= 2
+    pair_ann = pair[ann.item_codes]
+    n_c = np.bincount(codes[pair_ann], minlength=k).astype(np.float64)
+    n = float(n_c.sum())
+    present = np.flatnonzero(n_c)
+    reason = None
+    if n == 0:
+        reason = NO_PAIRS
+    elif present.size == 1:
+        reason = SINGLE_VALUE.format(value=_py(ann.categories[present[0]]))
+    x = None
+    pi = n_c / n if n else n_c
+    if reason is not None:
+        D, de_num, E, metric = np.zeros(ann.n_items), 0.0, np.zeros(k), kind
+    elif kind == "nominal":
+        D = _k._nominal_unit_terms(ptr, codes)
+        de_num = n * n - float(n_c @ n_c)
+        E, metric = 1.0 - pi, "nominal"
+    elif kind in ("interval", "ordinal"):
+        v = _mid_ranks(n_c) if kind == "ordinal" else values
+        mu = float(pi @ v)
+        x = v - mu                            # centred and scaled: alpha is affine invariant
+        x = x / float(np.max(np.abs(x[present])))
+        x = x / math.sqrt(float(pi @ (x * x)))
+        D = _k._interval_unit_terms(ptr, np.ascontiguousarray(x[codes]))
+        de_num = 2.0 * n * float(n_c @ (x * x))
+        E, metric = x * x + float(pi @ (x * x)), "interval"
+    elif kind == "ratio":
+        x = values
+        D = _k._ratio_unit_terms(ptr, np.ascontiguousarray(x[codes]))
+        rows = np.zeros(k)
+        rows[present] = _k._ratio_row_sums(np.ascontiguousarray(x[present]),
+                                           np.ascontiguousarray(n_c[present]))
+        de_num = float(n_c @ rows)
+        E, metric = rows / n, "ratio"
+    else:
+        D = _k._matrix_unit_terms(ptr, codes, delta)
+        Dn = delta @ n_c
+        de_num = float(n_c @ Dn)
+        E, metric = Dn / n, "matrix"
+    if reason is None and not de_num > 0.0:
+        reason = ZERO_EXPECTED
+    if reason is not None and on_undefined == "raise":
+        raise ValueError(reason)
+    return _Parts(ann, kind, D, m, pair, n_c, n, de_num, E, metric, x, delta, reason)
+
+
+# ------------------------------------------------------------------ public function
+def krippendorff_alpha(data: Any, level: Level | Distance = "nominal", *,
+                       on_undefined: OnUndefined = "raise") -> float:
+    """Krippendorff's alpha: agreement among any number of annotators, missing data allowed.
+
+    Parameters
+    ----------
+    data : Annotations or table accepted by :meth:`Annotations.from_wide`
+        Items (units) x annotators; NaN/None marks a missing rating. Units may have any
+        number of ratings.
+    level : {"nominal", "ordinal", "interval", "ratio"} or callable, default="nominal"
+        Level of measurement, i.e. the squared distance ``delta`` between two values:
+        nominal ``[c != k]``; ordinal Krippendorff's rank-based
+        ``(sum_{g=c..k} n_g - (n_c + n_k) / 2)^2`` over the categories in sorted order
+        (``n_g``: frequencies of the pairable values); interval ``(c - k)^2``; ratio
+        ``((c - k) / (c + k))^2``. Interval and ratio need numeric labels; ratio needs
+        positive ones. A callable follows the :class:`Distance` protocol.
+    on_undefined : {"raise", "nan"}, default="raise"
+        What to do when alpha is undefined (no unit with two values, a single pairable
+        value, or zero expected disagreement): raise a ``ValueError`` that says why, or
+        return NaN.
+
+    Returns
+    -------
+    float
+        ``1 - D_o / D_e``: 1 for perfect agreement, 0 when annotators agree as well as
+        chance would have it, negative below that. Never above 1.
+
+    Raises
+    ------
+    ValueError
+        Unknown ``level`` or ``on_undefined``; non-numeric labels for interval or ratio;
+        negative or zero values for ratio; a bad callable; alpha undefined (with
+        ``on_undefined="raise"``).
+
+    See Also
+    --------
+    multiplicity.annotation.agreement : alpha and other coefficients with confidence
+        intervals.
+
+    Notes
+    -----
+    Krippendorff, K. (2011). *Computing Krippendorff's Alpha-Reliability*. Annenberg
+    School for Communication, University of Pennsylvania. With ``n`` pairable values (the
+    values of units with two or more of them), ``D_o = sum_u sum_{a != b} delta(v_a, v_b)
+    / (m_u - 1) / n`` and ``D_e = sum_{c,k} n_c n_k delta(c, k) / (n (n - 1))``.
+
+    *Missing data*: a unit contributes its ``m_u (m_u - 1)`` ordered pairs with weight
+    ``1 / (m_u - 1)``; units with fewer than 2 values are ignored, also in the value
+    frequencies ``n_c``.
+
+    *Repeated ratings* (``Annotations.from_long(..., duplicates="keep")``): alpha is
+    defined on the values of a unit, not on who gave them, so each rating is a pairable
+    value of its unit, and two ratings of one annotator form a pair like any other.
+
+    *Ratio and zero*: the ratio distance is 0 / 0 for two zeros and Krippendorff (2011)
+    gives no value for it, so a 0 under ``level="ratio"`` raises a ``ValueError``.
+
+    Cost: O(n_annotations) time and memory for nominal, ordinal and interval; ratio adds
+    an O(V^2)-time, O(V)-memory pass over the V distinct values (0.1 s for V = 10,000);
+    nothing of size units x values x values is built.
+
+    Examples
+    --------
+    Krippendorff's (2011) example: 4 observers (columns) and 12 units (rows).
+
+    >>> data = [[1, 1, None, 1], [2, 2, 3, 2], [3, 3, 3, 3], [3, 3, 3, 3],
+    ...         [2, 2, 2, 2], [1, 2, 3, 4], [4, 4, 4, 4], [1, 1, 2, 1],
+    ...         [2, 2, 2, 2], [None, 5, 5, 5], [None, None, 1, 1], [None, 3, None, None]]
+    >>> round(krippendorff_alpha(data), 3)
+    0.743
+    >>> [round(krippendorff_alpha(data, level), 3) for level in ("ordinal", "interval", "ratio")]
+    [0.815, 0.849, 0.797]
+    """
+    parts = _parts(data, level, on_undefined)
+    return parts.value
+
+
+# ------------------------------------------------------ statistics for agreement()
+def _tri_index(k: int) -> NDArray[np.int64]:
+    tri = np.zeros((k, k), dtype=np.int64)
+    iu, ju = np.triu_indices(k)
+    tri[iu, ju] = np.arange(iu.size)
+    tri[ju, iu] = tri[iu, ju]
+    return tri
+
+
+def _alpha_from(dsum: NDArray, n: NDArray, de_num: NDArray) -> NDArray[np.float64]:
+    """Vectorised ``1 - (n - 1) * dsum / de_num`` with NaN where undefined."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = 1.0 - (n - 1.0) * dsum / de_num
+    ok = (de_num > 1e-12 * np.maximum(n * n, 1.0)) & (n >= 2)
+    return np.where(ok & np.isfinite(out), out, np.nan)
+
+
+def _krippendorff_alpha_statistic(ann: Any, level: Level | Distance = "nominal",
+                                  on_undefined: OnUndefined = "raise"
+                                  ) -> ItemStatistic | None:
+    """Alpha as ``finalize(sum over units of S[i])`` (see ``_stats.py``).
+
+    Columns of ``S``:
+
+    * nominal, ratio, callable: ``D_i`` and the unit's category counts (zero for units
+      with fewer than 2 values); ``finalize`` applies the fixed distance matrix to the
+      resampled frequencies. ``1 + k`` columns.
+    * interval: ``D_i``, ``m_i``, ``sum x``, ``sum x^2`` over the unit's pairable values
+      (``x``: values centred and scaled on the data; alpha is affine invariant). 4 columns.
+    * ordinal: the unit's coincidence matrix, upper triangle (``k (k + 1) / 2`` columns):
+      the distance depends on the resampled frequencies, so ``finalize`` rebuilds the
+      mid-ranks from them.
+
+    Returns None when ``S`` would be wider than 64 columns (many categories) or alpha is
+    undefined on the data, and :func:`agreement` then recomputes alpha on resampled data.
+    """
+    p = _parts(ann, level, on_undefined)
+    if p.reason is not None:      # undefined on the data (on_undefined="nan"): recompute
+        return None
+    a = p.ann
+    k = a.n_categories
+    if p.level == "interval" and p.x is not None:
+        xa = np.where(p.pair[a.item_codes], p.x[a.label_codes], 0.0)
+        S = np.column_stack([p.D, np.where(p.pair, p.m, 0).astype(np.float64),
+                             _k._per_unit_sum(a.item_ptr, np.ascontiguousarray(xa)),
+                             _k._per_unit_sum(a.item_ptr, np.ascontiguousarray(xa * xa))])
+
+        def finalize(T: NDArray) -> NDArray:
+            n = T[:, 1]
+            return _alpha_from(T[:, 0], n, 2.0 * (n * T[:, 3] - T[:, 2] ** 2))
+
+        return ItemStatistic(S, finalize)
+    if p.level == "ordinal":
+        if k * (k + 1) // 2 > _MAX_STAT_COLUMNS:
+            return None
+        tri = _tri_index(k)
+        S = _k._unit_coincidences(a.item_ptr, a.label_codes, tri)
+        iu, ju = np.triu_indices(k)
+
+        def finalize(T: NDArray) -> NDArray:
+            coinc = np.zeros((T.shape[0], k, k))
+            coinc[:, iu, ju] = T
+            coinc[:, ju, iu] = T
+            n_c = coinc.sum(axis=2)
+            n = n_c.sum(axis=1)
+            M = np.cumsum(n_c, axis=1) - n_c / 2.0
+            delta = (M[:, :, None] - M[:, None, :]) ** 2
+            dsum = np.einsum("bck,bck->b", coinc, delta)
+            de_num = np.einsum("bc,bck,bk->b", n_c, delta, n_c)
+            return _alpha_from(dsum, n, de_num)
+
+        return ItemStatistic(S, finalize)
+    if 1 + k > _MAX_STAT_COLUMNS:
+        return None
+    if p.kind == "nominal":
+        delta = 1.0 - np.eye(k)
+    elif p.kind == "ratio":
+        v = p.x
+        with np.errstate(divide="ignore", invalid="ignore"):
+            delta = ((v[:, None] - v[None, :]) / (v[:, None] + v[None, :])) ** 2
+    else:
+        delta = p.delta
+    C = a.counts().astype(np.float64)
+    C[~p.pair] = 0.0
+    S = np.column_stack([p.D, C])
+
+    def finalize_fixed(T: NDArray) -> NDArray:
+        n_c = T[:, 1:]
+        return _alpha_from(T[:, 0], n_c.sum(axis=1), np.einsum("bc,ck,bk->b", n_c, delta, n_c))
+
+    return ItemStatistic(S, finalize_fixed)
+
+
+# -------------------------------------------------------- analytic standard error
+def _krippendorff_alpha_analytic(ann: Any, level: Level | Distance = "nominal",
+                                 on_undefined: OnUndefined = "raise") -> dict[str, float]:
+    """Gwet's linearised standard error of Krippendorff's alpha.
+
+    Gwet (2014), *Handbook of Inter-Rater Reliability*, 4th ed., section on Krippendorff's
+    alpha, as in his R package irrCAC (``krippen.alpha.raw``; finite-population factor
+    1), with the weights ``w = 1 - delta / max(delta)``. Written in terms of the
+    distances (the scale of ``delta`` cancels): over the ``n2`` units with ``m_i >= 2``,
+    ``rbar = n / n2``, ``D_o`` and ``D'_e = sum n_c n_k delta / n^2``,
+    ``alpha' = 1 - D_o / D'_e`` (Gwet's alpha without the ``1/n`` correction),
+
+        x_i = 1 - d_i / D'_e - 2 (1 - alpha') (m_i D'_e - e_i) / (rbar D'_e)
+        d_i = (D_i - (1 - 1/n) D_o (m_i - rbar)) / rbar,   e_i = sum_{a in i} E(v_a)
+        se^2 = sum_i (x_i - alpha')^2 / (n2 (n2 - 1))
+
+    with ``E(v) = sum_w n_w delta(v, w) / n``. For the ordinal level the distance depends
+    on the frequencies; it is held fixed (as for any other weights). Returns
+    ``{"se": se}`` (NaN when alpha is undefined or fewer than 2 units are pairable).
+    """
+    p = _parts(ann, level, on_undefined)
+    if p.reason is not None:
+        return {"se": math.nan}
+    a = p.ann
+    pair = p.pair
+    n2 = int(np.count_nonzero(pair))
+    if n2 < 2:
+        return {"se": math.nan}
+    n = p.n
+    rbar = n / n2
+    m = p.m[pair].astype(np.float64)
+    Di = p.D[pair]
+    do = float(Di.sum()) / n
+    de = p.de_num / (n * n)
+    alpha_p = 1.0 - do / de
+    e = _k._per_unit_sum(a.item_ptr, np.ascontiguousarray(p.E[a.label_codes]))[pair]
+    d = (Di - (1.0 - 1.0 / n) * do * (m - rbar)) / rbar
+    x = 1.0 - d / de - 2.0 * (1.0 - alpha_p) * (m * de - e) / (rbar * de)
+    se = math.sqrt(float(np.sum((x - alpha_p) ** 2)) / (n2 * (n2 - 1.0)))
+    return {"se": se}

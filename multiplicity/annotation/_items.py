@@ -1,0 +1,240 @@
+"""Per-item views of annotations: how much the annotators of each item disagree, and the
+distribution of their labels (soft labels)."""
+
+from __future__ import annotations
+
+import math
+from numbers import Real
+from typing import Any, Literal
+
+import numba
+import numpy as np
+from numba import njit, prange
+from numpy.typing import NDArray
+
+from .._config import NJIT, NJIT_PARALLEL
+from ._container import check_annotations
+
+__all__ = ["DISAGREEMENT_MEASURES", "item_disagreement", "soft_labels"]
+
+Measure = Literal["entropy", "normalized_entropy", "variance", "minority_share", "gini"]
+
+#: Measure name -> kernel code.
+DISAGREEMENT_MEASURES: dict[str, int] = {
+    "entropy": 0, "normalized_entropy": 1, "minority_share": 2, "gini": 3, "variance": 4,
+}
+
+# Error messages (tests import them).
+UNKNOWN_MEASURE = "measure must be one of {names}, got {got!r}"
+VARIANCE_NOT_NUMERIC = ("measure='variance' needs numeric labels in data, but its categories "
+                        "are not numbers ({cats}...); use 'entropy', 'gini' or "
+                        "'minority_share'")
+SMOOTHING = "smoothing must be a finite number >= 0, got {got!r}"
+
+_CHUNKS_PER_THREAD = 4
+# Below this many ratings one thread is faster than starting the thread pool.
+_PARALLEL_MIN_RATINGS = 50_000
+
+
+@njit(**NJIT)
+def _item_measures_block(item_ptr, codes, values, k, measure, lo, hi, out):
+    """Disagreement of items ``lo .. hi - 1``, written to ``out`` (float64 (n,)).
+
+    ``item_ptr`` int64 (n + 1,) CSR offsets, ``codes`` int64 (n_ratings,) in ``[0, k)``,
+    ``values`` float64 (k,) category values (used by ``measure == 4``), ``measure`` the
+    code of :data:`DISAGREEMENT_MEASURES`. NaN for items without ratings.
+    """
+    log_k = math.log(k) if k > 1 else 1.0
+    buf = np.zeros(k, dtype=np.int64)
+    seen = np.empty(k, dtype=np.int64)
+    for i in range(lo, hi):
+        a = item_ptr[i]
+        b = item_ptr[i + 1]
+        m = b - a
+        if m == 0:
+            out[i] = np.nan
+            continue
+        if measure == 4:
+            mean = 0.0
+            for t in range(a, b):
+                mean += values[codes[t]]
+            mean /= m
+            ss = 0.0
+            for t in range(a, b):
+                dev = values[codes[t]] - mean
+                ss += dev * dev
+            out[i] = ss / m
+            continue
+        n_seen = 0
+        for t in range(a, b):
+            code = codes[t]
+            if buf[code] == 0:
+                seen[n_seen] = code
+                n_seen += 1
+            buf[code] += 1
+        acc = 0.0
+        top = 0
+        for s in range(n_seen):
+            cnt = buf[seen[s]]
+            buf[seen[s]] = 0
+            p = cnt / m
+            if measure <= 1:
+                acc -= p * math.log(p)
+            elif measure == 2:
+                top = max(top, cnt)
+            else:
+                acc += p * p
+        if measure == 0:
+            out[i] = acc
+        elif measure == 1:
+            out[i] = acc / log_k if k > 1 else 0.0
+        elif measure == 2:
+            out[i] = 1.0 - top / m
+        else:
+            out[i] = 1.0 - acc
+
+
+@njit(**NJIT_PARALLEL)
+def _item_measures(item_ptr, codes, values, k, measure, n_chunks):
+    """All items, in ``n_chunks`` blocks run in parallel (each block writes only its own
+    items of the float64 (n,) result)."""
+    n = item_ptr.shape[0] - 1
+    out = np.empty(n)
+    for c in prange(n_chunks):
+        _item_measures_block(item_ptr, codes, values, k, measure, c * n // n_chunks,
+                             (c + 1) * n // n_chunks, out)
+    return out
+
+
+def item_disagreement(data: Any, measure: Measure = "entropy") -> NDArray[np.float64]:
+    """How much the labels of each item disagree.
+
+    Parameters
+    ----------
+    data : Annotations or table accepted by :meth:`Annotations.from_wide`
+        Items x annotators labels, missing entries allowed.
+    measure : {"entropy", "normalized_entropy", "variance", "minority_share", "gini"}, \
+default="entropy"
+        With ``p_ic`` the share of item ``i``'s labels that are category ``c``:
+
+        * ``"entropy"``: Shannon entropy ``-sum_c p_ic ln p_ic`` in nats (natural log),
+          in ``[0, ln k]``.
+        * ``"normalized_entropy"``: the entropy divided by ``ln k``, ``k`` the number of
+          categories in the data (``ann.categories``), so in ``[0, 1]``; 0 when the data
+          have a single category.
+        * ``"variance"``: population variance (divided by the number of ratings, not by
+          that number minus 1) of the item's numeric labels; 0 for an item with one
+          rating. Needs numeric labels.
+        * ``"minority_share"``: ``1 - max_c p_ic``, the share of labels that differ from
+          the item's most frequent one, in ``[0, 1 - 1/k]``.
+        * ``"gini"``: Gini impurity ``1 - sum_c p_ic^2``, the chance that two labels drawn
+          with replacement differ, in ``[0, 1 - 1/k]``.
+
+        Repeated ratings (``duplicates="keep"``) each count.
+
+    Returns
+    -------
+    ndarray of shape (n_items,)
+        In the order of ``ann.items``; NaN for items without any rating.
+
+    Raises
+    ------
+    ValueError
+        Unknown ``measure``, or ``measure="variance"`` with labels that are not numbers.
+
+    See Also
+    --------
+    soft_labels : The label distributions ``p_ic`` themselves.
+
+    Examples
+    --------
+    >>> table = [[1, 1, 1], [1, 2, None], [1, 2, 3], [None, None, None]]
+    >>> item_disagreement(table).round(4)
+    array([0.    , 0.6931, 1.0986,    nan])
+    >>> item_disagreement(table, "variance").round(4)
+    array([0.    , 0.25  , 0.6667,    nan])
+    >>> item_disagreement(table, "minority_share").round(4)
+    array([0.    , 0.5   , 0.6667,    nan])
+    """
+    if not isinstance(measure, str) or measure not in DISAGREEMENT_MEASURES:
+        raise ValueError(UNKNOWN_MEASURE.format(names=list(DISAGREEMENT_MEASURES),
+                                                got=measure))
+    ann = check_annotations(data)
+    code = DISAGREEMENT_MEASURES[measure]
+    k = ann.n_categories
+    if k == 0:  # no rating at all
+        return np.full(ann.n_items, np.nan)
+    if code == 4:
+        if not ann.is_numeric:
+            raise ValueError(VARIANCE_NOT_NUMERIC.format(cats=list(ann.categories[:5])))
+        values = np.ascontiguousarray(ann.category_values)
+    else:
+        values = np.zeros(k)
+    if ann.n_annotations < _PARALLEL_MIN_RATINGS:
+        out = np.empty(ann.n_items)
+        _item_measures_block(ann.item_ptr, ann.label_codes, values, k, code, 0, ann.n_items,
+                             out)
+        return out
+    n_chunks = max(1, min(ann.n_items, numba.get_num_threads() * _CHUNKS_PER_THREAD))
+    return _item_measures(ann.item_ptr, ann.label_codes, values, k, code, n_chunks)
+
+
+def soft_labels(data: Any, smoothing: float = 0.0) -> NDArray[np.float64]:
+    """Each item's distribution of labels over the categories, with additive smoothing.
+
+    Parameters
+    ----------
+    data : Annotations or table accepted by :meth:`Annotations.from_wide`
+        Items x annotators labels, missing entries allowed.
+    smoothing : float, default=0.0
+        Additive (Laplace) pseudo-count ``s >= 0`` added to every category:
+        ``(n_ic + s) / (r_i + k s)``, with ``n_ic`` the number of item ``i``'s labels
+        that are category ``c``, ``r_i`` its number of labels and ``k`` the number of
+        categories. ``s = 1`` is Laplace's rule of succession.
+
+    Returns
+    -------
+    ndarray of shape (n_items, n_categories)
+        Rows in the order of ``ann.items``, columns in the order of ``ann.categories``
+        (the sorted distinct labels). Rows sum to 1, except for items without any
+        rating: with ``smoothing=0`` their row is all NaN (0 / 0), with ``smoothing > 0``
+        it is uniform, ``1 / k``. Repeated ratings (``duplicates="keep"``) each count.
+        The result is dense: ``8 * n_items * n_categories`` bytes.
+
+    Raises
+    ------
+    ValueError
+        If ``smoothing`` is negative, NaN or infinite.
+
+    See Also
+    --------
+    item_disagreement : Entropy, Gini impurity and other summaries of these rows.
+
+    Examples
+    --------
+    >>> table = [["a", "b", "b"], ["a", None, None], [None, None, None]]
+    >>> soft_labels(table)
+    array([[0.33333333, 0.66666667],
+           [1.        , 0.        ],
+           [       nan,        nan]])
+    >>> soft_labels(table, smoothing=1.0)
+    array([[0.4       , 0.6       ],
+           [0.66666667, 0.33333333],
+           [0.5       , 0.5       ]])
+    """
+    if isinstance(smoothing, bool) or not isinstance(smoothing, Real) or \
+            not math.isfinite(float(smoothing)) or float(smoothing) < 0:
+        raise ValueError(SMOOTHING.format(got=smoothing))
+    ann = check_annotations(data)
+    s = float(smoothing)
+    n, k = ann.n_items, ann.n_categories
+    # Counts as float64 directly (bincount with weights): one (n, k) allocation.
+    P = np.bincount(ann.item_codes * k + ann.label_codes,
+                    weights=np.ones(ann.n_annotations), minlength=n * k
+                    ).astype(np.float64, copy=False).reshape(n, k)
+    den = ann.ratings_per_item().astype(np.float64)[:, None] + k * s
+    if s:
+        P += s
+    with np.errstate(divide="ignore", invalid="ignore"):
+        P /= den
+    return P
