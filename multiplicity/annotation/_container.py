@@ -9,6 +9,8 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
+from ._container_kernels import _order_by_item_then_annotator
+
 __all__ = ["Annotations", "check_annotations"]
 
 Duplicates = Literal["raise", "first", "last", "keep"]
@@ -135,7 +137,8 @@ class Annotations:
         if (ann_codes[keep] < 0).any():
             raise ValueError(f"column {annotator!r} has missing annotator names")
         lab = labels.to_numpy()[keep]
-        codes, categories = _factorize_labels(lab, "label")
+        codes, categories = (_factorize_integers(lab) if lab.dtype.kind in "biu" and lab.size
+                             else _factorize_labels(lab, "label"))
         return cls._from_codes(item_codes[keep].astype(np.int64),
                                ann_codes[keep].astype(np.int64), codes, pd.Index(items),
                                pd.Index(annotators), categories, duplicates)
@@ -245,9 +248,9 @@ class Annotations:
                     annotators: pd.Index, categories: pd.Index,
                     duplicates: Duplicates) -> Annotations:
         """Sort by (item, annotator) and resolve repeated pairs."""
-        key = item * max(len(annotators), 1) + annotator
-        order = np.argsort(key, kind="stable")
-        key = key[order]
+        order = _order_by_item_then_annotator(item, annotator, len(items),
+                                              max(len(annotators), 1))
+        key = item[order] * max(len(annotators), 1) + annotator[order]
         repeated = key[1:] == key[:-1]
         has_dup = bool(repeated.any())
         if has_dup:
