@@ -189,10 +189,16 @@ class Annotations:
                        item_ptr=np.arange(0, n_items * n_ann + 1, n_ann, dtype=np.int64))
         present = ~pd.isna(values) if values.dtype.kind in "fcO" else np.ones(values.shape, bool)
         flat = np.flatnonzero(present)  # row-major: sorted by item, then annotator
-        item_idx, ann_idx = np.divmod(flat, values.shape[1])
-        codes, categories = _factorize_labels(values.ravel().take(flat), "data")
-        return cls(item_idx.astype(np.int64), ann_idx.astype(np.int64), codes,
-                   pd.Index(items), pd.Index(annotators), categories)
+        per_item = np.count_nonzero(present, axis=1)
+        item_ptr = np.zeros(len(per_item) + 1, dtype=np.int64)
+        np.cumsum(per_item, out=item_ptr[1:])
+        item_idx = np.repeat(np.arange(len(per_item), dtype=np.int64), per_item)
+        ann_idx = flat - item_idx * values.shape[1]
+        taken = values.ravel().take(flat)
+        codes, categories = (_factorize_integral_floats(taken) if values.dtype.kind == "f"
+                             else _factorize_labels(taken, "data"))
+        return cls(item_idx, ann_idx.astype(np.int64), codes, pd.Index(items),
+                   pd.Index(annotators), categories, item_ptr=item_ptr)
 
     @classmethod
     def from_counts(cls, counts: Any, categories: ArrayLike | None = None) -> Annotations:
@@ -457,6 +463,19 @@ def _factorize_integers(values: NDArray) -> tuple[NDArray[np.int64], pd.Index]:
                                                          else cats.astype(values.dtype))
     codes, cats = pd.factorize(values, sort=True)
     return codes.astype(np.int64), pd.Index(cats)
+
+
+def _factorize_integral_floats(values: NDArray) -> tuple[NDArray[np.int64], pd.Index]:
+    """Codes of float labels; the integer lookup when they are whole numbers in a small
+    range (the usual case: category codes stored as float because of NaN)."""
+    if values.size and np.isfinite(values).all():
+        lo, hi = float(values.min()), float(values.max())
+        if hi - lo < 1_000_000:
+            as_int = values.astype(np.int64)
+            if np.array_equal(as_int, values):
+                codes, cats = _factorize_integers(as_int)
+                return codes, pd.Index(np.asarray(cats, dtype=values.dtype))
+    return _factorize_labels(values, "data")
 
 
 def _factorize_labels(values: NDArray, name: str) -> tuple[NDArray[np.int64], pd.Index]:
