@@ -9,6 +9,7 @@ Per item: :func:`item_disagreement`, :func:`soft_labels`.
 
 from ._agreement import agreement
 from ._alpha import krippendorff_alpha
+from ._belief import belief_conflict, discounted_belief_fusion
 from ._chance import (
     brennan_prediger,
     cohen_kappa,
@@ -22,9 +23,40 @@ from ._chance import (
 from ._container import Annotations
 from ._icc import intraclass_correlation
 from ._items import item_disagreement, soft_labels
+from ._profile import DisagreementProfile
+from ._scores import (
+    disagreement_f1,
+    manhattan_distance,
+    normalized_absolute_distance,
+    perspectivist_error_rate,
+    soft_cross_entropy,
+    variance_correlation,
+    wasserstein_distance,
+)
 
 __all__ = [
-    "Annotations", "agreement", "brennan_prediger", "cohen_kappa", "conger_kappa",
-    "fleiss_kappa", "gwet_ac1", "intraclass_correlation", "item_disagreement",
-    "krippendorff_alpha", "percent_agreement", "scott_pi", "soft_labels", "weight_matrix",
+    "Annotations",
+    "DisagreementProfile",
+    "agreement",
+    "belief_conflict",
+    "brennan_prediger",
+    "cohen_kappa",
+    "conger_kappa",
+    "disagreement_f1",
+    "discounted_belief_fusion",
+    "fleiss_kappa",
+    "gwet_ac1",
+    "intraclass_correlation",
+    "item_disagreement",
+    "krippendorff_alpha",
+    "manhattan_distance",
+    "normalized_absolute_distance",
+    "percent_agreement",
+    "perspectivist_error_rate",
+    "scott_pi",
+    "soft_cross_entropy",
+    "soft_labels",
+    "variance_correlation",
+    "wasserstein_distance",
+    "weight_matrix",
 ]
