@@ -210,10 +210,8 @@ def test_dawid_skene_quality_by_duck_typing():
 
 
 def test_dawid_skene_quality_with_the_real_aggregator():
-    aggregation = pytest.importorskip("multiplicity.annotation._aggregation")
-    DawidSkene = getattr(aggregation, "DawidSkene", None)
-    if DawidSkene is None:
-        pytest.skip("DawidSkene not written yet")
+    from multiplicity.annotation import DawidSkene
+
     A = np.random.default_rng(1).integers(0, 2, size=(40, 4))
     ds = DawidSkene().fit(A)
     quality = DisagreementProfile(A, aggregator=ds).annotators()["quality"].to_numpy()

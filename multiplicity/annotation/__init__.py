@@ -7,6 +7,7 @@ Containers: :class:`Annotations`. Coefficients (each returns a float):
 Per item: :func:`item_disagreement`, :func:`soft_labels`.
 """
 
+from ._aggregation import DawidSkene, MajorityVote
 from ._agreement import agreement
 from ._alpha import krippendorff_alpha
 from ._belief import belief_conflict, discounted_belief_fusion
@@ -36,7 +37,9 @@ from ._scores import (
 
 __all__ = [
     "Annotations",
+    "DawidSkene",
     "DisagreementProfile",
+    "MajorityVote",
     "agreement",
     "belief_conflict",
     "brennan_prediger",
