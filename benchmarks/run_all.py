@@ -27,6 +27,11 @@ SCRIPTS = {
     "pairwise": "bench_pairwise.py",
     "profile": "bench_profile.py",
     "dropout": "bench_dropout.py",
+    "level_set": "bench_level_set.py",
+    "alpha": "bench_alpha.py",
+    "fleiss": "bench_fleiss.py",
+    "aggregation": "bench_aggregation.py",
+    "glad_mace": "bench_glad_mace.py",
 }
 QUICK = {
     "ambiguity": ["--models", "50", "--samples", "100000", "--repeats", "2",
@@ -37,6 +42,15 @@ QUICK = {
     "profile": ["--models", "30", "--samples", "5000", "--repeats", "1"],
     "dropout": ["--models", "50", "--samples", "1000", "--mlp-iter", "5", "--repeats", "1",
                 "--numpy-repeats", "1", "--profile-repeats", "1", "--generic-samples", "200"],
+    "level_set": ["--eps", "0.01", "--repeats", "1", "--cvxpy-rows", "2"],
+    "alpha": ["--units", "20000", "--interval-units", "5000", "--values", "500",
+              "--boot-units", "5000", "--resamples", "50", "--repeats", "1",
+              "--peer-repeats", "1"],
+    "fleiss": ["--items", "20000", "--repeats", "1", "--statsmodels-repeats", "1"],
+    "aggregation": ["--items", "2000", "--workers", "50", "--repeats", "1",
+                    "--crowdkit-repeats", "1"],
+    "glad_mace": ["--items", "200", "--workers", "20", "--repeats", "1",
+                  "--skip-default-mace", "--min-speedup", "0"],
 }
 
 

@@ -22,6 +22,7 @@ from ._chance import (
     weight_matrix,
 )
 from ._container import Annotations
+from ._glad_mace import GLAD, MACE
 from ._icc import intraclass_correlation
 from ._items import item_disagreement, soft_labels
 from ._profile import DisagreementProfile
@@ -36,6 +37,8 @@ from ._scores import (
 )
 
 __all__ = [
+    "GLAD",
+    "MACE",
     "Annotations",
     "DawidSkene",
     "DisagreementProfile",
