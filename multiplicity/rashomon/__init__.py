@@ -2,9 +2,10 @@
 
 from ._dropout import DropoutExplorer
 from ._level_set import LogisticLevelSet
+from ._mip import LinearMIPExplorer, LinearWitness, MIPNotExactWarning
 from ._profile import MultiplicityProfile
 from ._retraining import RetrainingExplorer
 from ._set import RashomonSet
 
-__all__ = ["DropoutExplorer", "LogisticLevelSet", "MultiplicityProfile", "RashomonSet",
-           "RetrainingExplorer"]
+__all__ = ["DropoutExplorer", "LinearMIPExplorer", "LinearWitness", "LogisticLevelSet",
+           "MIPNotExactWarning", "MultiplicityProfile", "RashomonSet", "RetrainingExplorer"]

@@ -1,0 +1,379 @@
+"""LinearMIPExplorer: exact answers against brute-force enumeration, consistency on COMPAS."""
+
+from __future__ import annotations
+
+import itertools
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.optimize import linprog
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+from sklearn.linear_model import LogisticRegression
+
+from multiplicity import _errors
+from multiplicity.rashomon._mip import (
+    LinearMIPExplorer,
+    LinearWitness,
+    MIPNotExactWarning,
+    error_budget,
+    parallelogram_cuts,
+)
+from multiplicity.rashomon._retraining import RetrainingExplorer
+from multiplicity.rashomon._set import RashomonSet
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+# ----------------------------------------------------------------- brute force
+def _separable(P: np.ndarray, signs: np.ndarray) -> bool:
+    """Is there (w, b) with signs_k (w . x_k + b) > 0 for every k? (LP, margin > 0.)"""
+    k, d = P.shape
+    A = np.hstack([-signs[:, None] * P, -signs[:, None], np.ones((k, 1))])
+    c = np.zeros(d + 2)
+    c[-1] = -1.0
+    res = linprog(c, A_ub=A, b_ub=np.zeros(k),
+                  bounds=[(-1, 1)] * (d + 1) + [(None, 1)], method="highs")
+    return res.status == 0 and -res.fun > 1e-9
+
+
+def all_dichotomies(P: np.ndarray) -> list[np.ndarray]:
+    """Every labelling (True = +1) of the distinct points P realisable by a hyperplane.
+
+    Depth-first over the points: a prefix that no hyperplane realises is not extended
+    (a sub-labelling of a realisable labelling is realisable).
+    """
+    out = []
+
+    def extend(prefix: list[bool]) -> None:
+        i = len(prefix)
+        if i == len(P):
+            out.append(np.array(prefix))
+            return
+        for v in (False, True):
+            lab = [*prefix, v]
+            if _separable(P[: i + 1], np.where(lab, 1.0, -1.0)):
+                extend(lab)
+
+    extend([])
+    return out
+
+
+def brute_force(X: np.ndarray, y: np.ndarray, epsilon: float):
+    """(min errors, budget, the rows flipped by some near-optimal h0-ambiguity, discrepancy)
+    for every 0-1-optimal baseline labelling; returns a dict keyed by baseline labelling."""
+    P, inv = np.unique(X, axis=0, return_inverse=True)
+    inv = inv.ravel()
+    ypos = y == np.unique(y)[1]
+    labs = np.array(all_dichotomies(P))  # (n_dich, K)
+    row_pred = labs[:, inv]  # (n_dich, n)
+    errors = (row_pred != ypos).sum(axis=1)
+    e0 = int(errors.min())
+    n = len(y)
+    m = error_budget(e0, n, epsilon)
+    inside = row_pred[errors <= e0 + m]
+    result = {}
+    for j in np.flatnonzero(errors == e0):
+        base = row_pred[j]
+        flips = inside != base
+        result[labs[j].tobytes()] = (flips.any(axis=0), flips.sum(axis=1).max())
+    return e0, m, result
+
+
+def _grid_data(seed: int, n: int, d: int, levels: int) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    X = rng.integers(0, levels, size=(n, d)).astype(float)
+    w = rng.normal(size=d)
+    score = (X - X.mean(0)) @ w + rng.normal(scale=1.0, size=n)
+    y = np.where(score > 0, "yes", "no")
+    if np.unique(y).size < 2:
+        y[0] = "yes" if y[0] == "no" else "no"
+    return X, y
+
+
+def _gauss_data(seed: int, n: int, d: int) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, d))
+    y = (X[:, 0] + 0.8 * rng.normal(size=n) > 0).astype(int) * 2 - 1
+    if np.unique(y).size < 2:
+        y[0] = -y[0]
+    return X, y
+
+
+CASES = ([("grid", s, 12, 2, 4, eps) for s, eps in [(0, 0.1), (1, 0.0), (2, 0.2), (3, 0.1)]]
+         + [("grid", 4, 12, 1, 6, 0.1), ("gauss", 5, 10, 2, 0, 0.1),
+            ("gauss", 6, 11, 2, 0, 0.2), ("gauss", 7, 12, 1, 0, 0.15)])
+
+
+@pytest.mark.parametrize("case", CASES, ids=[f"{c[0]}-{c[1]}-d{c[3]}-eps{c[5]}"
+                                             for c in CASES])
+def test_matches_brute_force(case):
+    kind, seed, n, d, levels, eps = case
+    X, y = _grid_data(seed, n, d, levels) if kind == "grid" else _gauss_data(seed, n, d)
+    e0, m, by_baseline = brute_force(X, y, eps)
+    mip = LinearMIPExplorer(epsilon=eps).fit(X, y)
+    assert mip.is_exact_ and mip.baseline_optimal_
+    assert round(mip.baseline_error_ * n) == e0
+    assert mip.error_budget_ == m
+    # the MIP's h0 is one of the optimal labellings; compare against that one exactly
+    P = np.unique(X, axis=0)
+    base_pos = mip.baseline_.predict(P) == mip.classes_[1]
+    assert base_pos.tobytes() in by_baseline
+    flipped, disc = by_baseline[base_pos.tobytes()]
+    np.testing.assert_array_equal(mip.flipped_, flipped)
+    assert mip.ambiguity_ == flipped.mean()
+    assert mip.ambiguity_bounds_ == (flipped.mean(), flipped.mean())
+    assert mip.discrepancy_ == disc / n
+    assert not mip.unresolved_.any()
+    _check_witnesses(mip, X, y)
+
+
+def _check_witnesses(mip: LinearMIPExplorer, X, y) -> None:
+    """Every flipping model is within the error budget and together they flip flipped_."""
+    n = len(y)
+    base = mip.baseline_.predict(X)
+    assert (base != y).sum() == round(mip.baseline_error_ * n)
+    union = np.zeros(n, dtype=bool)
+    for mdl, err in zip(mip.flipping_models_, mip.flipping_errors_, strict=True):
+        pred = mdl.predict(X)
+        assert (pred != y).sum() == err <= round(mip.baseline_error_ * n) + mip.error_budget_
+        union |= pred != base
+    np.testing.assert_array_equal(union, mip.flipped_)
+    if mip.flipping_models_:
+        assert (mip.flipping_models_[0].predict(X) != base).sum() == round(
+            mip.discrepancy_ * n)
+    assert mip.discrepancy_ <= mip.ambiguity_
+
+
+def test_given_baseline_and_rashomon_set():
+    X, y = _grid_data(10, 12, 2, 4)
+    lr = LogisticRegression().fit(X, y)
+    mip = LinearMIPExplorer(epsilon=0.1, baseline=lr).fit(X, y)
+    assert mip.baseline_ is lr
+    e_lr = int((lr.predict(X) != y).sum())
+    assert round(mip.baseline_error_ * 12) == e_lr
+    # brute force relative to the logistic baseline
+    P, inv = np.unique(X, axis=0, return_inverse=True)
+    labs = np.array(all_dichotomies(P))[:, inv.ravel()]
+    ypos = y == mip.classes_[1]
+    errs = (labs != ypos).sum(1)
+    inside = labs[errs <= e_lr + error_budget(e_lr, 12, 0.1)]
+    base = lr.predict(X) == mip.classes_[1]
+    np.testing.assert_array_equal(mip.flipped_, (inside != base).any(0))
+    assert mip.discrepancy_ == (inside != base).sum(1).max() / 12
+    _check_witnesses(mip, X, y)
+    rs = mip.rashomon_set_
+    assert isinstance(rs, RashomonSet) and rs.baseline_ is lr
+    assert len(rs) == 1 + len(mip.flipping_models_)
+    prof = rs.profile(X, y)
+    assert prof.ambiguity == pytest.approx(mip.ambiguity_)
+    assert prof.discrepancy == pytest.approx(mip.discrepancy_)
+    np.testing.assert_array_equal(mip.predict(X), lr.predict(X))
+
+
+def test_rashomon_set_from_models_agrees():
+    X, y = _grid_data(11, 12, 2, 4)
+    mip = LinearMIPExplorer(epsilon=0.15).fit(X, y)
+    models = [mip.baseline_, *mip.flipping_models_]
+    rs = RashomonSet.from_models(models, X, y, epsilon=0.15, baseline=0)
+    assert len(rs) == len(models)  # every witness passes the set's own filter
+    assert isinstance(mip.baseline_, LinearWitness)
+    np.testing.assert_allclose(mip.decision_function(X), mip.baseline_.decision_function(X))
+
+
+def test_duplicate_rows_share_predictions():
+    X = np.array([[0.0], [0.0], [0.0], [1.0], [1.0], [2.0], [2.0], [2.0]])
+    y = np.array([0, 0, 1, 1, 0, 1, 1, 1])
+    mip = LinearMIPExplorer(epsilon=0.0).fit(X, y)
+    assert mip.baseline_error_ == 2 / 8
+    # with no extra error allowed, x = 1 can go either way (1 error both ways)
+    np.testing.assert_array_equal(mip.flipped_, [0, 0, 0, 1, 1, 0, 0, 0])
+    assert mip.discrepancy_ == 2 / 8
+
+
+def test_params_clone_and_not_fitted():
+    est = LinearMIPExplorer(epsilon=0.05, margin=1e-3, time_limit=5.0)
+    assert clone(est).get_params() == est.get_params()
+    with pytest.raises(NotFittedError):
+        est.predict(np.zeros((1, 2)))
+    with pytest.raises(NotFittedError):
+        est.rashomon_set_
+
+
+# ---------------------------------------------------------------- bad input
+def test_bad_input():
+    X, y = _grid_data(0, 12, 2, 4)
+    with pytest.raises(ValueError, match="two classes"):
+        LinearMIPExplorer().fit(X, np.zeros(12))
+    with pytest.raises(ValueError, match="two classes"):
+        LinearMIPExplorer().fit(X, np.arange(12) % 3)
+    with pytest.raises(ValueError, match="epsilon"):
+        LinearMIPExplorer(epsilon=-0.1).fit(X, y)
+    with pytest.raises(ValueError, match=_errors.NOT_NUMERIC.format(name="X", dtype="<U1")):
+        LinearMIPExplorer().fit(np.array([["a", "b"]] * 12), y)
+    with pytest.raises(ValueError, match="must hold numbers"):
+        LinearMIPExplorer().fit(pd.DataFrame({"a": ["x"] * 12, "b": X[:, 1]}), y)
+    with pytest.raises(ValueError, match="not installed"):
+        LinearMIPExplorer(solver="GUROBI_NOT_THERE").fit(X, y)
+    with pytest.raises(ValueError, match="mixed-integer"):
+        LinearMIPExplorer(solver="CLARABEL").fit(X, y)
+    with pytest.raises(ValueError, match="margin"):
+        LinearMIPExplorer(margin=0).fit(X, y)
+    with pytest.raises(ValueError, match=r"infinity|NaN"):
+        LinearMIPExplorer().fit(np.full((12, 2), np.nan), y)
+    other = LogisticRegression().fit(X, np.where(y == "yes", 1, 0))
+    with pytest.raises(ValueError, match="classes_"):
+        LinearMIPExplorer(baseline=other).fit(X, y)
+
+
+def test_error_budget_float_noise():
+    assert error_budget(10, 100, 0.29) == 29
+    assert error_budget(3, 6907, 0.01) == 69
+    assert error_budget(0, 10, 0.0) == 0
+    assert error_budget(5, 10, 1.0) == 5
+
+
+def test_time_limit_reports_unresolved(monkeypatch):
+    """A MIP that stops at its limit leaves its points unresolved, with honest bounds."""
+    from multiplicity.rashomon import _mip
+
+    X, y = _gauss_data(5, 10, 2)
+    exact = LinearMIPExplorer(epsilon=0.1).fit(X, y)
+    real_solve = _mip._Problem.solve
+
+    def fake(self, kind):
+        if kind in ("feasible", "group", "max_flips"):
+            return "time_limit", None, None, 0.0
+        return real_solve(self, kind)
+
+    monkeypatch.setattr(_mip._Problem, "solve", fake)
+    monkeypatch.setattr(_mip, "_TARGET_WEIGHTS", ())  # leave points for the MIPs
+    with pytest.warns(MIPNotExactWarning, match="time_limit"):
+        est = LinearMIPExplorer(epsilon=0.1, time_limit=1.0).fit(X, y)
+    assert not est.is_exact_
+    lo, hi = est.ambiguity_bounds_
+    assert lo <= exact.ambiguity_ <= hi
+    assert est.ambiguity_ == lo == est.flipped_.mean()
+    assert hi == (est.flipped_ | est.unresolved_).mean()
+    assert est.unresolved_.any()
+    assert set(est.point_status_[est.unresolved_]) == {"unresolved (time limit)"}
+    d_lo, d_hi = est.discrepancy_bounds_
+    assert d_lo <= exact.discrepancy_ <= d_hi
+
+
+def test_scipy_solver_path():
+    X, y = _gauss_data(6, 11, 2)
+    a = LinearMIPExplorer(epsilon=0.2).fit(X, y)
+    b = LinearMIPExplorer(epsilon=0.2, solver="SCIPY", time_limit=30).fit(X, y)
+    assert (a.ambiguity_, a.discrepancy_) == (b.ambiguity_, b.discrepancy_)
+
+
+# ------------------------------------------------------------------ COMPAS
+def _compas_binned():
+    path = DATA / "compas_binned" / "binned.csv"
+    if not path.exists():
+        pytest.skip("compas_binned not present in ../shared/data")
+    df = pd.read_csv(path)
+    y = df.pop("recidivate-within-two-years:1").to_numpy()
+    return df.to_numpy(dtype=float), y
+
+
+def _compas_pmtools(name: str):
+    path = DATA / f"compas_{name}" / f"compas_{name}_processed.csv"
+    if not path.exists():
+        pytest.skip(f"compas_{name} not present in ../shared/data")
+    df = pd.read_csv(path)
+    y = df.pop(df.columns[0]).to_numpy()
+    return df.to_numpy(dtype=float), y
+
+
+def _consistency(mip: LinearMIPExplorer, X, y) -> None:
+    _check_witnesses(mip, X, y)
+    hi = mip.ambiguity_bounds_[1]
+    assert mip.discrepancy_bounds_[0] <= hi
+    assert mip.discrepancy_ <= mip.ambiguity_ or not mip.is_exact_
+    # sampled linear models: every one within the MIP's budget flips only flipped_ rows
+    n = len(y)
+    cap = round(mip.baseline_error_ * n) + mip.error_budget_
+    ret = RetrainingExplorer(LogisticRegression(C=1.0, max_iter=500), n_models=30,
+                             perturbation="bootstrap", epsilon=1.0, random_state=0).fit(X, y)
+    base = mip.baseline_.predict(X)
+    reach = mip.flipped_ | mip.unresolved_
+    for mdl in ret.candidate_models_:
+        pred = mdl.predict(X)
+        if (pred != y).sum() <= cap:
+            assert not ((pred != base) & ~reach).any()
+    # and the sampled set's ambiguity (its own baseline, same eps) is below the exact one
+    # whenever the sampled baseline is the MIP's optimum or worse by at most 0 errors
+    sampled = ret.rashomon_set_for(mip.epsilon)
+    if round(sampled.baseline_loss_ * n) == round(mip.baseline_error_ * n):
+        assert sampled.profile(X, y).ambiguity <= hi + 1e-12
+
+
+@pytest.mark.slow
+def test_compas_binned_exact():
+    X, y = _compas_binned()
+    mip = LinearMIPExplorer(epsilon=0.01).fit(X, y)
+    assert mip.is_exact_ and mip.baseline_optimal_
+    assert mip.error_budget_ == 69
+    _consistency(mip, X, y)
+    # the witnesses form a RashomonSet whose own measures match
+    prof = mip.rashomon_set_.profile(X, y)
+    assert prof.ambiguity == pytest.approx(mip.ambiguity_)
+    assert prof.discrepancy == pytest.approx(mip.discrepancy_)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["arrest", "violent"])
+def test_compas_pmtools_consistency(name):
+    X, y = _compas_pmtools(name)
+    with warnings.catch_warnings():
+        # a point MIP may stop at the limit: then the bounds below are what is checked
+        warnings.simplefilter("ignore", MIPNotExactWarning)
+        mip = LinearMIPExplorer(epsilon=0.01, time_limit=20, n_jobs=2).fit(X, y)
+    _consistency(mip, X, y)
+
+
+def test_parallelogram_cuts_are_valid():
+    P = np.array(list(itertools.product([0.0, 1.0], repeat=3)))  # the cube's 8 vertices
+    cuts = parallelogram_cuts(P)
+    assert cuts.shape[0] > 0
+    np.testing.assert_array_equal(P[cuts[:, 0]] + P[cuts[:, 1]],
+                                  P[cuts[:, 2]] + P[cuts[:, 3]])
+    for lab in all_dichotomies(P):  # no realisable labelling violates a cut
+        s = lab[cuts[:, 0]].astype(int) + lab[cuts[:, 1]] - lab[cuts[:, 2]] - lab[cuts[:, 3]]
+        assert np.all(np.abs(s) <= 1)
+    assert parallelogram_cuts(P, max_cuts=2).shape == (2, 4)
+    assert parallelogram_cuts(P, max_points=3).shape == (0, 4)
+
+
+def test_brute_force_helper_counts():
+    # 4 points in general position in the plane: 14 of the 16 labellings are linear
+    P = np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
+    assert len(all_dichotomies(P)) == 14
+    P3 = np.array([[0.0], [1.0], [2.0]])
+    assert len(all_dichotomies(P3)) == 6
+
+
+def test_workers_and_cut_escalation_agree(monkeypatch):
+    """Two worker processes, and point MIPs escalated to the full cut set, change nothing."""
+    from multiplicity.rashomon import _mip
+
+    X, y = _grid_data(0, 12, 2, 4)
+    ref = LinearMIPExplorer(epsilon=0.1).fit(X, y)
+    monkeypatch.setattr(_mip, "_TARGET_WEIGHTS", ())  # leave points for the MIPs
+    par = LinearMIPExplorer(epsilon=0.1, n_jobs=2).fit(X, y)
+    assert par.solve_stats_["mips_point"] > 0
+    monkeypatch.setattr(_mip, "_KEEP_CUTS", 1)
+    monkeypatch.setattr(_mip, "_ESCALATE_SECONDS", 1e-9)
+    esc = LinearMIPExplorer(epsilon=0.1).fit(X, y)
+    assert esc.solve_stats_["parallelogram_cuts"] == 1
+    assert esc.solve_stats_["parallelogram_cuts_found"] > 1
+    for est in (par, esc):
+        assert est.is_exact_
+        np.testing.assert_array_equal(est.flipped_, ref.flipped_)
+        assert est.discrepancy_ == ref.discrepancy_
+        _check_witnesses(est, X, y)
