@@ -5,7 +5,14 @@ from __future__ import annotations
 import runpy
 from pathlib import Path
 
+import numba
 import pytest
+
+# The guides and examples are integration checks of compiled code; the coverage pass
+# with NUMBA_DISABLE_JIT=1 (kernels as plain Python) would spend minutes in them and
+# adds no coverage the unit tests do not give.
+pytestmark = pytest.mark.skipif(numba.config.DISABLE_JIT,
+                                reason="integration examples run with the JIT only")
 
 EXAMPLES = sorted((Path(__file__).parents[1] / "examples").glob("*/plot_*.py"))
 
