@@ -113,8 +113,10 @@ def test_fusion_invariant_to_source_order(E, data):
 def test_fusion_matches_reference(E, lam):
     fused, eta = discounted_belief_fusion(E, lam, return_discount=True)
     ref_fused, ref_eta = ref_dbf(E.tolist(), lam)
-    npt.assert_allclose(fused, ref_fused, rtol=1e-10, atol=1e-12)
-    npt.assert_allclose(eta, ref_eta, rtol=1e-10, atol=1e-15)
+    # 1e-8: the kernels compile with fastmath "afn" (approximate pow/log), which on
+    # extreme inputs (conflicts near 1e-15 raised to lambda < 1) moves eta by ~1e-9.
+    npt.assert_allclose(fused, ref_fused, rtol=1e-8, atol=1e-12)
+    npt.assert_allclose(eta, ref_eta, rtol=1e-8, atol=1e-15)
     assert (eta > 0).all() and (eta <= 1).all()
     # Discounting never adds evidence, and a larger lambda discounts less.
     assert (fused <= E.mean(axis=0) + 1e-9).all()

@@ -267,8 +267,11 @@ def intraclass_correlation(data: Any, form: str = "ICC(2,1)", *, missing: Missin
     Returns
     -------
     float
-        At most 1; can be negative (down to ``-1 / (k - 1)`` for the single-rating forms,
-        and without bound for the averaged ones).
+        For the one-way and two-way mixed forms (ICC(1,.) and ICC(3,.)) at most 1, and
+        down to ``-1 / (k - 1)`` for single ratings (averaged ones are unbounded below).
+        The two-way random forms ICC(2,.) have ``(MSC - MSE) / n`` in the denominator:
+        when the annotators' means vary less than chance (``MSC < MSE``) they can leave
+        ``[-1 / (k - 1), 1]`` on small, degenerate tables.
 
     Raises
     ------
