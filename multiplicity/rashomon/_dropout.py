@@ -21,7 +21,7 @@ from .._parallel import numba_threads
 from .._validation import _smallest_int_dtype
 from . import _dropout_kernels as _k
 from ._losses import LOSSES
-from ._set import _CHUNK_VALUES, _LOSS_SLACK, RashomonSet, check_epsilon, rashomon_threshold
+from ._set import _CHUNK_VALUES, RashomonSet, check_epsilon
 
 try:  # scikit-learn >= 1.6
     from sklearn.frozen import FrozenEstimator
@@ -861,12 +861,8 @@ class DropoutExplorer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     def _filter(self, epsilon: float, epsilon_mode: str) -> RashomonSet:
         """The candidates within epsilon of h0, exactly as :meth:`RashomonSet.from_models`."""
         eps = check_epsilon(epsilon, epsilon_mode)
-        losses, b = self.candidate_losses_, self.baseline_index_
-        threshold = rashomon_threshold(float(losses[b]), eps, epsilon_mode)
-        keep = np.flatnonzero(losses <= threshold + _LOSS_SLACK * max(1.0, abs(threshold)))
-        return RashomonSet([self.candidate_models_[i] for i in keep], losses[keep],
-                           epsilon=eps, epsilon_mode=epsilon_mode,
-                           baseline_index=int(np.searchsorted(keep, b)), loss=self.loss)
+        return RashomonSet._within_epsilon(self.candidate_models_, self.candidate_losses_,
+                                           self.baseline_index_, eps, epsilon_mode, self.loss)
 
     # ------------------------------------------------------------------- after fit
     def rashomon_set_for(self, epsilon: float,

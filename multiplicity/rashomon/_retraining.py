@@ -19,7 +19,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
 from ._losses import LOSSES, check_loss, model_loss, needs_proba
-from ._set import _LOSS_SLACK, RashomonSet, check_epsilon, n_samples_of, rashomon_threshold
+from ._set import RashomonSet, check_epsilon, n_samples_of
 
 __all__ = ["RetrainingExplorer"]
 
@@ -443,12 +443,8 @@ class RetrainingExplorer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     def _filter(self, epsilon: float, epsilon_mode: str) -> RashomonSet:
         """The candidates within epsilon of h0, exactly as :meth:`RashomonSet.from_models`."""
         eps = check_epsilon(epsilon, epsilon_mode)
-        losses, b = self.candidate_losses_, self.baseline_index_
-        threshold = rashomon_threshold(float(losses[b]), eps, epsilon_mode)
-        keep = np.flatnonzero(losses <= threshold + _LOSS_SLACK * max(1.0, abs(threshold)))
-        return RashomonSet([self.candidate_models_[i] for i in keep], losses[keep],
-                           epsilon=eps, epsilon_mode=epsilon_mode,
-                           baseline_index=int(np.searchsorted(keep, b)), loss=self.loss)
+        return RashomonSet._within_epsilon(self.candidate_models_, self.candidate_losses_,
+                                           self.baseline_index_, eps, epsilon_mode, self.loss)
 
     # ------------------------------------------------------------------- after fit
     def rashomon_set_for(self, epsilon: float,

@@ -248,11 +248,19 @@ class RashomonSet:
             if not hits:
                 raise ValueError("baseline must be an int, one of the models, or None")
             b = hits[0]
-        threshold = rashomon_threshold(float(losses[b]), eps, epsilon_mode)
+        return cls._within_epsilon(models, losses, b, eps, epsilon_mode, loss)
+
+    @classmethod
+    def _within_epsilon(cls, models: Sequence[Any], losses: NDArray[np.float64],
+                        baseline: int, epsilon: float, epsilon_mode: str,
+                        loss: Any) -> RashomonSet:
+        """The models whose loss is within ``epsilon`` of ``losses[baseline]`` (with the
+        float slack ``_LOSS_SLACK``), in their original order; shared by the explorers."""
+        threshold = rashomon_threshold(float(losses[baseline]), epsilon, epsilon_mode)
         keep = np.flatnonzero(losses <= threshold + _LOSS_SLACK * max(1.0, abs(threshold)))
-        return cls([models[i] for i in keep], losses[keep], epsilon=eps,
-                   epsilon_mode=epsilon_mode, baseline_index=int(np.searchsorted(keep, b)),
-                   loss=loss)
+        return cls([models[i] for i in keep], losses[keep], epsilon=epsilon,
+                   epsilon_mode=epsilon_mode,
+                   baseline_index=int(np.searchsorted(keep, baseline)), loss=loss)
 
     # ------------------------------------------------------------------- container
     def __len__(self) -> int:
