@@ -10,6 +10,8 @@ ensemble
     Selective ensembles that abstain where the choice of model is arbitrary.
 annotation
     Annotation disagreement: the Annotations container and agreement coefficients.
+explain
+    Explanations across a Rashomon set: feature-importance ranges, interaction clouds.
 datasets
     Small real data sets shipped with the package (no network needed).
 """
@@ -18,14 +20,15 @@ from ._config import config_context, get_config, set_config
 from ._version import __version__
 
 __all__ = [
-    "__version__", "annotation", "config_context", "datasets", "ensemble", "get_config",
-    "metrics", "rashomon", "set_config",
+    "__version__", "annotation", "config_context", "datasets", "ensemble", "explain",
+    "get_config", "metrics", "rashomon", "set_config",
 ]
 
 
 def __getattr__(name: str):
     # Subpackages load on first use, so `import multiplicity` stays light.
-    if name in {"metrics", "datasets", "rashomon", "ensemble", "annotation"}:
+    if name in {"metrics", "datasets", "rashomon", "ensemble", "annotation",
+                "explain"}:
         import importlib
 
         return importlib.import_module(f"{__name__}.{name}")

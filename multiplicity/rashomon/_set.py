@@ -381,3 +381,17 @@ class RashomonSet:
 
         return MultiplicityProfile.from_set(self, X, y, delta=delta, chunk_size=chunk_size,
                                             n_jobs=n_jobs)
+
+    # ----------------------------------------------------------------- explanations
+    def feature_importance_range(self, X: Any, y: ArrayLike, n_repeats: int = 5,
+                                 scoring: str | Callable | None = None,
+                                 random_state: Any = None):
+        """Permutation-importance range of every feature over the set.
+
+        Calls :func:`multiplicity.explain.feature_importance_range` with this set; see it
+        for the parameters and the returned table.
+        """
+        from ..explain import feature_importance_range
+
+        return feature_importance_range(self, X, y, n_repeats=n_repeats, scoring=scoring,
+                                        random_state=random_state)
