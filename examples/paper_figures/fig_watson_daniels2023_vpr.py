@@ -1,0 +1,112 @@
+"""
+Viable prediction ranges vs epsilon (Watson-Daniels et al. 2023)
+================================================================
+
+Reproduces the idea of Figure 2 of Watson-Daniels, Parkes & Ustun (2023), "Predictive
+Multiplicity in Probabilistic Classification", AAAI: as the Rashomon parameter ``epsilon``
+grows, the viable prediction range (VPR: smallest and largest predicted risk over all
+near-optimal models) of every person widens, and so does the share of people whose risk
+some near-optimal model moves by at least ``delta`` (probabilistic ambiguity).
+
+The ranges are exact: :class:`multiplicity.rashomon.LogisticLevelSet` solves the two convex
+programs per distinct row over the level set of L2-regularised logistic regression.
+
+Data: bundled COMPAS (6,907 people, 12 binary features). Default size: 6 values of
+``epsilon``. ``MULTIPLICITY_PAPER_SIZE=1``: 10 values, and the bundled German credit data
+(one-hot, standardised) as a second panel.
+
+Writes ``docs/figures/watson_daniels2023_vpr.png`` and ``.json`` (the plotted numbers), or
+into ``$MULTIPLICITY_FIGURE_DIR``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from multiplicity.datasets import load_compas, load_german_credit
+from multiplicity.rashomon import LogisticLevelSet
+
+NAME = "watson_daniels2023_vpr"
+PAPER_SIZE = os.environ.get("MULTIPLICITY_PAPER_SIZE", "0").strip() not in {"", "0"}
+OUT_DIR = Path(os.environ.get("MULTIPLICITY_FIGURE_DIR")
+               or Path(__file__).resolve().parents[2] / "docs" / "figures")
+DELTA = 0.1
+C = 1.0
+EPSILONS = ([1e-5, 2e-5, 5e-5, 1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 1e-2] if PAPER_SIZE
+            else [1e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2])
+
+
+def datasets() -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    compas = load_compas()
+    out = {"COMPAS": (compas.data.to_numpy(dtype=float), compas.target.to_numpy())}
+    if PAPER_SIZE:
+        german = load_german_credit()
+        X = pd.get_dummies(german.data, drop_first=True).to_numpy(dtype=float)
+        X = (X - X.mean(axis=0)) / X.std(axis=0)
+        out["German credit"] = (X, german.target.to_numpy())
+    return out
+
+
+def sweep(X: np.ndarray, y: np.ndarray) -> list[dict]:
+    rows = []
+    for eps in EPSILONS:
+        lls = LogisticLevelSet(C=C, epsilon=eps).fit(X, y)
+        vpr = lls.viable_prediction_range(X)
+        width = vpr[:, 1] - vpr[:, 0]
+        rows.append({
+            "epsilon": eps,
+            "mean_width": float(width.mean()),
+            "median_width": float(np.median(width)),
+            "q90_width": float(np.quantile(width, 0.9)),
+            "max_width": float(width.max()),
+            "probabilistic_ambiguity": float(lls.probabilistic_ambiguity(X, delta=DELTA)),
+        })
+    return rows
+
+
+def main() -> dict:
+    t0 = time.perf_counter()
+    results = {name: sweep(X, y) for name, (X, y) in datasets().items()}
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.8))
+    for name, rows in results.items():
+        eps = [r["epsilon"] for r in rows]
+        line, = axes[0].plot(eps, [r["mean_width"] for r in rows], "o-", label=f"{name}: mean")
+        axes[0].fill_between(eps, [r["median_width"] for r in rows],
+                             [r["q90_width"] for r in rows], color=line.get_color(),
+                             alpha=0.2, label=f"{name}: median to 90th percentile")
+        axes[1].plot(eps, [r["probabilistic_ambiguity"] for r in rows], "o-", label=name)
+    axes[0].set_ylabel("VPR width (max - min predicted risk)")
+    axes[1].set_ylabel(f"probabilistic ambiguity (delta = {DELTA})")
+    for ax in axes:
+        ax.set_xscale("log")
+        ax.set_xlabel("epsilon (absolute, regularised log loss)")
+        ax.legend(fontsize=8)
+        ax.grid(alpha=0.3)
+    fig.suptitle("Exact viable prediction ranges of L2 logistic regression (C = 1)")
+    fig.tight_layout()
+    OUT_DIR.mkdir(parents=True, exist_ok=True)
+    fig.savefig(OUT_DIR / f"{NAME}.png", dpi=100)
+    plt.close(fig)
+    record = {"figure": NAME, "paper_size": PAPER_SIZE, "delta": DELTA, "C": C,
+              "results": results, "seconds": round(time.perf_counter() - t0, 1)}
+    (OUT_DIR / f"{NAME}.json").write_text(json.dumps(record, indent=1))
+    for name, rows in results.items():
+        for r in rows:
+            print(f"{name}: epsilon {r['epsilon']:<7g} mean VPR width {r['mean_width']:.4f}"
+                  f"  probabilistic ambiguity {r['probabilistic_ambiguity']:.4f}")
+    print(f"figure written to {OUT_DIR / (NAME + '.png')}")
+    return record
+
+
+if __name__ == "__main__":
+    main()
