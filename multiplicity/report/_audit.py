@@ -1,0 +1,1039 @@
+"""audit(): explore, measure and explain the predictive multiplicity of one model."""
+
+from __future__ import annotations
+
+import hashlib
+import numbers
+import os
+import sys
+import warnings
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike
+
+from .. import _errors
+from .._version import __version__
+from ..rashomon._profile import SCALARS
+from ..rashomon._set import check_epsilon, n_samples_of
+from . import _figures
+from ._report import AuditReport, Figure, Section
+
+__all__ = ["audit"]
+
+EXACT_OPTIONS = ("auto", "vpr", "mip", "none")
+# The level-set solves cost about n_distinct**2 * (n_features + 1)**2 floating-point
+# steps of ~4e-8 s each on one core (measured on COMPAS: 123 rows, 12 features, 0.1 s);
+# above this budget (a few seconds) the exact VPR is skipped.
+_LEVEL_SET_BUDGET = 1e8
+_SEP = " "  # between sentences
+
+
+# ---------------------------------------------------------------------- helpers
+def _pct(v: float | None) -> str:
+    return "n/a" if v is None or not np.isfinite(v) else f"{100 * v:.1f}%"
+
+
+def _count(v: float, n: int) -> str:
+    return f"{round(v * n):,}"
+
+
+def _check_int(value: Any, name: str, low: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
+        raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
+    return int(value)
+
+
+def _resolve_seed(random_state: Any) -> int:
+    """One int seed from ``random_state`` (drawn afresh for None), so runs can be repeated."""
+    if random_state is None:
+        return int(np.random.SeedSequence().generate_state(1)[0])
+    if isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool):
+        if random_state < 0:
+            raise ValueError(f"random_state must be >= 0, got {random_state!r}")
+        return int(random_state)
+    if isinstance(random_state, np.random.RandomState):
+        return int(random_state.randint(0, 2**32 - 1))
+    if isinstance(random_state, np.random.Generator):
+        return int(random_state.integers(0, 2**32 - 1))
+    raise TypeError("random_state must be None, an int, a numpy RandomState or Generator, "
+                    f"got {type(random_state).__name__}")
+
+
+def _check_y(X: Any, y: Any) -> np.ndarray:
+    y_arr = np.asarray(y.to_numpy() if hasattr(y, "to_numpy") else y)
+    if y_arr.ndim != 1:
+        raise ValueError(_errors.NOT_1D.format(name="y", shape=y_arr.shape))
+    n = n_samples_of(X)
+    if y_arr.shape[0] != n:
+        raise ValueError(_errors.LENGTH_MISMATCH.format(a="X", b="y", na=n, nb=y_arr.shape[0]))
+    if n == 0:
+        raise ValueError(_errors.EMPTY.format(name="X", shape=getattr(X, "shape", (0,))))
+    return y_arr
+
+
+def _group_values(values: Any, name: str, n: int) -> np.ndarray:
+    arr = np.asarray(values.to_numpy() if hasattr(values, "to_numpy") else values, dtype=object)
+    if arr.shape != (n,):
+        raise ValueError(f"sensitive feature {name!r} must have shape ({n},), got {arr.shape}")
+    missing = pd.isna(pd.Series(arr, dtype=object)).to_numpy()
+    if missing.any():  # a group of its own, and every value as text so they sort together
+        arr = np.where(missing, "(missing)", arr.astype(str)).astype(object)
+    return arr
+
+
+def _check_sensitive(sensitive_features: Any, X: Any, n: int) -> dict[str, np.ndarray]:
+    """Name -> (n,) group labels; see the ``sensitive_features`` parameter of :func:`audit`."""
+    sf = sensitive_features
+    if sf is None:
+        return {}
+    if isinstance(sf, str):
+        sf = [sf]
+    if isinstance(sf, pd.DataFrame):
+        items = {str(c): sf[c] for c in sf.columns}
+    elif isinstance(sf, pd.Series):
+        items = {str(sf.name) if sf.name is not None else "group": sf}
+    elif isinstance(sf, Mapping):
+        items = {str(k): v for k, v in sf.items()}
+    elif isinstance(sf, list | tuple) and sf and all(isinstance(s, str) for s in sf):
+        columns = getattr(X, "columns", None)
+        for s in sf:
+            if columns is None or s not in columns:
+                have = [] if columns is None else [str(c) for c in columns]
+                raise ValueError(f"sensitive feature {s!r} is not a column of X "
+                                 f"(columns: {have})" if columns is not None else
+                                 f"sensitive feature {s!r} names a column, but X has no "
+                                 "column names; pass the group labels as an array")
+        items = {s: X[s] for s in sf}
+    else:
+        arr = np.asarray(sf, dtype=object)
+        if arr.ndim != 1:
+            raise TypeError("sensitive_features must be column names of X, a Series, a "
+                            "DataFrame, a dict name -> labels, or one array of labels")
+        items = {"group": arr}
+    return {name: _group_values(v, name, n) for name, v in items.items()}
+
+
+def _check_annotations(annotations: Any):
+    if annotations is None:
+        return None
+    from ..annotation import Annotations
+
+    if isinstance(annotations, Annotations):
+        return annotations
+    if isinstance(annotations, pd.DataFrame) and {"item", "annotator", "label"} <= set(
+            annotations.columns):
+        return Annotations.from_long(annotations)
+    from ..annotation._container import check_annotations
+
+    return check_annotations(annotations, name="annotations")
+
+
+def _fingerprint(X: Any, y: np.ndarray) -> str | None:
+    """SHA-256 of the data's values (None for inputs that cannot be hashed cheaply)."""
+    try:
+        h = hashlib.sha256()
+        h.update(pd.util.hash_pandas_object(pd.DataFrame(X), index=False).to_numpy().tobytes())
+        h.update(pd.util.hash_pandas_object(pd.Series(y), index=False).to_numpy().tobytes())
+        return h.hexdigest()
+    except (TypeError, ValueError):
+        return None
+
+
+def _estimator_info(estimator: Any) -> dict[str, Any]:
+    params = {}
+    for k, v in estimator.get_params(deep=False).items():
+        params[k] = v if v is None or isinstance(v, bool | int | float | str) else repr(v)
+    return {"name": type(estimator).__name__, "repr": repr(estimator), "params": params}
+
+
+@contextmanager
+def _quiet_native_stdout() -> Iterator[None]:
+    """Silence what compiled solvers print straight to file descriptor 1 (HiGHS' banner)."""
+    try:
+        sys.stdout.flush()
+        saved = os.dup(1)
+    except (OSError, ValueError, AttributeError):  # pragma: no cover - no fd 1
+        yield
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 1)
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(devnull)
+
+
+class _Steps:
+    """A tqdm bar over the audit's steps (silent when ``progress=False``)."""
+
+    def __init__(self, names: list[str], enabled: bool) -> None:
+        self._bar = None
+        if enabled:
+            from tqdm.auto import tqdm
+
+            self._bar = tqdm(total=len(names), desc="audit", unit="step", file=sys.stderr)
+
+    @contextmanager
+    def step(self, name: str) -> Iterator[None]:
+        if self._bar is not None:
+            self._bar.set_description(f"audit: {name}")
+        yield
+        if self._bar is not None:
+            self._bar.update(1)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.set_description("audit: done")
+            self._bar.close()
+
+
+# ------------------------------------------------------------------ exact methods
+def _split_linear(estimator: Any) -> tuple[Any, Any]:
+    """``(preprocessing or None, final estimator)`` of a Pipeline or a bare estimator."""
+    from sklearn.pipeline import Pipeline
+
+    if isinstance(estimator, Pipeline):
+        return (estimator[:-1] if len(estimator) > 1 else None), estimator[-1]
+    return None, estimator
+
+
+def _is_linear_classifier(est: Any) -> bool:
+    from sklearn.svm import LinearSVC
+
+    return type(est).__module__.startswith("sklearn.linear_model") or isinstance(est, LinearSVC)
+
+
+def _exact_design(estimator: Any, X: Any, y: np.ndarray) -> tuple[np.ndarray | None, str]:
+    """The numeric features the final linear model sees, or None and the reason."""
+    from sklearn.base import clone
+
+    pre, _ = _split_linear(estimator)
+    try:
+        Xt = clone(pre).fit(X, y).transform(X) if pre is not None else X
+        if hasattr(Xt, "toarray"):
+            Xt = Xt.toarray()
+        Xt = np.asarray(Xt, dtype=np.float64)
+    except (TypeError, ValueError) as e:
+        return None, f"the features are not numeric ({e})"
+    if Xt.ndim != 2 or not np.isfinite(Xt).all():
+        return None, "the features are not a finite 2-D numeric array"
+    return Xt, ""
+
+
+def _logistic_level_set_plan(estimator: Any, n_classes: int, Xt: np.ndarray | None,
+                             why_not: str) -> tuple[bool, str, int]:
+    from sklearn.linear_model import LogisticRegression
+
+    _, final = _split_linear(estimator)
+    if not isinstance(final, LogisticRegression):
+        return False, (f"the model is a {type(final).__name__}; the exact viable prediction "
+                       "ranges are known for L2-regularised logistic regression only"), 0
+    if n_classes != 2:
+        return False, f"the task has {n_classes} classes; the level set needs two", 0
+    penalty = getattr(final, "penalty", "l2")
+    l1_ratio = getattr(final, "l1_ratio", None)
+    if penalty not in ("l2", "deprecated") or (l1_ratio not in (None, 0, 0.0)):
+        return False, "the logistic regression is not L2-penalised", 0
+    C = final.C
+    if not (np.isfinite(C) and C > 0) or final.class_weight is not None:
+        return False, "the logistic regression has no finite L2 penalty or uses class weights", 0
+    if Xt is None:
+        return False, why_not, 0
+    n_distinct = int(np.unique(Xt, axis=0).shape[0])
+    cost = float(n_distinct) ** 2 * (Xt.shape[1] + 1) ** 2
+    if cost > _LEVEL_SET_BUDGET:
+        return False, (f"the data have {n_distinct:,} distinct rows and {Xt.shape[1]} "
+                       f"features: the exact ranges would take about {cost * 4e-8:.0f} s"), \
+            n_distinct
+    return True, "", n_distinct
+
+
+def _level_set_epsilon(ctx: Any, lls: Any, Xt: np.ndarray, bare: bool) -> tuple[float, str]:
+    """Epsilon of the logistic level set, in units of its regularised mean log loss.
+
+    For a bare ``LogisticRegression`` it is the largest excess loss of a member of the
+    sampled set, so the level set is the smallest one that contains every sampled model
+    and its ranges contain the sampled ones. Otherwise (a Pipeline, whose members' weights
+    live in other coordinates) it is ``epsilon`` itself.
+    """
+    if not bare:
+        return ctx.eps, "the audit's epsilon, applied to this loss"
+    s = np.where(ctx.y == lls.classes_[1], 1.0, -1.0)
+    n, C = Xt.shape[0], float(lls.C)
+    excess = []
+    for model in ctx.rset:
+        w = np.asarray(model.coef_, dtype=np.float64).ravel()
+        b = float(np.ravel(model.intercept_)[0]) if lls.fit_intercept else 0.0
+        loss = np.logaddexp(0.0, -s * (Xt @ w + b)).mean() + w @ w / (2.0 * C * n)
+        excess.append(loss - lls.baseline_loss_)
+    # 1e-9: below it the range solves are under the float64 resolution of the loss
+    return max(float(max(excess)), 1e-9), ("the smallest such set that contains every "
+                                           "retrained model of the sampled set")
+
+
+def _mip_plan(estimator: Any, n_classes: int, Xt: np.ndarray | None, why_not: str,
+              max_rows: int) -> tuple[bool, str, int]:
+    _, final = _split_linear(estimator)
+    if not _is_linear_classifier(final):
+        return False, (f"the model is a {type(final).__name__}; the exact MIP covers linear "
+                       "classifiers only"), 0
+    if n_classes != 2:
+        return False, f"the task has {n_classes} classes; the MIP needs two", 0
+    if Xt is None:
+        return False, why_not, 0
+    n_distinct = int(np.unique(Xt, axis=0).shape[0])
+    if n_distinct > max_rows:
+        return False, (f"the data have {n_distinct:,} distinct feature vectors, more than "
+                       f"mip_max_rows={max_rows}: one MIP per vector would take too long"), \
+            n_distinct
+    return True, "", n_distinct
+
+
+# ----------------------------------------------------------------------- audit
+def audit(estimator: Any, X: Any, y: ArrayLike, *, sensitive_features: Any = None,
+          annotations: Any = None, epsilon: float = 0.01, n_models: int = 100,
+          random_state: Any = None, progress: bool = True,
+          perturbation: Literal["seed", "bootstrap", "subsample"] = "bootstrap",
+          exact: Literal["auto", "vpr", "mip", "none"] = "auto",
+          mip_time_limit: float | None = 5.0, mip_max_rows: int = 150,
+          delta: float = 0.1, alpha: float = 0.05, subject: str = "people",
+          title: str | None = None, importance_max_samples: int | None = 2000,
+          n_resamples: int = 1000, n_jobs: int | None = None) -> AuditReport:
+    """Audit the predictive multiplicity of ``estimator`` on ``(X, y)``.
+
+    The audit retrains ``estimator`` ``n_models`` times
+    (:class:`~multiplicity.rashomon.RetrainingExplorer`, bootstrap resamples by default),
+    keeps the models whose training 0-1 loss is within ``epsilon`` of the best one (the
+    sampled Rashomon set; the best is the baseline h0) and reports:
+
+    - the multiplicity profile: ambiguity, discrepancy, probabilistic ambiguity and
+      discrepancy (``>= delta``), Rashomon capacity, viable prediction ranges,
+      self-consistency, accuracies;
+    - exact methods when they apply: the viable prediction ranges over the whole level
+      set of an L2-regularised ``LogisticRegression``
+      (:class:`~multiplicity.rashomon.LogisticLevelSet`, when it takes a few seconds at
+      most) and the exact ambiguity and discrepancy over all linear classifiers
+      (:class:`~multiplicity.rashomon.LinearMIPExplorer`, when the data have at most
+      ``mip_max_rows`` distinct feature vectors); otherwise the report says why not;
+    - the measures by group for each sensitive feature
+      (:meth:`~multiplicity.rashomon.MultiplicityProfile.by_group`) with abstention;
+    - selective-ensemble abstention: the set's members vote and abstain where the
+      binomial test of the top two vote counts has p-value > ``alpha``
+      (:func:`~multiplicity.ensemble.selective_vote`);
+    - feature-importance ranges over the set
+      (``multiplicity.explain.feature_importance_range``, when installed);
+    - with ``annotations``: agreement coefficients with bootstrap confidence intervals
+      (:func:`~multiplicity.annotation.agreement`), item disagreement and the labels of
+      majority vote against Dawid-Skene.
+
+    Parameters
+    ----------
+    estimator : scikit-learn classifier
+        The learner (or Pipeline) to audit; cloned, never fitted itself.
+    X : array-like or DataFrame of shape (n_samples, n_features)
+        Data the set is defined and measured on (the training data).
+    y : array-like of shape (n_samples,)
+        Labels.
+    sensitive_features : None, str, list of str, Series, DataFrame, dict or array-like
+        Groups to break the measures down by: column names of a DataFrame ``X`` (the
+        columns stay in ``X``), a named Series, a DataFrame (one feature per column), a
+        dict name -> labels, or one array of labels (called ``"group"``). Values are
+        taken by position; missing values form a group ``"(missing)"``.
+    annotations : Annotations or DataFrame, default=None
+        Human labels of the items: an :class:`~multiplicity.annotation.Annotations`, a
+        long DataFrame with columns ``item``, ``annotator``, ``label``, or a wide table
+        (rows items, columns annotators).
+    epsilon : float, default=0.01
+        Rashomon parameter on the training 0-1 loss (absolute), >= 0. The exact level
+        set of logistic regression uses the same value on its regularised log loss.
+    n_models : int, default=100
+        Models to retrain.
+    random_state : int, RandomState, Generator or None, default=None
+        Seed of everything random. None draws one; the report records the int it used
+        (``parameters["random_state"]``), so every report can be regenerated.
+    progress : bool, default=True
+        Show a progress bar over the steps on stderr.
+    perturbation : {"bootstrap", "seed", "subsample"}, default="bootstrap"
+        What differs between retrained models (see ``RetrainingExplorer``).
+    exact : {"auto", "vpr", "mip", "none"}, default="auto"
+        Exact methods to try: both, only the logistic level set, only the MIP, none.
+    mip_time_limit : float or None, default=5.0
+        Seconds per MIP of the exact search; points not settled in time are reported as
+        bounds. None waits for every proof.
+    mip_max_rows : int, default=150
+        Largest number of distinct feature vectors for which the MIP is attempted.
+    delta : float, default=0.1
+        Threshold of the probabilistic measures.
+    alpha : float, default=0.05
+        Significance level of the selective ensemble.
+    subject : str, default="people"
+        Plural noun used in the plain-language text ("defendants", "applicants").
+    title : str, default=None
+        Report title.
+    importance_max_samples : int or None, default=2000
+        Rows (a seeded random subset) used for the permutation importances; None: all.
+    n_resamples : int, default=1000
+        Bootstrap resamples of the agreement coefficients.
+    n_jobs : int, default=None
+        Parallel model fits (joblib) and MIP workers.
+
+    Returns
+    -------
+    AuditReport
+
+    Raises
+    ------
+    ValueError
+        ``y`` of another length than ``X``, ``epsilon < 0``, ``n_models < 1``, an unknown
+        sensitive column or one of the wrong length, an unknown ``exact`` option.
+
+    Notes
+    -----
+    Warnings raised by the steps (e.g. convergence warnings of the retrained models, or
+    an exact MIP stopped by its time limit) are collected into ``report.notes`` and the
+    report's "Notes" section instead of being shown. With a fixed ``random_state`` the
+    report is deterministic, apart from its time stamp (and the MIP, whose results can
+    depend on the time limit).
+
+    Examples
+    --------
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from multiplicity.datasets import load_compas
+    >>> data = load_compas()
+    >>> report = audit(LogisticRegression(max_iter=1000), data.data, data.target,
+    ...                sensitive_features=data.sensitive_features, n_models=20,
+    ...                exact="none", random_state=0, progress=False)
+    >>> float(report.summary().loc["ambiguity", "value"]) > 0
+    True
+    """
+    from sklearn.base import clone
+
+    eps = check_epsilon(epsilon, "absolute")
+    n_models = _check_int(n_models, "n_models", 1)
+    mip_max_rows = _check_int(mip_max_rows, "mip_max_rows", 1)
+    n_resamples = _check_int(n_resamples, "n_resamples", 2)
+    if exact not in EXACT_OPTIONS:
+        raise ValueError(f"exact must be one of {EXACT_OPTIONS}, got {exact!r}")
+    if perturbation not in ("seed", "bootstrap", "subsample"):
+        raise ValueError("perturbation must be 'bootstrap', 'seed' or 'subsample', "
+                         f"got {perturbation!r}")
+    if importance_max_samples is not None:
+        importance_max_samples = _check_int(importance_max_samples,
+                                            "importance_max_samples", 10)
+    if not isinstance(progress, bool | np.bool_):
+        raise TypeError(f"progress must be a bool, got {progress!r}")
+    y_arr = _check_y(X, y)
+    n = y_arr.shape[0]
+    groups = _check_sensitive(sensitive_features, X, n)
+    ann = _check_annotations(annotations)
+    seed = _resolve_seed(random_state)
+    sub_seeds = [int(s) for s in np.random.SeedSequence(seed).generate_state(3)]
+
+    ctx = _Context(estimator=estimator, X=X, y=y_arr, eps=eps, n_models=n_models,
+                   seed=seed, groups=groups, ann=ann, delta=delta, alpha=alpha,
+                   subject=subject, n_jobs=n_jobs)
+    names = ["retraining", "profile", "exact", "groups", "abstention", "importance",
+             "annotations", "figures"]
+    steps = _Steps(names, bool(progress))
+    notes: list[str] = []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            with steps.step(f"retraining {n_models} models"):
+                from ..rashomon import RetrainingExplorer
+
+                ctx.explorer = RetrainingExplorer(
+                    clone(estimator), n_models=n_models, perturbation=perturbation,
+                    epsilon=eps, random_state=seed, n_jobs=n_jobs).fit(X, y_arr)
+                ctx.rset = ctx.explorer.rashomon_set_
+            with steps.step("multiplicity profile"):
+                ctx.profile = ctx.rset.profile(X, y_arr, delta=delta)
+            with steps.step("exact methods"):
+                exact_sec = _exact_section(ctx, exact, mip_time_limit, mip_max_rows)
+            with steps.step("abstention"):
+                abst_sec = _abstention_section(ctx)
+            with steps.step("groups"):
+                groups_sec = _groups_section(ctx)
+            with steps.step("feature importance"):
+                imp_sec = _importance_section(ctx, importance_max_samples, sub_seeds[0])
+            with steps.step("annotations"):
+                ann_sec = _annotation_section(ctx, n_resamples, sub_seeds[1])
+            with steps.step("overview"):
+                overview = _overview_section(ctx, perturbation)
+                multi = _multiplicity_section(ctx)
+        finally:
+            steps.close()
+    for w in caught:
+        text = f"{w.category.__name__}: {str(w.message).strip()}"
+        if text not in notes:
+            notes.append(text)
+    for sec in (exact_sec, imp_sec, ann_sec):
+        for reason in sec.numbers.get("skipped", {}).values():
+            notes.append(f"{sec.title}: skipped: {reason}")
+
+    parameters = {
+        "estimator": _estimator_info(estimator),
+        "epsilon": eps, "epsilon_mode": "absolute", "loss": "zero_one",
+        "n_models": n_models, "perturbation": perturbation, "random_state": seed,
+        "random_state_given": None if random_state is None else repr(random_state),
+        "delta": float(delta), "alpha": float(alpha), "exact": exact,
+        "mip_time_limit": mip_time_limit, "mip_max_rows": mip_max_rows,
+        "importance_max_samples": importance_max_samples, "n_resamples": n_resamples,
+        "sensitive_features": list(groups), "annotations": ann is not None,
+        "subject": subject,
+    }
+    data = _data_info(X, y_arr, ctx.rset.classes_)
+    sections = [overview, multi, exact_sec, groups_sec, abst_sec, imp_sec, ann_sec,
+                _notes_section(notes), _reproduce_section(parameters, data)]
+    return AuditReport(
+        title=title or f"Multiplicity audit: {type(estimator).__name__}",
+        subject=subject, parameters=parameters, data=data, sections=sections,
+        headline=_headline(ctx, sections, groups), version=__version__,
+        created=datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC"), notes=notes,
+        rashomon_set=ctx.rset, profile=ctx.profile, explorer=ctx.explorer)
+
+
+class _Context:
+    """What the section builders share."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        self.__dict__.update(kwargs)
+        self.explorer = self.rset = self.profile = None
+        self.abstained: np.ndarray | None = None
+        self.exact: dict[str, Any] = {}
+        self.importance: pd.DataFrame | None = None
+        self.annotation: dict[str, Any] = {}
+
+
+def _data_info(X: Any, y: np.ndarray, classes: np.ndarray) -> dict[str, Any]:
+    n = n_samples_of(X)
+    shape = getattr(X, "shape", None)
+    n_features = int(shape[1]) if shape is not None and len(shape) == 2 else None
+    cols = getattr(X, "columns", None)
+    names = ([str(c) for c in cols] if cols is not None else
+             [f"x{i}" for i in range(n_features or 0)])
+    values, counts = np.unique(y, return_counts=True)
+    return {"n_samples": n, "n_features": n_features, "feature_names": names,
+            "classes": [c.item() if hasattr(c, "item") else c for c in classes],
+            "class_counts": {str(v): int(c) for v, c in zip(values, counts, strict=True)},
+            "sha256": _fingerprint(X, y)}
+
+
+# ---------------------------------------------------------------------- sections
+def _overview_section(ctx: _Context, perturbation: str) -> Section:
+    ex, rs, prof = ctx.explorer, ctx.rset, ctx.profile
+    losses = ex.candidate_losses_
+    base_err = float(losses[ex.baseline_index_])
+    how = {"bootstrap": "each on a bootstrap resample of the rows",
+           "seed": "each with its own random seed",
+           "subsample": "each on a random half of the rows"}[perturbation]
+    paras = [
+        f"We trained the model {ctx.n_models} times, {how}. {len(rs)} of these models "
+        f"have a training error at most {ctx.eps:g} above the best one's ({base_err:.4f}): "
+        "they are equally good by that standard, and together they form the sampled "
+        "Rashomon set. The best model is the baseline every comparison below is made "
+        "against.",
+        f"Their accuracy on the {ctx.subject} audited ranges from "
+        f"{prof.min_accuracy:.4f} to {prof.max_accuracy:.4f} (baseline "
+        f"{prof.baseline_accuracy:.4f}). A deployer could have picked any of them.",
+        "The set is a sample: a larger search can only find more disagreement, so the "
+        "measures below are lower bounds (the exact methods, when they apply, give the "
+        "full picture for linear models).",
+    ]
+    if len(rs) == 1:
+        paras.append("Only one model is in the set, so no disagreement can be measured; "
+                     "a larger epsilon or more models would show the multiplicity.")
+    table = pd.DataFrame({"value": [ctx.n_models, len(rs), base_err, float(rs.threshold_),
+                                    prof.baseline_accuracy, prof.min_accuracy,
+                                    prof.max_accuracy]},
+                         index=pd.Index(["models trained", "models in the Rashomon set",
+                                         "baseline training error", "largest error in the set",
+                                         "baseline accuracy", "lowest accuracy in the set",
+                                         "highest accuracy in the set"], name="quantity"),
+                         dtype=object)
+    return Section("overview", "Overview", paras,
+                   numbers={"n_models": ctx.n_models, "n_in_set": len(rs),
+                            "baseline_index": int(ex.baseline_index_),
+                            "baseline_error": base_err, "threshold": float(rs.threshold_),
+                            "candidate_losses": losses.tolist(),
+                            "baseline_accuracy": prof.baseline_accuracy,
+                            "min_accuracy": prof.min_accuracy,
+                            "max_accuracy": prof.max_accuracy},
+                   tables={"set": ("The Rashomon set", table)})
+
+
+def _multiplicity_section(ctx: _Context) -> Section:
+    p, n, who = ctx.profile, ctx.profile.n_samples, ctx.subject
+    paras = [
+        f"Ambiguity {p.ambiguity:.4f}: for {_pct(p.ambiguity)} of {who} "
+        f"({_count(p.ambiguity, n)} of {n:,}), at least one equally good model gives a "
+        "different prediction than the baseline. For them the outcome depends on an "
+        "arbitrary choice between models, not on the data.",
+        f"Discrepancy {p.discrepancy:.4f}: replacing the baseline by a single other "
+        f"equally good model would change the prediction for up to {_pct(p.discrepancy)} "
+        f"of {who} at once.",
+        f"Self-consistency {p.mean_self_consistency:.4f}: two models drawn at random from "
+        f"the set agree on a person's prediction {_pct(p.mean_self_consistency)} of the "
+        "time on average.",
+    ]
+    if p.vpr_width is not None:
+        wide = float(np.mean(p.vpr_width >= ctx.delta))
+        paras += [
+            f"Viable prediction range: across the set, the predicted probability for one "
+            f"person moves by {p.mean_vpr_width:.4f} on average (maximum minus minimum); "
+            f"for {_pct(wide)} of {who} it moves by {ctx.delta:g} or more.",
+            f"Probabilistic ambiguity {p.probabilistic_ambiguity:.4f} (delta = "
+            f"{p.delta:g}): for {_pct(p.probabilistic_ambiguity)} of {who}, some model in "
+            f"the set moves the predicted probability by at least {p.delta:g} away from "
+            "the baseline's; probabilistic discrepancy "
+            f"{p.probabilistic_discrepancy:.4f} is the largest share one model moves.",
+            f"Rashomon capacity {p.mean_rashomon_capacity:.4f} on average (1 = all "
+            f"models give the same probabilities, {len(p.classes)} = they spread over "
+            "every class): how many distinct outcomes the set effectively offers one "
+            "person.",
+        ]
+    else:
+        paras.append("The models have no predict_proba, so the probabilistic measures "
+                     "(viable prediction range, Rashomon capacity) are not available.")
+    summary = p.summary().to_frame()
+    summary.index.name = "measure"
+    return Section("multiplicity", "Predictive multiplicity", paras,
+                   numbers={k: (None if getattr(p, k) is None else float(getattr(p, k)))
+                            for k in SCALARS}
+                   | {"n_samples": n, "delta": p.delta,
+                      "share_vpr_width_at_least_delta":
+                          None if p.vpr_width is None else float(np.mean(p.vpr_width
+                                                                          >= ctx.delta))},
+                   tables={"profile": ("Measures of the sampled Rashomon set", summary)},
+                   figures=[Figure("profile", "Left: viable prediction range widths; "
+                                   "middle: Rashomon capacities; right: share of "
+                                   f"{who} affected.", _figures.profile_figure(p))])
+
+
+def _exact_section(ctx: _Context, exact: str, time_limit: float | None,
+                   max_rows: int) -> Section:
+    sec = Section("exact", "Exact methods (linear models)")
+    skipped: dict[str, str] = {}
+    rows: list[dict[str, Any]] = []
+    n_classes = len(ctx.rset.classes_)
+    Xt, why_not = _exact_design(ctx.estimator, ctx.X, ctx.y)
+    p = ctx.profile
+    # -- logistic level set: exact viable prediction ranges
+    if exact in ("auto", "vpr"):
+        ok, reason, _ = _logistic_level_set_plan(ctx.estimator, n_classes, Xt, why_not)
+        if ok:
+            from ..rashomon import LogisticLevelSet
+
+            pre, final = _split_linear(ctx.estimator)
+            try:
+                lls = LogisticLevelSet(C=float(final.C), epsilon=ctx.eps,
+                                       fit_intercept=bool(final.fit_intercept),
+                                       n_jobs=ctx.n_jobs).fit(Xt, ctx.y)
+                eps_ll, how_eps = _level_set_epsilon(ctx, lls, Xt, pre is None)
+                lls.set_params(epsilon=eps_ll).fit(Xt, ctx.y)
+                vpr = lls.viable_prediction_range(Xt)
+            except (ValueError, RuntimeError) as e:
+                skipped["level_set"] = f"the level-set solve failed ({e})"
+            else:
+                width = vpr[:, 1] - vpr[:, 0]
+                p_amb = float(lls.probabilistic_ambiguity(Xt, delta=ctx.delta))
+                crosses = float(np.mean((vpr[:, 0] < 0.5) & (vpr[:, 1] >= 0.5)))
+                ctx.exact.update(vpr_width=width, vpr_mean_width=float(width.mean()),
+                                 vpr_probabilistic_ambiguity=p_amb,
+                                 vpr_crosses_half=crosses, vpr_epsilon=eps_ll)
+                sampled = np.nan if p.vpr_width is None else p.mean_vpr_width
+                sec.paragraphs.append(
+                    f"Over every L2-regularised logistic regression (C = {final.C:g}) whose "
+                    f"regularised log loss is within {eps_ll:.3g} of the best ({how_eps}), "
+                    f"the predicted probability for one person ranges by {width.mean():.4f} "
+                    f"on average (the retrained sample found {sampled:.4f}). For "
+                    f"{_pct(crosses)} of {ctx.subject} the range straddles 0.5: some "
+                    "equally good logistic model predicts each class. Probabilistic "
+                    f"ambiguity over the whole level set: {p_amb:.4f} (delta = "
+                    f"{ctx.delta:g}).")
+                rows += [
+                    {"method": "logistic level set", "measure": "mean VPR width",
+                     "exact": float(width.mean()), "sampled": sampled},
+                    {"method": "logistic level set", "measure": "probabilistic ambiguity",
+                     "exact": p_amb, "sampled": p.probabilistic_ambiguity},
+                    {"method": "logistic level set", "measure": "share with range across 0.5",
+                     "exact": crosses, "sampled": np.nan},
+                ]
+                if p.vpr_width is not None:
+                    sec.figures.append(Figure(
+                        "exact_vpr", "Viable prediction range widths: the retrained sample "
+                        "against the exact logistic level set.",
+                        _figures.exact_vpr_figure(p.vpr_width, width)))
+        else:
+            skipped["level_set"] = reason
+    else:
+        skipped["level_set"] = f"not requested (exact={exact!r})"
+    # -- MIP: exact ambiguity and discrepancy over all linear classifiers
+    if exact in ("auto", "mip"):
+        ok, reason, n_distinct = _mip_plan(ctx.estimator, n_classes, Xt, why_not, max_rows)
+        if ok:
+            from ..rashomon import LinearMIPExplorer
+
+            with _quiet_native_stdout():
+                mip = LinearMIPExplorer(epsilon=ctx.eps, time_limit=time_limit,
+                                        n_jobs=ctx.n_jobs).fit(Xt, ctx.y)
+            a_lo, a_hi = (float(v) for v in mip.ambiguity_bounds_)
+            d_lo, d_hi = (float(v) for v in mip.discrepancy_bounds_)
+            ctx.exact.update(mip_ambiguity=a_lo, mip_ambiguity_upper=a_hi,
+                             mip_discrepancy=d_lo, mip_discrepancy_upper=d_hi,
+                             mip_is_exact=bool(mip.is_exact_),
+                             mip_baseline_error=float(mip.baseline_error_),
+                             mip_error_budget=int(mip.error_budget_),
+                             mip_distinct_rows=n_distinct)
+            bound = "" if mip.is_exact_ else (
+                f" Some searches hit the time limit of {time_limit} s, so the true values "
+                f"lie in [{a_lo:.4f}, {a_hi:.4f}] (ambiguity) and [{d_lo:.4f}, {d_hi:.4f}] "
+                "(discrepancy); the figures quoted are the proven lower bounds.")
+            sec.paragraphs.append(
+                f"Over every linear classifier whose training error is within {ctx.eps:g} of "
+                f"the best possible ({mip.baseline_error_:.4f}; at most "
+                f"{mip.error_budget_} extra mistakes), an exact search (mixed-integer "
+                f"programming) finds that {_pct(a_lo)} of {ctx.subject} can have their "
+                f"prediction flipped by some equally good linear model (ambiguity "
+                f"{a_lo:.4f}; the retrained sample found {p.ambiguity:.4f}), and one such "
+                f"model alone flips {_pct(d_lo)} (discrepancy {d_lo:.4f}; sample "
+                f"{p.discrepancy:.4f})." + bound)
+            rows += [
+                {"method": "MIP (all linear classifiers)", "measure": "ambiguity",
+                 "exact": a_lo, "sampled": p.ambiguity},
+                {"method": "MIP (all linear classifiers)", "measure": "discrepancy",
+                 "exact": d_lo, "sampled": p.discrepancy},
+            ]
+        else:
+            skipped["mip"] = reason
+    else:
+        skipped["mip"] = f"not requested (exact={exact!r})"
+    for key, reason in skipped.items():
+        label = {"level_set": "Exact viable prediction ranges (logistic level set)",
+                 "mip": "Exact ambiguity and discrepancy (MIP)"}[key]
+        sec.paragraphs.append(f"{label}: skipped because {reason}.")
+    if rows:
+        table = pd.DataFrame(rows).set_index(["method"])
+        sec.tables["comparison"] = ("Exact values against the retrained sample", table)
+    else:
+        sec.status = "skipped"
+    sec.numbers = {k: v for k, v in ctx.exact.items() if k != "vpr_width"}
+    sec.numbers["skipped"] = skipped
+    return sec
+
+
+def _abstention_section(ctx: _Context) -> Section:
+    from ..ensemble import selective_vote
+
+    codes = ctx.rset.predict_codes(ctx.X)
+    labels, p_values = selective_vote(codes, alpha=ctx.alpha, abstain_label=-1)
+    abstained = labels == -1
+    ctx.abstained = abstained
+    rate = float(abstained.mean())
+    answered = ~abstained
+    y_codes = pd.Index(ctx.rset.classes_).get_indexer(pd.Index(ctx.y))
+    acc = float(np.mean(labels[answered] == y_codes[answered])) if answered.any() else np.nan
+    m = len(ctx.rset)
+    paras = [
+        f"If the {m} models of the set vote, and a prediction is made only where the "
+        f"vote is clear (two-sided binomial test of the top two vote counts at alpha = "
+        f"{ctx.alpha:g}), the system abstains for {_pct(rate)} of {ctx.subject} "
+        f"({_count(rate, len(abstained))}). Those are the people for whom the choice of "
+        "model decides the outcome; they would need another decision procedure, for "
+        "example review by a person.",
+        f"Where the ensemble does answer, it is right {_pct(acc)} of the time (against "
+        f"{_pct(ctx.profile.baseline_accuracy)} for the baseline on everyone).",
+    ]
+    need = int(np.ceil(1 + np.log2(1 / ctx.alpha)))
+    if m < need:
+        paras.append(f"With {m} models even a unanimous vote is not significant at alpha = "
+                     f"{ctx.alpha:g} (it needs at least {need}), so the ensemble abstains "
+                     "everywhere; audit with more models.")
+    table = pd.DataFrame({"value": [m, ctx.alpha, rate, acc]},
+                         index=pd.Index(["models voting", "alpha", "abstention rate",
+                                         "accuracy where answered"], name="quantity"),
+                         dtype=object)
+    return Section("abstention", "Selective ensemble: abstention", paras,
+                   numbers={"alpha": ctx.alpha, "n_voters": m, "abstention_rate": rate,
+                            "accuracy_where_answered": acc,
+                            "n_abstained": int(abstained.sum()),
+                            "mean_p_value": float(np.mean(p_values))},
+                   tables={"abstention": ("Selective ensemble", table)})
+
+
+_GROUP_BARS = ["ambiguity", "discrepancy", "abstention_rate"]
+
+
+def _groups_section(ctx: _Context) -> Section:
+    sec = Section("groups", "Who is affected: measures by group")
+    if not ctx.groups:
+        sec.status = "skipped"
+        sec.paragraphs.append("No sensitive features were given. Pass "
+                              "sensitive_features= (for example sex or age group) to see "
+                              "whether the arbitrariness of the model choice falls more on "
+                              "some groups than on others.")
+        return sec
+    sec.paragraphs.append(
+        "Each row repeats the measures within one group. A gap between groups means that "
+        "the arbitrary choice between equally good models weighs more on some groups.")
+    for name, g in ctx.groups.items():
+        table = ctx.profile.by_group(g)
+        worst = dict(table.attrs.get("worst_group", {}))
+        codes, names = pd.factorize(pd.Series(g, dtype=object), sort=True)
+        abst = np.bincount(codes, weights=ctx.abstained.astype(float), minlength=len(names))
+        size = np.bincount(codes, minlength=len(names))
+        rates = abst / size
+        table["abstention_rate"] = np.r_[rates, ctx.abstained.mean(), rates.max() - rates.min()]
+        worst["abstention_rate"] = names[int(np.argmax(rates))]
+        groups_only = table.drop(index=["overall", "max-min gap"])
+        lo_g, hi_g = groups_only["ambiguity"].idxmin(), groups_only["ambiguity"].idxmax()
+        sec.paragraphs.append(
+            f"By {name}: ambiguity ranges from {_pct(groups_only['ambiguity'][lo_g])} "
+            f"({lo_g}) to {_pct(groups_only['ambiguity'][hi_g])} ({hi_g}) of {ctx.subject} "
+            f"in a group, a gap of {100 * table.loc['max-min gap', 'ambiguity']:.1f} "
+            "percentage points; the selective ensemble abstains for "
+            f"{_pct(rates.min())} to {_pct(rates.max())} "
+            f"(most for {worst['abstention_rate']}).")
+        sec.tables[f"by_{name}"] = (f"Measures by {name}", table)
+        sec.numbers[name] = {"worst_group": {k: str(v) for k, v in worst.items()},
+                             "ambiguity_gap": float(table.loc["max-min gap", "ambiguity"]),
+                             "abstention_gap": float(rates.max() - rates.min())}
+        cols = [c for c in _GROUP_BARS if c in table.columns]
+        sec.figures.append(Figure(f"groups_{_slug(name)}",
+                                  f"Ambiguity, discrepancy and abstention by {name}.",
+                                  _figures.groups_figure(table, name, cols)))
+    return sec
+
+
+def _slug(text: str) -> str:
+    return "".join(c if c.isalnum() else "_" for c in text.lower())
+
+
+def _importance_section(ctx: _Context, max_samples: int | None, seed: int) -> Section:
+    sec = Section("importance", "Feature importance across equally good models")
+    try:
+        from ..explain import feature_importance_range
+    except ImportError:
+        sec.status = "not available"
+        reason = ("multiplicity.explain.feature_importance_range is not available in this "
+                  "version of multiplicity")
+        sec.paragraphs.append(f"Not available: {reason}.")
+        sec.numbers["skipped"] = {"importance": reason}
+        return sec
+    X, y, n = ctx.X, ctx.y, len(ctx.y)
+    if max_samples is not None and n > max_samples:
+        from sklearn.utils import _safe_indexing
+
+        rows = np.sort(np.random.default_rng(seed).choice(n, size=max_samples, replace=False))
+        X, y = _safe_indexing(X, rows), y[rows]
+    table = feature_importance_range(ctx.rset, X, y, random_state=seed)
+    ctx.importance = table
+    top = table.sort_values("max", ascending=False)
+    spread = (table["max"] - table["min"]).sort_values(ascending=False)
+    f1 = top.index[0]
+    fw = spread.index[0]
+    sec.paragraphs.append(
+        f"How much each feature matters (permutation importance: the drop in accuracy "
+        f"when the feature is shuffled) differs between equally good models. "
+        f"{f1} matters most for some model (up to {top.loc[f1, 'max']:.4f}); "
+        f"the widest range is for {fw}, from {table.loc[fw, 'min']:.4f} to "
+        f"{table.loc[fw, 'max']:.4f}. An explanation of why one model decides as it "
+        "does is therefore itself one of several equally valid ones.")
+    if max_samples is not None and n > max_samples:
+        sec.paragraphs.append(f"Computed on a random subset of {max_samples:,} rows.")
+    sec.tables["importance"] = ("Permutation importance over the Rashomon set", table)
+    sec.numbers = {"n_rows_used": len(y), "most_important": str(f1),
+                   "widest_range": str(fw)}
+    sec.figures.append(Figure("importance", "Range of each feature's permutation importance "
+                              "over the models of the set (dot: mean).",
+                              _figures.importance_figure(table)))
+    return sec
+
+
+def _annotation_section(ctx: _Context, n_resamples: int, seed: int) -> Section:
+    sec = Section("annotations", "Annotator agreement and label aggregation")
+    ann = ctx.ann
+    if ann is None:
+        sec.status = "skipped"
+        sec.paragraphs.append("No annotations were given. When the labels come from human "
+                              "annotators, pass annotations= to measure how much they "
+                              "agree and how much the aggregated labels depend on the "
+                              "aggregation method.")
+        return sec
+    from ..annotation import DawidSkene, MajorityVote, agreement, item_disagreement
+
+    coef = agreement(ann, ci="bootstrap", n_resamples=n_resamples, random_state=seed)
+    coef.index.name = "coefficient"
+    dis = item_disagreement(ann, measure="normalized_entropy")
+    rated = ann.ratings_per_item > 0
+    counts = ann.counts()
+    split = (counts > 0).sum(axis=1) > 1
+    split_share = float(split[rated].mean()) if rated.any() else np.nan
+    alpha_row = coef.loc["krippendorff_alpha"] if "krippendorff_alpha" in coef.index else None
+    paras = [
+        f"{ann.n_items:,} items, {ann.n_annotators:,} annotators, {ann.n_annotations:,} "
+        f"labels. On {_pct(split_share)} of the items the annotators do not all give the "
+        "same label; the mean disagreement per item (normalised entropy, 0 = unanimous, "
+        f"1 = evenly split) is {np.nanmean(dis):.4f}.",
+    ]
+    if alpha_row is not None:
+        a = float(alpha_row["value"])
+        verdict = ("reliable (alpha >= 0.8)" if a >= 0.8 else
+                   "good enough only for tentative conclusions (0.667 <= alpha < 0.8)"
+                   if a >= 0.667 else "below the 0.667 that Krippendorff recommends as a "
+                   "minimum for drawing conclusions")
+        paras.append(
+            f"Krippendorff's alpha is {a:.4f} (95% bootstrap interval "
+            f"[{alpha_row['ci_low']:.4f}, {alpha_row['ci_high']:.4f}]): agreement beyond "
+            f"chance is {verdict}. The labels a model learns from are then partly a matter "
+            "of who happened to annotate.")
+    numbers: dict[str, Any] = {"n_items": ann.n_items, "n_annotators": ann.n_annotators,
+                               "n_annotations": ann.n_annotations,
+                               "share_items_split": split_share,
+                               "mean_item_disagreement": float(np.nanmean(dis))}
+    try:
+        mv, ds = MajorityVote().fit(ann), DawidSkene().fit(ann)
+    except ValueError as e:
+        paras.append(f"Label aggregation skipped: {e}.")
+        numbers["skipped"] = {"aggregation": str(e)}
+    else:
+        both = mv.labels_.notna() & ds.labels_.notna()
+        differ = (mv.labels_[both].astype(object) != ds.labels_[both].astype(object))
+        diff_share = float(differ.mean()) if both.any() else np.nan
+        shares = mv.probas_.to_numpy()
+        top = np.sort(np.nan_to_num(shares), axis=1)
+        ties = float(np.mean(top[:, -1] == top[:, -2])) if shares.shape[1] > 1 else 0.0
+        acc = ds.annotator_accuracy_.dropna()
+        paras.append(
+            f"Majority vote and Dawid-Skene (which weighs annotators by their estimated "
+            f"reliability) give different labels to {_pct(diff_share)} of the items "
+            f"({int(differ.sum()):,}); majority vote is tied on {_pct(ties)}. For these "
+            "items the 'true' label is a choice of method, not a fact. Dawid-Skene "
+            f"estimates annotator accuracies from {acc.min():.3f} to {acc.max():.3f}.")
+        cats = list(ann.categories)
+        agg = pd.DataFrame({
+            "majority vote": mv.labels_.value_counts().reindex(cats, fill_value=0),
+            "Dawid-Skene": ds.labels_.value_counts().reindex(cats, fill_value=0),
+            "Dawid-Skene prior": ds.class_priors_.reindex(cats),
+        })
+        agg.index = pd.Index([str(c) for c in cats], name="label")
+        sec.tables["aggregation"] = ("Labels chosen by each aggregation method", agg)
+        numbers.update(mv_ds_disagreement=diff_share, mv_ties=ties,
+                       annotator_accuracy={str(k): float(v) for k, v in acc.items()})
+    paras.append("The table lists each coefficient with its bootstrap standard error, "
+                 f"95% interval ({n_resamples} resamples of the items) and p-value.")
+    sec.paragraphs.extend(paras)
+    sec.tables = {"agreement": ("Agreement coefficients", coef), **sec.tables}
+    sec.numbers = numbers
+    ctx.annotation = {"coefficients": coef, **numbers}
+    sec.figures.append(Figure("annotations", "Left: agreement coefficients with 95% "
+                              "bootstrap intervals; right: disagreement per item.",
+                              _figures.annotation_figure(coef, dis[~np.isnan(dis)])))
+    return sec
+
+
+def _notes_section(notes: list[str]) -> Section:
+    sec = Section("notes", "Notes and warnings")
+    if notes:
+        sec.paragraphs.extend(notes)
+    else:
+        sec.paragraphs.append("No warnings were raised and no method was skipped.")
+    sec.numbers = {"n_notes": len(notes)}
+    return sec
+
+
+def _reproduce_section(parameters: dict[str, Any], data: dict[str, Any]) -> Section:
+    p = parameters
+    args = [f"epsilon={p['epsilon']!r}", f"n_models={p['n_models']}",
+            f"random_state={p['random_state']}", f"perturbation={p['perturbation']!r}",
+            f"exact={p['exact']!r}", f"delta={p['delta']!r}", f"alpha={p['alpha']!r}"]
+    if p["sensitive_features"]:
+        args.insert(0, "sensitive_features=sensitive_features")
+    if p["annotations"]:
+        args.insert(0, "annotations=annotations")
+    code = ("```python\nfrom multiplicity.report import audit\n\n"
+            f"report = audit({p['estimator']['repr']}, X, y,\n               "
+            + ",\n               ".join(args) + ")\n```")
+    paras = [f"This report was produced by multiplicity with the parameters below. With the "
+             f"same data (SHA-256 {data['sha256']}) and the same package version, this "
+             "call regenerates it:", code]
+    flat = {k: (v if not isinstance(v, dict | list) else str(v))
+            for k, v in p.items() if k != "estimator"}
+    table = pd.DataFrame({"value": [p["estimator"]["repr"]] + [
+        "-" if v is None else str(v) for v in flat.values()]},
+        index=pd.Index(["estimator", *flat], name="parameter"))
+    return Section("reproduce", "Reproducing this report", paras,
+                   tables={"parameters": ("Parameters", table)})
+
+
+_MEANING = {
+    "n_samples": "number of {who} audited",
+    "n_models_in_set": "retrained models that are within epsilon of the best (the set)",
+    "baseline_accuracy": "accuracy of the best model (the baseline) on the audited data",
+    "ambiguity": "share of {who} whose prediction some equally good model flips",
+    "discrepancy": "largest share of {who} one equally good model flips",
+    "probabilistic_ambiguity": "share of {who} whose predicted probability some equally "
+                               "good model moves by at least delta",
+    "probabilistic_discrepancy": "largest share of {who} whose probability one model moves "
+                                 "by at least delta",
+    "mean_rashomon_capacity": "effective number of outcomes the set offers one person "
+                              "(1 = none disagree)",
+    "mean_vpr_width": "average spread of a person's predicted probability across the set",
+    "mean_self_consistency": "chance that two random models of the set agree on a person",
+    "abstention_rate": "share of {who} a selective ensemble (alpha) declines to decide",
+    "exact_ambiguity": "share of {who} some linear model within epsilon flips (exact MIP, "
+                       "lower bound)",
+    "exact_discrepancy": "largest share of {who} one linear model within epsilon flips "
+                         "(exact MIP, lower bound)",
+    "exact_mean_vpr_width": "average probability range over the whole logistic level set",
+    "exact_probabilistic_ambiguity": "probabilistic ambiguity over the whole logistic "
+                                     "level set",
+}
+
+
+def _headline(ctx: _Context, sections: list[Section], groups: dict[str, Any]) -> pd.DataFrame:
+    p = ctx.profile
+    abst = next(s for s in sections if s.id == "abstention").numbers["abstention_rate"]
+    values: dict[str, Any] = {
+        "n_samples": p.n_samples, "n_models_in_set": len(ctx.rset),
+        "baseline_accuracy": p.baseline_accuracy, "ambiguity": p.ambiguity,
+        "discrepancy": p.discrepancy, "probabilistic_ambiguity": p.probabilistic_ambiguity,
+        "probabilistic_discrepancy": p.probabilistic_discrepancy,
+        "mean_rashomon_capacity": p.mean_rashomon_capacity,
+        "mean_vpr_width": p.mean_vpr_width,
+        "mean_self_consistency": p.mean_self_consistency, "abstention_rate": abst,
+        "exact_ambiguity": ctx.exact.get("mip_ambiguity"),
+        "exact_discrepancy": ctx.exact.get("mip_discrepancy"),
+        "exact_mean_vpr_width": ctx.exact.get("vpr_mean_width"),
+        "exact_probabilistic_ambiguity": ctx.exact.get("vpr_probabilistic_ambiguity"),
+    }
+    meaning = {k: _MEANING[k].format(who=ctx.subject) for k in values}
+    group_sec = next(s for s in sections if s.id == "groups")
+    for name in groups:
+        key = f"ambiguity_gap[{name}]"
+        values[key] = group_sec.numbers[name]["ambiguity_gap"]
+        meaning[key] = f"largest minus smallest ambiguity between the groups of {name}"
+    if ctx.annotation:
+        coef = ctx.annotation["coefficients"]
+        if "krippendorff_alpha" in coef.index:
+            values["krippendorff_alpha"] = coef.loc["krippendorff_alpha", "value"]
+            meaning["krippendorff_alpha"] = "annotator agreement beyond chance (1 = perfect)"
+        values["share_items_split"] = ctx.annotation["share_items_split"]
+        meaning["share_items_split"] = "share of items the annotators do not label unanimously"
+        if "mv_ds_disagreement" in ctx.annotation:
+            values["mv_ds_disagreement"] = ctx.annotation["mv_ds_disagreement"]
+            meaning["mv_ds_disagreement"] = ("share of items majority vote and Dawid-Skene "
+                                             "label differently")
+    out = pd.DataFrame({
+        "value": pd.Series({k: (np.nan if v is None else float(v)) for k, v in values.items()},
+                           dtype=np.float64),
+        "meaning": pd.Series(meaning, dtype=object)})
+    out.index.name = "measure"
+    return out
