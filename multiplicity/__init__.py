@@ -14,6 +14,8 @@ explain
     Explanations across a Rashomon set: feature-importance ranges, interaction clouds.
 datasets
     Small real data sets shipped with the package (no network needed).
+report
+    ``audit()``: the whole audit of one model as an HTML, Markdown or JSON report.
 """
 
 from ._config import config_context, get_config, set_config
@@ -21,14 +23,14 @@ from ._version import __version__
 
 __all__ = [
     "__version__", "annotation", "config_context", "datasets", "ensemble", "explain",
-    "get_config", "metrics", "rashomon", "set_config",
+    "get_config", "metrics", "rashomon", "report", "set_config",
 ]
 
 
 def __getattr__(name: str):
     # Subpackages load on first use, so `import multiplicity` stays light.
     if name in {"metrics", "datasets", "rashomon", "ensemble", "annotation",
-                "explain"}:
+                "explain", "report"}:
         import importlib
 
         return importlib.import_module(f"{__name__}.{name}")
