@@ -14,7 +14,12 @@ from sklearn.inspection import permutation_importance
 from sklearn.linear_model import LogisticRegression
 from sklearn.tree import DecisionTreeClassifier
 
-from multiplicity.explain import ImportanceRanges, feature_importance_range
+from multiplicity.explain import (
+    ImportanceRanges,
+    feature_importance_range,
+    feature_interaction_cloud,
+    mask_rashomon_set,
+)
 from multiplicity.explain._common import N_REPEATS, NOT_A_SET
 from multiplicity.rashomon import RashomonSet
 
@@ -229,3 +234,278 @@ def test_importance_member_without_score(data):
     rs = RashomonSet([_NoScore().fit(X, y)], [0.5], epsilon=0.0)
     with pytest.raises(TypeError, match="score"):
         feature_importance_range(rs, X, y)
+
+
+# ------------------------------------------------------ feature_interaction_cloud
+def _oracle_cloud(models, X, y, pairs, orders, loss):
+    """Slow, obviously correct FIS: loop over models, pairs and permutations."""
+    from sklearn.metrics import log_loss
+
+    def L(model, data):
+        if loss == "log_loss":
+            return log_loss(y, model.predict_proba(data), labels=model.classes_)
+        return float(np.mean(model.predict(data) != y))
+
+    def permuted(cols, order):
+        data = X.copy()
+        for c in cols:
+            data[:, c] = X[order, c]
+        return data
+
+    rows = []
+    for k, model in enumerate(models):
+        base = L(model, X)
+        for i, j in pairs:
+            phi = {}
+            for cols in ((i,), (j,), (i, j)):
+                phi[cols] = np.mean([L(model, permuted(cols, o)) for o in orders]) - base
+            rows.append((k, phi[(i,)], phi[(j,)], phi[(i, j)],
+                         phi[(i, j)] - phi[(i,)] - phi[(j,)]))
+    return np.array(rows)
+
+
+@pytest.mark.parametrize("loss", ["log_loss", "zero_one"])
+@pytest.mark.parametrize("kind", ["linear", "tree"])
+def test_cloud_equals_numpy_oracle(data, rset, loss, kind):
+    from multiplicity.explain._common import permutations
+
+    X, y = data
+    if kind == "tree":
+        models = [DecisionTreeClassifier(max_depth=4, random_state=s).fit(X, y)
+                  for s in range(3)]
+        rs = RashomonSet(models, np.zeros(3), epsilon=0.0)
+    else:
+        rs = rset
+    pairs = [(0, 1), (3, 2), (1, 4)]
+    cloud = feature_interaction_cloud(rs, X, y, pairs=pairs, n_repeats=3, loss=loss,
+                                      random_state=11)
+    oracle = _oracle_cloud(list(rs), X, y, pairs, permutations(len(y), 3, 11), loss)
+    got = cloud.sort_values(["model"], kind="stable")[
+        ["model", "phi_i", "phi_j", "phi_ij", "fis"]].to_numpy(dtype=float)
+    npt.assert_allclose(got, oracle, rtol=0, atol=1e-10)
+    assert list(cloud.columns[:5]) == ["model", "baseline", "feature_i", "feature_j", "pair"]
+    assert cloud["baseline"].sum() == len(pairs)
+    assert cloud.attrs["loss"] == loss
+
+
+def test_cloud_default_pairs_frames_and_method(frame_set):
+    rs, df, labels = frame_set
+    cloud = rs.feature_interaction_cloud(df, labels, n_repeats=2, random_state=0)
+    assert len(cloud) == len(rs) * 10
+    assert set(zip(cloud.feature_i, cloud.feature_j, strict=True)) == {
+        (a, b) for k, a in enumerate(df.columns) for b in df.columns[k + 1:]}
+    assert cloud.attrs["loss"] == "log_loss"
+    # a member's phi_i is the same in every pair that contains feature i
+    for f in df.columns:
+        vals = pd.concat([cloud.loc[cloud.feature_i == f, ["model", "phi_i"]].set_axis(
+            ["model", "phi"], axis=1), cloud.loc[cloud.feature_j == f, ["model", "phi_j"]]
+            .set_axis(["model", "phi"], axis=1)])
+        assert (vals.groupby("model")["phi"].nunique() == 1).all()
+    by_name = feature_interaction_cloud(rs, df, labels, pairs=[("score", "age")],
+                                        n_repeats=2, random_state=0)
+    same = cloud[(cloud.feature_i == "age") & (cloud.feature_j == "score")]
+    npt.assert_allclose(by_name["fis"], same["fis"], atol=1e-12)
+
+
+def test_cloud_callable_loss_does_not_modify_inputs(data, rset):
+    X, y = data
+    X0 = X.copy()
+
+    def brier(y_true, proba):
+        return float(np.mean((proba[:, 1] - y_true) ** 2))
+
+    cloud = feature_interaction_cloud(rset, X, y, pairs=[(0, 2)], n_repeats=2, loss=brier,
+                                      loss_input="predict_proba", random_state=1)
+    npt.assert_array_equal(X, X0)
+    assert cloud.attrs["loss"] == "brier"
+    own = [brier(y, m.predict_proba(X)) for m in rset]
+    npt.assert_allclose(cloud["loss"], own)
+
+
+@given(seed=st.integers(0, 2**16), ignored=st.integers(0, 3))
+def test_cloud_ignored_feature_has_no_interaction(seed, ignored):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(30, 4))
+    y = rng.integers(0, 2, 30)
+    y[:2] = [0, 1]
+    W = rng.normal(size=(3, 4))
+    W[:, ignored] = 0.0
+    rs = RashomonSet([_Ignores(weights=w).fit(X, y) for w in W], np.zeros(3), epsilon=0.0)
+    for loss in ("log_loss", "zero_one"):
+        cloud = feature_interaction_cloud(rs, X, y, n_repeats=2, loss=loss,
+                                          random_state=seed)
+        has = (cloud.feature_i == f"x{ignored}") | (cloud.feature_j == f"x{ignored}")
+        phi_ign = np.where(cloud.feature_i == f"x{ignored}", cloud.phi_i, cloud.phi_j)
+        assert np.all(phi_ign[has] == 0.0)
+        assert np.all(cloud.loc[has, "fis"] == 0.0)
+
+
+@given(seed=st.integers(0, 2**16))
+def test_cloud_additive_model_has_zero_fis_under_linear_loss(seed):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(25, 3))
+    y = rng.integers(0, 2, 25)
+    y[:2] = [0, 1]
+    rs = RashomonSet([_Ignores(weights=w).fit(X, y) for w in rng.normal(size=(2, 3))],
+                     np.zeros(2), epsilon=0.0)
+
+    def margin_loss(y_true, proba):  # linear in the additive score f = logit(p)
+        f = np.log(proba[:, 1]) - np.log(proba[:, 0])
+        return float(np.mean(-(2 * y_true - 1) * f))
+
+    cloud = feature_interaction_cloud(rs, X, y, n_repeats=2, loss=margin_loss,
+                                      loss_input="predict_proba", random_state=seed)
+    scale = max(1.0, float(np.abs(cloud[["phi_i", "phi_j"]]).to_numpy().max()))
+    npt.assert_allclose(cloud["fis"], 0.0, atol=1e-9 * scale)
+
+
+@given(seed=st.integers(0, 2**16), data=st.data())
+def test_cloud_permuting_members_permutes_rows(seed, data):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(30, 3))
+    y = (X[:, 0] > 0).astype(int)
+    y[:2] = [0, 1]
+    models = [_Ignores(weights=w).fit(X, y) for w in rng.normal(size=(4, 3))]
+    order = list(data.draw(st.permutations(range(4))))
+    a = feature_interaction_cloud(RashomonSet(models, np.zeros(4), epsilon=0.0), X, y,
+                                  n_repeats=2, random_state=seed)
+    b = feature_interaction_cloud(RashomonSet([models[i] for i in order], np.zeros(4),
+                                              epsilon=0.0), X, y, n_repeats=2,
+                                  random_state=seed)
+    cols = ["phi_i", "phi_j", "phi_ij", "fis", "loss"]
+    for pair in a["pair"].unique():
+        va = a.loc[a.pair == pair, cols].to_numpy()
+        vb = b.loc[b.pair == pair, cols].to_numpy()
+        npt.assert_array_equal(vb, va[order])
+
+
+def test_cloud_bad_input(data, rset):
+    from sklearn.svm import LinearSVC
+
+    from multiplicity.explain._interaction import UNKNOWN_FEATURE
+
+    X, y = data
+    with pytest.raises(ValueError, match="unknown feature 'nope'"):
+        feature_interaction_cloud(rset, X, y, pairs=[("x0", "nope")])
+    with pytest.raises(ValueError) as err:
+        feature_interaction_cloud(rset, X, y, pairs=[(0, 9)])
+    assert UNKNOWN_FEATURE.format(9, "positions 0..4") in str(err.value)
+    with pytest.raises(ValueError, match="two different features"):
+        feature_interaction_cloud(rset, X, y, pairs=[(1, "x1")])
+    with pytest.raises(ValueError, match="pairs must hold"):
+        feature_interaction_cloud(rset, X, y, pairs=[(0, 1, 2)])
+    with pytest.raises(TypeError, match="pairs must be a sequence"):
+        feature_interaction_cloud(rset, X, y, pairs="x0")
+    with pytest.raises(ValueError, match="n_repeats"):
+        feature_interaction_cloud(rset, X, y, n_repeats=0)
+    with pytest.raises(ValueError, match="same number of samples"):
+        feature_interaction_cloud(rset, X[:-3], y)
+    with pytest.raises(ValueError, match="loss must be one of"):
+        feature_interaction_cloud(rset, X, y, loss="hinge")
+    with pytest.raises(ValueError, match="loss_input"):
+        feature_interaction_cloud(rset, X, y, loss_input="proba")
+    svc = RashomonSet([LinearSVC().fit(X, y)], [0.1], epsilon=0.0)
+    with pytest.raises(TypeError, match=r"needs predict_proba.*LinearSVC"):
+        feature_interaction_cloud(svc, X, y, loss="log_loss")
+    with pytest.raises(TypeError, match="needs predict_proba"):
+        feature_interaction_cloud(svc, X, y, loss=lambda a, b: 0.0,
+                                  loss_input="predict_proba")
+    assert feature_interaction_cloud(svc, X, y, pairs=[(0, 1)]).attrs["loss"] == "zero_one"
+    with pytest.raises(ValueError, match="not classes of the models"):
+        feature_interaction_cloud(rset, X, y + 5, pairs=[(0, 1)])
+    with pytest.raises(ValueError, match="at least two features"):
+        feature_interaction_cloud(rset, X[:, :1], y)
+    with pytest.raises(TypeError, match="epsilon"):
+        feature_interaction_cloud(rset[0], X, y)
+    with pytest.raises(ValueError, match="epsilon is only used"):
+        feature_interaction_cloud(rset, X, y, epsilon=0.1)
+
+
+# ------------------------------------------------------------------------ masking
+def test_mask_set_stays_within_epsilon(data):
+    from multiplicity.explain import MaskedClassifier
+
+    X, y = data
+    model = LogisticRegression().fit(X, y)
+    for loss in ("log_loss", "zero_one"):
+        rs = mask_rashomon_set(model, X, y, epsilon=0.02, n_models=8, loss=loss,
+                               random_state=0)
+        assert len(rs) == 9 and rs.baseline_index_ == 0
+        assert np.all(rs[0].mask_ == 1.0)
+        assert all(isinstance(m, MaskedClassifier) for m in rs)
+        own = np.array([float(np.mean(m.predict(X) != y)) if loss == "zero_one" else
+                        __import__("sklearn.metrics").metrics.log_loss(y, m.predict_proba(X))
+                        for m in rs])
+        npt.assert_allclose(rs.losses_, own, atol=1e-12)
+        assert np.all(rs.losses_ <= rs.baseline_loss_ + 0.02 + 1e-9)
+        masks = np.array([m.mask_ for m in rs])
+        assert np.all((masks >= 0.0) & (masks <= 2.0))
+        assert np.ptp(masks, axis=0).max() > 0  # the masks do differ
+    m = rs[3]
+    npt.assert_allclose(m.predict_proba(X), model.predict_proba(X * m.mask_))
+    cloud = feature_interaction_cloud(model, X, y, pairs=[(0, 1)], epsilon=0.02,
+                                      n_models=5, random_state=0)
+    assert len(cloud) == 6 and cloud["baseline"].iloc[0]
+    with pytest.raises(ValueError, match="n_models"):
+        mask_rashomon_set(model, X, y, epsilon=0.1, n_models=0)
+    with pytest.raises(ValueError, match="max_scale"):
+        mask_rashomon_set(model, X, y, epsilon=0.1, max_scale=0)
+    with pytest.raises(ValueError, match="epsilon"):
+        mask_rashomon_set(model, X, y, epsilon=-1)
+
+
+# -------------------------------------------------------------------------- plots
+@pytest.fixture(scope="module")
+def cloud(data, rset):
+    X, y = data
+    return feature_interaction_cloud(rset, X, y, n_repeats=2, random_state=0)
+
+
+def test_swarm_plot_shows_the_table(cloud):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from multiplicity.explain import plot_swarm
+
+    ax = plot_swarm(cloud)
+    by_label = {c.get_label(): c.get_offsets() for c in ax.collections}
+    assert set(cloud["pair"]) <= set(by_label)
+    for pair, sub in cloud.groupby("pair"):
+        npt.assert_allclose(by_label[pair][:, 0], sub["fis"])
+    base = cloud[cloud["baseline"]]
+    assert sorted(by_label["baseline h0"][:, 0]) == sorted(base["fis"])
+    spread = cloud.groupby("pair")["fis"].agg(lambda s: s.max() - s.min())
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels[-1] == spread.idxmax()  # widest pair on top
+    _, ax2 = plt.subplots()
+    assert plot_swarm(cloud, ax=ax2, max_pairs=3) is ax2
+    assert len(ax2.get_yticks()) == 3
+    plt.close("all")
+
+
+def test_halo_plot_shows_the_table(cloud):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from multiplicity.explain import plot_halo
+
+    sub = cloud[cloud["pair"] == "x1 x x3"]
+    for pair in ("x1 x x3", ("x3", "x1")):
+        ax = plot_halo(cloud, pair)
+        pts = ax.collections[0].get_offsets()
+        npt.assert_allclose(pts[:, 0], sub["phi_i"] + sub["phi_j"])
+        npt.assert_allclose(pts[:, 1], sub["phi_ij"])
+        npt.assert_allclose(ax.collections[0].get_array(), sub["fis"])
+    with pytest.raises(ValueError, match="not in the cloud"):
+        plot_halo(cloud, ("x1", "x9"))
+    with pytest.raises(TypeError, match="pair must be"):
+        plot_halo(cloud, 3)
+    with pytest.raises(ValueError, match="lacks the columns"):
+        plot_halo(cloud.drop(columns="fis"), "x1 x x3")
+    with pytest.raises(TypeError, match="cloud must be"):
+        plot_halo(cloud.to_numpy(), "x1 x x3")
+    plt.close("all")

@@ -395,3 +395,16 @@ class RashomonSet:
 
         return feature_importance_range(self, X, y, n_repeats=n_repeats, scoring=scoring,
                                         random_state=random_state)
+
+    def feature_interaction_cloud(self, X: Any, y: ArrayLike, pairs: Any = None,
+                                  n_repeats: int = 5, loss: str | Callable | None = None,
+                                  random_state: Any = None, **kwargs: Any):
+        """Feature interaction scores of every member and feature pair (Li et al. 2024).
+
+        Calls :func:`multiplicity.explain.feature_interaction_cloud` with this set; see it
+        for the parameters (``kwargs``: ``loss_input``) and the returned table.
+        """
+        from ..explain import feature_interaction_cloud
+
+        return feature_interaction_cloud(self, X, y, pairs=pairs, n_repeats=n_repeats,
+                                         loss=loss, random_state=random_state, **kwargs)

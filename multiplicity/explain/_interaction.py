@@ -1,0 +1,274 @@
+"""The feature-interaction-score cloud of a Rashomon set (Li, Wang, Deng & Barnard 2024)."""
+
+from __future__ import annotations
+
+import itertools
+import numbers
+from collections.abc import Callable, Sequence
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike, NDArray
+
+from ._common import (
+    NOT_A_SET,
+    Permuter,
+    check_data,
+    check_n_repeats,
+    check_set,
+    permutations,
+)
+from ._importance import class_codes
+from ._linear import linear_stack
+
+__all__ = ["feature_interaction_cloud", "member_losses"]
+
+LOSS_NAMES = ("log_loss", "zero_one", "brier")
+NEEDS_PROBA = ("loss={loss!r} needs predict_proba, which member {index} of the set "
+               "({name}) does not have; use loss='zero_one' or a callable on predictions")
+UNKNOWN_FEATURE = "pairs names an unknown feature {0!r}; the features are {1}"
+
+
+def check_cloud_loss(rashomon_set: Any, loss: object, loss_input: object) -> str | Callable:
+    """The loss to use: a name from ``LOSS_NAMES`` or a callable; every member must have
+    the method it needs."""
+    if loss_input not in ("predict", "predict_proba"):
+        raise ValueError(f"loss_input must be 'predict' or 'predict_proba', got "
+                         f"{loss_input!r}")
+    if loss is None:
+        loss = "log_loss" if rashomon_set.has_predict_proba else "zero_one"
+    elif not (callable(loss) or loss in LOSS_NAMES):
+        raise ValueError(f"loss must be one of {LOSS_NAMES}, a callable or None, got "
+                         f"{loss!r}")
+    method = ("predict_proba" if loss in ("log_loss", "brier")
+              or (callable(loss) and loss_input == "predict_proba") else "predict")
+    for i, mdl in enumerate(rashomon_set):
+        if not hasattr(mdl, method):
+            if method == "predict_proba":
+                raise TypeError(NEEDS_PROBA.format(loss=loss, index=i,
+                                                   name=type(mdl).__name__))
+            raise TypeError(f"member {i} of the set ({type(mdl).__name__}) has no predict")
+    return loss
+
+
+def member_losses(rashomon_set: Any, X: Any, y: NDArray, y_codes: NDArray,
+                  loss: str | Callable, loss_input: str = "predict") -> NDArray[np.float64]:
+    """Mean loss of every member on ``(X, y)``: ``(n_models,)``.
+
+    ``"zero_one"``: error rate. ``"log_loss"``: mean of ``-log p(y)``, probabilities
+    renormalised per row and clipped to ``[eps, 1 - eps]`` as scikit-learn's ``log_loss``
+    does. ``"brier"``: mean of ``sum_c (p_c - 1[y = c])**2``. A callable is called as
+    ``loss(y, member.predict(X))`` (or ``predict_proba`` output). Predictions are made in
+    chunks of rows (:meth:`RashomonSet.predict_codes`, :meth:`RashomonSet.iter_proba`).
+    """
+    if callable(loss):
+        outs = (m.predict_proba(X) if loss_input == "predict_proba" else m.predict(X)
+                for m in rashomon_set)
+        return np.array([float(loss(y, out)) for out in outs])
+    if loss == "zero_one":
+        return (rashomon_set.predict_codes(X) != y_codes[None, :]).mean(axis=1)
+    total = np.zeros(len(rashomon_set))
+    eps = np.finfo(np.float64).eps
+    for lo, Q in rashomon_set.iter_proba(X):
+        Q = Q / Q.sum(axis=2, keepdims=True)
+        yc = y_codes[lo:lo + Q.shape[1]]
+        if loss == "log_loss":
+            p = np.clip(Q[:, np.arange(Q.shape[1]), yc], eps, 1.0 - eps)
+            total -= np.log(p).sum(axis=1)
+        else:
+            Q[:, np.arange(Q.shape[1]), yc] -= 1.0
+            total += np.einsum("mnk,mnk->m", Q, Q)
+    return total / len(y)
+
+
+def check_pairs(pairs: object, names: list[str]) -> list[tuple[int, int]]:
+    """Pairs of distinct features, given by name or position; all pairs when None."""
+    p = len(names)
+    if pairs is None:
+        if p < 2:
+            raise ValueError("feature interactions need at least two features, got "
+                             f"{p}")
+        return list(itertools.combinations(range(p), 2))
+    if isinstance(pairs, str) or not isinstance(pairs, Sequence | np.ndarray):
+        raise TypeError(f"pairs must be a sequence of (feature, feature) pairs or None, "
+                        f"got {type(pairs).__name__}")
+    lookup = {name: j for j, name in enumerate(names)}
+    out = []
+    for pair in pairs:
+        if isinstance(pair, str) or not isinstance(pair, Sequence | np.ndarray) \
+                or len(pair) != 2:
+            raise ValueError(f"pairs must hold (feature, feature) pairs, got {pair!r}")
+        idx = []
+        for f in pair:
+            if isinstance(f, numbers.Integral) and not isinstance(f, bool):
+                if not 0 <= int(f) < p:
+                    raise ValueError(UNKNOWN_FEATURE.format(f, f"positions 0..{p - 1}"))
+                idx.append(int(f))
+            elif str(f) in lookup:
+                idx.append(lookup[str(f)])
+            else:
+                raise ValueError(UNKNOWN_FEATURE.format(f, names))
+        if idx[0] == idx[1]:
+            raise ValueError(f"pairs must name two different features, got {pair!r}")
+        out.append((idx[0], idx[1]))
+    if not out:
+        raise ValueError("pairs must hold at least one pair, got none")
+    return out
+
+
+def feature_interaction_cloud(rashomon_set: Any, X: Any, y: ArrayLike,
+                              pairs: Sequence[tuple[Any, Any]] | None = None,
+                              n_repeats: int = 5, loss: str | Callable | None = None,
+                              random_state: Any = None, *,
+                              loss_input: Literal["predict", "predict_proba"] = "predict",
+                              epsilon: float | None = None, n_models: int = 100
+                              ) -> pd.DataFrame:
+    """Feature interaction scores (FIS) of every member of a Rashomon set and feature pair.
+
+    For a model ``h`` with loss ``L(h)`` on ``(X, y)`` (Li, Wang, Deng & Barnard 2024):
+
+    - ``phi_i = E[L(h; X with column i permuted)] - L(h)`` (the model's reliance on i),
+    - ``phi_ij = E[L(h; X with columns i and j permuted by the same permutation)] - L(h)``,
+    - ``FIS_ij = phi_ij - phi_i - phi_j``: zero when removing both features costs exactly
+      what removing each one costs, i.e. no interaction in the loss.
+
+    Expectations are means over ``n_repeats`` permutations; every member, feature and
+    pair sees the same permutations (common random numbers, drawn as in
+    :func:`feature_importance_range`), so the spread of FIS over the set (the "FIS cloud")
+    is due to the models, not to the draw.
+
+    Parameters
+    ----------
+    rashomon_set : RashomonSet or fitted classifier
+        The models. A single fitted classifier needs ``epsilon``: the set is then sampled
+        around it with :func:`mask_rashomon_set` (feature-wise scaling of its inputs).
+    X : array-like or DataFrame of shape (n_samples, n_features)
+    y : array-like of shape (n_samples,)
+    pairs : sequence of (feature, feature), default=None
+        Features by DataFrame column name (``x0, x1, ...`` for arrays) or position; all
+        ``n_features * (n_features - 1) / 2`` pairs when None.
+    n_repeats : int, default=5
+        Permutations per feature and pair (>= 1).
+    loss : {"log_loss", "zero_one", "brier"}, callable or None, default=None
+        None: ``"log_loss"`` when every member has ``predict_proba``, else ``"zero_one"``.
+        A callable is called as ``loss(y, output)``, output from ``loss_input``.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the permutations (and the masks when a single model is given).
+    loss_input : {"predict", "predict_proba"}, default="predict"
+        What a callable ``loss`` receives.
+    epsilon : float, default=None
+        Only with a single model: the loss tolerance of the sampled set (absolute, on the
+        chosen loss on ``(X, y)``).
+    n_models : int, default=100
+        Only with a single model: number of masked models sampled (the model itself is
+        added as the baseline).
+
+    Returns
+    -------
+    DataFrame
+        One row per (member, pair): ``model`` (position in the set), ``baseline`` (is
+        it h0), ``feature_i``, ``feature_j``, ``pair`` (``"feature_i x feature_j"``),
+        ``loss`` (the member's loss ``L(h)``), ``phi_i``, ``phi_j``, ``phi_ij``, ``fis``.
+        ``attrs`` holds ``loss`` (its name) and ``n_repeats``.
+
+    Raises
+    ------
+    ValueError
+        Unknown features or a repeated feature in ``pairs``; ``n_repeats < 1``; X and y
+        of different lengths; unknown loss name; labels outside the models' classes with
+        a probability loss.
+    TypeError
+        Members without the method the loss needs (``predict_proba`` for ``log_loss``);
+        not a RashomonSet and no ``epsilon``.
+
+    Notes
+    -----
+    Cost: ``n_repeats * (n_features_in_pairs + n_pairs)`` passes, each one prediction
+    of every member on one permuted copy of X (in row chunks). Memory: one copy of X.
+    The caller's X and y are never modified. Binary scikit-learn linear members
+    (``LogisticRegression`` for the probability losses) take the batched path of
+    :func:`feature_importance_range` (one matrix product for the whole set per pass).
+
+    References
+    ----------
+    S. Li, R. Wang, Q. Deng, A. Barnard (2024). Exploring the cloud of feature interaction
+    scores in a Rashomon set. ICLR 2024.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_classification
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from multiplicity.rashomon import RashomonSet
+    >>> X, y = make_classification(n_samples=200, n_features=3, n_informative=2,
+    ...                            n_redundant=0, random_state=0)
+    >>> pool = [LogisticRegression(C=c).fit(X, y) for c in (0.1, 1.0)]
+    >>> rs = RashomonSet.from_models(pool, X, y, epsilon=1.0)
+    >>> cloud = feature_interaction_cloud(rs, X, y, pairs=[(0, 1)], random_state=0)
+    >>> cloud[["model", "pair"]].values.tolist()
+    [[0, 'x0 x x1'], [1, 'x0 x x1']]
+    >>> bool(((cloud.phi_ij - cloud.phi_i - cloud.phi_j - cloud.fis).abs() < 1e-12).all())
+    True
+    """
+    from ..rashomon import RashomonSet
+
+    n_repeats = check_n_repeats(n_repeats)
+    X, y_arr, names = check_data(X, y)
+    if not isinstance(rashomon_set, RashomonSet):
+        if epsilon is None or not hasattr(rashomon_set, "predict"):
+            raise TypeError(NOT_A_SET.format(type(rashomon_set).__name__)
+                            + "; or pass one fitted classifier together with epsilon=")
+        from ._masking import mask_rashomon_set
+
+        rashomon_set = mask_rashomon_set(rashomon_set, X, y_arr, epsilon=epsilon,
+                                         n_models=n_models, loss=loss,
+                                         loss_input=loss_input, random_state=random_state)
+    elif epsilon is not None:
+        raise ValueError("epsilon is only used with a single model; a RashomonSet already "
+                         "has its epsilon")
+    rs = check_set(rashomon_set)
+    loss = check_cloud_loss(rs, loss, loss_input)
+    index = check_pairs(pairs, names)
+    y_codes = class_codes(rs.classes_, y_arr)
+    if isinstance(loss, str) and loss != "zero_one" and np.any(y_codes < 0):
+        raise ValueError(f"y has labels that are not classes of the models "
+                         f"({list(rs.classes_)}); loss={loss!r} is undefined for them")
+    orders = permutations(X.shape[0], n_repeats, random_state)
+
+    fast = None if callable(loss) else linear_stack(rs, X, proba=loss != "zero_one")
+    if fast is not None:
+        stack, X = fast
+
+        def evaluate(data: Any) -> NDArray[np.float64]:
+            return stack.mean_loss(data, y_codes, loss)
+    else:
+        def evaluate(data: Any) -> NDArray[np.float64]:
+            return member_losses(rs, data, y_arr, y_codes, loss, loss_input)
+
+    base = evaluate(X)
+    work = Permuter(X)
+
+    def reliance(columns: tuple[int, ...]) -> NDArray[np.float64]:
+        acc = np.zeros(len(rs))
+        for r in range(n_repeats):
+            acc += evaluate(work.permute(columns, orders[r]))
+        work.restore(columns)
+        return acc / n_repeats - base
+
+    single = {j: reliance((j,)) for j in sorted({j for pair in index for j in pair})}
+    frames = []
+    for i, j in index:
+        phi_ij = reliance((i, j))
+        frames.append(pd.DataFrame({
+            "model": np.arange(len(rs)),
+            "baseline": np.arange(len(rs)) == rs.baseline_index_,
+            "feature_i": names[i], "feature_j": names[j],
+            "pair": f"{names[i]} x {names[j]}",
+            "loss": base,
+            "phi_i": single[i], "phi_j": single[j], "phi_ij": phi_ij,
+            "fis": phi_ij - single[i] - single[j],
+        }))
+    out = pd.concat(frames, ignore_index=True)
+    out.attrs = {"loss": loss if isinstance(loss, str) else getattr(loss, "__name__", "callable"),
+                 "n_repeats": n_repeats}
+    return out
