@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip --disable-pip-version-check
 
-.PHONY: demo test test-all test-fast test-nojit lint bench docs clean
+.PHONY: demo test test-all test-fast test-nojit lint bench docs figures clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,10 @@ $(VENV)/.stamp-test: pyproject.toml setup.cfg | $(BIN)/python
 $(VENV)/.stamp-bench: pyproject.toml setup.cfg | $(BIN)/python
 	$(PIP) install -e ".[test,bench]"
 	touch $@ $(VENV)/.stamp-test $(VENV)/.stamp-core
+
+$(VENV)/.stamp-docs: pyproject.toml setup.cfg | $(BIN)/python
+	$(PIP) install -e ".[docs]"
+	touch $@ $(VENV)/.stamp-core
 
 ## demo: install the package and run the audit demo on the bundled COMPAS data
 demo: $(VENV)/.stamp-core
@@ -52,6 +56,17 @@ test-all: $(VENV)/.stamp-test lint
 bench: $(VENV)/.stamp-bench
 	$(BIN)/python benchmarks/run_all.py
 
+## figures: regenerate the paper figures (examples/paper_figures/) into docs/figures/, small size
+## (MULTIPLICITY_PAPER_SIZE=1 make figures: the papers' sizes, hours for the MIP figure)
+FIGURE_SCRIPTS := $(sort $(wildcard examples/paper_figures/fig_*.py))
+figures: $(VENV)/.stamp-core
+	@set -e; for script in $(FIGURE_SCRIPTS); do \
+		echo "== $$script"; $(BIN)/python $$script; done
+
+## docs: build the documentation site into site/ (mkdocs build --strict: warnings are errors)
+docs: $(VENV)/.stamp-docs
+	$(BIN)/mkdocs build --strict
+
 clean:
-	rm -rf $(VENV) build dist *.egg-info .pytest_cache .hypothesis .coverage coverage.xml
+	rm -rf $(VENV) build dist site *.egg-info .pytest_cache .hypothesis .coverage coverage.xml
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -1,0 +1,161 @@
+"""Every paper-figure script runs at its small size, writes its PNG and consistent numbers.
+
+Each script runs in a subprocess (as ``make figures`` runs it), with
+``MULTIPLICITY_FIGURE_DIR`` pointing at a temporary folder and warnings as errors; the JSON
+file it writes holds the plotted numbers, which are checked against the properties the
+figure illustrates (nested sets grow with epsilon, discrepancy <= ambiguity, ...).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import matplotlib.image
+import numba
+import numpy as np
+import pytest
+
+# Integration checks of compiled code, like tests/test_examples.py: the NUMBA_DISABLE_JIT
+# coverage pass would spend minutes here and adds no coverage the unit tests do not give.
+pytestmark = pytest.mark.skipif(numba.config.DISABLE_JIT,
+                                reason="paper figures run with the JIT only")
+
+FIGURES = Path(__file__).resolve().parents[1] / "examples" / "paper_figures"
+SCRIPTS = sorted(FIGURES.glob("fig_*.py"))
+TOL = 1e-12
+
+
+def run_figure(script: str, tmp_path: Path) -> dict:
+    env = {k: v for k, v in os.environ.items() if k != "MULTIPLICITY_PAPER_SIZE"}
+    env["MULTIPLICITY_FIGURE_DIR"] = str(tmp_path)
+    env["MPLBACKEND"] = "Agg"
+    proc = subprocess.run([sys.executable, "-W", "error", str(FIGURES / script)], env=env,
+                          capture_output=True, text=True, timeout=600, check=False)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "figure written to" in proc.stdout
+    name = script.removeprefix("fig_").removesuffix(".py")
+    png = tmp_path / f"{name}.png"
+    image = matplotlib.image.imread(png)
+    assert image.shape[0] > 200 and image.shape[1] > 300
+    assert image.std() > 0  # not a blank canvas
+    record = json.loads((tmp_path / f"{name}.json").read_text())
+    assert record["figure"] == name and record["paper_size"] is False
+    return record
+
+
+def non_decreasing(values) -> bool:
+    return bool(np.all(np.diff(np.asarray(values, dtype=float)) >= -TOL))
+
+
+def test_every_script_is_tested():
+    tested = {name.removeprefix("test_") for name in globals() if name.startswith("test_fig_")}
+    assert {p.stem for p in SCRIPTS} <= tested, "add a test for each new figure script"
+
+
+@pytest.mark.slow
+def test_fig_marx2020_ambiguity(tmp_path):
+    rec = run_figure("fig_marx2020_ambiguity.py", tmp_path)
+    rows = rec["results"]
+    for r in rows:
+        lo, hi = r["exact_ambiguity_bounds"]
+        dlo, dhi = r["exact_discrepancy_bounds"]
+        assert lo == pytest.approx(r["exact_ambiguity"]) and lo <= hi + TOL
+        assert dlo == pytest.approx(r["exact_discrepancy"]) and dlo <= dhi + TOL
+        assert dlo <= hi + TOL
+        # the sampled members lie in the same set: they never exceed the exact upper bounds
+        assert r["sampled_ambiguity"] <= hi + TOL
+        assert r["sampled_discrepancy"] <= min(dhi, hi) + TOL
+        assert 0 <= r["n_sampled_in_set"] <= rec["n_sampled_candidates"]
+    assert non_decreasing([r["sampled_ambiguity"] for r in rows])
+    assert non_decreasing([r["n_sampled_in_set"] for r in rows])
+    # exact ambiguity grows with epsilon (verified lower bounds when a MIP hit its limit)
+    assert non_decreasing([r["exact_ambiguity_bounds"][1] for r in rows]) or not all(
+        r["is_exact"] for r in rows)
+    assert rows[-1]["exact_ambiguity"] > rows[-1]["sampled_ambiguity"]
+
+
+def test_fig_watson_daniels2023_vpr(tmp_path):
+    rec = run_figure("fig_watson_daniels2023_vpr.py", tmp_path)
+    for rows in rec["results"].values():
+        for r in rows:
+            assert 0 <= r["median_width"] <= r["q90_width"] <= r["max_width"] <= 1
+            assert 0 <= r["mean_width"] <= r["max_width"]
+            assert 0 <= r["probabilistic_ambiguity"] <= 1
+        assert non_decreasing([r["mean_width"] for r in rows])
+        assert non_decreasing([r["probabilistic_ambiguity"] for r in rows])
+        assert rows[-1]["mean_width"] > rows[0]["mean_width"]
+
+
+def test_fig_hsu_calmon2022_capacity(tmp_path):
+    rec = run_figure("fig_hsu_calmon2022_capacity.py", tmp_path)
+    rows = rec["results"]
+    assert non_decreasing([r["n_models"] for r in rows])
+    assert rows[-1]["n_models"] <= rec["n_candidates"]
+    # a larger set is a channel with more inputs: capacity never falls
+    assert non_decreasing([r["mean_rc"] for r in rows])
+    for r in rows:
+        assert 1 - 1e-9 <= r["median_rc"] <= r["max_rc"] <= 2 + 1e-9
+        assert 1 - 1e-9 <= r["mean_rc"] <= r["max_rc"]
+        shares = list(r["share_above"].values())
+        assert np.all(np.diff(shares) <= TOL)  # thresholds increase, shares fall
+
+
+def test_fig_hsu2024_dropout(tmp_path):
+    rec = run_figure("fig_hsu2024_dropout.py", tmp_path)
+    rows = rec["results"]
+    for method, cap in (("retraining", rec["n_retrained"]), ("dropout", rec["n_dropout"])):
+        assert non_decreasing([r[method]["n_models"] for r in rows])
+        assert rows[-1][method]["n_models"] <= cap
+        assert non_decreasing([r[method]["ambiguity"] for r in rows])  # nested, same h0
+        for r in rows:
+            m = r[method]
+            assert 0 <= m["discrepancy"] <= m["ambiguity"] <= 1
+            assert 1 - 1e-9 <= m["mean_rashomon_capacity"] <= 2
+    assert set(rec["method_seconds"]) == {"retraining", "dropout"}
+
+
+def test_fig_black2022_selective(tmp_path):
+    rec = run_figure("fig_black2022_selective.py", tmp_path)
+    for rows in rec["results"].values():
+        single = rows[0]
+        assert single["size"] == 1 and single["abstention"] == 0
+        assert single["inconsistency"] == pytest.approx(single["majority_inconsistency"])
+        for r in rows[1:]:
+            assert 0 <= r["abstention_range"][0] <= r["abstention"] <= r["abstention_range"][1]
+            assert r["abstention"] <= 1
+            assert r["inconsistency"] <= r["inconsistency_max"]
+            assert r["inconsistency"] <= single["inconsistency"]
+
+
+def test_fig_dawid_skene1979_posteriors(tmp_path):
+    rec = run_figure("fig_dawid_skene1979_posteriors.py", tmp_path)
+    # the paper's class proportions and the three patients where the majority vote differs
+    np.testing.assert_allclose(rec["class_priors"], [0.40, 0.42, 0.11, 0.07], atol=0.005)
+    assert rec["patients_where_they_differ"] == [2, 12, 36]
+    post = np.array(list(rec["posteriors"].values()))
+    assert post.shape == (45, 4)
+    np.testing.assert_allclose(post.sum(axis=1), 1.0, atol=1e-9)
+    labels = np.array(rec["labels"])
+    np.testing.assert_array_equal(post.argmax(axis=1) + 1, labels)
+    differ = labels != np.array(rec["majority_labels"])
+    assert differ.sum() == len(rec["patients_where_they_differ"])
+
+
+@pytest.mark.slow
+def test_fig_jiang2022_disagreement(tmp_path):
+    rec = run_figure("fig_jiang2022_disagreement.py", tmp_path)
+    points = rec["points"]
+    n_families = len(rec["by_family"])
+    assert len(points) == n_families * rec["n_pairs_per_family"] * rec["n_splits"]
+    for p in points:
+        assert 0 <= p["disagreement"] <= 1 and 0 <= p["test_error"] <= 1
+        # two models disagree only where exactly one of them is wrong
+        assert p["disagreement"] <= 2 * p["test_error"] + TOL
+    for fam in rec["by_family"]:
+        mine = [p["disagreement"] for p in points if p["family"] == fam["family"]]
+        assert fam["disagreement"] == pytest.approx(np.mean(mine))
+    assert -1 <= rec["correlation"] <= 1
