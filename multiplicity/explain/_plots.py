@@ -171,10 +171,9 @@ def plot_halo(cloud: pd.DataFrame, pair: Any, ax: Any = None) -> Any:
     ax.plot([lo - pad, hi + pad], [lo - pad, hi + pad], color="grey", lw=0.8, ls="--",
             label="no interaction (FIS = 0)")
     ax.figure.colorbar(points, ax=ax, label="FIS")
-    name = sub["pair"].iloc[0]
     fi, fj = sub["feature_i"].iloc[0], sub["feature_j"].iloc[0]
-    ax.set_xlabel(f"phi({fi}) + phi({fj})  (no-interaction expectation)")
-    ax.set_ylabel(f"phi({fi}, {fj})  (both permuted)")
-    ax.set_title(f"{name}: {sub['model'].nunique()} models")
+    ax.set_xlabel("phi_i + phi_j  (expected without interaction)")
+    ax.set_ylabel("phi_ij  (i and j permuted together)")
+    ax.set_title(f"i = {fi}, j = {fj}\n{sub['model'].nunique()} models", fontsize="medium")
     ax.legend(loc="upper left", fontsize="small")
     return ax
