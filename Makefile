@@ -65,7 +65,7 @@ figures: $(VENV)/.stamp-core
 
 ## docs: build the documentation site into site/ (mkdocs build --strict: warnings are errors)
 docs: $(VENV)/.stamp-docs
-	$(BIN)/mkdocs build --strict
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
 
 clean:
 	rm -rf $(VENV) build dist site *.egg-info .pytest_cache .hypothesis .coverage coverage.xml

@@ -110,6 +110,7 @@ def main() -> dict:
     bars = axes[4].bar(["retraining", "dropout"], [seconds["retraining"], seconds["dropout"]],
                        color=["C0", "C1"])
     axes[4].bar_label(bars, fmt="%.1f s")
+    axes[4].margins(y=0.15)
     axes[4].set_title("time (fit + profiles)")
     axes[4].set_ylabel("seconds")
     fig.suptitle(f"German credit: {N_RETRAINED} retrained MLPs vs {N_DROPOUT} dropout "
