@@ -1,83 +1,58 @@
-"""The `multiplicity demo` job: a Rashomon set of logistic regressions on COMPAS.
+"""The `multiplicity demo` job: the audit of a logistic regression on COMPAS.
 
-:class:`~multiplicity.rashomon.RetrainingExplorer` fits logistic regressions on bootstrap
-resamples of the bundled COMPAS data and keeps those whose training 0-1 loss is within
-``epsilon`` of the best one (the baseline h0); the set's
-:class:`~multiplicity.rashomon.MultiplicityProfile` says how much the kept models
-disagree, overall and by sex. Later versions route this through the full audit.
+:func:`~multiplicity.report.audit` retrains logistic regressions on bootstrap resamples of
+the bundled COMPAS data, keeps those whose training 0-1 loss is within ``epsilon`` of the
+best one (the baseline h0), adds the exact logistic level set, the measures by sex and
+age group, selective-ensemble abstention and feature-importance ranges, and returns the
+:class:`~multiplicity.report.AuditReport` that ``multiplicity demo`` writes to
+``reports/demo.html``. The exact MIP over all linear classifiers is left out by default
+(``exact="vpr"``) because it takes 20-40 s on COMPAS; ``exact="auto"`` adds it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-import numpy as np
-import pandas as pd
+from typing import Any
 
 from .datasets import load_compas
 
 
-@dataclass(frozen=True)
-class DemoResult:
-    """Figures printed by ``multiplicity demo``."""
-
-    n_samples: int
-    n_models: int
-    n_in_set: int
-    epsilon: float
-    baseline_loss: float
-    ambiguity: float
-    discrepancy: float
-    mean_rashomon_capacity: float
-    mean_vpr_width: float
-    by_sex: pd.DataFrame
-
-    def lines(self) -> list[str]:
-        """Human-readable report, one measure per line with its meaning."""
-        table = self.by_sex[["n_samples", "ambiguity", "discrepancy",
-                             "mean_rashomon_capacity", "mean_vpr_width"]]
-        return [
-            f"multiplicity demo: COMPAS two-year recidivism (bundled, {self.n_samples:,} "
-            "people, 12 binary features)",
-            f"Fitted {self.n_models} logistic regressions on bootstrap resamples; "
-            f"{self.n_in_set} lie in the Rashomon set (training 0-1 loss <= "
-            f"{self.baseline_loss:.4f} + epsilon {self.epsilon:g}; baseline h0 = best model).",
-            "",
-            f"  ambiguity               {self.ambiguity:8.4f}   share of people whose "
-            "predicted label some model in the set flips relative to h0",
-            f"  discrepancy             {self.discrepancy:8.4f}   largest share of people "
-            "whose label one model in the set flips relative to h0",
-            f"  mean Rashomon capacity  {self.mean_rashomon_capacity:8.4f}   effective number "
-            "of classes (1 to 2) the set spreads a person's probability over, averaged",
-            f"  mean VPR width          {self.mean_vpr_width:8.4f}   average spread (max - "
-            "min) of the predicted probability of recidivism across the set",
-            "",
-            "By sex (the same measures within each group; the last row is the gap between "
-            "groups):",
-            table.to_string(float_format=lambda v: f"{v:.4f}"),
-        ]
-
-
 def run_demo(*, n_models: int = 50, epsilon: float = 0.01, random_state: int = 0,
-             n_jobs: int | None = None) -> DemoResult:
-    """Run the demo and return its figures (see the module docstring)."""
+             n_jobs: int | None = None, exact: str = "vpr", progress: bool = False,
+             figures: bool = True) -> Any:
+    """Audit a logistic regression on COMPAS and return the AuditReport."""
     from sklearn.linear_model import LogisticRegression
 
-    from .rashomon import RetrainingExplorer
+    from .report import audit
 
     data = load_compas()
-    X = data.data.to_numpy(dtype=np.float64)
-    y = data.target.to_numpy()
-    explorer = RetrainingExplorer(
-        LogisticRegression(max_iter=1000), n_models=n_models, perturbation="bootstrap",
-        epsilon=epsilon, random_state=random_state, n_jobs=n_jobs).fit(X, y)
-    profile = explorer.profile(X, y)
-    return DemoResult(
-        n_samples=len(y), n_models=n_models, n_in_set=len(explorer.rashomon_set_),
-        epsilon=epsilon,
-        baseline_loss=float(explorer.candidate_losses_[explorer.baseline_index_]),
-        ambiguity=profile.ambiguity, discrepancy=profile.discrepancy,
-        mean_rashomon_capacity=profile.mean_rashomon_capacity,
-        mean_vpr_width=profile.mean_vpr_width,
-        by_sex=profile.by_group(data.sensitive_features["sex"]),
-    )
+    return audit(LogisticRegression(max_iter=1000), data.data, data.target,
+                 sensitive_features=data.sensitive_features, epsilon=epsilon,
+                 n_models=n_models, random_state=random_state, progress=progress,
+                 exact=exact, subject="defendants", n_jobs=n_jobs, figures=figures,
+                 title="Multiplicity audit: logistic regression on COMPAS (demo)")
+
+
+def demo_lines(report: Any) -> list[str]:
+    """What ``multiplicity demo`` prints: the headline figures and the table by sex."""
+    from .cli import summary_lines
+
+    p = report.parameters
+    lines = [
+        f"multiplicity demo: COMPAS two-year recidivism (bundled, "
+        f"{report.data['n_samples']:,} defendants, {report.data['n_features']} binary "
+        "features)",
+        f"{p['n_models']} logistic regressions on bootstrap resamples; "
+        f"{len(report.rashomon_set)} lie in the Rashomon set (training 0-1 loss within "
+        f"epsilon {p['epsilon']:g} of the best; baseline h0 = best model).",
+        "",
+        *summary_lines(report),
+    ]
+    groups = report.section("groups")
+    if "by_sex" in groups.tables:
+        table = groups.tables["by_sex"][1]
+        cols = [c for c in ("n_samples", "ambiguity", "discrepancy", "mean_rashomon_capacity",
+                            "mean_vpr_width", "abstention_rate") if c in table.columns]
+        lines += ["", "By sex (the same measures within each group; the last row is the gap "
+                  "between groups):",
+                  table[cols].to_string(float_format=lambda v: f"{v:.4f}")]
+    return lines

@@ -1,34 +1,375 @@
-"""Command line: ``multiplicity <command>`` (also ``python -m multiplicity``)."""
+"""Command line: ``multiplicity <command>`` (also ``python -m multiplicity``).
+
+A thin layer over the public API: parse the arguments, read the user's CSV, call
+:func:`multiplicity.report.audit`, :func:`multiplicity.annotation.agreement` or an
+aggregator, write the result. Mistakes in the user's files or arguments print one line
+to stderr and exit with code 1 (argparse usage errors: code 2); there is no traceback.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import sys
 from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
 
 from ._version import __version__
 
+MODELS = ("logistic", "tree", "forest", "boosting", "mlp")
+REPORT_FORMATS = {".html": "html", ".htm": "html", ".md": "markdown",
+                  ".markdown": "markdown", ".json": "json"}
+AGGREGATORS = ("dawid-skene", "majority", "glad", "mace")
+# A text column with more distinct values than this is not one-hot encoded (likely an id).
+MAX_CATEGORIES = 50
 
+
+class UserError(Exception):
+    """A mistake in the user's files or arguments: reported as one line, no traceback."""
+
+
+# ------------------------------------------------------------------ argument types
 def _positive_int(text: str) -> int:
-    value = int(text)
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text}") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be a positive integer, got {text}")
     return value
 
 
 def _non_negative_float(text: str) -> float:
-    value = float(text)
-    if not value >= 0:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number >= 0, got {text}") from None
+    if not value >= 0 or value == float("inf"):
         raise argparse.ArgumentTypeError(f"must be >= 0, got {text}")
     return value
 
 
-def _cmd_demo(args: argparse.Namespace) -> int:
-    from ._demo import run_demo
+# ------------------------------------------------------------------ reading user files
+def read_csv(path: str | Path):
+    """The CSV at ``path`` as a DataFrame; ``UserError`` for anything a user can fix."""
+    import pandas as pd
 
-    result = run_demo(n_models=args.n_models, epsilon=args.epsilon,
-                      random_state=args.random_state, n_jobs=args.n_jobs)
-    print("\n".join(result.lines()))
+    p = Path(path)
+    if not p.exists():
+        raise UserError(f"{path}: no such file")
+    if p.is_dir():
+        raise UserError(f"{path}: is a directory, expected a CSV file")
+    try:
+        df = pd.read_csv(p)
+    except pd.errors.EmptyDataError:
+        raise UserError(f"{path}: the file is empty") from None
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as e:
+        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise UserError(f"{path}: cannot be read as CSV ({first})") from None
+    if df.shape[0] == 0:
+        raise UserError(f"{path}: has a header but no data rows")
+    return df
+
+
+def require_columns(df, columns: Sequence[str], path: str | Path) -> None:
+    """``UserError`` naming the first of ``columns`` that ``df`` lacks."""
+    for col in columns:
+        if col not in df.columns:
+            have = ", ".join(map(str, df.columns[:20])) + (", ..." if df.shape[1] > 20 else "")
+            raise UserError(f"{path}: no column {col!r} (columns: {have})")
+
+
+def encode_features(X, path: str | Path):
+    """Numeric feature matrix from a user's columns (see ``docs/cli.md``).
+
+    - booleans become 0/1;
+    - text and categorical columns are one-hot encoded (one 0/1 column per value, named
+      ``column=value``); more than ``MAX_CATEGORIES`` distinct values is an error;
+    - numeric columns whose values are not all 0/1 are standardised (z-scores), so that
+      every model, including the logistic regression, sees features on one scale;
+    - missing values are an error (the audit does not impute).
+    """
+    import numpy as np
+    import pandas as pd
+
+    if X.shape[1] == 0:
+        raise UserError(f"{path}: no feature columns left after removing the target")
+    for col in X.columns:
+        n_missing = int(X[col].isna().sum())
+        if n_missing:
+            raise UserError(f"{path}: column {col!r} has {n_missing} missing value(s); "
+                            "fill or drop them before auditing")
+    X = X.copy()
+    text_cols = []
+    for col in X.columns:
+        kind = X[col].dtype.kind
+        if kind == "b":
+            X[col] = X[col].astype(np.float64)
+        elif kind in "iuf":
+            continue
+        else:
+            n_levels = X[col].nunique()
+            if n_levels > MAX_CATEGORIES:
+                raise UserError(f"{path}: column {col!r} holds {n_levels} distinct text values, "
+                                f"too many to one-hot encode (limit {MAX_CATEGORIES}); drop it "
+                                "or encode it yourself")
+            X[col] = X[col].astype(str)
+            text_cols.append(col)
+    if text_cols:
+        X = pd.get_dummies(X, columns=text_cols, prefix_sep="=", dtype=np.float64)
+    X = X.astype(np.float64)
+    for col in X.columns:
+        values = X[col].to_numpy()
+        if not np.isfinite(values).all():
+            raise UserError(f"{path}: column {col!r} holds infinite values")
+        if not np.isin(values, (0.0, 1.0)).all():
+            sd = values.std()
+            X[col] = (values - values.mean()) / (sd if sd > 0 else 1.0)
+    return X
+
+
+def make_estimator(name: str, random_state: int | None):
+    """The scikit-learn classifier behind ``--model``."""
+    if name == "logistic":
+        from sklearn.linear_model import LogisticRegression
+
+        return LogisticRegression(max_iter=1000)
+    if name == "tree":
+        from sklearn.tree import DecisionTreeClassifier
+
+        return DecisionTreeClassifier(max_depth=6, min_samples_leaf=5, random_state=random_state)
+    if name == "forest":
+        from sklearn.ensemble import RandomForestClassifier
+
+        return RandomForestClassifier(n_estimators=50, max_depth=8, random_state=random_state)
+    if name == "boosting":
+        from sklearn.ensemble import HistGradientBoostingClassifier
+
+        return HistGradientBoostingClassifier(max_iter=100, random_state=random_state)
+    from sklearn.neural_network import MLPClassifier
+
+    return MLPClassifier(hidden_layer_sizes=(32,), max_iter=300, random_state=random_state)
+
+
+def report_format(out: str | Path) -> str:
+    """"html", "markdown" or "json" from the extension of ``out`` (``UserError`` else)."""
+    path = Path(out)
+    fmt = REPORT_FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise UserError(f"{out}: unknown report format {path.suffix or '(none)'!r}; use "
+                        ".html, .md or .json")
+    return fmt
+
+
+def write_report(report: Any, out: str | Path) -> Path:
+    """Write ``report`` in the format its extension names (.html, .md or .json)."""
+    path = Path(out)
+    fmt = report_format(out)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        {"html": report.to_html, "markdown": report.to_markdown,
+         "json": report.to_json}[fmt](path)
+    except OSError as e:
+        raise UserError(f"{out}: cannot write the report ({e.strerror or e})") from None
+    return path
+
+
+def summary_lines(report: Any) -> list[str]:
+    """The headline figures of a report, one per line with their meaning."""
+    import math
+
+    lines = []
+    for name, row in report.summary().iterrows():
+        value = row["value"]
+        if math.isnan(value):
+            text = "       n/a"
+        elif float(value).is_integer() and abs(value) >= 1:
+            text = f"{int(value):10d}"
+        else:
+            text = f"{value:10.4f}"
+        lines.append(f"  {name:31s}{text}   {row['meaning']}")
+    return lines
+
+
+def _api_call(func, *args, **kwargs):
+    """Call the API on user data; its ValueError/TypeError are user mistakes."""
+    try:
+        return func(*args, **kwargs)
+    except (ValueError, TypeError) as e:
+        message = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise UserError(message) from None
+
+
+# ------------------------------------------------------------------ commands
+def _cmd_audit(args: argparse.Namespace) -> int:
+    from .report import audit
+
+    fmt = report_format(args.out)  # before any work
+    if args.data is None:
+        from .datasets import load_compas
+
+        data = load_compas()
+        X, y, source = data.data, data.target, "bundled COMPAS data"
+        extra = data.sensitive_features
+        names = args.sensitive if args.sensitive else list(extra.columns)
+        groups = {}
+        for name in names:
+            if name in extra.columns:
+                groups[name] = extra[name]
+            elif name in X.columns:
+                groups[name] = X[name]
+            else:
+                raise UserError(f"COMPAS has no column {name!r} (sensitive features: "
+                                f"{', '.join(extra.columns)}; features: "
+                                f"{', '.join(X.columns)})")
+        subject = args.subject or "defendants"
+        if args.target is not None and args.target != y.name:
+            raise UserError(f"--target {args.target!r}: the bundled COMPAS target is "
+                            f"{y.name!r}; pass --data FILE.csv for your own data")
+    else:
+        df = read_csv(args.data)
+        if args.target is None:
+            raise UserError("--target COL is required with --data")
+        sensitive = args.sensitive or []
+        require_columns(df, [args.target, *sensitive], args.data)
+        if args.target in sensitive:
+            raise UserError(f"--sensitive {args.target!r} is the target column")
+        y = df[args.target]
+        if y.isna().any():
+            raise UserError(f"{args.data}: target column {args.target!r} has "
+                            f"{int(y.isna().sum())} missing value(s)")
+        if y.nunique() < 2:
+            raise UserError(f"{args.data}: target column {args.target!r} has a single value "
+                            f"({y.iloc[0]!r}); an audit needs at least two classes")
+        drop = [args.target] + (sensitive if args.drop_sensitive else [])
+        X = encode_features(df.drop(columns=drop), args.data)
+        groups = {name: df[name] for name in sensitive}
+        source, subject = str(args.data), args.subject or "people"
+    estimator = make_estimator(args.model, args.random_state)
+    report = _api_call(
+        audit, estimator, X, y, sensitive_features=groups or None, epsilon=args.epsilon,
+        n_models=args.n_models, random_state=args.random_state, progress=args.progress,
+        exact=args.exact, subject=subject, n_jobs=args.n_jobs, figures=fmt != "json",
+        title=f"Multiplicity audit: {args.model} model on {source}")
+    path = write_report(report, args.out)
+    print(f"multiplicity audit: {args.model} model on {source} ({len(y):,} rows, "
+          f"{X.shape[1]} features)")
+    print("\n".join(summary_lines(report)))
+    print(f"wrote {path}")
     return 0
+
+
+def _load_annotations(args: argparse.Namespace):
+    from .annotation import Annotations
+
+    df = read_csv(args.file)
+    require_columns(df, [args.item, args.annotator, args.label], args.file)
+    return _api_call(Annotations.from_long, df, item=args.item, annotator=args.annotator,
+                     label=args.label, duplicates=args.duplicates)
+
+
+def _cmd_agreement(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from .annotation import agreement
+
+    ann = _load_annotations(args)
+    coefficients = None
+    if args.level != "nominal":
+        names = list(_api_call(agreement, ann, ci=None).index)
+        coefficients = [(n, {"level": args.level}) if n == "krippendorff_alpha" else (n, {})
+                        for n in names]
+    ci = None if args.ci == "none" else args.ci
+    table = _api_call(agreement, ann, coefficients=coefficients, ci=ci,
+                      n_resamples=args.n_resamples, random_state=args.random_state)
+    if args.json:
+        records = {
+            str(name): {col: (None if not np.isfinite(v) else float(v)) if isinstance(
+                v, float | np.floating) else int(v) for col, v in row.items()}
+            for name, row in table.iterrows()}
+        print(json.dumps({"n_items": ann.n_items, "n_annotators": ann.n_annotators,
+                          "n_annotations": ann.n_annotations, "ci": ci,
+                          "level": args.level, "coefficients": records}, indent=2))
+    else:
+        print(f"{ann.n_items:,} items, {ann.n_annotators:,} annotators, "
+              f"{ann.n_annotations:,} labels ({args.file})")
+        print(table.to_string(float_format=lambda v: f"{v:.4f}"))
+    return 0
+
+
+def _make_aggregator(method: str, random_state: int | None):
+    from .annotation import GLAD, MACE, DawidSkene, MajorityVote
+
+    if method == "majority":
+        return MajorityVote()
+    if method == "dawid-skene":
+        return DawidSkene()
+    if method == "glad":
+        return GLAD()
+    return MACE(random_state=random_state)
+
+
+def _cmd_aggregate(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    ann = _load_annotations(args)
+    model = _api_call(_make_aggregator(args.method, args.random_state).fit, ann)
+    out = pd.DataFrame({args.item: model.labels_.index, "label": model.labels_.to_numpy()})
+    probas = model.probas_.to_numpy()
+    for j, cat in enumerate(model.probas_.columns):
+        out[f"p_{cat}"] = probas[:, j]
+    if args.out == "-":
+        out.to_csv(sys.stdout, index=False)
+        return 0
+    try:
+        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+        out.to_csv(args.out, index=False)
+    except OSError as e:
+        raise UserError(f"{args.out}: cannot write ({e.strerror or e})") from None
+    counts = model.labels_.value_counts(dropna=False)
+    shown = ", ".join(f"{k}: {v}" for k, v in counts.items())
+    print(f"{args.method}: {ann.n_items:,} items, {ann.n_annotators:,} annotators; "
+          f"labels {shown}")
+    print(f"wrote {args.out}")
+    return 0
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from ._demo import demo_lines, run_demo
+
+    fmt = report_format(args.out)
+    report = run_demo(n_models=args.n_models, epsilon=args.epsilon,
+                      random_state=args.random_state, n_jobs=args.n_jobs, exact=args.exact,
+                      progress=args.progress, figures=fmt != "json")
+    path = write_report(report, args.out)
+    print("\n".join(demo_lines(report)))
+    print(f"\nwrote {path} (one self-contained page: open it in a browser)")
+    return 0
+
+
+# ------------------------------------------------------------------ parser
+def _add_common(p: argparse.ArgumentParser, *, n_models: int) -> None:
+    p.add_argument("--epsilon", type=_non_negative_float, default=0.01,
+                   help="Rashomon parameter on the training 0-1 loss (default: 0.01)")
+    p.add_argument("--n-models", type=_positive_int, default=n_models,
+                   help=f"models to retrain (default: {n_models})")
+    p.add_argument("--random-state", type=int, default=0, help="seed (default: 0)")
+    p.add_argument("--n-jobs", type=int, default=None,
+                   help="parallel model fits through joblib (default: 1)")
+    p.add_argument("--no-progress", dest="progress", action="store_false",
+                   help="no progress bar on stderr")
+
+
+def _add_annotation_columns(p: argparse.ArgumentParser) -> None:
+    p.add_argument("file", help="CSV with one row per annotation (long format)")
+    p.add_argument("--item", required=True, help="column of item ids")
+    p.add_argument("--annotator", required=True, help="column of annotator ids")
+    p.add_argument("--label", required=True, help="column of labels")
+    p.add_argument("--duplicates", choices=("raise", "first", "last", "keep"),
+                   default="raise", help="an annotator labelling an item twice: error "
+                   "(default), keep the first, the last, or every rating")
+    p.add_argument("--random-state", type=int, default=0, help="seed (default: 0)")
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -38,24 +379,78 @@ def _build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="command")
 
+    audit = sub.add_parser(
+        "audit", help="audit a model's predictive multiplicity and write a report",
+        description="Retrain a model many times, keep the equally good ones (the Rashomon "
+                    "set) and report how much they disagree, overall and by group, as "
+                    "HTML, Markdown or JSON (chosen by the extension of --out). Without "
+                    "--data the bundled COMPAS data are audited. Text columns are one-hot "
+                    "encoded and non-binary numeric columns standardised.")
+    audit.add_argument("--data", default=None, help="CSV file (default: bundled COMPAS)")
+    audit.add_argument("--target", default=None, help="column holding the label")
+    audit.add_argument("--sensitive", nargs="+", action="extend", default=[], metavar="COL",
+                       help="columns to break the measures down by (repeatable)")
+    audit.add_argument("--drop-sensitive", action="store_true",
+                       help="do not use the --sensitive columns as features")
+    audit.add_argument("--model", choices=MODELS, default="logistic",
+                       help="model to audit (default: logistic)")
+    audit.add_argument("--exact", choices=("auto", "vpr", "mip", "none"), default="auto",
+                       help="exact methods for linear models (default: auto)")
+    audit.add_argument("--subject", default=None,
+                       help="plural noun for the rows in the report text (default: people)")
+    audit.add_argument("--out", default="report.html",
+                       help="report file: .html, .md or .json (default: report.html)")
+    _add_common(audit, n_models=100)
+    audit.set_defaults(func=_cmd_audit)
+
+    agree = sub.add_parser(
+        "agreement", help="agreement coefficients of annotations with confidence intervals",
+        description="Print the agreement coefficients (percent agreement, Fleiss, Gwet, "
+                    "Brennan-Prediger, Conger, Krippendorff; Cohen with two annotators) "
+                    "with standard errors, confidence intervals and p-values.")
+    _add_annotation_columns(agree)
+    agree.add_argument("--level", choices=("nominal", "ordinal", "interval", "ratio"),
+                       default="nominal", help="level of Krippendorff's alpha")
+    agree.add_argument("--ci", choices=("bootstrap", "analytic", "none"), default="bootstrap",
+                       help="confidence intervals (default: bootstrap over items)")
+    agree.add_argument("--n-resamples", type=_positive_int, default=1000,
+                       help="bootstrap resamples (default: 1000)")
+    agree.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    agree.set_defaults(func=_cmd_agreement)
+
+    agg = sub.add_parser(
+        "aggregate", help="infer one label per item from several annotators",
+        description="Aggregate the annotations into one label per item and write a CSV "
+                    "with the item, the label and the probability of each category.")
+    _add_annotation_columns(agg)
+    agg.add_argument("--method", choices=AGGREGATORS, default="dawid-skene",
+                     help="aggregation model (default: dawid-skene)")
+    agg.add_argument("--out", default="-", help="output CSV (default: standard output)")
+    agg.set_defaults(func=_cmd_aggregate)
+
     demo = sub.add_parser(
-        "demo", help="Rashomon set of logistic regressions on the bundled COMPAS data",
-        description="Fit logistic regressions on bootstrap resamples of the bundled COMPAS "
-                    "data, keep those within epsilon of the best training 0-1 loss, and "
-                    "print ambiguity, discrepancy, Rashomon capacity and the viable "
-                    "prediction range.")
-    demo.add_argument("--n-models", type=_positive_int, default=50,
-                      help="models to fit (default: 50)")
-    demo.add_argument("--epsilon", type=_non_negative_float, default=0.01,
-                      help="Rashomon parameter on the training 0-1 loss (default: 0.01)")
-    demo.add_argument("--random-state", type=int, default=0, help="seed (default: 0)")
-    demo.add_argument("--n-jobs", type=int, default=None,
-                      help="parallel model fits through joblib (default: 1)")
+        "demo", help="audit a logistic regression on the bundled COMPAS data",
+        description="Run the audit on the bundled COMPAS data (logistic regressions on "
+                    "bootstrap resamples, exact logistic level set), write an HTML report "
+                    "and print the headline figures.")
+    _add_common(demo, n_models=50)
+    demo.add_argument("--exact", choices=("auto", "vpr", "mip", "none"), default="vpr",
+                      help="exact methods (default: vpr; 'auto' adds the MIP, ~20-40 s)")
+    demo.add_argument("--out", default="reports/demo.html",
+                      help="report file: .html, .md or .json (default: reports/demo.html)")
     demo.set_defaults(func=_cmd_demo)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``multiplicity`` console script; returns the exit code."""
-    args = _build_parser().parse_args(argv)
-    return args.func(args)
+    parser = _build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except UserError as e:
+        print(f"multiplicity {args.command}: error: {e}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:  # pragma: no cover - interactive
+        print("interrupted", file=sys.stderr)
+        return 130

@@ -1,85 +1,316 @@
-"""The command line and the demo job."""
+"""The command line (``multiplicity audit | agreement | aggregate | demo``) and the demo job.
+
+Tests call ``main([...])`` and read stdout/stderr with capsys; two run the real console
+script and ``python -m multiplicity`` in a subprocess. Every number the CLI prints or
+writes is compared with the public API called directly on the same data.
+"""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
+from html.parser import HTMLParser
+from pathlib import Path
 
+import numba
 import numpy as np
+import pandas as pd
 import pytest
 from sklearn.linear_model import LogisticRegression
 
-from multiplicity import _demo
+from multiplicity import _demo, cli
+from multiplicity.annotation import GLAD, MACE, Annotations, DawidSkene, MajorityVote, agreement
 from multiplicity.cli import main
-from multiplicity.datasets import load_compas
-from multiplicity.rashomon import RetrainingExplorer
+from multiplicity.datasets import load_compas, load_goemotions_disagreement
+from multiplicity.metrics import ambiguity, discrepancy
+from multiplicity.report import audit
+
+JIT_DISABLED = numba.config.DISABLE_JIT
+FAST = ["--no-progress", "--exact", "none"]
 
 
-def _demo_oracle(n_models: int, epsilon: float, random_state: int) -> dict:
-    """The demo's figures recomputed with NumPy from the same explorer's candidates.
+class _Sections(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: list[str] = []
 
-    The candidates come from a second, independent ``RetrainingExplorer`` run with the
-    demo's settings (its training is tested in test_retraining.py); the set and every
-    measure are then recomputed here by plain NumPy expressions.
-    """
+    def handle_starttag(self, tag, attrs):
+        if tag == "section":
+            self.ids.append(dict(attrs)["id"])
+
+
+def _section_ids(html: str) -> list[str]:
+    p = _Sections()
+    p.feed(html)
+    return p.ids
+
+
+# ------------------------------------------------------------------------- data files
+@pytest.fixture(scope="module")
+def user_csv(tmp_path_factory) -> Path:
+    """A user's CSV: COMPAS rows plus a text column, a numeric column and a text target."""
     data = load_compas()
-    X, y = data.data.to_numpy(dtype=float), data.target.to_numpy()
-    explorer = RetrainingExplorer(LogisticRegression(max_iter=1000), n_models=n_models,
-                                  perturbation="bootstrap", epsilon=epsilon,
-                                  random_state=random_state).fit(X, y)
-    models = explorer.candidate_models_
-    labels = np.stack([m.predict(X) for m in models])
-    losses = (labels != y).mean(1)
-    keep = losses <= losses.min() + epsilon
-    h0 = labels[np.argmin(losses)]
-    P = labels[keep]
-    q = np.stack([m.predict_proba(X)[:, 1] for m, k in zip(models, keep, strict=True) if k])
-    female = data.sensitive_features["sex"].to_numpy() == "Female"
+    rng = np.random.default_rng(0)
+    rows = np.sort(rng.choice(len(data.target), 500, replace=False))
+    df = data.data.iloc[rows].reset_index(drop=True).astype(int)
+    df["region"] = rng.choice(["north", "south", "east"], size=len(df))
+    df["score"] = rng.normal(50, 10, size=len(df)).round(1)
+    df["outcome"] = np.where(data.target.iloc[rows].to_numpy() == 1, "yes", "no")
+    path = tmp_path_factory.mktemp("data") / "people.csv"
+    df.to_csv(path, index=False)
+    return path
+
+
+@pytest.fixture(scope="module")
+def labels_csv(tmp_path_factory) -> Path:
+    df = load_goemotions_disagreement().data
+    df = df[df["item"] < 40].rename(columns={"item": "text_id", "annotator": "rater",
+                                             "label": "sentiment"})
+    path = tmp_path_factory.mktemp("data") / "labels.csv"
+    df.to_csv(path, index=False)
+    return path
+
+
+def _ann(path: Path) -> Annotations:
+    return Annotations.from_long(pd.read_csv(path), item="text_id", annotator="rater",
+                                 label="sentiment")
+
+
+# ------------------------------------------------------------------------------ audit
+def test_audit_user_csv_matches_the_api(user_csv, tmp_path, capsys):
+    out = tmp_path / "r.json"
+    argv = ["audit", "--data", str(user_csv), "--target", "outcome", "--sensitive", "region",
+            "--n-models", "5", "--random-state", "3", "--out", str(out), *FAST]
+    assert main(argv) == 0
+    printed = capsys.readouterr().out
+    d = json.loads(out.read_text())
+    # categorical features one-hot encoded, non-binary numeric standardised
+    names = d["data"]["feature_names"]
+    assert {"region=east", "region=north", "region=south", "score"} <= set(names)
+    assert "outcome" not in names and "region" not in names
+    df = pd.read_csv(user_csv)
+    X = cli.encode_features(df.drop(columns=["outcome"]), user_csv)
+    assert X["score"].mean() == pytest.approx(0, abs=1e-12)
+    assert X["score"].std(ddof=0) == pytest.approx(1)
+    rep = audit(LogisticRegression(max_iter=1000), X, df["outcome"],
+                sensitive_features={"region": df["region"]}, n_models=5, random_state=3,
+                exact="none", progress=False, figures=False)
+    rs = rep.rashomon_set
+    P = rs.predict(X)
+    num = d["sections"]["multiplicity"]["numbers"]
+    assert num["ambiguity"] == pytest.approx(ambiguity(P, rs.baseline_index_))
+    assert num["discrepancy"] == pytest.approx(discrepancy(P, rs.baseline_index_))
+    assert d["parameters"]["random_state"] == 3
+    assert "by_region" in d["sections"]["groups"]["tables"]
+    assert f"{rep.profile.ambiguity:10.4f}" in printed
+    assert f"wrote {out}" in printed
+
+
+def test_audit_default_data_writes_html_and_markdown(tmp_path, capsys):
+    out = tmp_path / "compas.html"
+    assert main(["audit", "--n-models", "3", "--out", str(out), *FAST]) == 0
+    ids = _section_ids(out.read_text())
+    assert ids[:3] == ["overview", "multiplicity", "exact"] and "groups" in ids
+    text = out.read_text()
+    assert "By sex" in text and "By age_group" in text and "defendants" in text
+    md = tmp_path / "md" / "compas.md"
+    assert main(["audit", "--n-models", "3", "--sensitive", "sex", "--model", "tree",
+                 "--out", str(md), *FAST]) == 0
+    assert md.exists() and (md.parent / "compas_profile.png").exists()
+    assert (md.parent / "compas_groups_sex.png").exists()
+    assert not (md.parent / "compas_groups_age_group.png").exists()
+    assert "tree model" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("model", ["forest", "boosting", "mlp"])
+def test_audit_every_model_choice(model, user_csv, tmp_path):
+    out = tmp_path / "r.json"
+    assert main(["audit", "--data", str(user_csv), "--target", "outcome", "--model", model,
+                 "--n-models", "2", "--out", str(out), *FAST]) == 0
+    d = json.loads(out.read_text())
+    assert d["parameters"]["estimator"]["name"] == type(cli.make_estimator(model, 0)).__name__
+    assert d["sections"]["overview"]["numbers"]["n_models"] == 2
+
+
+def _write(tmp_path: Path, name: str, text: str) -> str:
+    path = tmp_path / name
+    path.write_text(text)
+    return str(path)
+
+
+def _bad_files(tmp_path: Path) -> dict[str, str]:
     return {
-        "n_in_set": int(keep.sum()),
-        "ambiguity": float((P != h0).any(0).mean()),
-        "discrepancy": float((P != h0).mean(1).max()),
-        "vpr": float((q.max(0) - q.min(0)).mean()),
-        "ambiguity_female": float((P[:, female] != h0[female]).any(0).mean()),
-        "discrepancy_male": float((P[:, ~female] != h0[~female]).mean(1).max()),
+        "empty": _write(tmp_path, "empty.csv", ""),
+        "header": _write(tmp_path, "header.csv", "a,b,y\n"),
+        "nan": _write(tmp_path, "nan.csv", "a,b,y\n1,2,0\n,3,1\n4,5,0\n"),
+        "one_class": _write(tmp_path, "one.csv", "a,b,y\n1,2,0\n2,3,0\n"),
+        "ids": _write(tmp_path, "ids.csv", "name,y\n" + "".join(
+            f"person{i},{i % 2}\n" for i in range(60))),
+        "continuous": _write(tmp_path, "cont.csv", "a,y\n" + "".join(
+            f"{i},{i * 0.37:.2f}\n" for i in range(30))),
+        "ok": _write(tmp_path, "ok.csv", "a,b,y\n1,2,0\n2,3,1\n3,1,0\n4,4,1\n"),
     }
 
 
-def test_demo_matches_numpy_oracle():
-    res = _demo.run_demo(n_models=8, epsilon=0.01, random_state=3)
-    ref = _demo_oracle(8, 0.01, 3)
-    assert res.n_in_set == ref["n_in_set"]
-    assert res.ambiguity == pytest.approx(ref["ambiguity"], abs=1e-12)
-    assert res.discrepancy == pytest.approx(ref["discrepancy"], abs=1e-12)
-    assert res.mean_vpr_width == pytest.approx(ref["vpr"], abs=1e-12)
-    assert 1.0 <= res.mean_rashomon_capacity <= 2.0
-    assert res.discrepancy <= res.ambiguity
-    table = res.by_sex
-    assert list(table.index) == ["Female", "Male", "overall", "max-min gap"]
-    assert table.loc["Female", "ambiguity"] == pytest.approx(ref["ambiguity_female"])
-    assert table.loc["Male", "discrepancy"] == pytest.approx(ref["discrepancy_male"])
-    assert table.loc["overall", "ambiguity"] == pytest.approx(ref["ambiguity"])
+@pytest.mark.parametrize(("case", "extra", "message"), [
+    ("missing", [], "no such file"),
+    ("empty", [], "the file is empty"),
+    ("header", [], "has a header but no data rows"),
+    ("ok", ["--target", "label"], "no column 'label'"),
+    ("ok", ["--target", "y", "--sensitive", "race"], "no column 'race'"),
+    ("ok", [], "--target COL is required with --data"),
+    ("nan", ["--target", "y"], "column 'a' has 1 missing value(s)"),
+    ("one_class", ["--target", "y"], "has a single value"),
+    ("ids", ["--target", "y"], "too many to one-hot encode"),
+    ("continuous", ["--target", "y"], "continuous"),
+    ("ok", ["--target", "y", "--out", "report.pdf"], "unknown report format '.pdf'"),
+])
+def test_audit_user_errors_are_one_line(case, extra, message, tmp_path, capsys):
+    files = _bad_files(tmp_path)
+    path = files.get(case, str(tmp_path / "nope.csv"))
+    argv = ["audit", "--data", path, "--n-models", "2", *FAST, *extra]
+    if "--out" not in extra:
+        argv += ["--out", str(tmp_path / "r.json")]
+    assert main(argv) == 1
+    captured = capsys.readouterr()
+    err = captured.err.strip()
+    assert len(err.splitlines()) == 1, err
+    assert err.startswith("multiplicity audit: error: ")
+    assert message in err
+    assert "Traceback" not in captured.err + captured.out
 
 
-def test_demo_command_prints_every_measure(capsys):
-    assert main(["demo", "--n-models", "6", "--random-state", "1"]) == 0
+def test_console_script_reports_errors_without_traceback(tmp_path):
+    exe = Path(sys.executable).with_name("multiplicity")
+    if not exe.exists():
+        pytest.skip("console script not installed next to the interpreter")
+    proc = subprocess.run([str(exe), "agreement", str(tmp_path / "none.csv"), "--item", "i",
+                           "--annotator", "a", "--label", "l"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1
+    assert proc.stderr.strip() == (f"multiplicity agreement: error: {tmp_path / 'none.csv'}: "
+                                   "no such file")
+    assert proc.stdout == ""
+
+
+# -------------------------------------------------------------------------- agreement
+def test_agreement_table_and_json_match_the_api(labels_csv, capsys):
+    base = ["agreement", str(labels_csv), "--item", "text_id", "--annotator", "rater",
+            "--label", "sentiment", "--n-resamples", "200", "--random-state", "4"]
+    assert main(base) == 0
+    text = capsys.readouterr().out
+    ref = agreement(_ann(labels_csv), n_resamples=200, random_state=4)
+    for name, row in ref.iterrows():
+        assert name in text
+        assert f"{row['value']:.4f}" in text
+    assert main([*base, "--json"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert d["n_items"] == 40
+    assert set(d["coefficients"]) == set(ref.index)
+    for name, row in ref.iterrows():
+        for col in ("value", "se", "ci_low", "ci_high"):
+            assert d["coefficients"][name][col] == pytest.approx(row[col])
+
+
+def test_agreement_level_and_analytic_ci(labels_csv, capsys):
+    base = ["agreement", str(labels_csv), "--item", "text_id", "--annotator", "rater",
+            "--label", "sentiment", "--json"]
+    assert main([*base, "--level", "interval", "--ci", "analytic"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    ref = agreement(_ann(labels_csv), coefficients=[("krippendorff_alpha",
+                                                      {"level": "interval"})], ci="analytic")
+    key = "krippendorff_alpha(level='interval')"
+    assert d["coefficients"][key]["value"] == pytest.approx(ref["value"].iloc[0])
+    assert d["coefficients"][key]["se"] == pytest.approx(ref["se"].iloc[0])
+    assert main([*base, "--ci", "none"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert d["coefficients"]["fleiss_kappa"]["se"] is None
+
+
+def test_agreement_errors(labels_csv, tmp_path, capsys):
+    assert main(["agreement", str(labels_csv), "--item", "text_id", "--annotator", "who",
+                 "--label", "sentiment"]) == 1
+    assert "no column 'who'" in capsys.readouterr().err
+    dup = tmp_path / "dup.csv"
+    dup.write_text("i,a,l\n1,x,0\n1,x,1\n2,x,0\n2,y,1\n")
+    assert main(["agreement", str(dup), "--item", "i", "--annotator", "a", "--label",
+                 "l"]) == 1
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+# -------------------------------------------------------------------------- aggregate
+@pytest.mark.parametrize(("method", "cls"), [
+    ("dawid-skene", DawidSkene), ("majority", MajorityVote), ("glad", GLAD), ("mace", MACE)])
+def test_aggregate_writes_the_api_labels(method, cls, labels_csv, tmp_path, capsys):
+    out = tmp_path / "agg" / "labels.csv"
+    assert main(["aggregate", str(labels_csv), "--item", "text_id", "--annotator", "rater",
+                 "--label", "sentiment", "--method", method, "--out", str(out),
+                 "--random-state", "2"]) == 0
+    assert f"wrote {out}" in capsys.readouterr().out
+    got = pd.read_csv(out)
+    model = (cls(random_state=2) if cls is MACE else cls()).fit(_ann(labels_csv))
+    assert list(got.columns) == ["text_id", "label", "p_0", "p_1"]
+    assert got["text_id"].tolist() == model.labels_.index.tolist()
+    assert got["label"].tolist() == model.labels_.tolist()
+    np.testing.assert_allclose(got[["p_0", "p_1"]].to_numpy(), model.probas_.to_numpy())
+
+
+def test_aggregate_to_stdout(labels_csv, capsys):
+    assert main(["aggregate", str(labels_csv), "--item", "text_id", "--annotator", "rater",
+                 "--label", "sentiment", "--method", "majority"]) == 0
     out = capsys.readouterr().out
-    for word in ("ambiguity", "discrepancy", "Rashomon capacity", "VPR width", "By sex",
-                 "Female", "max-min gap"):
-        assert word in out
-    res = _demo.run_demo(n_models=6, random_state=1)
-    assert f"{res.ambiguity:8.4f}" in out
+    assert out.splitlines()[0] == "text_id,label,p_0,p_1"
+    assert len(out.splitlines()) == 41
+
+
+# ------------------------------------------------------------------------------- demo
+def test_demo_prints_the_report_figures_and_writes_html(tmp_path, capsys):
+    out = tmp_path / "demo.html"
+    assert main(["demo", "--n-models", "6", "--random-state", "1", "--out", str(out),
+                 *FAST]) == 0
+    printed = capsys.readouterr().out
+    rep = _demo.run_demo(n_models=6, random_state=1, exact="none", figures=False)
+    for name, row in rep.summary().iterrows():
+        assert name in printed
+        if np.isfinite(row["value"]) and not float(row["value"]).is_integer():
+            assert f"{row['value']:10.4f}" in printed
+    assert "By sex" in printed and "Female" in printed and "max-min gap" in printed
+    assert _section_ids(out.read_text())[0] == "overview"
+    # the demo is the audit: same numbers as audit() on COMPAS with the same settings
+    data = load_compas()
+    direct = audit(LogisticRegression(max_iter=1000), data.data, data.target, n_models=6,
+                   random_state=1, exact="none", progress=False, figures=False)
+    assert rep.summary().loc["ambiguity", "value"] == direct.profile.ambiguity
+    assert rep.summary().loc["discrepancy", "value"] == direct.profile.discrepancy
 
 
 def test_demo_epsilon_zero_keeps_only_the_best_models():
-    res = _demo.run_demo(n_models=6, epsilon=0.0, random_state=1)
-    assert res.n_in_set >= 1
-    wide = _demo.run_demo(n_models=6, epsilon=0.5, random_state=1)
-    assert wide.n_in_set == 6
-    assert wide.n_in_set >= res.n_in_set
+    kw = dict(n_models=6, random_state=1, exact="none", figures=False)
+    res = _demo.run_demo(epsilon=0.0, **kw)
+    losses = res.explorer.candidate_losses_
+    assert len(res.rashomon_set) == int(np.sum(losses == losses.min())) >= 1
+    wide = _demo.run_demo(epsilon=0.5, **kw)
+    assert len(wide.rashomon_set) == 6
 
 
-@pytest.mark.parametrize("argv", [["demo", "--n-models", "0"], ["demo", "--epsilon", "-1"], []])
+@pytest.mark.skipif(JIT_DISABLED, reason="the full demo (exact level set on COMPAS) runs "
+                                          "with the JIT only")
+def test_demo_default_writes_reports_demo_html(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["demo", "--n-models", "6", "--no-progress"]) == 0
+    html = (tmp_path / "reports" / "demo.html").read_text()
+    assert _section_ids(html) == ["overview", "multiplicity", "exact", "groups", "abstention",
+                                  "importance", "annotations", "notes", "reproduce"]
+    out = capsys.readouterr().out
+    assert "exact_mean_vpr_width" in out and "wrote reports/demo.html" in out
+
+
+# ------------------------------------------------------------------------- arguments
+@pytest.mark.parametrize("argv", [
+    ["demo", "--n-models", "0"], ["demo", "--epsilon", "-1"], ["demo", "--epsilon", "x"],
+    ["audit", "--model", "svm"], ["aggregate", "f.csv", "--item", "i"], []])
 def test_bad_arguments_exit_with_usage_error(argv, capsys):
     with pytest.raises(SystemExit) as exc:
         main(argv)
@@ -98,4 +329,5 @@ def test_version_flag(capsys):
 def test_python_dash_m_entry_point():
     proc = subprocess.run([sys.executable, "-m", "multiplicity", "--help"],
                           capture_output=True, text=True, check=True, timeout=120)
-    assert "demo" in proc.stdout
+    for command in ("audit", "agreement", "aggregate", "demo"):
+        assert command in proc.stdout

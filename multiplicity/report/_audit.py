@@ -305,7 +305,8 @@ def audit(estimator: Any, X: Any, y: ArrayLike, *, sensitive_features: Any = Non
           mip_time_limit: float | None = 5.0, mip_max_rows: int = 150,
           delta: float = 0.1, alpha: float = 0.05, subject: str = "people",
           title: str | None = None, importance_max_samples: int | None = 2000,
-          n_resamples: int = 1000, n_jobs: int | None = None) -> AuditReport:
+          n_resamples: int = 1000, figures: bool = True,
+          n_jobs: int | None = None) -> AuditReport:
     """Audit the predictive multiplicity of ``estimator`` on ``(X, y)``.
 
     The audit retrains ``estimator`` ``n_models`` times
@@ -381,6 +382,8 @@ def audit(estimator: Any, X: Any, y: ArrayLike, *, sensitive_features: Any = Non
         Rows (a seeded random subset) used for the permutation importances; None: all.
     n_resamples : int, default=1000
         Bootstrap resamples of the agreement coefficients.
+    figures : bool, default=True
+        Draw the figures (PNG). False is faster and enough for :meth:`AuditReport.to_json`.
     n_jobs : int, default=None
         Parallel model fits (joblib) and MIP workers.
 
@@ -438,7 +441,7 @@ def audit(estimator: Any, X: Any, y: ArrayLike, *, sensitive_features: Any = Non
 
     ctx = _Context(estimator=estimator, X=X, y=y_arr, eps=eps, n_models=n_models,
                    seed=seed, groups=groups, ann=ann, delta=delta, alpha=alpha,
-                   subject=subject, n_jobs=n_jobs)
+                   subject=subject, n_jobs=n_jobs, figures=bool(figures))
     names = ["retraining", "profile", "exact", "groups", "abstention", "importance",
              "annotations", "figures"]
     steps = _Steps(names, bool(progress))
@@ -487,7 +490,7 @@ def audit(estimator: Any, X: Any, y: ArrayLike, *, sensitive_features: Any = Non
         "mip_time_limit": mip_time_limit, "mip_max_rows": mip_max_rows,
         "importance_max_samples": importance_max_samples, "n_resamples": n_resamples,
         "sensitive_features": list(groups), "annotations": ann is not None,
-        "subject": subject,
+        "subject": subject, "figures": bool(figures),
     }
     data = _data_info(X, y_arr, ctx.rset.classes_)
     sections = [overview, multi, exact_sec, groups_sec, abst_sec, imp_sec, ann_sec,
@@ -614,7 +617,8 @@ def _multiplicity_section(ctx: _Context) -> Section:
                    tables={"profile": ("Measures of the sampled Rashomon set", summary)},
                    figures=[Figure("profile", "Left: viable prediction range widths; "
                                    "middle: Rashomon capacities; right: share of "
-                                   f"{who} affected.", _figures.profile_figure(p))])
+                                   f"{who} affected.", _figures.profile_figure(p))]
+                   if ctx.figures else [])
 
 
 def _exact_section(ctx: _Context, exact: str, time_limit: float | None,
@@ -666,7 +670,7 @@ def _exact_section(ctx: _Context, exact: str, time_limit: float | None,
                     {"method": "logistic level set", "measure": "share with range across 0.5",
                      "exact": crosses, "sampled": np.nan},
                 ]
-                if p.vpr_width is not None:
+                if p.vpr_width is not None and ctx.figures:
                     sec.figures.append(Figure(
                         "exact_vpr", "Viable prediction range widths: the retrained sample "
                         "against the exact logistic level set.",
@@ -806,9 +810,10 @@ def _groups_section(ctx: _Context) -> Section:
                              "ambiguity_gap": float(table.loc["max-min gap", "ambiguity"]),
                              "abstention_gap": float(rates.max() - rates.min())}
         cols = [c for c in _GROUP_BARS if c in table.columns]
-        sec.figures.append(Figure(f"groups_{_slug(name)}",
-                                  f"Ambiguity, discrepancy and abstention by {name}.",
-                                  _figures.groups_figure(table, name, cols)))
+        if ctx.figures:
+            sec.figures.append(Figure(f"groups_{_slug(name)}",
+                                      f"Ambiguity, discrepancy and abstention by {name}.",
+                                      _figures.groups_figure(table, name, cols)))
     return sec
 
 
@@ -833,27 +838,42 @@ def _importance_section(ctx: _Context, max_samples: int | None, seed: int) -> Se
 
         rows = np.sort(np.random.default_rng(seed).choice(n, size=max_samples, replace=False))
         X, y = _safe_indexing(X, rows), y[rows]
-    table = feature_importance_range(ctx.rset, X, y, random_state=seed)
+    result = feature_importance_range(ctx.rset, X, y, random_state=seed)
+    members = getattr(result, "members", None)
+    table = pd.DataFrame(result)
     ctx.importance = table
     top = table.sort_values("max", ascending=False)
     spread = (table["max"] - table["min"]).sort_values(ascending=False)
     f1 = top.index[0]
     fw = spread.index[0]
+    n_sign = int(((table["min"] < 0) & (table["max"] > 0)).sum())
     sec.paragraphs.append(
         f"How much each feature matters (permutation importance: the drop in accuracy "
         f"when the feature is shuffled) differs between equally good models. "
         f"{f1} matters most for some model (up to {top.loc[f1, 'max']:.4f}); "
         f"the widest range is for {fw}, from {table.loc[fw, 'min']:.4f} to "
-        f"{table.loc[fw, 'max']:.4f}. An explanation of why one model decides as it "
-        "does is therefore itself one of several equally valid ones.")
+        f"{table.loc[fw, 'max']:.4f}. For {n_sign} of {len(table)} features some models "
+        "rely on the feature and others do not at all (the range includes 0). An "
+        "explanation of why one model decides as it does is therefore only one of several "
+        "equally valid ones.")
+    top_share = None
+    if members is not None and len(members) > 0:
+        winners = pd.Index(table.index)[np.argmax(np.asarray(members), axis=1)]
+        top_share = float(np.mean(winners == winners[ctx.rset.baseline_index_]))
+        sec.paragraphs.append(
+            f"The baseline's most important feature ({winners[ctx.rset.baseline_index_]}) "
+            f"is also the most important one for {_pct(top_share)} of the models in the "
+            "set.")
     if max_samples is not None and n > max_samples:
         sec.paragraphs.append(f"Computed on a random subset of {max_samples:,} rows.")
     sec.tables["importance"] = ("Permutation importance over the Rashomon set", table)
     sec.numbers = {"n_rows_used": len(y), "most_important": str(f1),
-                   "widest_range": str(fw)}
-    sec.figures.append(Figure("importance", "Range of each feature's permutation importance "
-                              "over the models of the set (dot: mean).",
-                              _figures.importance_figure(table)))
+                   "widest_range": str(fw), "n_features_sign_uncertain": n_sign,
+                   "share_models_same_top_feature": top_share}
+    if ctx.figures:
+        sec.figures.append(Figure("importance", "Range of each feature's permutation "
+                                  "importance over the models of the set (dot: mean).",
+                                  _figures.importance_figure(table)))
     return sec
 
 
@@ -872,7 +892,7 @@ def _annotation_section(ctx: _Context, n_resamples: int, seed: int) -> Section:
     coef = agreement(ann, ci="bootstrap", n_resamples=n_resamples, random_state=seed)
     coef.index.name = "coefficient"
     dis = item_disagreement(ann, measure="normalized_entropy")
-    rated = ann.ratings_per_item > 0
+    rated = ann.ratings_per_item() > 0
     counts = ann.counts()
     split = (counts > 0).sum(axis=1) > 1
     split_share = float(split[rated].mean()) if rated.any() else np.nan
@@ -933,9 +953,10 @@ def _annotation_section(ctx: _Context, n_resamples: int, seed: int) -> Section:
     sec.tables = {"agreement": ("Agreement coefficients", coef), **sec.tables}
     sec.numbers = numbers
     ctx.annotation = {"coefficients": coef, **numbers}
-    sec.figures.append(Figure("annotations", "Left: agreement coefficients with 95% "
-                              "bootstrap intervals; right: disagreement per item.",
-                              _figures.annotation_figure(coef, dis[~np.isnan(dis)])))
+    if ctx.figures:
+        sec.figures.append(Figure("annotations", "Left: agreement coefficients with 95% "
+                                  "bootstrap intervals; right: disagreement per item.",
+                                  _figures.annotation_figure(coef, dis[~np.isnan(dis)])))
     return sec
 
 
@@ -980,14 +1001,15 @@ _MEANING = {
     "ambiguity": "share of {who} whose prediction some equally good model flips",
     "discrepancy": "largest share of {who} one equally good model flips",
     "probabilistic_ambiguity": "share of {who} whose predicted probability some equally "
-                               "good model moves by at least delta",
+                               "good model moves by at least {delta:g}",
     "probabilistic_discrepancy": "largest share of {who} whose probability one model moves "
-                                 "by at least delta",
+                                 "by at least {delta:g}",
     "mean_rashomon_capacity": "effective number of outcomes the set offers one person "
                               "(1 = none disagree)",
     "mean_vpr_width": "average spread of a person's predicted probability across the set",
     "mean_self_consistency": "chance that two random models of the set agree on a person",
-    "abstention_rate": "share of {who} a selective ensemble (alpha) declines to decide",
+    "abstention_rate": "share of {who} a selective ensemble (alpha = {alpha:g}) declines "
+                       "to decide",
     "exact_ambiguity": "share of {who} some linear model within epsilon flips (exact MIP, "
                        "lower bound)",
     "exact_discrepancy": "largest share of {who} one linear model within epsilon flips "
@@ -1014,7 +1036,8 @@ def _headline(ctx: _Context, sections: list[Section], groups: dict[str, Any]) ->
         "exact_mean_vpr_width": ctx.exact.get("vpr_mean_width"),
         "exact_probabilistic_ambiguity": ctx.exact.get("vpr_probabilistic_ambiguity"),
     }
-    meaning = {k: _MEANING[k].format(who=ctx.subject) for k in values}
+    meaning = {k: _MEANING[k].format(who=ctx.subject, alpha=ctx.alpha, delta=ctx.delta)
+               for k in values}
     group_sec = next(s for s in sections if s.id == "groups")
     for name in groups:
         key = f"ambiguity_gap[{name}]"

@@ -1,0 +1,438 @@
+"""multiplicity.report: audit() and the HTML / Markdown / JSON renderings of AuditReport.
+
+The numbers are checked against independent recomputations: the metrics functions (and
+plain NumPy) applied to the report's own Rashomon set, and the exact explorers fitted
+directly. The report is built once per module on a seeded subsample of COMPAS.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import shutil
+import subprocess
+from html.parser import HTMLParser
+
+import numba
+import numpy as np
+import pytest
+from sklearn.linear_model import LogisticRegression
+from sklearn.tree import DecisionTreeClassifier
+
+from multiplicity import _errors
+from multiplicity.annotation import (
+    Annotations,
+    DawidSkene,
+    MajorityVote,
+    krippendorff_alpha,
+)
+from multiplicity.datasets import load_compas, load_goemotions_disagreement
+from multiplicity.ensemble import selective_vote
+from multiplicity.metrics import (
+    ambiguity,
+    discrepancy,
+    probabilistic_ambiguity,
+    rashomon_capacity,
+    self_consistency,
+    viable_prediction_range,
+)
+from multiplicity.report import AuditReport, audit
+
+SECTIONS = ["overview", "multiplicity", "exact", "groups", "abstention", "importance",
+            "annotations", "notes", "reproduce"]
+PNG = b"\x89PNG\r\n\x1a\n"
+JIT_DISABLED = numba.config.DISABLE_JIT
+
+
+def _compas_subsample(n: int, seed: int):
+    data = load_compas()
+    rows = np.sort(np.random.default_rng(seed).choice(len(data.target), n, replace=False))
+    X = data.data.iloc[rows].reset_index(drop=True)
+    y = data.target.iloc[rows].reset_index(drop=True)
+    sf = data.sensitive_features.iloc[rows].reset_index(drop=True)
+    return X, y, sf
+
+
+def _annotations(n_items: int = 60) -> Annotations:
+    df = load_goemotions_disagreement().data
+    return Annotations.from_long(df[df["item"] < n_items][["item", "annotator", "label"]])
+
+
+@pytest.fixture(scope="module")
+def compas():
+    return _compas_subsample(900, seed=7)
+
+
+@pytest.fixture(scope="module")
+def report(compas):
+    X, y, sf = compas
+    return audit(LogisticRegression(max_iter=1000), X, y, sensitive_features=sf,
+                 annotations=_annotations(), n_models=12, random_state=5, exact="none",
+                 n_resamples=100, progress=False, subject="defendants")
+
+
+# ----------------------------------------------------------------------------- HTML
+class _Collector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.sections: list[str] = []
+        self.h2: list[str] = []
+        self.images: list[str] = []
+        self.tags: set[str] = set()
+        self.urls: list[str] = []
+        self.open_sections = 0
+        self._in_h2 = False
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        self.tags.add(tag)
+        if tag == "section":
+            self.sections.append(a.get("id"))
+            self.open_sections += 1
+        if tag == "h2":
+            self._in_h2 = True
+            self.h2.append("")
+        if tag == "img":
+            self.images.append(a["src"])
+        for key in ("src", "href"):
+            if key in a and not (a[key].startswith("#") or a[key].startswith("data:")):
+                self.urls.append(a[key])
+
+    def handle_endtag(self, tag):
+        if tag == "section":
+            self.open_sections -= 1
+        if tag == "h2":
+            self._in_h2 = False
+
+    def handle_data(self, data):
+        if self._in_h2:
+            self.h2[-1] += data
+
+
+def _parse(html: str) -> _Collector:
+    parser = _Collector()
+    parser.feed(html)
+    parser.close()
+    return parser
+
+
+def test_html_has_every_section_and_is_self_contained(report, tmp_path):
+    path = tmp_path / "report.html"
+    text = report.to_html(path)
+    assert path.read_text(encoding="utf-8") == text
+    page = _parse(text)
+    assert page.sections == SECTIONS
+    assert page.open_sections == 0
+    for sec in report.sections:
+        assert any(sec.title in h for h in page.h2)
+    assert "script" not in page.tags and "link" not in page.tags
+    assert page.urls == []  # nothing fetched from anywhere
+    names = [f.name for s in report.sections for f in s.figures]
+    assert {"profile", "groups_sex", "groups_age_group", "importance",
+            "annotations"} <= set(names)
+    assert len(page.images) == len(names)
+    for src in page.images:
+        assert src.startswith("data:image/png;base64,")
+        assert base64.b64decode(src.split(",", 1)[1]).startswith(PNG)
+    # the plain-language sentence quotes the measured share of people
+    amb = report.profile.ambiguity
+    assert f"for {100 * amb:.1f}% of defendants" in text
+
+
+def test_html_escapes_text(compas):
+    X, y, _ = compas
+    rep = audit(LogisticRegression(max_iter=1000), X, y, n_models=3, exact="none",
+                random_state=0, progress=False, title="<b>A & B</b>", subject="<people>",
+                figures=False)
+    text = rep.to_html()
+    assert "<b>A & B</b>" not in text and "&lt;b&gt;A &amp; B&lt;/b&gt;" in text
+    assert _parse(text).sections == SECTIONS
+
+
+# ----------------------------------------------------------------------------- JSON
+def test_json_round_trips_with_nan_as_null(report, tmp_path):
+    path = tmp_path / "r.json"
+    text = report.to_json(path)
+    assert "NaN" not in text and "Infinity" not in text
+    loaded = json.loads(path.read_text(encoding="utf-8"))
+    assert loaded == report.to_dict()
+    assert loaded["multiplicity_version"] == report.version
+    assert loaded["parameters"]["random_state"] == 5
+    assert loaded["parameters"]["n_models"] == 12
+    assert loaded["parameters"]["estimator"]["name"] == "LogisticRegression"
+    assert set(loaded["sections"]) == set(SECTIONS)
+    # exact methods were not requested: their headline values are null, not NaN
+    summary = loaded["summary"]
+    row = summary["index"].index("exact_ambiguity")
+    assert summary["data"][row][0] is None
+
+
+def test_json_numbers_equal_independent_recomputation(report, compas):
+    X, y, sf = compas
+    d = json.loads(report.to_json())
+    rs = report.rashomon_set
+    b = rs.baseline_index_
+    P = rs.predict(X)
+    Q = rs.predict_proba(X)[:, :, 1]
+    num = d["sections"]["multiplicity"]["numbers"]
+    assert num["ambiguity"] == pytest.approx(ambiguity(P, b), abs=1e-12)
+    assert num["ambiguity"] == pytest.approx(float((P != P[b]).any(0).mean()), abs=1e-12)
+    assert num["discrepancy"] == pytest.approx(discrepancy(P, b), abs=1e-12)
+    vpr = viable_prediction_range(Q)
+    assert num["mean_vpr_width"] == pytest.approx(float((vpr[:, 1] - vpr[:, 0]).mean()))
+    assert num["mean_vpr_width"] == pytest.approx(float((Q.max(0) - Q.min(0)).mean()))
+    assert num["mean_rashomon_capacity"] == pytest.approx(
+        float(rashomon_capacity(Q).mean()), abs=1e-7)
+    assert num["probabilistic_ambiguity"] == pytest.approx(
+        probabilistic_ambiguity(Q, b, delta=0.1), abs=1e-12)
+    assert num["mean_self_consistency"] == pytest.approx(float(self_consistency(P).mean()))
+    # abstention: the set's vote, tested with selective_vote on the labels
+    labels, _ = selective_vote(P, alpha=0.05, abstain_label=-1)
+    abst = d["sections"]["abstention"]["numbers"]
+    assert abst["abstention_rate"] == pytest.approx(float(np.mean(labels == -1)))
+    # by group, with plain NumPy on the same predictions
+    female = sf["sex"].to_numpy() == "Female"
+    table = d["sections"]["groups"]["tables"]["by_sex"]
+    col = table["columns"].index("ambiguity")
+    row = table["index"].index("Female")
+    assert table["data"][row][col] == pytest.approx(
+        float((P[:, female] != P[b, female]).any(0).mean()))
+    acol = table["columns"].index("abstention_rate")
+    assert table["data"][row][acol] == pytest.approx(float(np.mean(labels[female] == -1)))
+    # the set itself: candidates within epsilon of the best training 0-1 loss
+    losses = np.array(d["sections"]["overview"]["numbers"]["candidate_losses"])
+    models = report.explorer.candidate_models_
+    own = np.array([(m.predict(X) != y.to_numpy()).mean() for m in models])
+    npt_losses = np.sort(own[own <= own.min() + 0.01])
+    assert losses == pytest.approx(own)
+    assert d["sections"]["overview"]["numbers"]["n_in_set"] == len(npt_losses) == len(rs)
+
+
+def test_annotation_numbers_equal_the_api(report):
+    ann = _annotations()
+    d = report.to_dict()["sections"]["annotations"]
+    coef = d["tables"]["agreement"]
+    row = coef["index"].index("krippendorff_alpha")
+    assert coef["data"][row][coef["columns"].index("value")] == pytest.approx(
+        krippendorff_alpha(ann))
+    lo, hi = (coef["data"][row][coef["columns"].index(c)] for c in ("ci_low", "ci_high"))
+    assert lo <= krippendorff_alpha(ann) <= hi
+    mv, ds = MajorityVote().fit(ann).labels_, DawidSkene().fit(ann).labels_
+    assert d["numbers"]["mv_ds_disagreement"] == pytest.approx(float(np.mean(mv != ds)))
+    counts = ann.counts()
+    assert d["numbers"]["share_items_split"] == pytest.approx(
+        float(np.mean((counts > 0).sum(1) > 1)))
+
+
+def test_summary_equals_direct_metric_calls(report, compas):
+    X, y, sf = compas
+    s = report.summary()
+    assert list(s.columns) == ["value", "meaning"]
+    rs = report.rashomon_set
+    P = rs.predict(X)
+    b = rs.baseline_index_
+    assert s.loc["ambiguity", "value"] == pytest.approx(ambiguity(P, b))
+    assert s.loc["discrepancy", "value"] == pytest.approx(discrepancy(P, b))
+    assert s.loc["n_samples", "value"] == len(y)
+    assert s.loc["n_models_in_set", "value"] == len(rs)
+    assert s.loc["baseline_accuracy", "value"] == pytest.approx(
+        float((P[b] == y.to_numpy()).mean()))
+    female = sf["sex"].to_numpy() == "Female"
+    amb = [float((P[:, g] != P[b, g]).any(0).mean()) for g in (female, ~female)]
+    assert s.loc["ambiguity_gap[sex]", "value"] == pytest.approx(max(amb) - min(amb))
+    ann = _annotations()
+    assert s.loc["krippendorff_alpha", "value"] == pytest.approx(krippendorff_alpha(ann))
+    assert np.isnan(s.loc["exact_ambiguity", "value"])
+    # summary() is a copy
+    s.loc["ambiguity", "value"] = -1.0
+    assert report.summary().loc["ambiguity", "value"] >= 0
+
+
+# ------------------------------------------------------------------------- Markdown
+def test_markdown_writes_pngs_beside_it(report, tmp_path):
+    out = tmp_path / "sub"
+    out.mkdir()
+    text = report.to_markdown(out / "audit.md")
+    assert (out / "audit.md").read_text(encoding="utf-8") == text
+    for sec in report.sections:
+        assert f"## {sec.title}" in text
+        assert f'<a id="{sec.id}"></a>' in text
+    links = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", text)
+    names = [f.name for s in report.sections for f in s.figures]
+    assert sorted(links) == sorted(f"audit_{n}.png" for n in names)
+    for link in links:
+        assert (out / link).read_bytes().startswith(PNG)
+    assert "| Female |" in text
+
+
+# ---------------------------------------------------------------------- determinism
+def _masked(rep: AuditReport) -> tuple[str, str, str]:
+    d = rep.to_dict()
+    d.pop("created_utc")
+    html = rep.to_html().replace(rep.created, "TIME")
+    return json.dumps(d, sort_keys=True), html, rep.to_json().replace(rep.created, "TIME")
+
+
+def test_deterministic_for_a_fixed_random_state(compas):
+    X, y, sf = compas
+    kw = dict(sensitive_features=sf["sex"], n_models=4, exact="none", progress=False,
+              figures=False)
+    a = audit(LogisticRegression(max_iter=1000), X, y, random_state=11, **kw)
+    b = audit(LogisticRegression(max_iter=1000), X, y, random_state=11, **kw)
+    assert _masked(a) == _masked(b)
+    c = audit(LogisticRegression(max_iter=1000), X, y, random_state=12, **kw)
+    assert c.to_dict()["sections"]["overview"]["numbers"]["candidate_losses"] != \
+        a.to_dict()["sections"]["overview"]["numbers"]["candidate_losses"]
+
+
+def test_random_state_none_is_recorded_and_regenerates(compas):
+    X, y, _ = compas
+    kw = dict(n_models=3, exact="none", progress=False, figures=False)
+    a = audit(LogisticRegression(max_iter=1000), X, y, random_state=None, **kw)
+    seed = a.parameters["random_state"]
+    assert isinstance(seed, int) and a.parameters["random_state_given"] is None
+    b = audit(LogisticRegression(max_iter=1000), X, y, random_state=seed, **kw)
+    assert a.summary()["value"].equals(b.summary()["value"])
+
+
+# -------------------------------------------------------------------- exact methods
+@pytest.fixture(scope="module")
+def small_linear():
+    rng = np.random.default_rng(3)
+    X = rng.integers(0, 4, size=(160, 2)).astype(float)  # 16 distinct rows
+    y = (X[:, 0] + X[:, 1] + rng.normal(0, 1.2, 160) > 3).astype(int)
+    return X, y
+
+
+def test_exact_methods_match_the_explorers(small_linear):
+    from multiplicity.rashomon import LinearMIPExplorer
+
+    X, y = small_linear
+    rep = audit(LogisticRegression(), X, y, n_models=6, epsilon=0.02, random_state=1,
+                mip_time_limit=None, progress=False)
+    sec = rep.section("exact")
+    assert sec.status == "done" and sec.numbers["skipped"] == {}
+    mip = LinearMIPExplorer(epsilon=0.02).fit(X, y)
+    assert mip.is_exact_
+    assert sec.numbers["mip_ambiguity"] == pytest.approx(mip.ambiguity_)
+    assert sec.numbers["mip_discrepancy"] == pytest.approx(mip.discrepancy_)
+    assert rep.summary().loc["exact_ambiguity", "value"] == pytest.approx(mip.ambiguity_)
+    # every sampled model is in the MIP's set: its flips are lower bounds of the exact ones
+    assert sec.numbers["mip_ambiguity"] + 1e-12 >= rep.profile.ambiguity or \
+        rep.profile.baseline_accuracy < 1 - mip.baseline_error_
+    # the level set is the smallest one containing every sampled model, so its ranges
+    # contain every member's probabilities
+    from multiplicity.rashomon import LogisticLevelSet
+
+    lls = LogisticLevelSet(epsilon=sec.numbers["vpr_epsilon"]).fit(X, y)
+    vpr = lls.viable_prediction_range(X)
+    Q = rep.rashomon_set.predict_proba(X)[:, :, 1]
+    assert np.all(Q >= vpr[:, 0] - 1e-6) and np.all(Q <= vpr[:, 1] + 1e-6)
+    assert sec.numbers["vpr_mean_width"] == pytest.approx(float((vpr[:, 1] - vpr[:, 0]).mean()))
+    assert sec.numbers["vpr_mean_width"] >= rep.profile.mean_vpr_width - 1e-9
+    assert [f.name for f in sec.figures] == ["exact_vpr"]
+
+
+def test_exact_methods_skipped_with_a_reason(small_linear):
+    X, y = small_linear
+    rep = audit(DecisionTreeClassifier(max_depth=2), X, y, n_models=3, random_state=0,
+                progress=False, figures=False)
+    sec = rep.section("exact")
+    assert sec.status == "skipped"
+    assert "DecisionTreeClassifier" in sec.numbers["skipped"]["mip"]
+    assert any("skipped" in note and "DecisionTreeClassifier" in note for note in rep.notes)
+    assert np.isnan(rep.summary().loc["exact_mean_vpr_width", "value"])
+    # too many distinct rows for the MIP; the level set still runs
+    rep = audit(LogisticRegression(), X, y, n_models=3, random_state=0, mip_max_rows=5,
+                progress=False, figures=False)
+    assert "mip_max_rows=5" in rep.section("exact").numbers["skipped"]["mip"]
+    assert "vpr_mean_width" in rep.section("exact").numbers
+
+
+# ------------------------------------------------------------------------ behaviour
+def test_progress_bar_only_when_asked(small_linear, capsys):
+    X, y = small_linear
+    kw = dict(n_models=2, exact="none", random_state=0, figures=False)
+    audit(LogisticRegression(), X, y, progress=False, **kw)
+    assert capsys.readouterr().err == ""
+    audit(LogisticRegression(), X, y, progress=True, **kw)
+    err = capsys.readouterr().err
+    assert "audit" in err and "retraining 2 models" in err
+
+
+def test_warnings_are_collected_into_notes(small_linear):
+    from sklearn.neural_network import MLPClassifier
+
+    X, y = small_linear
+    rep = audit(MLPClassifier(hidden_layer_sizes=(3,), max_iter=2), X, y, n_models=2,
+                random_state=0, progress=False, figures=False)  # nothing escapes
+    assert any(n.startswith("ConvergenceWarning") for n in rep.notes)
+    assert any("ConvergenceWarning" in p for p in rep.section("notes").paragraphs)
+
+
+def test_multiclass_and_missing_groups():
+    from sklearn.datasets import load_iris
+
+    X, y = load_iris(return_X_y=True)
+    groups = np.where(np.arange(len(y)) % 3 == 0, None, np.where(X[:, 0] > 5.8, "big", "small"))
+    rep = audit(LogisticRegression(max_iter=500), X, y, sensitive_features={"size": groups},
+                n_models=4, random_state=0, progress=False, figures=False)
+    table = rep.section("groups").tables["by_size"][1]
+    assert list(table.index[:3]) == ["(missing)", "big", "small"]
+    assert "3 classes" in rep.section("exact").numbers["skipped"]["level_set"]
+    assert rep.profile.rashomon_capacity.max() <= 3 + 1e-9
+    assert _parse(rep.to_html()).sections == SECTIONS
+
+
+def test_sensitive_features_by_column_name():
+    X, y, _ = _compas_subsample(300, seed=1)
+    rep = audit(LogisticRegression(max_iter=1000), X, y, sensitive_features="sex:Female",
+                n_models=3, exact="none", random_state=0, progress=False, figures=False)
+    table = rep.section("groups").tables["by_sex:Female"][1]
+    assert table.loc[1, "n_samples"] == int(X["sex:Female"].sum())
+
+
+@pytest.mark.parametrize(("kwargs", "exc", "message"), [
+    ({"y": "short"}, ValueError, _errors.LENGTH_MISMATCH.format(a="X", b="y", na=300, nb=299)),
+    ({"sensitive_features": ["race"]}, ValueError, "sensitive feature 'race' is not a column"),
+    ({"sensitive_features": np.zeros(5)}, ValueError, "must have shape (300,)"),
+    ({"epsilon": -0.1}, ValueError, "epsilon must be >= 0"),
+    ({"n_models": 0}, ValueError, "n_models must be an integer >= 1"),
+    ({"exact": "always"}, ValueError, "exact must be one of"),
+    ({"random_state": "seed"}, TypeError, "random_state must be"),
+])
+def test_bad_input_is_rejected_before_any_work(kwargs, exc, message):
+    X, y, _ = _compas_subsample(300, seed=1)
+    if kwargs.pop("y", None) == "short":
+        y = y.iloc[:-1]
+    with pytest.raises(exc, match=re.escape(message)):
+        audit(LogisticRegression(), X, y, progress=False, **kwargs)
+
+
+# -------------------------------------------------------------------------- browser
+_CHROMIUM = shutil.which("chromium") or (
+    "/usr/bin/chromium" if shutil.os.path.exists("/usr/bin/chromium") else None)
+
+
+@pytest.mark.skipif(_CHROMIUM is None, reason="no chromium installed")
+def test_html_renders_in_headless_chromium(report, tmp_path):
+    page = tmp_path / "report.html"
+    report.to_html(page)
+    shot = tmp_path / "shot.png"
+    proc = subprocess.run(
+        [_CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+         f"--user-data-dir={tmp_path / 'profile'}", "--enable-logging=stderr", "--v=0",
+         "--window-size=1200,2400", f"--screenshot={shot}", page.as_uri()],
+        capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    data = shot.read_bytes()
+    assert data.startswith(PNG) and len(data) > 10_000
+    console = [line for line in proc.stderr.splitlines() if "CONSOLE" in line
+               or "Uncaught" in line or "Failed to load resource" in line]
+    assert console == []
+    # not a blank page: the screenshot has many distinct colours
+    import matplotlib.image
+
+    pixels = matplotlib.image.imread(shot)
+    assert len(np.unique(pixels.reshape(-1, pixels.shape[-1])[::97], axis=0)) > 20
