@@ -159,3 +159,23 @@ def test_fig_jiang2022_disagreement(tmp_path):
         mine = [p["disagreement"] for p in points if p["family"] == fam["family"]]
         assert fam["disagreement"] == pytest.approx(np.mean(mine))
     assert -1 <= rec["correlation"] <= 1
+
+
+@pytest.mark.slow
+def test_fig_li2024_fis_cloud(tmp_path):
+    rec = run_figure("fig_li2024_fis_cloud.py", tmp_path)
+    pairs = rec["pairs"]
+    n_features = 12
+    assert rec["n_pairs"] == len(pairs) == n_features * (n_features - 1) // 2
+    assert rec["widest_pair"] == pairs[0]["pair"]
+    ranges = [p["range"] for p in pairs]
+    assert np.all(np.diff(ranges) <= TOL)  # sorted, widest first
+    for p in pairs:
+        assert p["min"] - TOL <= p["baseline"] <= p["max"] + TOL  # h0 is a member
+        assert p["min"] - TOL <= p["mean"] <= p["max"] + TOL
+        assert p["range"] == pytest.approx(p["max"] - p["min"])
+    assert rec["pairs_with_sign_change"] == sum(p["min"] < 0 < p["max"] for p in pairs)
+    # every member is in the set: log loss within epsilon of the baseline's
+    losses = np.array(rec["member_losses"])
+    assert len(losses) == rec["n_models"]
+    assert np.all(losses <= rec["baseline_loss"] + rec["epsilon"] + 1e-9)
