@@ -1,7 +1,7 @@
 """Run every benchmark, one fresh interpreter each, then print a summary table.
 
 Run: ``.venv/bin/python benchmarks/run_all.py`` (what ``make bench`` calls). Options:
-``--only ambiguity capacity pairwise profile dropout`` picks benchmarks; ``--quick`` runs
+``--only ambiguity capacity pairwise profile dropout explain`` picks benchmarks; ``--quick`` runs
 them on small inputs (a smoke test, seconds; its figures mean nothing); ``--json PATH``
 keeps all results.
 
@@ -32,6 +32,7 @@ SCRIPTS = {
     "fleiss": "bench_fleiss.py",
     "aggregation": "bench_aggregation.py",
     "glad_mace": "bench_glad_mace.py",
+    "explain": "bench_explain.py",
 }
 QUICK = {
     "ambiguity": ["--models", "50", "--samples", "100000", "--repeats", "2",
@@ -51,6 +52,7 @@ QUICK = {
                     "--crowdkit-repeats", "1"],
     "glad_mace": ["--items", "200", "--workers", "20", "--repeats", "1",
                   "--skip-default-mace", "--min-speedup", "0"],
+    "explain": ["--models", "10", "--n-repeats", "2", "--repeats", "1"],
 }
 
 
@@ -119,6 +121,14 @@ def summary(results: dict[str, dict]) -> list[tuple[str, str, str, str]]:
                          f"{faster(v['speedup_vs_numpy'])} (vs {v['numpy_best']}); "
                          f"{v['ours']['members_per_s']:.0f} members/s; loss max |diff| "
                          f"{max(v['max_abs_loss_diff'].values()):.0e}; profile: {sizes}"))
+    if "explain" in results:
+        r = results["explain"]
+        t = r["timing"]
+        rows.append((f"feature_importance_range {r['shape']} (LogisticRegression members)",
+                     fs(t["ours"]["min_s"]), fs(t["sklearn"]["min_s"]) + " (sklearn loop)",
+                     f"{faster(t['ours']['speedup'])} than permutation_importance member by "
+                     f"member; generic path {faster(t['generic']['speedup'])}; max |diff| "
+                     f"{max(r['max_abs_diff'].values()):.0e}"))
     return rows
 
 
