@@ -107,6 +107,7 @@ def test_audit_user_csv_matches_the_api(user_csv, tmp_path, capsys):
     assert f"wrote {out}" in printed
 
 
+@pytest.mark.skipif(JIT_DISABLED, reason="the full COMPAS data runs with the JIT only")
 def test_audit_default_data_writes_html_and_markdown(tmp_path, capsys):
     out = tmp_path / "compas.html"
     assert main(["audit", "--n-models", "3", "--out", str(out), *FAST]) == 0
@@ -123,6 +124,7 @@ def test_audit_default_data_writes_html_and_markdown(tmp_path, capsys):
     assert "tree model" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("model", ["forest", "boosting", "mlp"])
 def test_audit_every_model_choice(model, user_csv, tmp_path):
     out = tmp_path / "r.json"
@@ -286,6 +288,7 @@ def test_demo_prints_the_report_figures_and_writes_html(tmp_path, capsys):
     assert rep.summary().loc["discrepancy", "value"] == direct.profile.discrepancy
 
 
+@pytest.mark.skipif(JIT_DISABLED, reason="the full COMPAS data runs with the JIT only")
 def test_demo_epsilon_zero_keeps_only_the_best_models():
     kw = dict(n_models=6, random_state=1, exact="none", figures=False)
     res = _demo.run_demo(epsilon=0.0, **kw)

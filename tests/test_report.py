@@ -61,7 +61,7 @@ def _annotations(n_items: int = 60) -> Annotations:
 
 @pytest.fixture(scope="module")
 def compas():
-    return _compas_subsample(900, seed=7)
+    return _compas_subsample(600, seed=7)
 
 
 @pytest.fixture(scope="module")

@@ -407,14 +407,20 @@ def audit(estimator: Any, X: Any, y: ArrayLike, *, sensitive_features: Any = Non
 
     Examples
     --------
+    >>> import numpy as np
+    >>> from sklearn.datasets import make_classification
     >>> from sklearn.linear_model import LogisticRegression
-    >>> from multiplicity.datasets import load_compas
-    >>> data = load_compas()
-    >>> report = audit(LogisticRegression(max_iter=1000), data.data, data.target,
-    ...                sensitive_features=data.sensitive_features, n_models=20,
-    ...                exact="none", random_state=0, progress=False)
-    >>> float(report.summary().loc["ambiguity", "value"]) > 0
+    >>> X, y = make_classification(n_samples=300, n_features=4, flip_y=0.2, random_state=0)
+    >>> group = np.where(X[:, 0] > 0, "a", "b")
+    >>> report = audit(LogisticRegression(), X, y, sensitive_features={"group": group},
+    ...                n_models=10, exact="none", random_state=0, progress=False,
+    ...                figures=False)
+    >>> [s.id for s in report.sections][:4]
+    ['overview', 'multiplicity', 'exact', 'groups']
+    >>> s = report.summary()["value"]
+    >>> bool(s["ambiguity"] >= s["discrepancy"])
     True
+    >>> text = report.to_json()  # or to_html("audit.html"), to_markdown("audit.md")
     """
     from sklearn.base import clone
 
@@ -478,8 +484,8 @@ def audit(estimator: Any, X: Any, y: ArrayLike, *, sensitive_features: Any = Non
         if text not in notes:
             notes.append(text)
     for sec in (exact_sec, imp_sec, ann_sec):
-        for reason in sec.numbers.get("skipped", {}).values():
-            notes.append(f"{sec.title}: skipped: {reason}")
+        for key, reason in sec.numbers.get("skipped", {}).items():
+            notes.append(f"{_SKIP_LABELS.get(key, sec.title)}: skipped: {reason}")
 
     parameters = {
         "estimator": _estimator_info(estimator),
@@ -501,6 +507,12 @@ def audit(estimator: Any, X: Any, y: ArrayLike, *, sensitive_features: Any = Non
         headline=_headline(ctx, sections, groups), version=__version__,
         created=datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC"), notes=notes,
         rashomon_set=ctx.rset, profile=ctx.profile, explorer=ctx.explorer)
+
+
+_SKIP_LABELS = {"level_set": "Exact viable prediction ranges (logistic level set)",
+                "mip": "Exact ambiguity and discrepancy (MIP)",
+                "importance": "Feature-importance ranges",
+                "aggregation": "Label aggregation"}
 
 
 class _Context:
@@ -720,9 +732,7 @@ def _exact_section(ctx: _Context, exact: str, time_limit: float | None,
     else:
         skipped["mip"] = f"not requested (exact={exact!r})"
     for key, reason in skipped.items():
-        label = {"level_set": "Exact viable prediction ranges (logistic level set)",
-                 "mip": "Exact ambiguity and discrepancy (MIP)"}[key]
-        sec.paragraphs.append(f"{label}: skipped because {reason}.")
+        sec.paragraphs.append(f"{_SKIP_LABELS[key]}: skipped because {reason}.")
     if rows:
         table = pd.DataFrame(rows).set_index(["method"])
         sec.tables["comparison"] = ("Exact values against the retrained sample", table)
