@@ -244,6 +244,9 @@ def _oracle_cloud(models, X, y, pairs, orders, loss):
     def L(model, data):
         if loss == "log_loss":
             return log_loss(y, model.predict_proba(data), labels=model.classes_)
+        if loss == "brier":
+            onehot = (y[:, None] == model.classes_[None, :]).astype(float)
+            return float(np.mean(np.sum((model.predict_proba(data) - onehot) ** 2, axis=1)))
         return float(np.mean(model.predict(data) != y))
 
     def permuted(cols, order):
@@ -264,9 +267,11 @@ def _oracle_cloud(models, X, y, pairs, orders, loss):
     return np.array(rows)
 
 
-@pytest.mark.parametrize("loss", ["log_loss", "zero_one"])
-@pytest.mark.parametrize("kind", ["linear", "tree"])
+@pytest.mark.parametrize("loss", ["log_loss", "zero_one", "brier"])
+@pytest.mark.parametrize("kind", ["linear", "tree", "sgd"])
 def test_cloud_equals_numpy_oracle(data, rset, loss, kind):
+    from sklearn.linear_model import SGDClassifier
+
     from multiplicity.explain._common import permutations
 
     X, y = data
@@ -274,12 +279,15 @@ def test_cloud_equals_numpy_oracle(data, rset, loss, kind):
         models = [DecisionTreeClassifier(max_depth=4, random_state=s).fit(X, y)
                   for s in range(3)]
         rs = RashomonSet(models, np.zeros(3), epsilon=0.0)
+    elif kind == "sgd":  # linear, with predict_proba, but not LogisticRegression's
+        models = [SGDClassifier(loss="log_loss", random_state=s).fit(X, y) for s in range(2)]
+        rs = RashomonSet(models, np.zeros(2), epsilon=0.0)
     else:
         rs = rset
-    pairs = [(0, 1), (3, 2), (1, 4)]
-    cloud = feature_interaction_cloud(rs, X, y, pairs=pairs, n_repeats=3, loss=loss,
+    pairs = [(0, 1), (3, 2)]
+    cloud = feature_interaction_cloud(rs, X, y, pairs=pairs, n_repeats=2, loss=loss,
                                       random_state=11)
-    oracle = _oracle_cloud(list(rs), X, y, pairs, permutations(len(y), 3, 11), loss)
+    oracle = _oracle_cloud(list(rs), X, y, pairs, permutations(len(y), 2, 11), loss)
     got = cloud.sort_values(["model"], kind="stable")[
         ["model", "phi_i", "phi_j", "phi_ij", "fis"]].to_numpy(dtype=float)
     npt.assert_allclose(got, oracle, rtol=0, atol=1e-10)
@@ -509,3 +517,73 @@ def test_halo_plot_shows_the_table(cloud):
     with pytest.raises(TypeError, match="cloud must be"):
         plot_halo(cloud.to_numpy(), "x1 x x3")
     plt.close("all")
+
+
+@pytest.mark.parametrize("frame", [False, True])
+def test_linear_fast_path_at_exact_ties(frame):
+    # integer features and weights +-1: many decisions are exactly 0 (label: class 0)
+    rng = np.random.default_rng(3)
+    X = rng.integers(0, 3, size=(60, 3)).astype(float)
+    y = rng.integers(0, 2, 60)
+    if frame:
+        X = pd.DataFrame(X, columns=["a", "b", "c"])
+    models = []
+    for w in ([1.0, -1.0, 0.0], [0.0, 1.0, -1.0], [1.0, 1.0, -2.0]):
+        m = LogisticRegression().fit(X, y)
+        m.coef_ = np.array([w])
+        m.intercept_ = np.array([0.0])
+        models.append(m)
+    rs = RashomonSet(models, np.zeros(3), epsilon=0.0)
+    table = feature_importance_range(rs, X, y, n_repeats=3, random_state=2)
+    for i, m in enumerate(models):
+        oracle = permutation_importance(m, X, y, n_repeats=3, random_state=2)
+        npt.assert_allclose(table.importances[i], oracle.importances, rtol=0, atol=1e-12)
+    cloud = feature_interaction_cloud(rs, X, y, loss="zero_one", n_repeats=2, random_state=2)
+    Xa = np.asarray(X)
+    oracle = _oracle_cloud(models if not frame else [_Frame(m, X.columns) for m in models],
+                           Xa, y, [(0, 1), (0, 2), (1, 2)],
+                           __import__("multiplicity.explain._common", fromlist=["x"])
+                           .permutations(60, 2, 2), "zero_one")
+    npt.assert_allclose(cloud[["model", "phi_i", "phi_j", "phi_ij", "fis"]]
+                        .sort_values("model", kind="stable").to_numpy(dtype=float),
+                        oracle, rtol=0, atol=1e-12)
+
+
+class _Frame:
+    """Feeds arrays to a model fitted on a DataFrame (for the oracle)."""
+
+    def __init__(self, model, columns):
+        self.model, self.columns = model, columns
+        self.classes_ = model.classes_
+
+    def predict(self, X):
+        return self.model.predict(pd.DataFrame(X, columns=self.columns))
+
+
+def test_importance_multiclass_labels_equal_sklearn():
+    X, y = make_classification(n_samples=150, n_features=4, n_informative=3, n_redundant=0,
+                               n_classes=3, random_state=4)
+    labels = np.array(["a", "b", "c"])[y]
+    models = [LogisticRegression(C=c).fit(X, labels) for c in (0.1, 1.0)]
+    rs = RashomonSet(models, np.zeros(2), epsilon=0.0)
+    table = feature_importance_range(rs, X, labels, n_repeats=2, random_state=8)
+    for i, m in enumerate(models):
+        oracle = permutation_importance(m, X, labels, n_repeats=2, random_state=8)
+        npt.assert_allclose(table.importances[i], oracle.importances, rtol=0, atol=1e-12)
+    # a label the models never predict counts as an error for every member
+    wrong = labels.copy()
+    wrong[:10] = "zzz"
+    table = feature_importance_range(rs, X, wrong, n_repeats=2, random_state=8)
+    for i, m in enumerate(models):
+        oracle = permutation_importance(m, X, wrong, n_repeats=2, random_state=8)
+        npt.assert_allclose(table.importances[i], oracle.importances, rtol=0, atol=1e-12)
+
+
+def test_importance_binary_linear_with_unknown_label(data, rset):
+    X, y = data
+    y2 = y.copy()
+    y2[:15] = 7  # never predicted: an error for every member, permuted or not
+    table = feature_importance_range(rset, X, y2, n_repeats=2, random_state=4)
+    for i, m in enumerate(rset):
+        oracle = permutation_importance(m, X, y2, n_repeats=2, random_state=4)
+        npt.assert_allclose(table.importances[i], oracle.importances, rtol=0, atol=1e-12)
