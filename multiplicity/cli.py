@@ -247,11 +247,17 @@ def _cmd_audit(args: argparse.Namespace) -> int:
         groups = {name: df[name] for name in sensitive}
         source, subject = str(args.data), args.subject or "people"
     estimator = make_estimator(args.model, args.random_state)
-    report = _api_call(
-        audit, estimator, X, y, sensitive_features=groups or None, epsilon=args.epsilon,
-        n_models=args.n_models, random_state=args.random_state, progress=args.progress,
-        exact=args.exact, subject=subject, n_jobs=args.n_jobs, figures=fmt != "json",
-        title=f"Multiplicity audit: {args.model} model on {source}")
+    # HistGradientBoosting's OpenMP loops spin-wait on busy cores (seconds per fit on a
+    # loaded machine instead of a tenth); models are parallelised by --n-jobs instead.
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1 if args.model == "boosting" else None,
+                           user_api="openmp"):
+        report = _api_call(
+            audit, estimator, X, y, sensitive_features=groups or None, epsilon=args.epsilon,
+            n_models=args.n_models, random_state=args.random_state, progress=args.progress,
+            exact=args.exact, subject=subject, n_jobs=args.n_jobs, figures=fmt != "json",
+            title=f"Multiplicity audit: {args.model} model on {source}")
     path = write_report(report, args.out)
     print(f"multiplicity audit: {args.model} model on {source} ({len(y):,} rows, "
           f"{X.shape[1]} features)")
