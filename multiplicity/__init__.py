@@ -22,6 +22,7 @@ from ._config import config_context, get_config, set_config
 from ._version import __version__
 
 __all__ = [
+    "AnnotatorEmbeddingClassifier",
     "__version__", "annotation", "config_context", "datasets", "ensemble", "explain",
     "get_config", "metrics", "rashomon", "report", "set_config",
 ]
@@ -34,4 +35,8 @@ def __getattr__(name: str):
         import importlib
 
         return importlib.import_module(f"{__name__}.{name}")
+    if name == "AnnotatorEmbeddingClassifier":
+        from .annotation import AnnotatorEmbeddingClassifier
+
+        return AnnotatorEmbeddingClassifier
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

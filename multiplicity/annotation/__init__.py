@@ -22,6 +22,7 @@ from ._chance import (
     weight_matrix,
 )
 from ._container import Annotations
+from ._embedding import AnnotatorEmbeddingClassifier
 from ._glad_mace import GLAD, MACE
 from ._icc import intraclass_correlation
 from ._items import item_disagreement, soft_labels
@@ -40,6 +41,7 @@ __all__ = [
     "GLAD",
     "MACE",
     "Annotations",
+    "AnnotatorEmbeddingClassifier",
     "DawidSkene",
     "DisagreementProfile",
     "MajorityVote",
