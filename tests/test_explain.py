@@ -587,3 +587,23 @@ def test_importance_binary_linear_with_unknown_label(data, rset):
     for i, m in enumerate(rset):
         oracle = permutation_importance(m, X, y2, n_repeats=2, random_state=4)
         npt.assert_allclose(table.importances[i], oracle.importances, rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("loss", ["log_loss", "brier", "zero_one"])
+def test_linear_path_without_cached_decisions(data, rset, loss, monkeypatch):
+    """Sets too large to keep the decision matrix use the chunked NumPy product."""
+    from multiplicity.explain import _linear
+    from multiplicity.explain._common import permutations
+
+    X, y = data
+    monkeypatch.setattr(_linear, "_CACHE_VALUES", 0)
+    monkeypatch.setattr(_linear, "_CHUNK_VALUES", 300)  # several row chunks
+    cloud = feature_interaction_cloud(rset, X, y, pairs=[(0, 3)], n_repeats=2, loss=loss,
+                                      random_state=5)
+    oracle = _oracle_cloud(list(rset), X, y, [(0, 3)], permutations(len(y), 2, 5), loss)
+    npt.assert_allclose(cloud[["model", "phi_i", "phi_j", "phi_ij", "fis"]].to_numpy(float),
+                        oracle, rtol=0, atol=1e-10)
+    table = feature_importance_range(rset, X, y, n_repeats=2, random_state=5)
+    for i, m in enumerate(rset):
+        ref = permutation_importance(m, X, y, n_repeats=2, random_state=5)
+        npt.assert_allclose(table.importances[i], ref.importances, rtol=0, atol=1e-12)

@@ -157,9 +157,12 @@ def feature_importance_range(rashomon_set: Any, X: Any, y: ArrayLike, n_repeats:
 
     Fast path: when ``scoring`` is None and every member is a binary scikit-learn linear
     classifier (``LogisticRegression``, ``LinearSVC``, ``SGDClassifier``, ...), the
-    decisions of all members on a permuted copy are one matrix product with the stacked
-    coefficients (in row chunks of about 4M values), with decisions within 1e-9 of 0
-    recomputed by the member itself; the labels are those of the members' ``predict``.
+    decisions of all members on a permuted copy are the decisions on X (one matrix
+    product with the stacked coefficients, kept while ``n_models * n_samples`` is at most
+    2**26) plus the change of the permuted column, in one Numba kernel per pass; a pass
+    with a decision within 1e-9 (relative) of 0 is redone with the full product, where
+    such decisions are recomputed by the member itself, so the labels are those of the
+    members' ``predict``.
 
     References
     ----------
@@ -192,20 +195,22 @@ def feature_importance_range(rashomon_set: Any, X: Any, y: ArrayLike, n_repeats:
     fast = linear_stack(rs, X, proba=False) if scorers is None else None
     if fast is not None:
         stack, X = fast
+        stack.prepare(X)
+    work = Permuter(X)
 
-        def evaluate(data: Any) -> NDArray[np.float64]:
-            return stack.mean_correct(data, y_codes)
-    else:
-        def evaluate(data: Any) -> NDArray[np.float64]:
-            return score_members(rs, data, y_arr, y_codes, scorers)
+    def evaluate(columns: tuple[int, ...], order: NDArray[np.intp] | None
+                 ) -> NDArray[np.float64]:
+        data = work.permute(columns, order) if columns else work.work
+        if fast is not None:
+            return stack.pass_values(data, columns, order, y_codes, "accuracy")
+        return score_members(rs, data, y_arr, y_codes, scorers)
 
-    base = evaluate(X)
+    base = evaluate((), None)
     orders = permutations(n, n_repeats, random_state)
     imp = np.empty((len(rs), p, n_repeats))
-    work = Permuter(X)
     for j in range(p):
         for r in range(n_repeats):
-            imp[:, j, r] = base - evaluate(work.permute((j,), orders[r]))
+            imp[:, j, r] = base - evaluate((j,), orders[r])
         work.restore((j,))
     return _table(imp, names, rs.baseline_index_)
 

@@ -238,20 +238,22 @@ def feature_interaction_cloud(rashomon_set: Any, X: Any, y: ArrayLike,
     fast = None if callable(loss) else linear_stack(rs, X, proba=loss != "zero_one")
     if fast is not None:
         stack, X = fast
-
-        def evaluate(data: Any) -> NDArray[np.float64]:
-            return stack.mean_loss(data, y_codes, loss)
-    else:
-        def evaluate(data: Any) -> NDArray[np.float64]:
-            return member_losses(rs, data, y_arr, y_codes, loss, loss_input)
-
-    base = evaluate(X)
+        stack.prepare(X)
     work = Permuter(X)
+
+    def evaluate(columns: tuple[int, ...], order: NDArray[np.intp] | None
+                 ) -> NDArray[np.float64]:
+        data = work.permute(columns, order) if columns else work.work
+        if fast is not None:
+            return stack.pass_values(data, columns, order, y_codes, loss)
+        return member_losses(rs, data, y_arr, y_codes, loss, loss_input)
+
+    base = evaluate((), None)
 
     def reliance(columns: tuple[int, ...]) -> NDArray[np.float64]:
         acc = np.zeros(len(rs))
         for r in range(n_repeats):
-            acc += evaluate(work.permute(columns, orders[r]))
+            acc += evaluate(columns, orders[r])
         work.restore(columns)
         return acc / n_repeats - base
 

@@ -28,6 +28,7 @@ __all__ = ["LinearStack", "linear_stack"]
 
 _GUARD = 1e-9
 _CHUNK_VALUES = 1 << 22  # decision values per chunk (32 MiB of float64)
+_CACHE_VALUES = 1 << 26  # largest n_models x n_samples decision matrix kept (512 MiB)
 
 
 def _plain_linear(model: Any, proba: bool) -> bool:
@@ -44,7 +45,14 @@ def _plain_linear(model: Any, proba: bool) -> bool:
 
 
 class LinearStack:
-    """Coefficients of binary linear members stacked: ``W`` (n_features, n_models), ``b``."""
+    """Coefficients of binary linear members stacked: ``W`` (n_features, n_models), ``b``.
+
+    :meth:`pass_values` evaluates one pass with the Numba kernel
+    :func:`~multiplicity.explain._kernels._linear_pass` from the decisions on the
+    unpermuted X (kept as ``DT``, ``n_models x n_samples`` float64, when that fits in
+    ``_CACHE_VALUES``); a pass with a decision within the guard of 0 is redone by the
+    guarded NumPy path instead, so labels at ties are the members' own.
+    """
 
     def __init__(self, models: tuple[Any, ...]) -> None:
         self.models = models
@@ -52,6 +60,44 @@ class LinearStack:
                                       dtype=np.float64)
         self.b = np.array([float(np.ravel(m.intercept_)[0]) if np.size(m.intercept_)
                            else 0.0 for m in models])
+        self.X: NDArray[np.float64] | None = None
+        self.DT: NDArray[np.float64] | None = None
+
+    def prepare(self, X: NDArray[np.float64]) -> None:
+        """Keep X and the members' decisions on it (when they fit the cache budget)."""
+        self.X = X
+        n, m = X.shape[0], self.W.shape[1]
+        if n * m > _CACHE_VALUES:
+            return
+        DT = np.empty((m, n))
+        for lo, D in self.decisions(X):
+            DT[:, lo:lo + D.shape[0]] = D.T
+        self.DT = DT
+        self.guard = _GUARD * (np.abs(X).max(axis=0) @ np.abs(self.W) + np.abs(self.b) + 1.0)
+
+    def pass_values(self, work: NDArray[np.float64], columns: tuple[int, ...],
+                    order: NDArray[np.intp] | None, y_codes: NDArray,
+                    loss: str) -> NDArray[np.float64]:
+        """Mean accuracy (``loss="accuracy"``) or mean loss of every member on ``work``,
+        which is ``self.X`` with ``columns`` shown in row order ``order``."""
+        if self.DT is not None:
+            from ._kernels import _linear_pass
+
+            cols = list(columns)
+            X0 = self.X
+            delta = (np.ascontiguousarray(X0[order][:, cols] - X0[:, cols]) if cols
+                     else np.zeros((X0.shape[0], 0)))
+            Wc = np.ascontiguousarray(self.W[cols])
+            kind = {"accuracy": 0, "zero_one": 0, "log_loss": 1, "brier": 2}[loss]
+            sums, near = _linear_pass(self.DT, delta, Wc,
+                                      np.ascontiguousarray(y_codes, dtype=np.int64), kind,
+                                      self.guard)
+            if not near.any():
+                means = sums / X0.shape[0]
+                return 1.0 - means if loss == "zero_one" else means
+        if loss == "accuracy":
+            return self.mean_correct(work, y_codes)
+        return self.mean_loss(work, y_codes, loss)
 
     def decisions(self, X: NDArray[np.float64]):
         """Yield ``(lo, D)`` with ``D`` of shape (chunk, n_models), guarded at ties."""
