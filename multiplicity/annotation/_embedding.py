@@ -194,18 +194,23 @@ class AnnotatorEmbeddingClassifier(ClassifierMixin, BaseEstimator):
     - item representation ``s = W x + b`` (``W``: ``n_components x n_features``);
     - annotator embedding ``E_a``: a learned vector per annotator;
     - annotation embedding ``E_n``: the mean of learned label embeddings ``L_c`` over the
-      labels ``c`` annotator ``a`` gave to *other* items (leave-one-out during training;
-      all of the annotator's training labels at prediction time);
+      labels ``c`` annotator ``a`` gave in training (see ``annotation_context`` for the
+      leave-one-out version of the issue and the paper, and why it is not the default);
     - compatibility scores ``alpha = (W_s s) . (W_a E_a)`` and
       ``beta = (W_s s) . (W_n E_n)``;
     - class probabilities ``softmax(V^T (s + alpha E_a + beta E_n) + c)`` (the paper's
       "add" combination).
 
-    All blocks are trained together by minimising the mean softmax cross-entropy over the
-    annotation rows plus ``alpha / 2`` times the squared norm of every weight matrix and
-    embedding (not the biases ``b`` and ``c``), with scipy's L-BFGS-B and an analytic
-    gradient. The optimiser is deterministic, so a fixed ``random_state`` gives the same
-    model.
+    The objective is the mean softmax cross-entropy over the annotation rows plus
+    ``alpha / 2`` times the squared norm of ``W`` and ``V`` and ``alpha *
+    embedding_alpha_ratio / 2`` times that of ``E``, ``L``, ``W_s``, ``W_a`` and ``W_n``
+    (the biases ``b`` and ``c`` are not penalised). It is minimised by scipy's L-BFGS-B
+    with an analytic gradient in two stages, as Deng et al. start from a trained text
+    encoder: first the text-only model (``W``, ``b``, ``V``, ``c``) from a random start,
+    then all blocks together from that model, with the compatibility maps at the identity
+    and small embeddings (an all-zero start would be a saddle point, because each
+    embedding term is a product of two embedding factors). Both stages are deterministic,
+    so a fixed ``random_state`` gives the same model.
 
     Parameters
     ----------
@@ -222,9 +227,9 @@ class AnnotatorEmbeddingClassifier(ClassifierMixin, BaseEstimator):
         With both flags False the model is the text-only baseline: a softmax regression on
         the learned projection ``s``.
     alpha : float, default=3e-3
-        Strength of the L2 penalty (as in scikit-learn's ``MLPClassifier``). Not to be
-        confused with the compatibility score ``alpha`` of the paper, which is the fitted
-        quantity returned by :meth:`compatibility`.
+        Strength of the L2 penalty (the scikit-learn name, as in ``MLPClassifier`` and
+        ``Ridge``). Not to be confused with the paper's compatibility score ``alpha``,
+        a fitted per-row quantity returned by :meth:`compatibility`.
     max_iter : int, default=300
         Maximum number of L-BFGS-B iterations; a ``ConvergenceWarning`` is emitted when
         they run out before the gradient criterion ``tol`` is met.
@@ -233,10 +238,30 @@ class AnnotatorEmbeddingClassifier(ClassifierMixin, BaseEstimator):
         (``gtol``) or the relative decrease of the loss is below ``tol * 1e-4``
         (``ftol``).
     init_scale : float, default=0.1
-        Standard deviation of the random initial projection ``W`` and classifier ``V``;
-        the embeddings start at scale 1 and the compatibility maps at the identity.
+        Standard deviation of the random initial projection ``W`` and classifier ``V``.
+        In the second stage the label embeddings start as normal draws with standard
+        deviation 0.3 and each annotator embedding as the annotator's label shares times
+        another such draw (one random vector per class), so the start does not depend on
+        the names or order of the annotators.
+    embedding_alpha_ratio : float, default=2.0
+        Multiplies ``alpha`` for the embedding blocks (``E``, ``L``, ``W_s``, ``W_a``,
+        ``W_n``). The embedding terms are products of several factors, which an L2
+        penalty of the same strength restrains less than the text weights.
+    annotation_context : {"all", "leave_one_out"}, default="all"
+        Which of the annotator's training labels ``E_n`` averages while training.
+        ``"all"``: all of them, as at prediction time. ``"leave_one_out"``: all but the
+        row's own label, as the issue and Deng et al. describe. Leave-one-out leaks the
+        label: an annotator's rows with label 0 and with label 1 get two different
+        ``E_n`` (the own label is missing from one count or the other), and with the
+        annotator embedding as reference the model learns to read the label off that
+        difference, driving the training loss towards 0 without learning anything that
+        holds at prediction time (see the tests: on coin-flip labels the training loss
+        falls to about 0). With ``"all"`` every row of an annotator shares one ``E_n``, a
+        per-annotator quantity like ``E_a``.
     random_state : int, RandomState instance or None, default=None
-        Seeds the initial weights (the only randomness).
+        Seeds the initial weights (the only randomness). BLAS is limited to one thread
+        while L-BFGS-B runs (the matrices are thin, and spinning BLAS threads slowed it
+        tenfold on a busy machine).
 
     Attributes
     ----------
@@ -277,9 +302,9 @@ class AnnotatorEmbeddingClassifier(ClassifierMixin, BaseEstimator):
     annotator embedding is the unweighted mean of the known annotators' embeddings and
     their annotation embedding uses the population label distribution
     (``population_label_distribution_ @ label_embeddings_``, the mean label embedding
-    over all training annotations). An annotator with a single training annotation has
-    no *other* labels, so during training that row gets the population annotation
-    embedding as well.
+    over all training annotations). With ``annotation_context="leave_one_out"``, an
+    annotator with a single training annotation has no *other* labels, so during
+    training that row gets the population annotation embedding as well.
 
     *predict_distribution(X)* is the unweighted mean, over the known annotators, of the
     class probabilities each of them is predicted to give: the label distribution a new
@@ -289,7 +314,8 @@ class AnnotatorEmbeddingClassifier(ClassifierMixin, BaseEstimator):
     (``n`` annotation rows, ``h = n_components``, ``k`` classes); a sparse ``X`` stays
     sparse (only ``X @ W`` and ``X^T @ G`` are formed). Memory is ``O(n h + d h + r h)``
     beyond ``X`` (``d`` features, ``r`` annotators), plus what L-BFGS-B keeps (10 vectors
-    of the parameter count ``d h + r h + k h + 3 h^2 + h k + h + k``).
+    of the parameter count ``d h + r h + k h + 3 h^2 + h k + h + k``). Training runs
+    at most ``2 max_iter`` L-BFGS-B iterations (two stages).
     :meth:`predict_distribution` works on blocks of items, with at most about a million
     item x annotator x class entries at a time.
 
