@@ -454,6 +454,9 @@ def test_mask_set_stays_within_epsilon(data):
     cloud = feature_interaction_cloud(model, X, y, pairs=[(0, 1)], epsilon=0.02,
                                       n_models=5, random_state=0)
     assert len(cloud) == 6 and cloud["baseline"].iloc[0]
+    again = feature_interaction_cloud(model, X, y, pairs=[(0, 1)], epsilon=0.02,
+                                      n_models=5, random_state=np.random.RandomState(0))
+    assert len(again) == 6 and np.all(again["loss"] <= again["loss"].iloc[0] + 0.02 + 1e-9)
     with pytest.raises(ValueError, match="n_models"):
         mask_rashomon_set(model, X, y, epsilon=0.1, n_models=0)
     with pytest.raises(ValueError, match="max_scale"):

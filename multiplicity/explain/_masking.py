@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.utils import check_random_state
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
@@ -91,7 +92,8 @@ def mask_rashomon_set(model: Any, X: Any, y: ArrayLike, *, epsilon: float,
         ``predict_proba``, else 0-1 loss).
     max_scale : float, default=1.0
         Largest change of a factor (masks stay in ``[1 - max_scale, 1 + max_scale]``).
-    random_state : int, Generator or None, default=None
+    random_state : int, RandomState instance or None, default=None
+        Seeds the masks.
 
     Returns
     -------
@@ -145,7 +147,7 @@ def mask_rashomon_set(model: Any, X: Any, y: ArrayLike, *, epsilon: float,
                 return m
             bound[k] = along(largest(along, float(max_scale)))[k]
 
-    rng = np.random.default_rng(random_state)
+    rng = check_random_state(random_state)
     models, losses = [base_model], [l0]
     for _ in range(n_models):
         draw = rng.uniform(low, high)
