@@ -56,6 +56,7 @@ def user_csv(tmp_path_factory) -> Path:
     df = data.data.iloc[rows].reset_index(drop=True).astype(int)
     df["region"] = rng.choice(["north", "south", "east"], size=len(df))
     df["score"] = rng.normal(50, 10, size=len(df)).round(1)
+    df["flag"] = rng.random(len(df)) < 0.5
     df["outcome"] = np.where(data.target.iloc[rows].to_numpy() == 1, "yes", "no")
     path = tmp_path_factory.mktemp("data") / "people.csv"
     df.to_csv(path, index=False)
@@ -87,12 +88,13 @@ def test_audit_user_csv_matches_the_api(user_csv, tmp_path, capsys):
     d = json.loads(out.read_text())
     # categorical features one-hot encoded, non-binary numeric standardised
     names = d["data"]["feature_names"]
-    assert {"region=east", "region=north", "region=south", "score"} <= set(names)
+    assert {"region=east", "region=north", "region=south", "score", "flag"} <= set(names)
     assert "outcome" not in names and "region" not in names
     df = pd.read_csv(user_csv)
     X = cli.encode_features(df.drop(columns=["outcome"]), user_csv)
     assert X["score"].mean() == pytest.approx(0, abs=1e-12)
     assert X["score"].std(ddof=0) == pytest.approx(1)
+    assert set(X["flag"].unique()) == {0.0, 1.0} and set(X["sex:Female"].unique()) == {0, 1}
     rep = audit(LogisticRegression(max_iter=1000), X, df["outcome"],
                 sensitive_features={"region": df["region"]}, n_models=5, random_state=3,
                 exact="none", progress=False, figures=False)
@@ -116,10 +118,11 @@ def test_audit_default_data_writes_html_and_markdown(tmp_path, capsys):
     text = out.read_text()
     assert "By sex" in text and "By age_group" in text and "defendants" in text
     md = tmp_path / "md" / "compas.md"
-    assert main(["audit", "--n-models", "3", "--sensitive", "sex", "--model", "tree",
-                 "--out", str(md), *FAST]) == 0
+    assert main(["audit", "--n-models", "3", "--sensitive", "sex", "priors:=0", "--model",
+                 "tree", "--out", str(md), *FAST]) == 0
     assert md.exists() and (md.parent / "compas_profile.png").exists()
     assert (md.parent / "compas_groups_sex.png").exists()
+    assert (md.parent / "compas_groups_priors__0.png").exists()
     assert not (md.parent / "compas_groups_age_group.png").exists()
     assert "tree model" in capsys.readouterr().out
 
@@ -152,6 +155,10 @@ def _bad_files(tmp_path: Path) -> dict[str, str]:
         "continuous": _write(tmp_path, "cont.csv", "a,y\n" + "".join(
             f"{i},{i * 0.37:.2f}\n" for i in range(30))),
         "ok": _write(tmp_path, "ok.csv", "a,b,y\n1,2,0\n2,3,1\n3,1,0\n4,4,1\n"),
+        "quote": _write(tmp_path, "quote.csv", 'a,y\n"1,0\n2,1\n'),
+        "inf": _write(tmp_path, "inf.csv", "a,y\ninf,0\n2,1\n"),
+        "nan_target": _write(tmp_path, "nant.csv", "a,y\n1,0\n2,\n3,1\n"),
+        "dir": str(tmp_path),
     }
 
 
@@ -167,13 +174,24 @@ def _bad_files(tmp_path: Path) -> dict[str, str]:
     ("ids", ["--target", "y"], "too many to one-hot encode"),
     ("continuous", ["--target", "y"], "continuous"),
     ("ok", ["--target", "y", "--out", "report.pdf"], "unknown report format '.pdf'"),
+    ("ok", ["--target", "y", "--sensitive", "y"], "--sensitive 'y' is the target column"),
+    ("ok", ["--target", "y", "--out", "ok.csv/r.json"], "cannot write the report"),
+    ("quote", ["--target", "y"], "cannot be read as CSV"),
+    ("inf", ["--target", "y"], "column 'a' holds infinite values"),
+    ("nan_target", ["--target", "y"], "target column 'y' has 1 missing value(s)"),
+    ("dir", ["--target", "y"], "is a directory"),
+    ("compas", ["--sensitive", "race"], "COMPAS has no column 'race'"),
+    ("compas", ["--target", "y"], "the bundled COMPAS target is"),
 ])
 def test_audit_user_errors_are_one_line(case, extra, message, tmp_path, capsys):
     files = _bad_files(tmp_path)
     path = files.get(case, str(tmp_path / "nope.csv"))
-    argv = ["audit", "--data", path, "--n-models", "2", *FAST, *extra]
+    argv = ["audit", *(["--data", path] if case != "compas" else []), "--n-models", "2",
+            *FAST, *extra]
     if "--out" not in extra:
         argv += ["--out", str(tmp_path / "r.json")]
+    else:
+        argv[argv.index("--out") + 1] = str(tmp_path / argv[argv.index("--out") + 1])
     assert main(argv) == 1
     captured = capsys.readouterr()
     err = captured.err.strip()
@@ -259,6 +277,12 @@ def test_aggregate_writes_the_api_labels(method, cls, labels_csv, tmp_path, caps
     np.testing.assert_allclose(got[["p_0", "p_1"]].to_numpy(), model.probas_.to_numpy())
 
 
+def test_aggregate_unwritable_output(labels_csv, capsys):
+    assert main(["aggregate", str(labels_csv), "--item", "text_id", "--annotator", "rater",
+                 "--label", "sentiment", "--out", str(labels_csv / "x.csv")]) == 1
+    assert "cannot write" in capsys.readouterr().err
+
+
 def test_aggregate_to_stdout(labels_csv, capsys):
     assert main(["aggregate", str(labels_csv), "--item", "text_id", "--annotator", "rater",
                  "--label", "sentiment", "--method", "majority"]) == 0
@@ -312,7 +336,8 @@ def test_demo_default_writes_reports_demo_html(tmp_path, monkeypatch, capsys):
 
 # ------------------------------------------------------------------------- arguments
 @pytest.mark.parametrize("argv", [
-    ["demo", "--n-models", "0"], ["demo", "--epsilon", "-1"], ["demo", "--epsilon", "x"],
+    ["demo", "--n-models", "0"], ["demo", "--n-models", "x"], ["demo", "--epsilon", "-1"],
+    ["demo", "--epsilon", "x"],
     ["audit", "--model", "svm"], ["aggregate", "f.csv", "--item", "i"], []])
 def test_bad_arguments_exit_with_usage_error(argv, capsys):
     with pytest.raises(SystemExit) as exc:

@@ -16,6 +16,7 @@ from html.parser import HTMLParser
 
 import numba
 import numpy as np
+import pandas as pd
 import pytest
 from sklearn.linear_model import LogisticRegression
 from sklearn.tree import DecisionTreeClassifier
@@ -436,3 +437,86 @@ def test_html_renders_in_headless_chromium(report, tmp_path):
 
     pixels = matplotlib.image.imread(shot)
     assert len(np.unique(pixels.reshape(-1, pixels.shape[-1])[::97], axis=0)) > 20
+
+
+# ------------------------------------------------------------------ input forms, guards
+def test_feature_importance_section_is_guarded(small_linear, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "multiplicity.explain", None)  # import fails
+    X, y = small_linear
+    rep = audit(LogisticRegression(), X, y, n_models=2, exact="none", random_state=0,
+                progress=False)
+    sec = rep.section("importance")
+    assert sec.status == "not available" and sec.figures == []
+    assert "not available" in sec.paragraphs[0]
+    assert any(n.startswith("Feature-importance ranges: skipped") for n in rep.notes)
+    assert ">not available</span>" in rep.to_html()
+
+
+def test_importance_on_a_subsample_and_input_forms(small_linear):
+    X, y = small_linear
+    group = pd.Series(np.where(X[:, 0] > 1, "hi", "lo"), name="level")
+    long = _annotations(20).to_long()
+    rep = audit(LogisticRegression(), X, y, sensitive_features=group, annotations=long,
+                n_models=3, exact="none", random_state=np.random.default_rng(1),
+                importance_max_samples=50, n_resamples=20, progress=False, figures=False)
+    imp = rep.section("importance")
+    assert imp.numbers["n_rows_used"] == 50
+    assert "random subset of 50 rows" in " ".join(imp.paragraphs)
+    assert set(imp.tables["importance"][1].index) == {"x0", "x1"}
+    assert "by_level" in rep.section("groups").tables
+    direct = audit(LogisticRegression(), X, y, annotations=_annotations(20), n_models=3,
+                   exact="none", random_state=rep.parameters["random_state"],
+                   n_resamples=20, progress=False, figures=False)
+    assert rep.section("annotations").numbers == direct.section("annotations").numbers
+    per = rep.to_dict(per_sample=True)["per_sample"]
+    assert len(per["data"]) == len(y) and "ambiguous" in per["columns"]
+    assert "AuditReport(" in repr(rep) and "'groups'" in repr(rep)
+    with pytest.raises(KeyError, match="no section 'nope'"):
+        rep.section("nope")
+    seed = audit(LogisticRegression(), X, y, n_models=2, exact="none", progress=False,
+                 random_state=np.random.RandomState(0), figures=False).parameters
+    assert seed["random_state"] == np.random.RandomState(0).randint(0, 2**32 - 1)
+
+
+def test_level_set_plans(small_linear):
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from multiplicity.report._audit import _logistic_level_set_plan
+
+    X, y = small_linear
+    for est, reason in [
+            (LogisticRegression(class_weight="balanced"), "class weights"),
+            (LogisticRegression(C=np.inf), "no finite L2 penalty"),
+            (LogisticRegression(l1_ratio=1.0, solver="saga"), "not L2-penalised")]:
+        ok, why, _ = _logistic_level_set_plan(est, 2, X, "")
+        assert not ok and reason in why
+    big = np.random.default_rng(0).normal(size=(2000, 5))  # 2000 distinct rows
+    ok, why, _ = _logistic_level_set_plan(LogisticRegression(), 2, big, "")
+    assert not ok and "would take about" in why
+    rep = audit(make_pipeline(StandardScaler(), LogisticRegression()), X, y, n_models=3,
+                exact="vpr", epsilon=0.01, random_state=0, progress=False, figures=False)
+    sec = rep.section("exact")
+    assert sec.numbers["vpr_epsilon"] == 0.01
+    assert "the audit's epsilon" in sec.paragraphs[0]
+    text = np.array([["a"], ["b"]] * 80, dtype=object)
+    rep = audit(DecisionTreeClassifier(), text == "a", y, n_models=2, exact="mip",
+                random_state=0, progress=False, figures=False)
+    assert "DecisionTreeClassifier" in rep.section("exact").numbers["skipped"]["mip"]
+
+
+def test_more_bad_input(small_linear):
+    X, y = small_linear
+    with pytest.raises(ValueError, match="random_state must be >= 0"):
+        audit(LogisticRegression(), X, y, random_state=-1, progress=False)
+    with pytest.raises(ValueError, match=re.escape("y must be 1-D")):
+        audit(LogisticRegression(), X, y[:, None], progress=False)
+    with pytest.raises(ValueError, match="X has no column names"):
+        audit(LogisticRegression(), X, y, sensitive_features=["sex"], progress=False)
+    with pytest.raises(TypeError, match="sensitive_features must be"):
+        audit(LogisticRegression(), X, y, sensitive_features=np.zeros((160, 2)),
+              progress=False)
+    with pytest.raises(ValueError, match="perturbation must be"):
+        audit(LogisticRegression(), X, y, perturbation="params", progress=False)
