@@ -64,7 +64,19 @@ def _is_text(value: Any) -> bool:
     return isinstance(value, str)
 
 
+def for_display(df: pd.DataFrame) -> pd.DataFrame:
+    """Wide tables with few rows (the by-group tables) are shown transposed, so that they
+    fit a page: one row per measure, one column per group."""
+    if df.shape[1] > 7 and df.shape[0] < df.shape[1]:
+        out = df.astype(object).T
+        out.index.name = "measure"
+        out.columns = [str(c) for c in out.columns]
+        return out
+    return df
+
+
 def _html_table(caption: str, df: pd.DataFrame) -> str:
+    df = for_display(df)
     index_name = df.index.name or ""
     head = "".join(f"<th scope=\"col\">{escape(str(c))}</th>" for c in df.columns)
     rows = []
@@ -142,6 +154,7 @@ def _md_escape(text: str) -> str:
 
 
 def _md_table(caption: str, df: pd.DataFrame) -> str:
+    df = for_display(df)
     cols = [df.index.name or ""] + [str(c) for c in df.columns]
     lines = [f"**{_md_escape(caption)}**", "",
              "| " + " | ".join(_md_escape(c) for c in cols) + " |",
