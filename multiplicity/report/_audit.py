@@ -721,6 +721,14 @@ def _exact_section(ctx: _Context, exact: str, time_limit: float | None,
                 f"{a_lo:.4f}; the retrained sample found {p.ambiguity:.4f}), and one such "
                 f"model alone flips {_pct(d_lo)} (discrepancy {d_lo:.4f}; sample "
                 f"{p.discrepancy:.4f})." + bound)
+            sampled_err = 1.0 - p.baseline_accuracy
+            if sampled_err > mip.baseline_error_ + ctx.eps + 1e-12:
+                sec.paragraphs.append(
+                    f"The retrained models are not all in this set: the best of them errs on "
+                    f"{sampled_err:.4f} of the data, more than the best linear classifier "
+                    f"({mip.baseline_error_:.4f}) plus epsilon. The sample's figures are "
+                    "relative to that weaker baseline, so the two are not directly "
+                    "comparable.")
             rows += [
                 {"method": "MIP (all linear classifiers)", "measure": "ambiguity",
                  "exact": a_lo, "sampled": p.ambiguity},
