@@ -246,6 +246,13 @@ def _cmd_audit(args: argparse.Namespace) -> int:
         X = encode_features(df.drop(columns=drop), args.data)
         groups = {name: df[name] for name in sensitive}
         source, subject = str(args.data), args.subject or "people"
+    annotations = None
+    if args.annotations is not None:
+        from .annotation import Annotations
+
+        long = read_csv(args.annotations)
+        require_columns(long, ["item", "annotator", "label"], args.annotations)
+        annotations = _api_call(Annotations.from_long, long)
     estimator = make_estimator(args.model, args.random_state)
     # HistGradientBoosting's OpenMP loops spin-wait on busy cores (seconds per fit on a
     # loaded machine instead of a tenth); models are parallelised by --n-jobs instead.
@@ -254,7 +261,8 @@ def _cmd_audit(args: argparse.Namespace) -> int:
     with threadpool_limits(limits=1 if args.model == "boosting" else None,
                            user_api="openmp"):
         report = _api_call(
-            audit, estimator, X, y, sensitive_features=groups or None, epsilon=args.epsilon,
+            audit, estimator, X, y, sensitive_features=groups or None,
+            annotations=annotations, epsilon=args.epsilon,
             n_models=args.n_models, random_state=args.random_state, progress=args.progress,
             exact=args.exact, subject=subject, n_jobs=args.n_jobs, figures=fmt != "json",
             title=f"Multiplicity audit: {args.model} model on {source}")
@@ -398,6 +406,9 @@ def _build_parser() -> argparse.ArgumentParser:
                        help="columns to break the measures down by (repeatable)")
     audit.add_argument("--drop-sensitive", action="store_true",
                        help="do not use the --sensitive columns as features")
+    audit.add_argument("--annotations", default=None, metavar="FILE.csv",
+                       help="human labels to add to the report: one row per annotation, "
+                       "columns item, annotator, label")
     audit.add_argument("--model", choices=MODELS, default="logistic",
                        help="model to audit (default: logistic)")
     audit.add_argument("--exact", choices=("auto", "vpr", "mip", "none"), default="auto",

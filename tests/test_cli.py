@@ -109,6 +109,25 @@ def test_audit_user_csv_matches_the_api(user_csv, tmp_path, capsys):
     assert f"wrote {out}" in printed
 
 
+def test_audit_with_annotations(user_csv, labels_csv, tmp_path):
+    long = pd.read_csv(labels_csv).rename(columns={"text_id": "item", "rater": "annotator",
+                                                   "sentiment": "label"})
+    ann_path = tmp_path / "ann.csv"
+    long.to_csv(ann_path, index=False)
+    out = tmp_path / "r.json"
+    assert main(["audit", "--data", str(user_csv), "--target", "outcome", "--annotations",
+                 str(ann_path), "--n-models", "2", "--out", str(out), *FAST]) == 0
+    d = json.loads(out.read_text())
+    ann = _ann(labels_csv)
+    assert d["sections"]["annotations"]["numbers"]["n_items"] == ann.n_items
+    row = d["summary"]["index"].index("krippendorff_alpha")
+    from multiplicity.annotation import krippendorff_alpha
+
+    assert d["summary"]["data"][row][0] == pytest.approx(krippendorff_alpha(ann))
+    assert main(["audit", "--data", str(user_csv), "--target", "outcome", "--annotations",
+                 str(labels_csv), "--out", str(out), *FAST]) == 1
+
+
 @pytest.mark.skipif(JIT_DISABLED, reason="the full COMPAS data runs with the JIT only")
 def test_audit_default_data_writes_html_and_markdown(tmp_path, capsys):
     out = tmp_path / "compas.html"
