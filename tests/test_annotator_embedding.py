@@ -54,8 +54,8 @@ def fitted(sim):
     models = {}
     for (ua, un), name in zip(FLAGS, FLAG_IDS, strict=True):
         models[name] = AnnotatorEmbeddingClassifier(
-            n_components=4, annotator_embedding=ua, annotation_embedding=un, max_iter=2000,
-            random_state=0).fit(X[~test], y[~test], ann[~test])
+            n_components=4, annotator_embedding=ua, annotation_embedding=un, max_iter=3000,
+            tol=1e-4, random_state=0).fit(X[~test], y[~test], ann[~test])
     return models
 
 
@@ -255,12 +255,13 @@ def test_annotator_embeddings_recover_the_bias_groups(sim, fitted):
 
 
 def test_flippers_are_predicted_to_flip(sim, fitted):
-    X, _, _, groups, _ = sim
+    X, _, _, groups, test = sim
     clf = fitted["both"]
-    items = X[:60]
-    faithful = clf.predict(items, np.repeat("ann00", 60))
-    flipper = clf.predict(items, np.repeat(f"ann{int(np.flatnonzero(groups == 1)[0]):02d}", 60))
-    assert np.mean(faithful != flipper) > 0.8
+    items = X[test]
+    faithful = clf.predict(items, np.repeat("ann00", len(items)))
+    flipper = f"ann{int(np.flatnonzero(groups == 1)[0]):02d}"
+    # a text-only model would give both the same label everywhere
+    assert np.mean(faithful != clf.predict(items, np.repeat(flipper, len(items)))) > 0.75
 
 
 # ------------------------------------------------------------------ estimator behaviour
@@ -316,8 +317,9 @@ def test_estimator_featurises_text_and_sparse_equals_dense():
 def test_string_labels_and_score(sim, fitted):
     X, y, ann, _, test = sim
     words = np.array(["no", "yes"])[y]
-    clf = AnnotatorEmbeddingClassifier(n_components=4, max_iter=2000, random_state=0).fit(
-        X[~test], list(words[~test]), pd.Series(ann[~test]))
+    clf = AnnotatorEmbeddingClassifier(n_components=4, max_iter=3000, tol=1e-4,
+                                       random_state=0)
+    clf.fit(X[~test], list(words[~test]), pd.Series(ann[~test]))
     assert clf.classes_.tolist() == ["no", "yes"]
     ref = fitted["both"]
     npt.assert_array_equal(clf.predict(X[test], ann[test]),

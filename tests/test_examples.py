@@ -15,9 +15,12 @@ pytestmark = pytest.mark.skipif(numba.config.DISABLE_JIT,
                                 reason="integration examples run with the JIT only")
 
 EXAMPLES = sorted((Path(__file__).parents[1] / "examples").glob("*/plot_*.py"))
+# Examples whose script is not named plot_*.py, listed by hand (test id: their folder).
+EXAMPLES += [Path(__file__).parents[1] / "examples" / "03_annotator_embeddings" / "run.py"]
+EXAMPLE_IDS = [p.stem if p.stem.startswith("plot_") else p.parent.name for p in EXAMPLES]
 
 
-@pytest.mark.parametrize("script", EXAMPLES, ids=[p.stem for p in EXAMPLES])
+@pytest.mark.parametrize("script", EXAMPLES, ids=EXAMPLE_IDS)
 def test_example_runs(script, tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("MULTIPLICITY_FIGURE_DIR", str(tmp_path))
     monkeypatch.setenv("MULTIPLICITY_EXAMPLE_MODELS", "6")

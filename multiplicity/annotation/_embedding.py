@@ -183,6 +183,33 @@ def _loss_grad(theta: NDArray[np.float64], layout: _Layout, X: Any, codes: NDArr
     return float(loss), layout.pack(grads)
 
 
+def _annotator_signatures(rng: np.random.RandomState, X: Any, codes: NDArray[np.intp],
+                          y: NDArray[np.intp], counts: NDArray[np.float64], h: int
+                          ) -> NDArray[np.float64]:
+    """(n_annotators, h) random projections of each annotator's feature-label covariance.
+
+    Row ``a`` is ``sum_c G_c^T (X_a^T w_c) / n_a`` with ``w_c`` the annotator's centred
+    indicator of label ``c`` and ``G_c`` a random (n_features, h) matrix, scaled to standard
+    deviation 0.3 over the annotators. Annotators who tie the same features to opposite
+    labels (say, one who flips every label) start apart even when their label shares are
+    equal; scaling keeps the start small whatever the units of ``X``.
+    """
+    r, k = counts.shape
+    totals = counts.sum(axis=1)
+    W = -(counts / totals[:, None])[codes]
+    W[np.arange(codes.size), y] += 1.0
+    proj = np.zeros((codes.size, h))
+    for c in range(k):
+        G = rng.normal(0.0, 1.0, (X.shape[1], h))
+        proj += W[:, c, None] * np.asarray(X @ G)
+    sig = np.zeros((r, h))
+    np.add.at(sig, codes, proj)
+    sig /= totals[:, None]
+    sig -= sig.mean(axis=0)
+    spread = sig.std()
+    return sig * (0.3 / spread) if spread > 0 else sig
+
+
 class AnnotatorEmbeddingClassifier(ClassifierMixin, BaseEstimator):
     """Classifier of (item, annotator) pairs with annotator and annotation embeddings.
 
@@ -493,8 +520,11 @@ class AnnotatorEmbeddingClassifier(ClassifierMixin, BaseEstimator):
             # embeddings (an all-zero start would be a saddle point: the embedding terms
             # are products of two embedding factors).
             text = layout.unpack(res.x)
+            signatures = _annotator_signatures(rng, Xf, codes, y_codes, counts, h) if use_a \
+                else None
             layout, theta0 = self._initial_parameters(rng, Xf.shape[1], r, k, h, counts,
-                                                      use_a, use_n, text=text)
+                                                      use_a, use_n, text=text,
+                                                      signatures=signatures)
             res = self._minimise(layout, theta0, args, use_a, use_n, R)
         self._set_fitted(layout.unpack(res.x), use_a, use_n)
         self.loss_ = float(res.fun)
@@ -527,8 +557,8 @@ class AnnotatorEmbeddingClassifier(ClassifierMixin, BaseEstimator):
         return Q
 
     def _initial_parameters(self, rng, d: int, r: int, k: int, h: int, counts: NDArray,
-                            use_a: bool, use_n: bool, text: dict | None = None
-                            ) -> tuple[_Layout, NDArray]:
+                            use_a: bool, use_n: bool, text: dict | None = None,
+                            signatures: NDArray | None = None) -> tuple[_Layout, NDArray]:
         scale = float(self.init_scale)
         emb = 0.3
         if text is None:
@@ -537,11 +567,13 @@ class AnnotatorEmbeddingClassifier(ClassifierMixin, BaseEstimator):
         blocks: dict[str, NDArray] = {"W": text["W"], "b": text["b"]}
         if use_a or use_n:
             blocks["Ws"] = np.eye(h)
-        # The annotator embeddings start as each annotator's mean of random label
-        # prototypes, so the start does not depend on how annotators are named or ordered.
+        # The annotator embeddings start from the annotator's data (label shares and
+        # signature), so the start does not depend on how annotators are named or ordered.
         protos = rng.normal(0.0, emb, (k, h)) if use_a or use_n else None
         if use_a:
             blocks["E"] = (counts / counts.sum(axis=1, keepdims=True)) @ protos
+            if signatures is not None:
+                blocks["E"] = blocks["E"] + signatures
             blocks["Wa"] = np.eye(h)
         if use_n:
             blocks["L"] = protos.copy() if not use_a else rng.normal(0.0, emb, (k, h))
