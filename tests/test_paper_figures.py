@@ -179,3 +179,24 @@ def test_fig_li2024_fis_cloud(tmp_path):
     losses = np.array(rec["member_losses"])
     assert len(losses) == rec["n_models"]
     assert np.all(losses <= rec["baseline_loss"] + rec["epsilon"] + 1e-9)
+
+
+@pytest.mark.slow
+def test_fig_deng2023_annotator_embeddings(tmp_path):
+    rec = run_figure("fig_deng2023_annotator_embeddings.py", tmp_path)
+    variants = {"majority class", "text only", "+ annotator embedding",
+                "+ annotation embedding", "+ both"}
+    for group, runs in rec["runs"].items():
+        assert len(runs) == len(rec["seeds"])
+        for run in runs:
+            assert set(run["accuracy"]) == set(run["macro_f1"]) == variants
+            # the annotation split: 30 % of every annotator's annotations, rounded
+            assert 0.25 < run["n_test"] / (run["n_train"] + run["n_test"]) < 0.35
+            for metric in ("accuracy", "macro_f1"):
+                assert all(0 <= v <= 1 for v in run[metric].values())
+            # a constant prediction has macro F1 at most 1/2 on two classes
+            assert run["macro_f1"]["majority class"] <= 0.5
+        for metric in ("accuracy", "macro_f1"):
+            for name in variants:
+                assert rec["mean"][group][metric][name] == pytest.approx(
+                    np.mean([r[metric][name] for r in runs]))
