@@ -610,3 +610,16 @@ def test_linear_path_without_cached_decisions(data, rset, loss, monkeypatch):
     for i, m in enumerate(rset):
         ref = permutation_importance(m, X, y, n_repeats=2, random_state=5)
         npt.assert_allclose(table.importances[i], ref.importances, rtol=0, atol=1e-12)
+
+
+def test_bad_X(data, rset):
+    from scipy import sparse
+
+    X, y = data
+    with pytest.raises(TypeError, match="sparse"):
+        feature_importance_range(rset, sparse.csr_matrix(X), y)
+    dup = pd.DataFrame(X, columns=["a", "a", "b", "c", "d"])
+    with pytest.raises(ValueError, match="duplicate column names"):
+        feature_interaction_cloud(rset, dup, y)
+    with pytest.raises(ValueError, match="at least one sample"):
+        feature_importance_range(rset, X[:0], y[:0])

@@ -3,7 +3,8 @@
 ``feature_importance_range`` gives the range of permutation importance of every feature
 over the members (model class reliance); ``feature_interaction_cloud`` the feature
 interaction scores of every member and feature pair (Li et al. 2024), which
-``plot_swarm`` and ``plot_halo`` draw (matplotlib is imported when they are called).
+``plot_swarm`` and ``plot_halo`` draw (matplotlib is imported when they are called);
+``mask_rashomon_set`` samples a set around one fitted model by scaling its inputs.
 """
 
 from ._importance import ImportanceRanges, feature_importance_range

@@ -73,6 +73,28 @@ def plot_swarm(cloud: pd.DataFrame, ax: Any = None, *, max_pairs: int | None = N
         Each pair is one scatter collection labelled with the pair name (its x values
         are the members' FIS in table order); the baseline model h0 is drawn once more
         as black diamonds (label ``"baseline h0"``).
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from sklearn.datasets import make_classification
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from multiplicity.explain import feature_interaction_cloud
+    >>> from multiplicity.rashomon import RashomonSet
+    >>> X, y = make_classification(n_samples=100, n_features=3, n_informative=2,
+    ...                            n_redundant=0, random_state=0)
+    >>> rs = RashomonSet([LogisticRegression(C=c).fit(X, y) for c in (0.1, 1.0)],
+    ...                  [0.0, 0.0], epsilon=0.0)
+    >>> cloud = feature_interaction_cloud(rs, X, y, n_repeats=2, random_state=0)
+    >>> ax = plot_swarm(cloud)
+    >>> [t.get_text() for t in ax.get_yticklabels()] == sorted(
+    ...     set(cloud.pair), key=lambda p: float(cloud[cloud.pair == p].fis.max()
+    ...                                          - cloud[cloud.pair == p].fis.min()))
+    True
+    >>> ax = plot_halo(cloud, ("x0", "x1"))
+    >>> ax.collections[0].get_offsets().shape
+    (2, 2)
     """
     import matplotlib.pyplot as plt
 
