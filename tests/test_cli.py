@@ -378,3 +378,13 @@ def test_python_dash_m_entry_point():
                           capture_output=True, text=True, check=True, timeout=120)
     for command in ("audit", "agreement", "aggregate", "demo"):
         assert command in proc.stdout
+
+
+@pytest.mark.parametrize("model", cli.MODELS)
+def test_make_estimator_is_a_seeded_classifier(model):
+    from sklearn.base import is_classifier
+
+    est = cli.make_estimator(model, 7)
+    assert is_classifier(est)
+    # the explorer reseeds every candidate; the template's own seed is the CLI's
+    assert est.get_params()["random_state"] == (None if model == "logistic" else 7)

@@ -525,3 +525,21 @@ def test_more_bad_input(small_linear):
               progress=False)
     with pytest.raises(ValueError, match="perturbation must be"):
         audit(LogisticRegression(), X, y, perturbation="params", progress=False)
+
+
+def test_wide_annotations_and_a_single_category(small_linear):
+    X, y = small_linear
+    wide = _annotations(15).to_wide()
+    rep = audit(LogisticRegression(), X, y, annotations=wide, n_models=2, exact="none",
+                random_state=0, n_resamples=10, progress=False, figures=False)
+    assert rep.section("annotations").numbers["n_items"] == 15
+    one = pd.DataFrame({"item": [0, 0, 1, 1], "annotator": [0, 1, 0, 1],
+                        "label": ["a"] * 4})
+    rep = audit(LogisticRegression(), X, y, annotations=one, n_models=2, exact="none",
+                random_state=0, n_resamples=10, progress=False, figures=False)
+    sec = rep.section("annotations")
+    assert "single category" in sec.numbers["skipped"]["aggregation"]
+    assert "only one category" in sec.numbers["skipped"]["agreement"]
+    assert "agreement" not in sec.tables
+    assert any(n.startswith("Label aggregation: skipped") for n in rep.notes)
+    assert _parse(rep.to_html()).sections == SECTIONS

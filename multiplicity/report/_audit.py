@@ -512,7 +512,8 @@ def audit(estimator: Any, X: Any, y: ArrayLike, *, sensitive_features: Any = Non
 _SKIP_LABELS = {"level_set": "Exact viable prediction ranges (logistic level set)",
                 "mip": "Exact ambiguity and discrepancy (MIP)",
                 "importance": "Feature-importance ranges",
-                "aggregation": "Label aggregation"}
+                "aggregation": "Label aggregation",
+                "agreement": "Agreement coefficients"}
 
 
 class _Context:
@@ -907,14 +908,20 @@ def _annotation_section(ctx: _Context, n_resamples: int, seed: int) -> Section:
         return sec
     from ..annotation import DawidSkene, MajorityVote, agreement, item_disagreement
 
-    coef = agreement(ann, ci="bootstrap", n_resamples=n_resamples, random_state=seed)
-    coef.index.name = "coefficient"
+    skipped: dict[str, str] = {}
+    try:
+        coef = agreement(ann, ci="bootstrap", n_resamples=n_resamples, random_state=seed)
+        coef.index.name = "coefficient"
+    except ValueError as e:  # e.g. a single category: every coefficient is 0 / 0
+        coef = None
+        skipped["agreement"] = str(e).strip().splitlines()[0]
     dis = item_disagreement(ann, measure="normalized_entropy")
     rated = ann.ratings_per_item() > 0
     counts = ann.counts()
     split = (counts > 0).sum(axis=1) > 1
     split_share = float(split[rated].mean()) if rated.any() else np.nan
-    alpha_row = coef.loc["krippendorff_alpha"] if "krippendorff_alpha" in coef.index else None
+    alpha_row = (coef.loc["krippendorff_alpha"]
+                 if coef is not None and "krippendorff_alpha" in coef.index else None)
     paras = [
         f"{ann.n_items:,} items, {ann.n_annotators:,} annotators, {ann.n_annotations:,} "
         f"labels. On {_pct(split_share)} of the items the annotators do not all give the "
@@ -940,7 +947,7 @@ def _annotation_section(ctx: _Context, n_resamples: int, seed: int) -> Section:
         mv, ds = MajorityVote().fit(ann), DawidSkene().fit(ann)
     except ValueError as e:
         paras.append(f"Label aggregation skipped: {e}.")
-        numbers["skipped"] = {"aggregation": str(e)}
+        skipped["aggregation"] = str(e)
     else:
         both = mv.labels_.notna() & ds.labels_.notna()
         differ = (mv.labels_[both].astype(object) != ds.labels_[both].astype(object))
@@ -965,13 +972,18 @@ def _annotation_section(ctx: _Context, n_resamples: int, seed: int) -> Section:
         sec.tables["aggregation"] = ("Labels chosen by each aggregation method", agg)
         numbers.update(mv_ds_disagreement=diff_share, mv_ties=ties,
                        annotator_accuracy={str(k): float(v) for k, v in acc.items()})
-    paras.append("The table lists each coefficient with its bootstrap standard error, "
-                 f"95% interval ({n_resamples} resamples of the items) and p-value.")
+    if coef is not None:
+        paras.append("The table lists each coefficient with its bootstrap standard error, "
+                     f"95% interval ({n_resamples} resamples of the items) and p-value.")
+        sec.tables = {"agreement": ("Agreement coefficients", coef), **sec.tables}
+    else:
+        paras.append(f"Agreement coefficients not computed: {skipped['agreement']}.")
     sec.paragraphs.extend(paras)
-    sec.tables = {"agreement": ("Agreement coefficients", coef), **sec.tables}
+    if skipped:
+        numbers["skipped"] = skipped
     sec.numbers = numbers
     ctx.annotation = {"coefficients": coef, **numbers}
-    if ctx.figures:
+    if ctx.figures and coef is not None:
         sec.figures.append(Figure("annotations", "Left: agreement coefficients with 95% "
                                   "bootstrap intervals; right: disagreement per item.",
                                   _figures.annotation_figure(coef, dis[~np.isnan(dis)])))
@@ -1063,7 +1075,7 @@ def _headline(ctx: _Context, sections: list[Section], groups: dict[str, Any]) ->
         meaning[key] = f"largest minus smallest ambiguity between the groups of {name}"
     if ctx.annotation:
         coef = ctx.annotation["coefficients"]
-        if "krippendorff_alpha" in coef.index:
+        if coef is not None and "krippendorff_alpha" in coef.index:
             values["krippendorff_alpha"] = coef.loc["krippendorff_alpha", "value"]
             meaning["krippendorff_alpha"] = "annotator agreement beyond chance (1 = perfect)"
         values["share_items_split"] = ctx.annotation["share_items_split"]
