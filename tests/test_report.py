@@ -407,6 +407,8 @@ def test_sensitive_features_by_column_name():
     ({"n_models": 0}, ValueError, "n_models must be an integer >= 1"),
     ({"exact": "always"}, ValueError, "exact must be one of"),
     ({"random_state": "seed"}, TypeError, "random_state must be"),
+    ({"delta": 0.0}, ValueError, _errors.DELTA_RANGE.format(0.0)),
+    ({"alpha": 1.5}, ValueError, "alpha must lie in (0, 1)"),
 ])
 def test_bad_input_is_rejected_before_any_work(kwargs, exc, message):
     X, y, _ = _compas_subsample(300, seed=1)

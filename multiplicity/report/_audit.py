@@ -17,7 +17,9 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 from .. import _errors
+from .._validation import check_delta
 from .._version import __version__
+from ..ensemble._vote import check_alpha
 from ..rashomon._profile import SCALARS
 from ..rashomon._set import check_epsilon, n_samples_of
 from . import _figures
@@ -425,6 +427,8 @@ def audit(estimator: Any, X: Any, y: ArrayLike, *, sensitive_features: Any = Non
     from sklearn.base import clone
 
     eps = check_epsilon(epsilon, "absolute")
+    delta = check_delta(delta)
+    alpha = check_alpha(alpha)
     n_models = _check_int(n_models, "n_models", 1)
     mip_max_rows = _check_int(mip_max_rows, "mip_max_rows", 1)
     n_resamples = _check_int(n_resamples, "n_resamples", 2)
