@@ -46,8 +46,10 @@ _BLOCK_ELEMENTS = 1 << 20
 
 
 def _as_1d(values: Any, name: str) -> np.ndarray:
+    # A list of annotator ids stays object (np.asarray would turn [1, "1"] into two "1").
+    as_object = name == "annotators" and isinstance(values, list)
     arr = values.to_numpy() if isinstance(values, pd.Series | pd.Index) else np.asarray(
-        values, dtype=object if isinstance(values, list) else None)
+        values, dtype=object if as_object else None)
     if arr.ndim != 1:
         raise ValueError(ANNOTATORS_NDIM.format(shape=arr.shape) if name == "annotators"
                          else _errors.NOT_1D.format(name=name, shape=arr.shape))
