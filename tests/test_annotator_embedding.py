@@ -215,7 +215,7 @@ def test_predict_proba_matches_oracle_forward(sim, fitted, name):
                         rtol=1e-10, atol=1e-12)
 
 
-@pytest.mark.parametrize("name", ["text", "both"])
+@pytest.mark.parametrize("name", FLAG_IDS)
 def test_predict_distribution_is_the_pool_mean(sim, fitted, name):
     X, _, _, _, test = sim
     clf = fitted[name]
@@ -330,6 +330,20 @@ def test_string_labels_and_score(sim, fitted):
     assert fitted["text"].compatibility(X[test], ann[test]).isna().all().all()
 
 
+def test_label_and_annotator_types():
+    X = np.random.default_rng(0).normal(size=(8, 2))
+    clf = AnnotatorEmbeddingClassifier(n_components=2, max_iter=2000, random_state=0)
+    # ids that cannot be sorted keep their order of appearance; 1 and "1" stay distinct
+    clf.fit(X, [0, 1] * 4, [2, "b", 1, "1", 2, "b", 1, "1"])
+    assert list(clf.annotators_) == [2, "b", 1, "1"]
+    assert clf.classes_.dtype.kind == "i" and clf.predict(X, [1] * 8).dtype.kind == "i"
+    # refitting without an estimator after one with it, and the other way round
+    clf.set_params(estimator=TfidfVectorizer()).fit(["ab cd", "ef"] * 4, [0, 1] * 4, [1] * 8)
+    assert not hasattr(clf, "n_features_in_")
+    clf.set_params(estimator=None).fit(X, [0, 1] * 4, [1] * 8)
+    assert clf.n_features_in_ == 2
+
+
 def test_inputs_are_not_modified(sim):
     X, y, ann, _, test = sim
     X0, y0, a0 = X[~test].copy(), y[~test].copy(), ann[~test].copy()
@@ -400,6 +414,8 @@ def test_bad_input_messages():
         clf.fit(sp.csr_matrix(bad), y, ann)
     with pytest.raises(TypeError, match=r"X must be numeric.*estimator="):
         clf.fit(np.array([["a", "b"]] * 6), y, ann)
+    with pytest.raises(TypeError, match=r"X must be numeric .*dtype complex"):
+        clf.fit(sp.csr_matrix(X.astype(complex)), y, ann)
     with pytest.raises(ValueError, match="n_components"):
         AnnotatorEmbeddingClassifier(n_components=0).fit(X, y, ann)
     with pytest.raises(ValueError, match="annotation_context"):
