@@ -119,7 +119,7 @@ def main() -> dict:
         lo = min(mean[g][metric][n] for g in GROUPS for n in names)
         ax.set_ylim(max(0.0, lo - 0.1), 1.0)
         ax.grid(alpha=0.3, axis="y")
-    axes[0].legend(fontsize=8, loc="lower left")
+    axes[0].legend(fontsize=8, loc="upper left", ncols=2)
     fig.suptitle("Predicting each annotator's label: text only vs annotator / annotation "
                  "embeddings")
     fig.tight_layout()
