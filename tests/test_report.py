@@ -423,22 +423,30 @@ _CHROMIUM = shutil.which("chromium") or (
     "/usr/bin/chromium" if shutil.os.path.exists("/usr/bin/chromium") else None)
 
 
-@pytest.mark.skipif(_CHROMIUM is None, reason="no chromium installed")
-def test_html_renders_in_headless_chromium(report, tmp_path):
-    page = tmp_path / "report.html"
-    report.to_html(page)
-    shot = tmp_path / "shot.png"
+def _render(page, shot, tmp_path):
     proc = subprocess.run(
         [_CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
          f"--user-data-dir={tmp_path / 'profile'}", "--enable-logging=stderr", "--v=0",
          "--window-size=1200,2400", f"--screenshot={shot}", page.as_uri()],
         capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr[-2000:]
+    return [line for line in proc.stderr.splitlines() if "CONSOLE" in line
+            or "Uncaught" in line or "Failed to load resource" in line]
+
+
+@pytest.mark.skipif(_CHROMIUM is None, reason="no chromium installed")
+def test_html_renders_in_headless_chromium(report, tmp_path):
+    # the console check sees errors: a page with a failing script is caught
+    bad = tmp_path / "bad.html"
+    bad.write_text("<html><body><script>undefinedFunction();</script></body></html>")
+    assert any("undefinedFunction" in line for line in _render(bad, tmp_path / "b.png",
+                                                               tmp_path))
+    page = tmp_path / "report.html"
+    report.to_html(page)
+    shot = tmp_path / "shot.png"
+    assert _render(page, shot, tmp_path) == []
     data = shot.read_bytes()
     assert data.startswith(PNG) and len(data) > 10_000
-    console = [line for line in proc.stderr.splitlines() if "CONSOLE" in line
-               or "Uncaught" in line or "Failed to load resource" in line]
-    assert console == []
     # not a blank page: the screenshot has many distinct colours
     import matplotlib.image
 
