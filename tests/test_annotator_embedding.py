@@ -126,7 +126,7 @@ def _layout_and_start(clf, X, codes, y, use_a, use_n, seed):
     counts = np.zeros((r, k))
     np.add.at(counts, (codes, y), 1.0)
     clf.population_label_distribution_ = counts.sum(axis=0) / y.size
-    Q = clf._leave_one_out(counts, codes, y)
+    Q = clf._training_shares(counts, codes, y)
     rng = np.random.default_rng(seed)
     layout, theta = clf._initial_parameters(rng, X.shape[1], r, k, clf.n_components, counts,
                                             use_a, use_n)
@@ -158,12 +158,16 @@ def test_gradient_matches_central_differences(use_a, use_n, sparse, context):
     npt.assert_allclose(g, num, rtol=1e-5, atol=1e-7)
 
 
-def test_leave_one_out_context_excludes_the_own_label():
+@pytest.mark.parametrize("context", ["all", "leave_one_out"])
+def test_training_shares_follow_the_context(context):
     X, y, codes = small_problem(3)
-    clf = AnnotatorEmbeddingClassifier(annotation_context="leave_one_out")
+    codes[-1] = codes.max() + 1  # an annotator with a single label
+    clf = AnnotatorEmbeddingClassifier(annotation_context=context)
     _, _, Q, _ = _layout_and_start(clf, X, codes, y, False, True, seed=0)
     for i in range(y.size):
-        others = (codes == codes[i]) & (np.arange(y.size) != i)
+        others = codes == codes[i]
+        if context == "leave_one_out":
+            others &= np.arange(y.size) != i
         if others.any():
             expect = np.bincount(y[others], minlength=3) / others.sum()
         else:

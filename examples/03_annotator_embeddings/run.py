@@ -37,10 +37,12 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
+from sklearn.preprocessing import OneHotEncoder
 
 from multiplicity.annotation import (
     AnnotatorEmbeddingClassifier,
@@ -55,6 +57,7 @@ SEEDS = range(5 if FULL else 1)
 GROUPS = ("positive", "negative", "ambiguous")
 VARIANTS = {"text only": (False, False), "+ annotator": (True, False),
             "+ annotation": (False, True), "+ both": (True, True)}
+LOO = "+ both, leave-one-out E_n"  # annotation_context="leave_one_out" (the paper's)
 
 
 def annotation_split(annotators: np.ndarray, test_size: float = 0.3) -> np.ndarray:
@@ -71,10 +74,10 @@ def tfidf(train_texts) -> TfidfVectorizer:
     return TfidfVectorizer(min_df=2, sublinear_tf=True).fit(train_texts)
 
 
-def fit(X, y, annotators, use_a, use_n, seed) -> AnnotatorEmbeddingClassifier:
+def fit(X, y, annotators, use_a, use_n, seed, **kw) -> AnnotatorEmbeddingClassifier:
     """The default model; stopping at max_iter (counted below) is part of its tuning."""
     clf = AnnotatorEmbeddingClassifier(annotator_embedding=use_a, annotation_embedding=use_n,
-                                       random_state=seed)
+                                       random_state=seed, **kw)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         clf.fit(X, y, annotators)
@@ -83,7 +86,7 @@ def fit(X, y, annotators, use_a, use_n, seed) -> AnnotatorEmbeddingClassifier:
 
 
 start = time.perf_counter()
-rows, dist_rows, capped = [], [], []
+rows, dist_rows, capped, majority_share = [], [], [], {}
 for group in GROUPS:
     goe = load_goemotions_disagreement(group)
     data, items = goe.data, goe.item_table
@@ -95,13 +98,27 @@ for group in GROUPS:
     test = annotation_split(ann)
     vec = tfidf(items.loc[np.unique(data["item"][~test]), "text"])
     X_tr, X_te = vec.transform(texts[~test]), vec.transform(texts[test])
-    for name, (use_a, use_n) in VARIANTS.items():
+    runs = [(name, flags, {}) for name, flags in VARIANTS.items()]
+    runs.append((LOO, (True, True), {"annotation_context": "leave_one_out"}))
+    for name, (use_a, use_n), kw in runs:
         for seed in SEEDS:
-            clf = fit(X_tr, y[~test], ann[~test], use_a, use_n, seed)
+            clf = fit(X_tr, y[~test], ann[~test], use_a, use_n, seed, **kw)
             pred = clf.predict(X_te, ann[test])
             rows.append({"group": group, "model": name, "seed": seed,
                          "EM accuracy": float(np.mean(pred == y[test])),
                          "macro-F1": f1_score(y[test], pred, average="macro")})
+    # references: logistic regression on the text, and with a one-hot annotator column
+    onehot = OneHotEncoder(handle_unknown="ignore").fit(ann[~test, None])
+    for name, (A_tr, A_te) in {
+            "logistic regression": (X_tr, X_te),
+            "logistic regression + one-hot annotator": (
+                sp.hstack([X_tr, onehot.transform(ann[~test, None])]).tocsr(),
+                sp.hstack([X_te, onehot.transform(ann[test, None])]).tocsr())}.items():
+        pred = LogisticRegression(max_iter=2000).fit(A_tr, y[~test]).predict(A_te)
+        rows.append({"group": group, "model": name, "seed": 0,
+                     "EM accuracy": float(np.mean(pred == y[test])),
+                     "macro-F1": f1_score(y[test], pred, average="macro")})
+    majority_share[group] = max(y[test].mean(), 1 - y[test].mean())
 
     # ---- part 2: held-out items, predicted vs human label distributions
     rng = np.random.default_rng(SPLIT_SEED)
@@ -131,6 +148,8 @@ dist = pd.DataFrame(dist_rows).groupby(["group", "model"], sort=False)[
 pd.set_option("display.width", 140)
 print(f"Annotation split, {len(SEEDS)} seed(s); std over seeds (NaN with one seed)")
 print(summary.to_string(float_format=lambda v: f"{v:.3f}"))
+print("majority-class share of the test rows:",
+      ", ".join(f"{g} {v:.3f}" for g, v in majority_share.items()))
 print("\nHeld-out items: predict_distribution vs human shares")
 print(dist.to_string(float_format=lambda v: f"{v:.3f}"))
 
@@ -139,6 +158,9 @@ gains = means.unstack("model")
 for group in GROUPS:
     base = gains.loc[group, ("EM accuracy", "text only")]
     best = max(VARIANTS, key=lambda m: gains.loc[group, ("EM accuracy", m)])
+    print(f"{group}: " + ", ".join(
+        f"{m} {gains.loc[group, ('EM accuracy', m)] - base:+.3f}" for m in VARIANTS
+        if m != "text only") + " EM vs text only")
     print(f"{group}: text-only EM {base:.3f}; best {best} "
           f"{gains.loc[group, ('EM accuracy', best)]:.3f}")
 print(f"{sum(capped)} of {len(capped)} fits stopped at max_iter (last L-BFGS-B stage)")

@@ -1,6 +1,6 @@
 """Annotator and annotation embeddings: one classifier that models every annotator.
 
-After Deng, Zhang, Gabriel, Bamman & Koh (2023), "You Are What You Annotate: Towards
+After Deng, Zhang, Liu, Wu, Wang & Mihalcea (2023), "You Are What You Annotate: Towards
 Better Models through Annotator Representations", Findings of EMNLP 2023. The paper puts
 the embeddings on top of a BERT text encoder; here the encoder is a learned linear
 projection of item features (TF-IDF, sentence embeddings, ...), and everything is trained
@@ -323,7 +323,7 @@ class AnnotatorEmbeddingClassifier(ClassifierMixin, BaseEstimator):
     loss_ : float
         Final value of the training objective.
     n_iter_ : int
-        L-BFGS-B iterations run.
+        L-BFGS-B iterations of the last stage (the only one for the text-only model).
 
     Notes
     -----
@@ -507,7 +507,7 @@ class AnnotatorEmbeddingClassifier(ClassifierMixin, BaseEstimator):
         self.population_label_distribution_ = counts.sum(axis=0) / n_rows
         self.annotator_label_counts_ = pd.DataFrame(counts, index=self.annotators_,
                                                     columns=self.classes_)
-        Q = self._leave_one_out(counts, codes, y_codes)
+        Q = self._training_shares(counts, codes, y_codes)
 
         use_a, use_n = bool(self.annotator_embedding), bool(self.annotation_embedding)
         rng = check_random_state(self.random_state)
@@ -547,8 +547,9 @@ class AnnotatorEmbeddingClassifier(ClassifierMixin, BaseEstimator):
                           "increase max_iter or alpha", ConvergenceWarning, stacklevel=4)
         return res
 
-    def _leave_one_out(self, counts: NDArray, codes: NDArray, y_codes: NDArray) -> NDArray:
-        """Each training row's label distribution over the annotator's *other* labels."""
+    def _training_shares(self, counts: NDArray, codes: NDArray, y_codes: NDArray) -> NDArray:
+        """(n_rows, n_classes) label shares behind each training row's ``E_n``: the
+        annotator's training labels, without the row's own with ``"leave_one_out"``."""
         Q = counts[codes]
         if self.annotation_context == "leave_one_out":
             Q[np.arange(codes.size), y_codes] -= 1.0
