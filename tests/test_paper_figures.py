@@ -95,8 +95,9 @@ def test_fig_hsu_calmon2022_capacity(tmp_path):
     rows = rec["results"]
     assert non_decreasing([r["n_models"] for r in rows])
     assert rows[-1]["n_models"] <= rec["n_candidates"]
-    # a larger set is a channel with more inputs: capacity never falls
-    assert non_decreasing([r["mean_rc"] for r in rows])
+    # a larger set is a channel with more inputs: capacity never falls (up to the
+    # Blahut-Arimoto tolerance, 1e-9 bits per person)
+    assert np.all(np.diff([r["mean_rc"] for r in rows]) >= -1e-8)
     for r in rows:
         assert 1 - 1e-9 <= r["median_rc"] <= r["max_rc"] <= 2 + 1e-9
         assert 1 - 1e-9 <= r["mean_rc"] <= r["max_rc"]
