@@ -19,6 +19,10 @@ Data: bundled German credit (1,000 applicants; one-hot encoded, standardised), l
 regressions. Default size: 4 ensembles of up to 20 members. ``MULTIPLICITY_PAPER_SIZE=1``:
 8 ensembles of up to 50 members, and the bundled COMPAS data as well.
 
+Expected at the default size: single models disagree on 0.177 of the test applicants;
+selective ensembles of 6, 10, 15, 20 members on none, abstaining on 0.362, 0.297, 0.218,
+0.190; majority votes of the same members disagree on 0.095, 0.068, 0.051, 0.047.
+
 Writes ``docs/figures/black2022_selective.png`` and ``.json`` (the plotted numbers), or into
 ``$MULTIPLICITY_FIGURE_DIR``.
 """

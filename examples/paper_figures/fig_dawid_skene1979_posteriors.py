@@ -16,6 +16,9 @@ patients on which the two disagree, and gives each observer's estimated accuracy
 Data: bundled :func:`multiplicity.datasets.load_anaesthesia` (the paper's full data; the
 default and paper sizes are the same, ``MULTIPLICITY_PAPER_SIZE`` changes nothing).
 
+Expected: class proportions 0.40, 0.42, 0.11, 0.07 (the paper's); Dawid-Skene and the
+majority vote differ on patients 2, 12 and 36.
+
 Writes ``docs/figures/dawid_skene1979_posteriors.png`` and ``.json`` (the plotted numbers),
 or into ``$MULTIPLICITY_FIGURE_DIR``.
 """

@@ -19,6 +19,10 @@ Data: bundled GoEmotions per-rater sentiment labels (Ni et al. 2025 "random" sub
 chose a positive emotion". Default size: the positive group, one seed.
 ``MULTIPLICITY_PAPER_SIZE=1``: the positive, negative and ambiguous groups, 3 seeds each.
 
+Expected at the default size (accuracy / macro F1): majority class 0.642 / 0.391, text only
+0.752 / 0.713, + annotator embedding 0.729 / 0.697, + annotation embedding 0.747 / 0.718,
++ both 0.747 / 0.719: the paper's gain is not reproduced with TF-IDF features at this size.
+
 Writes ``docs/figures/deng2023_annotator_embeddings.png`` and ``.json`` (the plotted
 numbers), or into ``$MULTIPLICITY_FIGURE_DIR``.
 """

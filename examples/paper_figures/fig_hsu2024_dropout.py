@@ -19,6 +19,10 @@ Data: bundled German credit (1,000 applicants; one-hot encoded, standardised), o
 layer of 32 units. Default size: 16 retrained networks, 1,000 dropout masks.
 ``MULTIPLICITY_PAPER_SIZE=1``: 100 retrained networks, 10,000 dropout masks.
 
+Expected at the default size (epsilon 0.01, 0.02, 0.05): retraining keeps 5, 10, 15
+networks (ambiguity 0.057, 0.097, 0.123), dropout 66, 169, 592 masks (ambiguity 0.075,
+0.233, 0.541), in about a ninth of the time.
+
 Writes ``docs/figures/hsu2024_dropout.png`` and ``.json`` (the plotted numbers), or into
 ``$MULTIPLICITY_FIGURE_DIR``.
 """

@@ -18,6 +18,10 @@ Data: bundled German credit (1,000 applicants; one-hot encoded, standardised), 5
 split. Default size: 6 model families x 3 pairs. ``MULTIPLICITY_PAPER_SIZE=1``: 10 pairs
 per family and 5 train/test splits.
 
+Expected at the default size: correlation 0.78 between disagreement and test error over
+the 18 pairs; decision trees on the diagonal (0.325 against 0.318), the other families'
+disagreement (0.15-0.21) below their error (0.27-0.31).
+
 Writes ``docs/figures/jiang2022_disagreement.png`` and ``.json`` (the plotted numbers), or
 into ``$MULTIPLICITY_FIGURE_DIR``.
 """

@@ -15,6 +15,9 @@ Data: bundled COMPAS (6,907 people, 12 binary features). Default size: 6 values 
 ``epsilon``. ``MULTIPLICITY_PAPER_SIZE=1``: 10 values, and the bundled German credit data
 (one-hot, standardised) as a second panel.
 
+Expected at the default size: mean VPR width 0.014, 0.043, 0.074, 0.135, 0.230, 0.403 and
+probabilistic ambiguity 0, 0, 0.0003, 0.100, 0.692, 1.0 for epsilon 1e-5 ... 1e-2.
+
 Writes ``docs/figures/watson_daniels2023_vpr.png`` and ``.json`` (the plotted numbers), or
 into ``$MULTIPLICITY_FIGURE_DIR``.
 """
