@@ -17,9 +17,8 @@ The paper's point: sampling the set badly understates multiplicity.
 
 Default size: a random subsample of 1,500 people of the bundled COMPAS data (TreeFARMS'
 binarised version, 12 binary features; the paper's own COMPAS file is GPL), 100 sampled
-models, a
-1-second limit per MIP (a point left unproven at the limit shows as an error bar up to
-the upper bound). ``MULTIPLICITY_PAPER_SIZE=1``: the paper's ``compas_arrest`` data (6,172
+models, a 1-second limit per MIP (a point left unproven at the limit shows as an error bar
+up to the upper bound). ``MULTIPLICITY_PAPER_SIZE=1``: the paper's ``compas_arrest`` data (6,172
 people; GPL-3.0, read at run time from ``../shared/data/compas_arrest``, never shipped),
 1,000 sampled models and 20 s per MIP with two workers; expect hours.
 
