@@ -41,6 +41,8 @@ X_NOT_NUMERIC = ("X must be numeric (dense or scipy sparse){after}, got {what}; 
                  "estimator= (e.g. a TfidfVectorizer) to featurise raw inputs such as text")
 FEATURES_MISMATCH = "X has {got} features after featurisation, but the model was fit on {want}"
 
+# Standard deviation of the starting embeddings (stage 2 of the fit).
+_EMBEDDING_SCALE = 0.3
 # Rows of item x annotator probabilities computed at a time in predict_distribution.
 _BLOCK_ELEMENTS = 1 << 20
 
@@ -209,7 +211,7 @@ def _annotator_signatures(rng: np.random.RandomState, X: Any, codes: NDArray[np.
     sig /= totals[:, None]
     sig -= sig.mean(axis=0)
     spread = sig.std()
-    return sig * (0.3 / spread) if spread > 0 else sig
+    return sig * (_EMBEDDING_SCALE / spread) if spread > 0 else sig
 
 
 class AnnotatorEmbeddingClassifier(ClassifierMixin, BaseEstimator):
@@ -269,9 +271,12 @@ class AnnotatorEmbeddingClassifier(ClassifierMixin, BaseEstimator):
     init_scale : float, default=0.1
         Standard deviation of the random initial projection ``W`` and classifier ``V``.
         In the second stage the label embeddings start as normal draws with standard
-        deviation 0.3 and each annotator embedding as the annotator's label shares times
-        another such draw (one random vector per class), so the start does not depend on
-        the names or order of the annotators.
+        deviation 0.3, and each annotator embedding as the annotator's label shares times
+        another such draw (one random vector per class) plus a random projection of how
+        the annotator's labels co-vary with the features (scaled to standard deviation
+        0.3 over the annotators). So the start does not depend on the names or order of
+        the annotators, and annotators who tie the same features to different labels
+        start apart.
     embedding_alpha_ratio : float, default=2.0
         Multiplies ``alpha`` for the embedding blocks (``E``, ``L``, ``W_s``, ``W_a``,
         ``W_n``). The embedding terms are products of several factors, which an L2
@@ -562,8 +567,7 @@ class AnnotatorEmbeddingClassifier(ClassifierMixin, BaseEstimator):
     def _initial_parameters(self, rng, d: int, r: int, k: int, h: int, counts: NDArray,
                             use_a: bool, use_n: bool, text: dict | None = None,
                             signatures: NDArray | None = None) -> tuple[_Layout, NDArray]:
-        scale = float(self.init_scale)
-        emb = 0.3
+        scale, emb = float(self.init_scale), _EMBEDDING_SCALE
         if text is None:
             text = {"W": rng.normal(0.0, scale, (d, h)), "b": np.zeros(h),
                     "V": rng.normal(0.0, scale, (h, k)), "c": np.zeros(k)}
