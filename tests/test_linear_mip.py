@@ -108,13 +108,15 @@ CASES = ([("grid", s, 12, 2, 4, eps) for s, eps in [(0, 0.1), (1, 0.0), (2, 0.2)
             ("gauss", 6, 11, 2, 0, 0.2), ("gauss", 7, 12, 1, 0, 0.15)])
 
 
+@pytest.mark.parametrize("method", ["benders", "big-m"])
 @pytest.mark.parametrize("case", CASES, ids=[f"{c[0]}-{c[1]}-d{c[3]}-eps{c[5]}"
                                              for c in CASES])
-def test_matches_brute_force(case):
+def test_matches_brute_force(case, method):
     kind, seed, n, d, levels, eps = case
     X, y = _grid_data(seed, n, d, levels) if kind == "grid" else _gauss_data(seed, n, d)
     e0, m, by_baseline = brute_force(X, y, eps)
-    mip = LinearMIPExplorer(epsilon=eps).fit(X, y)
+    mip = LinearMIPExplorer(epsilon=eps, method=method).fit(X, y)
+    assert mip.solve_stats_["method"] == method
     assert mip.is_exact_ and mip.baseline_optimal_
     assert round(mip.baseline_error_ * n) == e0
     assert mip.error_budget_ == m
@@ -222,6 +224,10 @@ def test_bad_input():
         LinearMIPExplorer(solver="CLARABEL").fit(X, y)
     with pytest.raises(ValueError, match="margin"):
         LinearMIPExplorer(margin=0).fit(X, y)
+    with pytest.raises(ValueError, match="method"):
+        LinearMIPExplorer(method="cplex").fit(X, y)
+    with pytest.raises(ValueError, match="applies to method='big-m' only"):
+        LinearMIPExplorer(solver="SCIPY").fit(X, y)
     with pytest.raises(ValueError, match=r"infinity|NaN"):
         LinearMIPExplorer().fit(np.full((12, 2), np.nan), y)
     other = LogisticRegression().fit(X, np.where(y == "yes", 1, 0))
@@ -236,23 +242,40 @@ def test_error_budget_float_noise():
     assert error_budget(5, 10, 1.0) == 5
 
 
-def test_time_limit_reports_unresolved(monkeypatch):
+@pytest.mark.parametrize("method", ["benders", "big-m"])
+def test_time_limit_reports_unresolved(monkeypatch, method):
     """A MIP that stops at its limit leaves its points unresolved, with honest bounds."""
-    from multiplicity.rashomon import _mip
+    from multiplicity.rashomon import _benders, _mip
 
     X, y = _gauss_data(5, 10, 2)
     exact = LinearMIPExplorer(epsilon=0.1).fit(X, y)
-    real_solve = _mip._Problem.solve
+    if method == "big-m":
+        real_solve = _mip._Problem.solve
 
-    def fake(self, kind):
-        if kind in ("feasible", "group", "max_flips"):
-            return "time_limit", None, None, 0.0
-        return real_solve(self, kind)
+        def fake(self, kind):
+            if kind in ("feasible", "group", "max_flips"):
+                return "time_limit", None, None, 0.0
+            return real_solve(self, kind)
 
-    monkeypatch.setattr(_mip._Problem, "solve", fake)
+        monkeypatch.setattr(_mip._Problem, "solve", fake)
+    else:
+        real_master = _benders.LabellingMaster.solve
+        real_set_baseline = _mip._State.set_baseline
+
+        def set_baseline(self, base_pos, cap):  # every search after h0 hits the limit
+            real_set_baseline(self, base_pos, cap)
+            self.master.after_baseline = True
+
+        def fake_master(self, time_limit=None):
+            if getattr(self, "after_baseline", False):
+                return "time_limit", None, None, None
+            return real_master(self, time_limit)
+
+        monkeypatch.setattr(_mip._State, "set_baseline", set_baseline)
+        monkeypatch.setattr(_benders.LabellingMaster, "solve", fake_master)
     monkeypatch.setattr(_mip, "_TARGET_WEIGHTS", ())  # leave points for the MIPs
     with pytest.warns(MIPNotExactWarning, match="time_limit"):
-        est = LinearMIPExplorer(epsilon=0.1, time_limit=1.0).fit(X, y)
+        est = LinearMIPExplorer(epsilon=0.1, time_limit=1.0, method=method).fit(X, y)
     assert not est.is_exact_
     lo, hi = est.ambiguity_bounds_
     assert lo <= exact.ambiguity_ <= hi
@@ -267,7 +290,8 @@ def test_time_limit_reports_unresolved(monkeypatch):
 def test_scipy_solver_path():
     X, y = _gauss_data(6, 11, 2)
     a = LinearMIPExplorer(epsilon=0.2).fit(X, y)
-    b = LinearMIPExplorer(epsilon=0.2, solver="SCIPY", time_limit=30).fit(X, y)
+    b = LinearMIPExplorer(epsilon=0.2, solver="SCIPY", time_limit=30,
+                          method="big-m").fit(X, y)
     assert (a.ambiguity_, a.discrepancy_) == (b.ambiguity_, b.discrepancy_)
 
 
@@ -330,10 +354,10 @@ def test_compas_binned_exact():
 @pytest.mark.parametrize("name", ["arrest", "violent"])
 def test_compas_pmtools_consistency(name):
     X, y = _compas_pmtools(name)
-    with warnings.catch_warnings():
-        # a point MIP may stop at the limit: then the bounds below are what is checked
-        warnings.simplefilter("ignore", MIPNotExactWarning)
-        mip = LinearMIPExplorer(epsilon=0.01, time_limit=20, n_jobs=2).fit(X, y)
+    # the Benders search settles every point of both data sets (4-5 min for arrest)
+    mip = LinearMIPExplorer(epsilon=0.01).fit(X, y)
+    assert mip.is_exact_ and mip.baseline_optimal_
+    assert mip.solve_stats_["benders_cuts_rejected"] == 0
     _consistency(mip, X, y)
 
 
@@ -365,11 +389,11 @@ def test_workers_and_cut_escalation_agree(monkeypatch):
     X, y = _grid_data(0, 12, 2, 4)
     ref = LinearMIPExplorer(epsilon=0.1).fit(X, y)
     monkeypatch.setattr(_mip, "_TARGET_WEIGHTS", ())  # leave points for the MIPs
-    par = LinearMIPExplorer(epsilon=0.1, n_jobs=2).fit(X, y)
+    par = LinearMIPExplorer(epsilon=0.1, n_jobs=2, method="big-m").fit(X, y)
     assert par.solve_stats_["mips_point"] > 0
     monkeypatch.setattr(_mip, "_KEEP_CUTS", 1)
     monkeypatch.setattr(_mip, "_ESCALATE_SECONDS", 1e-9)
-    esc = LinearMIPExplorer(epsilon=0.1).fit(X, y)
+    esc = LinearMIPExplorer(epsilon=0.1, method="big-m").fit(X, y)
     assert esc.solve_stats_["parallelogram_cuts"] == 1
     assert esc.solve_stats_["parallelogram_cuts_found"] > 1
     for est in (par, esc):

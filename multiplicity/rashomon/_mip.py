@@ -21,10 +21,11 @@ import numpy as np
 from joblib import effective_n_jobs
 from numpy.typing import ArrayLike, NDArray
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
-from sklearn.utils._param_validation import Interval
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .. import _errors
+from ._benders import LabellingMaster
 from ._mip_kernels import _sweep_cuts
 from ._retraining import _check_y
 from ._set import _LOSS_SLACK, RashomonSet, check_epsilon
@@ -521,13 +522,15 @@ class LinearMIPExplorer(ClassifierMixin, BaseEstimator):
         "baseline": "no_validation",
         "n_jobs": [Integral, None],
         "verbose": ["boolean"],
+        "method": [StrOptions({"benders", "big-m"})],
     }
 
     def __init__(self, epsilon: float = 0.01, margin: float = 1e-4,
                  time_limit: float | None = None, solver: str = "HIGHS",
                  baseline: Any = None, n_jobs: int | None = None,
-                 verbose: bool = False) -> None:
+                 verbose: bool = False, method: str = "benders") -> None:
         self.epsilon = epsilon
+        self.method = method
         self.margin = margin
         self.time_limit = time_limit
         self.solver = solver
@@ -566,6 +569,10 @@ class LinearMIPExplorer(ClassifierMixin, BaseEstimator):
         t_start = time.perf_counter()
         check_epsilon(self.epsilon, "absolute")
         solver = check_mip_solver(self.solver)
+        benders = self.method == "benders"
+        if benders and solver != "HIGHS":
+            raise ValueError(f"solver={self.solver!r} applies to method='big-m' only; "
+                             "method='benders' always runs HiGHS through highspy")
         if hasattr(X, "dtypes") and hasattr(X, "columns"):
             from pandas.api.types import is_bool_dtype, is_numeric_dtype
 
@@ -602,16 +609,22 @@ class LinearMIPExplorer(ClassifierMixin, BaseEstimator):
         st.y_rows_pos = ypos
         stats = st.stats
         stats.update(n_samples=n, n_distinct=K, n_features_used=int(Z.shape[1]))
+        stats["method"] = self.method
         all_cuts = parallelogram_cuts(Xd)
-        cuts = _select_cuts(all_cuts, n_pos > n_neg, _KEEP_CUTS)
-        stats["parallelogram_cuts"] = int(cuts.shape[0])
         stats["parallelogram_cuts_found"] = int(all_cuts.shape[0])
-        st.problem = _Problem(Z, n_pos.astype(float), n_neg.astype(float), gamma, B,
-                              solver, self.time_limit, cuts)
-        st.spec = {"token": uuid.uuid4().hex, "Z": Z, "n_pos": n_pos.astype(float),
-                   "n_neg": n_neg.astype(float), "gamma": gamma, "B": B, "solver": solver,
-                   "time_limit": self.time_limit, "cuts": cuts, "all_cuts": all_cuts,
-                   "has_more_cuts": all_cuts.shape[0] > cuts.shape[0]}
+        st.time_limit = self.time_limit
+        if benders:
+            st.master = LabellingMaster(Z, Xd, n_pos, n_neg, all_cuts, n_pos > n_neg, B)
+        else:
+            cuts = _select_cuts(all_cuts, n_pos > n_neg, _KEEP_CUTS)
+            stats["parallelogram_cuts"] = int(cuts.shape[0])
+            st.problem = _Problem(Z, n_pos.astype(float), n_neg.astype(float), gamma, B,
+                                  solver, self.time_limit, cuts)
+            st.spec = {"token": uuid.uuid4().hex, "Z": Z, "n_pos": n_pos.astype(float),
+                       "n_neg": n_neg.astype(float), "gamma": gamma, "B": B,
+                       "solver": solver, "time_limit": self.time_limit, "cuts": cuts,
+                       "all_cuts": all_cuts,
+                       "has_more_cuts": all_cuts.shape[0] > cuts.shape[0]}
 
         # -- baseline h0
         t0 = time.perf_counter()
@@ -657,6 +670,9 @@ class LinearMIPExplorer(ClassifierMixin, BaseEstimator):
 
         # -- final verification on the training rows
         self._finish(st, X, inv, n, d_lo, d_hi)
+        if st.master is not None:
+            stats.update({f"benders_{k}": v for k, v in st.master.stats.items()})
+            stats["parallelogram_cuts"] = int(st.master.in_master.sum())
         stats["seconds_total"] = time.perf_counter() - t_start
         self.solve_stats_ = dict(stats)
         if not self.is_exact_:
@@ -755,6 +771,8 @@ class _State:
         self.gamma, self.B = gamma, B
         self.K = Xd.shape[0]
         self.problem: _Problem | None = None
+        self.master: LabellingMaster | None = None
+        self.time_limit: float | None = None
         self.witnesses: list[LinearWitness] = []
         self.disc_index: int | None = None
         self.disc_best = -1
@@ -840,6 +858,8 @@ class _State:
         if err <= lower:
             self.stats["mip_baseline"] = "not needed (majority vote is linear)"
             return mdl, pos, err, True
+        if self.master is not None:
+            return self._baseline_benders(mdl, pos, err)
         prob = self.problem
         prob.cap.value = float(err)  # cutoff: the heuristic incumbent
         status, sol, _bound, secs = prob.solve("min_error")
@@ -860,6 +880,30 @@ class _State:
         if status == "infeasible":
             optimal = True  # nothing with margin >= gamma beats the heuristic incumbent
         return mdl, pos, err, optimal
+
+    def _baseline_benders(self, mdl: LinearWitness, pos: NDArray, err: int
+                          ) -> tuple[LinearWitness, NDArray, int, bool]:
+        """Fewest errors over separable labellings, with the heuristic count as the cap."""
+        master = self.master
+        master.set_objective(master.err_coef)
+        master.set_cap(err)
+        t0 = time.perf_counter()
+        status, _lab, wit, _ = master.solve(self.time_limit)
+        secs = time.perf_counter() - t0
+        master.set_objective(None)
+        master.set_cap(None)
+        self.stats["seconds_mip"] += secs
+        self.stats["mip_baseline"] = status
+        self.log(f"baseline (Benders): {status} in {secs:.1f} s (heuristic {err} errors)")
+        if wit is not None:
+            self.directions.append(wit[0])
+            m2 = self.model(*wit)
+            pos2, err2 = self.evaluate(m2)
+            if err2 < err:
+                mdl, pos, err = m2, pos2, err2
+        # "optimal": the master's optimum is separable, hence the global one; its witness
+        # was float-checked on the points and can only tie or beat the heuristic
+        return mdl, pos, err, status in ("optimal", "infeasible")
 
     def _polish(self, sol: tuple[NDArray, float]):
         """Max-margin model for the labelling a MIP solution induces (if it is realisable)."""
@@ -901,8 +945,9 @@ class _State:
         self.flipped = np.zeros(self.K, dtype=bool)
         self.status = np.full(self.K, _OPEN, dtype=np.int64)
         prob = self.problem
-        prob.cap.value = float(cap)
-        prob.fcoef.value = np.where(base_pos, -1.0, 1.0) * self.n_all
+        if prob is not None:
+            prob.cap.value = float(cap)
+            prob.fcoef.value = np.where(base_pos, -1.0, 1.0) * self.n_all
         self.flip_const = float(self.n_all[base_pos].sum())
         self.base_lo = np.where(base_pos, 1.0, 0.0)
 
@@ -998,6 +1043,9 @@ class _State:
         With ``n_jobs > 1`` the next ``n_jobs`` points are solved at once, each in a worker
         process that keeps its own compiled copy of the problem.
         """
+        if self.master is not None:
+            self._settle_points_benders()
+            return
         prob = self.problem
         parallel = None
         if n_jobs > 1:
@@ -1039,6 +1087,54 @@ class _State:
             if parallel is not None:
                 parallel.__exit__(None, None, None)
         prob.lo.value, prob.hi.value = np.zeros(self.K), np.ones(self.K)
+
+    def _settle_points_benders(self) -> None:
+        """One Benders search per open point, costliest first, sharing the cut pool."""
+        master = self.master
+        master.set_objective(None)
+        master.set_cap(self.cap)
+        st = self.stats
+        while True:
+            open_ = np.flatnonzero((self.status == _OPEN) & ~self.flipped)
+            if open_.size == 0:
+                break
+            lb = self._flip_cost_bounds()
+            pruned = open_[lb[open_] > self.cap]
+            if pruned.size:
+                self.status[pruned] = _NOT_BOUND
+                st["settled_by_bounds"] += int(pruned.size)
+                for k in pruned:
+                    master.fix(int(k), bool(self.base_pos[k]))
+                continue
+            t = int(open_[np.argmax(lb[open_])])
+            master.fix(t, not self.base_pos[t])
+            t0 = time.perf_counter()
+            status, _lab, wit, _ = master.solve(self.time_limit)
+            secs = time.perf_counter() - t0
+            st["seconds_mip"] += secs
+            st["mips_point"] += 1
+            st["mip_point_seconds_max"] = max(st["mip_point_seconds_max"], secs)
+            if status == "optimal":
+                self._harvest("optimal", wit)
+            if status == "infeasible":
+                self.status[t] = _NOT_MIP
+                st["mips_point_infeasible"] += 1
+                st["settled_by_mip"] += 1
+                master.fix(t, bool(self.base_pos[t]))
+                continue  # fixed to h0 in every later search
+            master.free(t)
+            if self.flipped[t]:
+                st["mips_point_feasible"] += 1
+                st["settled_by_mip"] += 1
+            elif status == "time_limit":
+                st["mips_point_time_limit"] += 1
+                self.status[t] = _UNRES_TIME
+            else:
+                self.status[t] = _UNRES_VERIFY
+            self.log(f"point {t}: {status} in {secs:.2f} s; flipped "
+                     f"{int(self.flipped.sum())}, open "
+                     f"{int(np.sum((self.status == _OPEN) & ~self.flipped))}")
+        master.set_cap(None)
 
     def full_problem(self) -> _Problem:
         """The point problem with every parallelogram cut (compiled on first use)."""
@@ -1096,6 +1192,8 @@ class _State:
         if best >= upper_all:
             self.stats["mip_discrepancy"] = "not needed (one witness flips every point)"
             return best, best
+        if self.master is not None:
+            return self._discrepancy_benders(flippable, best, upper_all)
         lo, hi = self._fixed_bounds()
         lo[~flippable] = hi[~flippable] = self.base_lo[~flippable]
         prob.lo.value, prob.hi.value = lo, hi
@@ -1120,4 +1218,36 @@ class _State:
             return best, best  # pragma: no cover - solvers without a reported bound
         if bound is not None and np.isfinite(bound):
             return best, max(best, math.floor(self.flip_const - bound + 1e-6))
+        return best, upper_all
+
+    def _discrepancy_benders(self, flippable: NDArray, best: int, upper_all: int
+                             ) -> tuple[int, int]:
+        """Most flipped rows over separable labellings within the budget (Benders)."""
+        master = self.master
+        fcoef = np.where(self.base_pos, -1.0, 1.0) * self.n_all  # flips = const + fcoef.p
+        for k in np.flatnonzero(~flippable):
+            master.fix(int(k), bool(self.base_pos[k]))
+        master.set_cap(self.cap)
+        master.set_objective(-fcoef)
+        master.set_cutoff(fcoef, best + 1 - self.flip_const)  # beat the incumbent
+        t0 = time.perf_counter()
+        status, lab, wit, bound = master.solve(self.time_limit)
+        secs = time.perf_counter() - t0
+        master.set_cutoff(None, 0.0)
+        master.set_objective(None)
+        master.set_cap(None)
+        self.stats["seconds_mip"] += secs
+        self.stats["mip_discrepancy"] = status
+        self.log(f"discrepancy (Benders): {status} in {secs:.1f} s")
+        if wit is not None:
+            self.record(self.model(*wit), _FLIP_MIP)
+        best = max(self.disc_best, 0)
+        if status == "infeasible":
+            return best, best  # nothing flips more than the incumbent
+        if status == "optimal" and wit is not None:
+            # the master's optimum; equal to ``best`` unless the witness failed the
+            # check on the data's own units
+            return best, max(best, round(float(self.flip_const + fcoef @ lab)))
+        if bound is not None:
+            return best, max(best, min(upper_all, math.floor(self.flip_const - bound + 1e-6)))
         return best, upper_all
