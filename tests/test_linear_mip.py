@@ -9,12 +9,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy.optimize import linprog
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LogisticRegression
 
 from multiplicity import _errors
+from multiplicity.rashomon._benders import LabellingMaster, exact_radon_certificate
 from multiplicity.rashomon._mip import (
     LinearMIPExplorer,
     LinearWitness,
@@ -401,3 +404,126 @@ def test_workers_and_cut_escalation_agree(monkeypatch):
         np.testing.assert_array_equal(est.flipped_, ref.flipped_)
         assert est.discrepancy_ == ref.discrepancy_
         _check_witnesses(est, X, y)
+
+
+# ---------------------------------------------------------- Benders internals
+def test_exact_radon_certificate():
+    sq = np.array(list(itertools.product([0.0, 1.0], repeat=2)))  # 00, 01, 10, 11
+    xor = np.array([True, False, False, True])
+    assert exact_radon_certificate(sq, xor, np.arange(4))  # the diagonals cross
+    assert not exact_radon_certificate(sq, np.array([True, True, False, False]),
+                                       np.arange(4))  # a separable labelling
+    assert not exact_radon_certificate(sq, xor, np.array([0, 3]))  # one class only
+    assert not exact_radon_certificate(sq, xor, np.array([0, 1, 3]))  # 01 is not on 00-11
+    # collinear: the middle point between two others of the opposite class
+    line = np.array([[0.0], [1.0], [2.0]])
+    assert exact_radon_certificate(line, np.array([True, False, True]), np.arange(3))
+    # exact arithmetic: 0.1 + 0.2 != 0.3 in floats, so this is not a parallelogram
+    pts = np.array([[0.1, 0.0], [0.2, 0.0], [0.3, 0.0], [0.0, 0.0]])
+    assert not exact_radon_certificate(pts, np.array([True, True, False, False]),
+                                       np.arange(4))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(4, 8))
+def test_farkas_separation_matches_lp_oracle(seed, k):
+    """Property: the Farkas LP finds a certificate exactly when no hyperplane separates,
+    and every certificate it returns that the exact check accepts is a true Radon
+    partition (its labelling of the support is not separable)."""
+    rng = np.random.default_rng(seed)
+    P = np.unique(rng.integers(0, 3, size=(k, 2)).astype(float), axis=0)
+    lab = rng.random(P.shape[0]) < 0.5
+    if lab.all() or not lab.any():
+        lab[0] = not lab[0]
+    master = LabellingMaster(P, P, np.ones(P.shape[0], np.int64),
+                             np.zeros(P.shape[0], np.int64), np.zeros((0, 4), np.intp),
+                             lab, B=5.0, seed=seed % 1000)
+    sep = _separable(P, np.where(lab, 1.0, -1.0))
+    S = master._farkas_support(lab)
+    assert (S is None) == sep
+    if S is not None and exact_radon_certificate(P, lab, S):
+        assert not _separable(P[S], np.where(lab[S], 1.0, -1.0))
+    if sep:
+        w, b = master.witness(lab)
+        np.testing.assert_array_equal(P @ w + b > 0, lab)
+
+
+@settings(max_examples=8, deadline=None)
+@given(st.integers(0, 2**32 - 1))
+def test_benders_invariant_to_row_order(seed):
+    X, y = _grid_data(seed % 50, 12, 2, 4)
+    perm = np.random.default_rng(seed).permutation(len(y))
+    a = LinearMIPExplorer(epsilon=0.1).fit(X, y)
+    b = LinearMIPExplorer(epsilon=0.1).fit(X[perm], y[perm])
+    assert a.is_exact_ and b.is_exact_
+    assert a.baseline_error_ == b.baseline_error_
+    # h0 may be another optimal labelling; against the brute force of its own h0 both hold
+    _, _, by_baseline = brute_force(X, y, 0.1)
+    for est, Xe in ((a, X), (b, X[perm])):
+        P = np.unique(X, axis=0)
+        key = (est.baseline_.predict(P) == est.classes_[1]).tobytes()
+        flipped, disc = by_baseline[key]
+        inv = np.unique(Xe, axis=0, return_inverse=True)[1].ravel()
+        flipped_pts = np.zeros(P.shape[0], dtype=bool)
+        flipped_pts[inv[est.flipped_]] = True
+        row_inv = np.unique(X, axis=0, return_inverse=True)[1].ravel()
+        np.testing.assert_array_equal(flipped_pts[row_inv], flipped)
+        assert est.discrepancy_ * 12 == pytest.approx(disc)
+
+
+def _after_baseline(monkeypatch):
+    """Mark the Benders master once h0 is chosen (the searches after it can be faked)."""
+    from multiplicity.rashomon import _mip
+
+    real = _mip._State.set_baseline
+
+    def set_baseline(self, base_pos, cap):
+        real(self, base_pos, cap)
+        self.master.after_baseline = True
+
+    monkeypatch.setattr(_mip._State, "set_baseline", set_baseline)
+
+
+def test_benders_unverified_witness_leaves_points_unresolved(monkeypatch):
+    """A separable labelling whose witness fails the float check is not counted."""
+    from multiplicity.rashomon import _benders, _mip
+
+    X, y = _grid_data(2, 12, 2, 4)
+    exact = LinearMIPExplorer(epsilon=0.2).fit(X, y)
+    real = _benders.LabellingMaster.witness
+
+    def witness(self, lab):
+        return None if getattr(self, "after_baseline", False) else real(self, lab)
+
+    _after_baseline(monkeypatch)
+    monkeypatch.setattr(_benders.LabellingMaster, "witness", witness)
+    monkeypatch.setattr(_mip, "_TARGET_WEIGHTS", ())  # leave points for the searches
+    with pytest.warns(MIPNotExactWarning, match="verification"):
+        est = LinearMIPExplorer(epsilon=0.2).fit(X, y)
+    assert not est.is_exact_
+    assert "unresolved (verification)" in set(est.point_status_)
+    assert not (est.flipped_ & ~exact.flipped_).any()
+    lo, hi = est.ambiguity_bounds_
+    assert lo <= exact.ambiguity_ <= hi
+    d_lo, d_hi = est.discrepancy_bounds_
+    assert d_lo <= exact.discrepancy_ <= d_hi
+    _check_witnesses(est, X, y)
+
+
+def test_benders_rejected_supports_are_not_cut(monkeypatch):
+    """If the exact check rejects every Radon support, nothing is proven by them."""
+    from multiplicity.rashomon import _benders
+
+    X, y = _gauss_data(6, 11, 2)
+    exact = LinearMIPExplorer(epsilon=0.2).fit(X, y)
+    monkeypatch.setattr(_benders, "exact_radon_certificate", lambda *a: False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MIPNotExactWarning)
+        est = LinearMIPExplorer(epsilon=0.2).fit(X, y)
+    assert est.solve_stats_["benders_cuts_rejected"] > 0
+    assert est.solve_stats_["benders_radon_cuts"] == 0
+    assert not (est.flipped_ & ~exact.flipped_).any() or not est.baseline_optimal_
+    lo, hi = est.ambiguity_bounds_
+    if est.baseline_optimal_:
+        assert lo <= exact.ambiguity_ <= hi
+    _check_witnesses(est, X, y)

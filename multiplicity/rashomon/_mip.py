@@ -419,24 +419,32 @@ class LinearMIPExplorer(ClassifierMixin, BaseEstimator):
     epsilon : float, default=0.01
         Absolute excess training error rate allowed in the set, >= 0.
     margin : float, default=1e-4
-        The margin ``gamma`` of the big-M encoding, in internal units (features scaled to
-        [0, 1], weights in [-1, 1]). The MIPs see every dichotomy that a linear classifier
-        realises with normalised margin >= ``margin``; see Notes.
+        ``method="big-m"`` only: the margin ``gamma`` of the big-M encoding, in internal
+        units (features scaled to [0, 1], weights in [-1, 1]). Those MIPs see every
+        dichotomy that a linear classifier realises with normalised margin >= ``margin``;
+        see Notes. The Benders search needs no margin.
     time_limit : float, default=None
-        Seconds allowed to each MIP (None: no limit). A point whose MIP stops at the limit
-        is reported as unresolved (``unresolved_``) and the ambiguity as bounds.
+        Seconds allowed to each search (the baseline, each point, the discrepancy; None: no
+        limit). A point whose search stops at the limit is reported as unresolved
+        (``unresolved_``) and the ambiguity as bounds.
     solver : str, default="HIGHS"
-        cvxpy mixed-integer solver (HiGHS ships with cvxpy; "SCIPY" is HiGHS through
-        scipy).
+        ``method="big-m"`` only: the cvxpy mixed-integer solver (HiGHS ships with cvxpy;
+        "SCIPY" is HiGHS through scipy). The Benders search always runs HiGHS through
+        ``highspy``; another solver with it raises ``ValueError``.
     baseline : fitted classifier, default=None
         Reference model ``h0`` (anything with ``predict`` and the same two classes); None
         finds a 0-1-loss minimiser by MIP.
     n_jobs : int, default=None
-        Worker processes for the per-point MIPs (joblib; None means 1 unless inside a
-        ``joblib.parallel_config`` context, -1 all cores). Each worker compiles its own
-        copy of the problem once; points are then solved ``n_jobs`` at a time.
+        ``method="big-m"`` only: worker processes for the per-point MIPs (joblib; None
+        means 1 unless inside a ``joblib.parallel_config`` context, -1 all cores). The
+        Benders search is sequential, because every point reuses the cuts learnt on the
+        points before it.
     verbose : bool, default=False
-        Print progress (one line per stage and per point MIP).
+        Print progress (one line per stage and per point search).
+    method : {"benders", "big-m"}, default="benders"
+        "benders": a combinatorial Benders search over labellings of the distinct points
+        (exact, no margin, no weight bound; see Notes). "big-m": one big-M MIP per question
+        through cvxpy, exact up to ``margin``.
 
     Attributes
     ----------
@@ -459,7 +467,7 @@ class LinearMIPExplorer(ClassifierMixin, BaseEstimator):
         ``discrepancy_bounds_``).
     discrepancy_bounds_ : tuple of float
     is_exact_ : bool
-        Whether both bounds closed (up to the margin, see Notes).
+        Whether both bounds closed (for ``method="big-m"`` up to the margin, see Notes).
     flipped_ : ndarray of bool, shape (n_samples,)
         Rows some verified member of ``S_eps`` classifies differently from ``h0``.
     unresolved_ : ndarray of bool, shape (n_samples,)
@@ -476,8 +484,9 @@ class LinearMIPExplorer(ClassifierMixin, BaseEstimator):
     rashomon_set_ : RashomonSet
         ``h0`` followed by the flipping models (property).
     solve_stats_ : dict
-        Counts (distinct points, MIPs by kind and status, points settled by heuristics and
-        by bounds) and seconds per stage.
+        Counts (distinct points, searches by kind and status, points settled by heuristics
+        and by bounds; for Benders the master solves, Radon cuts and parallelograms used)
+        and seconds per stage.
     classes_ : ndarray of shape (2,)
     n_features_in_ : int
 
@@ -488,7 +497,19 @@ class LinearMIPExplorer(ClassifierMixin, BaseEstimator):
     Notes
     -----
     The data are compressed to distinct feature vectors with counts of each label; one
-    binary ``p_k`` per distinct vector says which side of the hyperplane it is on, with
+    binary ``p_k`` per distinct vector says which side of the hyperplane it is on.
+
+    ``method="benders"`` searches over the labellings ``p`` directly: a 0-1 master
+    program in HiGHS (errors and flips are linear in ``p``) holds cuts that every strictly
+    separable labelling satisfies (parallelograms ``x_a + x_b = x_c + x_d`` found in the
+    data, and Radon partitions learnt on the way); each master solution is tested for
+    strict separability by a Farkas LP. A separable optimum is the exact answer, with a
+    max-margin witness checked in floating point; otherwise the LP's Radon support is
+    checked in rational arithmetic and cut off. An infeasible master proves a point
+    unflippable. Nothing depends on a margin or a weight bound. Memory: the master grows by
+    one row per cut (thousands of short rows on COMPAS).
+
+    ``method="big-m"`` writes the separability into each MIP, with
     ``w . z_k + b >= gamma`` when ``p_k = 1`` and ``<= -gamma`` when ``p_k = 0`` (big-M
     ``M_k = gamma + ||z_k||_1 + B``). Features are scaled to [0, 1] and affinely redundant
     columns dropped, weights are boxed to ``|w_j| <= 1`` and ``|b| <= B = max_k ||z_k||_1 +
