@@ -72,6 +72,9 @@ def test_fig_marx2020_ambiguity(tmp_path):
         assert 0 <= r["n_sampled_in_set"] <= rec["n_sampled_candidates"]
     assert non_decreasing([r["sampled_ambiguity"] for r in rows])
     assert non_decreasing([r["n_sampled_in_set"] for r in rows])
+    if all(r["is_exact"] for r in rows):  # same h0 for every epsilon: nested sets
+        assert non_decreasing([r["exact_ambiguity"] for r in rows])
+        assert non_decreasing([r["exact_discrepancy"] for r in rows])
     # exact ambiguity grows with epsilon (verified lower bounds when a MIP hit its limit)
     assert non_decreasing([r["exact_ambiguity_bounds"][1] for r in rows]) or not all(
         r["is_exact"] for r in rows)
