@@ -1054,6 +1054,17 @@ class _State:
         per = np.where(fixed, err_base, np.minimum(self.n_pos, self.n_neg))
         return per.sum() - per + err_flip
 
+    def _open_points(self) -> tuple[NDArray, NDArray, NDArray]:
+        """Points not settled yet, the flip-cost bounds, and the open points the bound
+        settles now (marked "not flipped (bound)"; the caller loops again if any)."""
+        open_ = np.flatnonzero((self.status == _OPEN) & ~self.flipped)
+        lb = self._flip_cost_bounds()
+        pruned = open_[lb[open_] > self.cap]
+        if pruned.size:
+            self.status[pruned] = _NOT_BOUND
+            self.stats["settled_by_bounds"] += int(pruned.size)
+        return open_, lb, pruned
+
     def settle_points(self, n_jobs: int = 1) -> None:
         """Bounds, then one feasibility MIP per point nothing has flipped yet.
 
@@ -1076,14 +1087,10 @@ class _State:
             parallel.__enter__()
         try:
             while True:
-                open_ = np.flatnonzero((self.status == _OPEN) & ~self.flipped)
+                open_, lb, pruned = self._open_points()
                 if open_.size == 0:
                     break
-                lb = self._flip_cost_bounds()
-                pruned = open_[lb[open_] > self.cap]
                 if pruned.size:
-                    self.status[pruned] = _NOT_BOUND
-                    self.stats["settled_by_bounds"] += int(pruned.size)
                     continue
                 # the points that look costliest to flip first: each one proven
                 # unflippable is fixed to h0 in every later MIP
@@ -1114,16 +1121,11 @@ class _State:
         master = self.master
         master.set_objective(None)
         master.set_cap(self.cap)
-        st = self.stats
         while True:
-            open_ = np.flatnonzero((self.status == _OPEN) & ~self.flipped)
+            open_, lb, pruned = self._open_points()
             if open_.size == 0:
                 break
-            lb = self._flip_cost_bounds()
-            pruned = open_[lb[open_] > self.cap]
             if pruned.size:
-                self.status[pruned] = _NOT_BOUND
-                st["settled_by_bounds"] += int(pruned.size)
                 for k in pruned:
                     master.fix(int(k), bool(self.base_pos[k]))
                 continue
@@ -1131,30 +1133,11 @@ class _State:
             master.fix(t, not self.base_pos[t])
             t0 = time.perf_counter()
             status, _lab, wit, _ = master.solve(self.time_limit)
-            secs = time.perf_counter() - t0
-            st["seconds_mip"] += secs
-            st["mips_point"] += 1
-            st["mip_point_seconds_max"] = max(st["mip_point_seconds_max"], secs)
-            if status == "optimal":
-                self._harvest("optimal", wit)
+            self._point_result(t, (status, wit, None, time.perf_counter() - t0))
             if status == "infeasible":
-                self.status[t] = _NOT_MIP
-                st["mips_point_infeasible"] += 1
-                st["settled_by_mip"] += 1
-                master.fix(t, bool(self.base_pos[t]))
-                continue  # fixed to h0 in every later search
-            master.free(t)
-            if self.flipped[t]:
-                st["mips_point_feasible"] += 1
-                st["settled_by_mip"] += 1
-            elif status == "time_limit":
-                st["mips_point_time_limit"] += 1
-                self.status[t] = _UNRES_TIME
+                master.fix(t, bool(self.base_pos[t]))  # h0's label in every later search
             else:
-                self.status[t] = _UNRES_VERIFY
-            self.log(f"point {t}: {status} in {secs:.2f} s; flipped "
-                     f"{int(self.flipped.sum())}, open "
-                     f"{int(np.sum((self.status == _OPEN) & ~self.flipped))}")
+                master.free(t)
         master.set_cap(None)
 
     def full_problem(self) -> _Problem:
