@@ -368,8 +368,9 @@ def audit(estimator: Any, X: Any, y: ArrayLike, *, sensitive_features: Any = Non
     exact : {"auto", "vpr", "mip", "none"}, default="auto"
         Exact methods to try: both, only the logistic level set, only the MIP, none.
     mip_time_limit : float or None, default=5.0
-        Seconds per MIP of the exact search; points not settled in time are reported as
-        bounds. None waits for every proof.
+        Seconds per search of the exact ``LinearMIPExplorer`` (its baseline, each point,
+        the discrepancy); points not settled in time are reported as bounds. None waits
+        for every proof.
     mip_max_rows : int, default=150
         Largest number of distinct feature vectors for which the MIP is attempted.
     delta : float, default=0.1
