@@ -59,6 +59,14 @@ def frame_set(data):
     return RashomonSet.from_models(models, df, labels, epsilon=1.0), df, labels
 
 
+def _assert_importance_equals_sklearn(rs, X, y, n_repeats, random_state):
+    """Every member's importances equal scikit-learn's ``permutation_importance``."""
+    table = feature_importance_range(rs, X, y, n_repeats=n_repeats, random_state=random_state)
+    for i, m in enumerate(rs):
+        oracle = permutation_importance(m, X, y, n_repeats=n_repeats, random_state=random_state)
+        npt.assert_allclose(table.importances[i], oracle.importances, rtol=0, atol=1e-12)
+
+
 class _Ignores(ClassifierMixin, BaseEstimator):
     """Predicts from the features in ``used`` only: sign of a fixed linear score."""
 
@@ -179,17 +187,23 @@ def test_permuting_members_permutes_rows(seed, data):
     npt.assert_array_equal(b["max"], a["max"])
 
 
-@given(seed=st.integers(0, 2**16), ignored=st.integers(0, 3))
-def test_ignored_feature_has_zero_importance(seed, ignored):
+def _set_ignoring(seed, ignored):
+    """Random data (30 x 4, both classes) and a set of three ``_Ignores`` members whose
+    weight on feature ``ignored`` is 0."""
     rng = np.random.default_rng(seed)
     X = rng.normal(size=(30, 4))
     y = rng.integers(0, 2, 30)
     y[:2] = [0, 1]
     W = rng.normal(size=(3, 4))
     W[:, ignored] = 0.0
-    models = [_Ignores(weights=w).fit(X, y) for w in W]
-    table = feature_importance_range(RashomonSet(models, np.zeros(3), epsilon=0.0), X, y,
-                                     n_repeats=3, random_state=seed)
+    rs = RashomonSet([_Ignores(weights=w).fit(X, y) for w in W], np.zeros(3), epsilon=0.0)
+    return X, y, rs
+
+
+@given(seed=st.integers(0, 2**16), ignored=st.integers(0, 3))
+def test_ignored_feature_has_zero_importance(seed, ignored):
+    X, y, rs = _set_ignoring(seed, ignored)
+    table = feature_importance_range(rs, X, y, n_repeats=3, random_state=seed)
     assert np.all(table.importances[:, ignored] == 0.0)
     assert table.loc[f"x{ignored}", "max"] == 0.0 == table.loc[f"x{ignored}", "min"]
 
@@ -207,6 +221,8 @@ def test_importance_bad_input(data, rset):
         feature_importance_range(rset, X, y[:-1])
     with pytest.raises(ValueError, match="y must be 1-D"):
         feature_importance_range(rset, X, y[:, None])
+    with pytest.raises(ValueError, match=r"y must be 1-D .*got shape \(\)"):
+        feature_importance_range(rset, X, None)
     with pytest.raises(ValueError, match="X must be 2-D"):
         feature_importance_range(rset, X[:, 0], y)
     with pytest.raises(TypeError, match="rashomon_set must be a RashomonSet"):
@@ -332,13 +348,7 @@ def test_cloud_callable_loss_does_not_modify_inputs(data, rset):
 
 @given(seed=st.integers(0, 2**16), ignored=st.integers(0, 3))
 def test_cloud_ignored_feature_has_no_interaction(seed, ignored):
-    rng = np.random.default_rng(seed)
-    X = rng.normal(size=(30, 4))
-    y = rng.integers(0, 2, 30)
-    y[:2] = [0, 1]
-    W = rng.normal(size=(3, 4))
-    W[:, ignored] = 0.0
-    rs = RashomonSet([_Ignores(weights=w).fit(X, y) for w in W], np.zeros(3), epsilon=0.0)
+    X, y, rs = _set_ignoring(seed, ignored)
     for loss in ("log_loss", "zero_one"):
         cloud = feature_interaction_cloud(rs, X, y, n_repeats=2, loss=loss,
                                           random_state=seed)
@@ -537,10 +547,7 @@ def test_linear_fast_path_at_exact_ties(frame):
         m.intercept_ = np.array([0.0])
         models.append(m)
     rs = RashomonSet(models, np.zeros(3), epsilon=0.0)
-    table = feature_importance_range(rs, X, y, n_repeats=3, random_state=2)
-    for i, m in enumerate(models):
-        oracle = permutation_importance(m, X, y, n_repeats=3, random_state=2)
-        npt.assert_allclose(table.importances[i], oracle.importances, rtol=0, atol=1e-12)
+    _assert_importance_equals_sklearn(rs, X, y, n_repeats=3, random_state=2)
     cloud = feature_interaction_cloud(rs, X, y, loss="zero_one", n_repeats=2, random_state=2)
     Xa = np.asarray(X)
     oracle = _oracle_cloud(models if not frame else [_Frame(m, X.columns) for m in models],
@@ -569,27 +576,18 @@ def test_importance_multiclass_labels_equal_sklearn():
     labels = np.array(["a", "b", "c"])[y]
     models = [LogisticRegression(C=c).fit(X, labels) for c in (0.1, 1.0)]
     rs = RashomonSet(models, np.zeros(2), epsilon=0.0)
-    table = feature_importance_range(rs, X, labels, n_repeats=2, random_state=8)
-    for i, m in enumerate(models):
-        oracle = permutation_importance(m, X, labels, n_repeats=2, random_state=8)
-        npt.assert_allclose(table.importances[i], oracle.importances, rtol=0, atol=1e-12)
+    _assert_importance_equals_sklearn(rs, X, labels, n_repeats=2, random_state=8)
     # a label the models never predict counts as an error for every member
     wrong = labels.copy()
     wrong[:10] = "zzz"
-    table = feature_importance_range(rs, X, wrong, n_repeats=2, random_state=8)
-    for i, m in enumerate(models):
-        oracle = permutation_importance(m, X, wrong, n_repeats=2, random_state=8)
-        npt.assert_allclose(table.importances[i], oracle.importances, rtol=0, atol=1e-12)
+    _assert_importance_equals_sklearn(rs, X, wrong, n_repeats=2, random_state=8)
 
 
 def test_importance_binary_linear_with_unknown_label(data, rset):
     X, y = data
     y2 = y.copy()
     y2[:15] = 7  # never predicted: an error for every member, permuted or not
-    table = feature_importance_range(rset, X, y2, n_repeats=2, random_state=4)
-    for i, m in enumerate(rset):
-        oracle = permutation_importance(m, X, y2, n_repeats=2, random_state=4)
-        npt.assert_allclose(table.importances[i], oracle.importances, rtol=0, atol=1e-12)
+    _assert_importance_equals_sklearn(rset, X, y2, n_repeats=2, random_state=4)
 
 
 @pytest.mark.parametrize("loss", ["log_loss", "brier", "zero_one"])
@@ -606,10 +604,7 @@ def test_linear_path_without_cached_decisions(data, rset, loss, monkeypatch):
     oracle = _oracle_cloud(list(rset), X, y, [(0, 3)], permutations(len(y), 2, 5), loss)
     npt.assert_allclose(cloud[["model", "phi_i", "phi_j", "phi_ij", "fis"]].to_numpy(float),
                         oracle, rtol=0, atol=1e-10)
-    table = feature_importance_range(rset, X, y, n_repeats=2, random_state=5)
-    for i, m in enumerate(rset):
-        ref = permutation_importance(m, X, y, n_repeats=2, random_state=5)
-        npt.assert_allclose(table.importances[i], ref.importances, rtol=0, atol=1e-12)
+    _assert_importance_equals_sklearn(rset, X, y, n_repeats=2, random_state=5)
 
 
 def test_bad_X(data, rset):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numbers
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -10,9 +11,12 @@ import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 from sklearn.utils import check_random_state
 
+from ..rashomon._set import check_X_y
+
 __all__ = [
     "NOT_A_SET",
     "N_REPEATS",
+    "Passes",
     "Permuter",
     "check_data",
     "check_n_repeats",
@@ -61,17 +65,12 @@ def check_data(X: Any, y: ArrayLike) -> tuple[Any, NDArray, list[str]]:
             raise ValueError(f"X must be 2-D of shape (n_samples, n_features), got shape "
                              f"{X.shape}")
         names = [f"x{j}" for j in range(X.shape[1])]
-    n = X.shape[0]
-    if n == 0 or not names:
+    if X.shape[0] == 0 or not names:
         raise ValueError(f"X must have at least one sample and one feature, got shape "
                          f"{X.shape}")
-    y_arr = np.asarray(y.to_numpy() if hasattr(y, "to_numpy") else y)
-    if y_arr.ndim != 1:
-        raise ValueError(f"y must be 1-D of shape (n_samples,), got shape {y_arr.shape}")
-    if len(y_arr) != n:
-        raise ValueError(f"X and y must have the same number of samples, got {n} and "
-                         f"{len(y_arr)}")
-    return X, y_arr, names
+    if y is None:  # check_X_y lets a missing y through; explanations need the labels
+        raise ValueError(f"y must be 1-D of shape (n_samples,), got shape {np.shape(y)}")
+    return X, check_X_y(X, y), names
 
 
 def permutations(n_samples: int, n_repeats: int, random_state: Any) -> NDArray[np.intp]:
@@ -129,3 +128,35 @@ class Permuter:
                 self.work.isetitem(j, self.X.iloc[:, j])
             else:
                 self.work[:, j] = self.X[:, j]
+
+
+class Passes:
+    """Every member's value (score or loss) on X with some columns permuted: one pass.
+
+    ``fast`` is what :func:`~multiplicity.explain._linear.linear_stack` returned, or None.
+    With it, a pass is the batched linear path (``stack.pass_values`` computing ``metric``
+    from ``y_codes``); without it, ``slow(data)`` evaluates the members on the working
+    copy ``data`` of X. Memory: one copy of X (:class:`Permuter`).
+    """
+
+    def __init__(self, X: Any, fast: tuple[Any, Any] | None, y_codes: NDArray,
+                 metric: str, slow: Callable[[Any], NDArray[np.float64]]) -> None:
+        self.stack = None
+        if fast is not None:
+            self.stack, X = fast
+            self.stack.prepare(X)
+        self.work = Permuter(X)
+        self.y_codes, self.metric, self.slow = y_codes, metric, slow
+
+    def __call__(self, columns: tuple[int, ...] = (), order: NDArray[np.intp] | None = None
+                 ) -> NDArray[np.float64]:
+        """Values of every member, ``(n_models,)``, with ``columns`` shown in row order
+        ``order`` (on X itself when ``columns`` is empty)."""
+        data = self.work.permute(columns, order) if columns else self.work.work
+        if self.stack is not None:
+            return self.stack.pass_values(data, columns, order, self.y_codes, self.metric)
+        return self.slow(data)
+
+    def restore(self, columns: tuple[int, ...]) -> None:
+        """Put the original values of ``columns`` back."""
+        self.work.restore(columns)

@@ -10,7 +10,7 @@ import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 from sklearn.base import ClassifierMixin
 
-from ._common import Permuter, check_data, check_n_repeats, check_set, permutations
+from ._common import Passes, check_data, check_n_repeats, check_set, permutations
 from ._linear import linear_stack
 
 __all__ = ["ImportanceRanges", "feature_importance_range"]
@@ -193,25 +193,15 @@ def feature_importance_range(rashomon_set: Any, X: Any, y: ArrayLike, n_repeats:
     n, p = X.shape
 
     fast = linear_stack(rs, X, proba=False) if scorers is None else None
-    if fast is not None:
-        stack, X = fast
-        stack.prepare(X)
-    work = Permuter(X)
-
-    def evaluate(columns: tuple[int, ...], order: NDArray[np.intp] | None
-                 ) -> NDArray[np.float64]:
-        data = work.permute(columns, order) if columns else work.work
-        if fast is not None:
-            return stack.pass_values(data, columns, order, y_codes, "accuracy")
-        return score_members(rs, data, y_arr, y_codes, scorers)
-
-    base = evaluate((), None)
+    passes = Passes(X, fast, y_codes, "accuracy",
+                    lambda data: score_members(rs, data, y_arr, y_codes, scorers))
+    base = passes()
     orders = permutations(n, n_repeats, random_state)
     imp = np.empty((len(rs), p, n_repeats))
     for j in range(p):
         for r in range(n_repeats):
-            imp[:, j, r] = base - evaluate((j,), orders[r])
-        work.restore((j,))
+            imp[:, j, r] = base - passes((j,), orders[r])
+        passes.restore((j,))
     return _table(imp, names, rs.baseline_index_)
 
 

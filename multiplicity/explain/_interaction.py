@@ -13,7 +13,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from ._common import (
     NOT_A_SET,
-    Permuter,
+    Passes,
     check_data,
     check_n_repeats,
     check_set,
@@ -236,25 +236,15 @@ def feature_interaction_cloud(rashomon_set: Any, X: Any, y: ArrayLike,
     orders = permutations(X.shape[0], n_repeats, random_state)
 
     fast = None if callable(loss) else linear_stack(rs, X, proba=loss != "zero_one")
-    if fast is not None:
-        stack, X = fast
-        stack.prepare(X)
-    work = Permuter(X)
-
-    def evaluate(columns: tuple[int, ...], order: NDArray[np.intp] | None
-                 ) -> NDArray[np.float64]:
-        data = work.permute(columns, order) if columns else work.work
-        if fast is not None:
-            return stack.pass_values(data, columns, order, y_codes, loss)
-        return member_losses(rs, data, y_arr, y_codes, loss, loss_input)
-
-    base = evaluate((), None)
+    passes = Passes(X, fast, y_codes, loss,
+                    lambda data: member_losses(rs, data, y_arr, y_codes, loss, loss_input))
+    base = passes()
 
     def reliance(columns: tuple[int, ...]) -> NDArray[np.float64]:
         acc = np.zeros(len(rs))
         for r in range(n_repeats):
-            acc += evaluate(columns, orders[r])
-        work.restore(columns)
+            acc += passes(columns, orders[r])
+        passes.restore(columns)
         return acc / n_repeats - base
 
     single = {j: reliance((j,)) for j in sorted({j for pair in index for j in pair})}
