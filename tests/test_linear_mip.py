@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import warnings
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
@@ -375,6 +376,14 @@ def test_parallelogram_cuts_are_valid():
         assert np.all(np.abs(s) <= 1)
     assert parallelogram_cuts(P, max_cuts=2).shape == (2, 4)
     assert parallelogram_cuts(P, max_points=3).shape == (0, 4)
+    # equal float sums are not enough: 0 + 0.1*3 and 0.1 + 0.2 round to the same float,
+    # but (0.1, 0.2) and (0.2, 0.1) lie just below the line through the other two points
+    Q = np.array([[0.0, 0.1 * 3], [0.1 * 3, 0.0], [0.1, 0.2], [0.2, 0.1]])
+    assert np.array_equal(Q[0] + Q[1], Q[2] + Q[3])
+    assert parallelogram_cuts(Q).shape == (0, 4)
+    exact = [[Fraction(v) for v in row] for row in Q]
+    assert [a + b for a, b in zip(exact[0], exact[1], strict=True)] != \
+        [c + d for c, d in zip(exact[2], exact[3], strict=True)]
 
 
 def test_brute_force_helper_counts():
@@ -527,3 +536,26 @@ def test_benders_rejected_supports_are_not_cut(monkeypatch):
     if est.baseline_optimal_:
         assert lo <= exact.ambiguity_ <= hi
     _check_witnesses(est, X, y)
+
+
+def test_benders_recovers_from_a_rejected_support(monkeypatch):
+    """A support the exact check rejects is replaced by another certified one."""
+    from multiplicity.rashomon import _benders
+
+    X, y = _gauss_data(6, 11, 2)
+    ref = LinearMIPExplorer(epsilon=0.2).fit(X, y)
+    assert ref.solve_stats_["benders_radon_cuts"] > 0
+    real = _benders.exact_radon_certificate
+    calls = []
+
+    def first_call_false(X_, lab, S):  # reject the very first support shown
+        calls.append(len(S))
+        return len(calls) > 1 and real(X_, lab, S)
+
+    monkeypatch.setattr(_benders, "exact_radon_certificate", first_call_false)
+    est = LinearMIPExplorer(epsilon=0.2).fit(X, y)
+    st_ = est.solve_stats_
+    assert st_["benders_cuts_rejected"] == st_["benders_cuts_recovered"] == 1
+    assert est.is_exact_
+    np.testing.assert_array_equal(est.flipped_, ref.flipped_)
+    assert est.discrepancy_ == ref.discrepancy_

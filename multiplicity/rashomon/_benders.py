@@ -39,6 +39,10 @@ __all__ = ["LabellingMaster", "exact_radon_certificate"]
 
 # Weights below this are dropped from the Farkas LP's support before the exact check.
 _SUPPORT_TOL = 1e-9
+# When the exact check rejects a support: Farkas LPs re-solved with the rejected points
+# made expensive, then supersets S + {j} tried, before the labelling is given up on.
+_RETRY_LPS = 3
+_RETRY_EXTEND = 64
 
 
 def _import_highspy():
@@ -143,9 +147,13 @@ class LabellingMaster:
         self.rng = np.random.default_rng(seed)
         self.stats: dict[str, Any] = {"master_solves": 0, "radon_cuts": 0,
                                       "parallelograms_added": 0, "seconds_master": 0.0,
-                                      "seconds_separation": 0.0, "cuts_rejected": 0}
+                                      "seconds_separation": 0.0, "cuts_rejected": 0,
+                                      "cuts_recovered": 0}
         K = self.K
-        h = hs.Highs()
+        from .._stdio import quiet_native_stdout
+
+        with quiet_native_stdout():  # HiGHS prints a banner when the first model is made
+            h = hs.Highs()
         h.setOptionValue("output_flag", False)
         h.setOptionValue("mip_rel_gap", 0.0)
         h.setOptionValue("mip_abs_gap", 0.5)  # objectives are integers: this is optimality
@@ -221,8 +229,10 @@ class LabellingMaster:
         self.h.changeColBounds(int(k), 0.0, 1.0)
 
     # ---- separation --------------------------------------------------------------
-    def _farkas_support(self, lab: NDArray[np.bool_]) -> NDArray[np.intp] | None:
-        """Support of a Radon certificate of ``lab``, or None if ``lab`` is separable."""
+    def _farkas_support(self, lab: NDArray[np.bool_], penalty: NDArray | None = None
+                        ) -> NDArray[np.intp] | str | None:
+        """Support of a Radon certificate of ``lab``, None if ``lab`` is separable, or
+        "failed" when the LP ends otherwise. ``penalty`` is added to the random costs."""
         from scipy.optimize import linprog
 
         s = np.where(lab, 1.0, -1.0)
@@ -230,13 +240,39 @@ class LabellingMaster:
                        (self.Z * s[:, None]).T])
         b = np.zeros(self.d + 2)
         b[:2] = 1.0
-        res = linprog(self.rng.random(self.K), A_eq=A, b_eq=b, bounds=(0, None),
-                      method="highs")
+        c = self.rng.random(self.K)
+        if penalty is not None:
+            c = c + penalty
+        res = linprog(c, A_eq=A, b_eq=b, bounds=(0, None), method="highs")
         if res.status == 2:
             return None
         if res.status != 0:
-            raise RuntimeError(f"Farkas LP failed: {res.message}")
+            return "failed"
         return np.flatnonzero(res.x > _SUPPORT_TOL)
+
+    def _recover_support(self, lab: NDArray[np.bool_], S: NDArray[np.intp]
+                         ) -> NDArray[np.intp] | None:
+        """An exactly certified Radon support of ``lab`` after ``S`` was rejected, or None.
+
+        First the Farkas LP again with the rejected points made expensive (another vertex),
+        then ``S`` plus one more point (a superset of a Radon partition is one too, and one
+        more point can absorb the float error of a near-degenerate support).
+        """
+        penalty = np.zeros(self.K)
+        for _ in range(_RETRY_LPS):
+            penalty[S] += 10.0
+            S2 = self._farkas_support(lab, penalty)
+            if S2 is None or isinstance(S2, str):
+                return None
+            if exact_radon_certificate(self.X_exact, lab, S2):
+                return S2
+            S = S2
+        others = np.setdiff1d(np.arange(self.K), S)
+        for j in self.rng.permutation(others)[:_RETRY_EXTEND]:
+            S2 = np.sort(np.append(S, j))
+            if exact_radon_certificate(self.X_exact, lab, S2):
+                return S2
+        return None
 
     def witness(self, lab: NDArray[np.bool_]) -> tuple[NDArray, float] | None:
         """A hyperplane realising ``lab`` strictly, checked in floating point (or None)."""
@@ -258,19 +294,21 @@ class LabellingMaster:
 
         ``status`` is "optimal" (``labels`` is separable, the master's optimum, with a
         float-checked ``witness``), "infeasible" (proof: no separable labelling meets the
-        constraints), "time_limit" (``dual_bound``: the master's bound on the objective,
-        or None) or "verification" (a separable optimum whose witness failed the float
-        check, or a support the exact check rejected twice).
+        constraints), "time_limit" (``dual_bound``: a lower bound on the objective, from
+        HiGHS or from the last master optimum, or None) or "verification" (a separable
+        optimum whose witness failed the float check, a labelling for which no Radon
+        support passed the exact check, or an LP/MIP that ended with another status; the
+        ``dual_bound`` is then the last master optimum, still a valid bound).
         """
         hs = self.hs
         h = self.h
         deadline = None if time_limit is None else time.perf_counter() + float(time_limit)
-        rejected = 0
+        last = None  # objective of the last master optimum: a lower bound on the answer
         while True:
             if deadline is not None:
                 left = deadline - time.perf_counter()
                 if left <= 0:
-                    return "time_limit", None, None, None
+                    return "time_limit", None, None, last
                 h.setOptionValue("time_limit", float(left))
             t0 = time.perf_counter()
             h.run()
@@ -282,10 +320,11 @@ class LabellingMaster:
             if ms == hs.HighsModelStatus.kTimeLimit:
                 info = h.getInfo()
                 bound = float(info.mip_dual_bound) if np.isfinite(info.mip_dual_bound) \
-                    else None
+                    else last
                 return "time_limit", None, None, bound
             if ms != hs.HighsModelStatus.kOptimal:
-                raise RuntimeError(f"HiGHS master problem: {h.modelStatusToString(ms)}")
+                return "verification", None, None, last
+            last = float(h.getInfo().objective_function_value)
             lab = np.asarray(h.getSolution().col_value) > 0.5
             t0 = time.perf_counter()
             try:
@@ -294,17 +333,19 @@ class LabellingMaster:
                     self._add_parallelograms(viol)
                     continue
                 S = self._farkas_support(lab)
+                if isinstance(S, str):
+                    return "verification", lab, None, last
                 if S is None:
                     wit = self.witness(lab)
                     if wit is None:
-                        return "verification", lab, None, None
+                        return "verification", lab, None, last
                     return "optimal", lab, wit, None
-                if exact_radon_certificate(self.X_exact, lab, S):
-                    self._add_radon(S, lab)
-                    continue
-                self.stats["cuts_rejected"] += 1
-                rejected += 1
-                if rejected > 1:
-                    return "verification", lab, None, None
+                if not exact_radon_certificate(self.X_exact, lab, S):
+                    self.stats["cuts_rejected"] += 1
+                    S = self._recover_support(lab, S)
+                    if S is None:
+                        return "verification", lab, None, last
+                    self.stats["cuts_recovered"] += 1
+                self._add_radon(S, lab)
             finally:
                 self.stats["seconds_separation"] += time.perf_counter() - t0

@@ -187,6 +187,9 @@ def parallelogram_cuts(Xd: NDArray[np.float64], max_cuts: int = _MAX_CUTS,
                        max_points: int = _MAX_CUT_POINTS) -> NDArray[np.intp]:
     """Quadruples ``(a, b, c, d)`` of distinct points with ``x_a + x_b == x_c + x_d`` exactly.
 
+    "Exactly" in real arithmetic on the float64 values, not up to rounding: pairs are
+    grouped by the float sum together with its rounding error (TwoSum).
+
     For any affine score f, ``f(x_a) + f(x_b) = f(x_c) + f(x_d)``, so no linear classifier
     puts a and b strictly on one side and c and d strictly on the other: the labels obey
     ``-1 <= p_a + p_b - p_c - p_d <= 1``. These valid inequalities (the smallest Radon
@@ -198,7 +201,13 @@ def parallelogram_cuts(Xd: NDArray[np.float64], max_cuts: int = _MAX_CUTS,
     if K < 4 or K > max_points:
         return np.zeros((0, 4), dtype=np.intp)
     ia, ib = np.triu_indices(K, k=1)
-    _, grp = np.unique(Xd[ia] + Xd[ib], axis=0, return_inverse=True)
+    # group pairs by their exact sum: TwoSum gives s = fl(a + b) and the rounding error e
+    # with a + b == s + e exactly, so equal exact sums have equal (s, e) (+ 0.0: no -0.0)
+    a, b = Xd[ia], Xd[ib]
+    s = a + b
+    bb = s - a
+    e = (a - (s - bb)) + (b - bb)
+    _, grp = np.unique(np.hstack([s + 0.0, e + 0.0]), axis=0, return_inverse=True)
     grp = grp.ravel()
     order = np.argsort(grp, kind="stable")
     bounds = np.flatnonzero(np.diff(grp[order])) + 1
@@ -698,7 +707,7 @@ class LinearMIPExplorer(ClassifierMixin, BaseEstimator):
         self.solve_stats_ = dict(stats)
         if not self.is_exact_:
             warnings.warn(
-                f"LinearMIPExplorer: not every point was settled (MIPs stopped at "
+                f"LinearMIPExplorer: not every point was settled (searches stopped at "
                 f"time_limit={self.time_limit}, or a solution failed verification); "
                 f"ambiguity in [{self.ambiguity_bounds_[0]:.4f}, "
                 f"{self.ambiguity_bounds_[1]:.4f}], discrepancy in "
@@ -706,8 +715,11 @@ class LinearMIPExplorer(ClassifierMixin, BaseEstimator):
                 f"({int(self.unresolved_.sum())} rows unresolved, see point_status_)",
                 MIPNotExactWarning, stacklevel=2)
         if not self.baseline_optimal_ and self.baseline is None:
-            warnings.warn("LinearMIPExplorer: the baseline MIP stopped at time_limit; h0 is "
-                          "the best model found, not a proven 0-1 minimiser",
+            how = stats["mip_baseline"]
+            why = ("stopped at time_limit" if how == "time_limit" else
+                   f"ended with status {how!r}")
+            warnings.warn(f"LinearMIPExplorer: the baseline search {why}; h0 is the best "
+                          "model found, not a proven 0-1 minimiser",
                           MIPNotExactWarning, stacklevel=2)
         return self
 
@@ -909,7 +921,7 @@ class _State:
         master.set_objective(master.err_coef)
         master.set_cap(err)
         t0 = time.perf_counter()
-        status, _lab, wit, _ = master.solve(self.time_limit)
+        status, lab, wit, _ = master.solve(self.time_limit)
         secs = time.perf_counter() - t0
         master.set_objective(None)
         master.set_cap(None)
@@ -922,9 +934,13 @@ class _State:
             pos2, err2 = self.evaluate(m2)
             if err2 < err:
                 mdl, pos, err = m2, pos2, err2
-        # "optimal": the master's optimum is separable, hence the global one; its witness
-        # was float-checked on the points and can only tie or beat the heuristic
-        return mdl, pos, err, status in ("optimal", "infeasible")
+        # "optimal": the master's optimum is separable, hence the global one; h0 is proven
+        # optimal only if the model kept makes no more mistakes than that optimum on the
+        # data's own units (the witness was checked on the internal coordinates)
+        if status == "optimal":
+            best = round(master.err_const + float(master.err_coef @ lab))
+            return mdl, pos, err, err <= best
+        return mdl, pos, err, status == "infeasible"
 
     def _polish(self, sol: tuple[NDArray, float]):
         """Max-margin model for the labelling a MIP solution induces (if it is realisable)."""
@@ -1240,6 +1256,8 @@ class _State:
         master.set_cutoff(None, 0.0)
         master.set_objective(None)
         master.set_cap(None)
+        for k in np.flatnonzero(~flippable):
+            master.free(int(k))
         self.stats["seconds_mip"] += secs
         self.stats["mip_discrepancy"] = status
         self.log(f"discrepancy (Benders): {status} in {secs:.1f} s")

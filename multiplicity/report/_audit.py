@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import numbers
-import os
 import sys
 import warnings
 from collections.abc import Iterator, Mapping
@@ -17,6 +16,7 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 from .. import _errors
+from .._stdio import quiet_native_stdout
 from .._validation import check_delta
 from .._version import __version__
 from ..ensemble._vote import check_alpha
@@ -151,25 +151,6 @@ def _estimator_info(estimator: Any) -> dict[str, Any]:
     for k, v in estimator.get_params(deep=False).items():
         params[k] = v if v is None or isinstance(v, bool | int | float | str) else repr(v)
     return {"name": type(estimator).__name__, "repr": repr(estimator), "params": params}
-
-
-@contextmanager
-def _quiet_native_stdout() -> Iterator[None]:
-    """Silence what compiled solvers print straight to file descriptor 1 (HiGHS' banner)."""
-    try:
-        sys.stdout.flush()
-        saved = os.dup(1)
-    except (OSError, ValueError, AttributeError):  # pragma: no cover - no fd 1
-        yield
-        return
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, 1)
-        yield
-    finally:
-        os.dup2(saved, 1)
-        os.close(saved)
-        os.close(devnull)
 
 
 class _Steps:
@@ -703,7 +684,7 @@ def _exact_section(ctx: _Context, exact: str, time_limit: float | None,
         if ok:
             from ..rashomon import LinearMIPExplorer
 
-            with _quiet_native_stdout():
+            with quiet_native_stdout():
                 mip = LinearMIPExplorer(epsilon=ctx.eps, time_limit=time_limit,
                                         n_jobs=ctx.n_jobs).fit(Xt, ctx.y)
             a_lo, a_hi = (float(v) for v in mip.ambiguity_bounds_)
