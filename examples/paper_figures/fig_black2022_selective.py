@@ -30,40 +30,30 @@ Writes ``docs/figures/black2022_selective.png`` and ``.json`` (the plotted numbe
 from __future__ import annotations
 
 import itertools
-import json
-import os
+import sys
 import time
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # _common, next to this file
+import _common
 import matplotlib.pyplot as plt
 import numpy as np
-import pandas as pd
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import train_test_split
 
-from multiplicity.datasets import load_compas, load_german_credit
 from multiplicity.ensemble import SelectiveEnsembleClassifier, selective_vote
 
 NAME = "black2022_selective"
-PAPER_SIZE = os.environ.get("MULTIPLICITY_PAPER_SIZE", "0").strip() not in {"", "0"}
-OUT_DIR = Path(os.environ.get("MULTIPLICITY_FIGURE_DIR")
-               or Path(__file__).resolve().parents[2] / "docs" / "figures")
 ALPHA = 0.05
 ABSTAIN = -1
-N_ENSEMBLES = 8 if PAPER_SIZE else 4
-SIZES = [1, 6, 10, 20, 30, 50] if PAPER_SIZE else [1, 6, 10, 15, 20]
+N_ENSEMBLES = 8 if _common.PAPER_SIZE else 4
+SIZES = [1, 6, 10, 20, 30, 50] if _common.PAPER_SIZE else [1, 6, 10, 15, 20]
 
 
 def datasets() -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    german = load_german_credit()
-    X = pd.get_dummies(german.data, drop_first=True).to_numpy(dtype=float)
-    out = {"German credit": ((X - X.mean(axis=0)) / X.std(axis=0), german.target.to_numpy())}
-    if PAPER_SIZE:
-        compas = load_compas()
-        out["COMPAS"] = (compas.data.to_numpy(dtype=float), compas.target.to_numpy())
+    out = {"German credit": _common.german_credit()}
+    if _common.PAPER_SIZE:
+        out["COMPAS"] = _common.compas()
     return out
 
 
@@ -120,20 +110,13 @@ def main() -> dict:
     fig.suptitle(f"Logistic regressions on bootstrap resamples: {N_ENSEMBLES} independent "
                  "ensembles per size")
     fig.tight_layout()
-    OUT_DIR.mkdir(parents=True, exist_ok=True)
-    fig.savefig(OUT_DIR / f"{NAME}.png", dpi=100)
-    plt.close(fig)
-    record = {"figure": NAME, "paper_size": PAPER_SIZE, "alpha": ALPHA,
-              "n_ensembles": N_ENSEMBLES, "results": results,
-              "seconds": round(time.perf_counter() - t0, 1)}
-    (OUT_DIR / f"{NAME}.json").write_text(json.dumps(record, indent=1))
     for name, rows in results.items():
         for r in rows:
             print(f"{name}: size {r['size']:2d}  abstention {r['abstention']:.3f}  "
                   f"inconsistency {r['inconsistency']:.3f}  "
                   f"(majority vote {r['majority_inconsistency']:.3f})")
-    print(f"figure written to {OUT_DIR / (NAME + '.png')}")
-    return record
+    return _common.save(fig, NAME, {"alpha": ALPHA, "n_ensembles": N_ENSEMBLES,
+                                    "results": results}, t0)
 
 
 if __name__ == "__main__":

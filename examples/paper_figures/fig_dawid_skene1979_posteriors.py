@@ -25,14 +25,12 @@ or into ``$MULTIPLICITY_FIGURE_DIR``.
 
 from __future__ import annotations
 
-import json
-import os
+import sys
 import time
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # _common, next to this file
+import _common
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -40,9 +38,6 @@ from multiplicity.annotation import Annotations, DawidSkene, MajorityVote
 from multiplicity.datasets import load_anaesthesia
 
 NAME = "dawid_skene1979_posteriors"
-PAPER_SIZE = os.environ.get("MULTIPLICITY_PAPER_SIZE", "0").strip() not in {"", "0"}
-OUT_DIR = Path(os.environ.get("MULTIPLICITY_FIGURE_DIR")
-               or Path(__file__).resolve().parents[2] / "docs" / "figures")
 
 
 def main() -> dict:
@@ -81,11 +76,7 @@ def main() -> dict:
     fig.suptitle("Dawid & Skene (1979) anaesthesia data: 45 patients, 5 observers "
                  "(* = Dawid-Skene and majority vote differ)")
     fig.tight_layout()
-    OUT_DIR.mkdir(parents=True, exist_ok=True)
-    fig.savefig(OUT_DIR / f"{NAME}.png", dpi=100)
-    plt.close(fig)
     record = {
-        "figure": NAME, "paper_size": PAPER_SIZE,
         "class_priors": [float(v) for v in ds.class_priors_],
         "annotator_accuracy": [float(v) for v in acc],
         "n_iter": int(ds.n_iter_),
@@ -94,15 +85,12 @@ def main() -> dict:
         "labels": [int(v) for v in ds.labels_],
         "majority_labels": [int(v) for v in mv.labels_],
         "patients_where_they_differ": [int(p) for p in patients[differ]],
-        "seconds": round(time.perf_counter() - t0, 1),
     }
-    (OUT_DIR / f"{NAME}.json").write_text(json.dumps(record, indent=1))
     print("class priors", np.round(ds.class_priors_, 2).tolist())
     print("observer accuracy", np.round(acc, 2).tolist())
     print(f"patients where Dawid-Skene and the majority vote differ: "
           f"{record['patients_where_they_differ']}")
-    print(f"figure written to {OUT_DIR / (NAME + '.png')}")
-    return record
+    return _common.save(fig, NAME, record, t0)
 
 
 if __name__ == "__main__":

@@ -29,15 +29,13 @@ numbers), or into ``$MULTIPLICITY_FIGURE_DIR``.
 
 from __future__ import annotations
 
-import json
-import os
+import sys
 import time
 import warnings
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # _common, next to this file
+import _common
 import matplotlib.pyplot as plt
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
@@ -48,11 +46,8 @@ from multiplicity.annotation import AnnotatorEmbeddingClassifier
 from multiplicity.datasets import load_goemotions_disagreement
 
 NAME = "deng2023_annotator_embeddings"
-PAPER_SIZE = os.environ.get("MULTIPLICITY_PAPER_SIZE", "0").strip() not in {"", "0"}
-OUT_DIR = Path(os.environ.get("MULTIPLICITY_FIGURE_DIR")
-               or Path(__file__).resolve().parents[2] / "docs" / "figures")
-GROUPS = ["positive", "negative", "ambiguous"] if PAPER_SIZE else ["positive"]
-SEEDS = [0, 1, 2] if PAPER_SIZE else [0]
+GROUPS = ["positive", "negative", "ambiguous"] if _common.PAPER_SIZE else ["positive"]
+SEEDS = [0, 1, 2] if _common.PAPER_SIZE else [0]
 VARIANTS = {  # (annotator_embedding, annotation_embedding)
     "text only": (False, False),
     "+ annotator embedding": (True, False),
@@ -127,18 +122,12 @@ def main() -> dict:
     fig.suptitle("Predicting each annotator's label: text only vs annotator / annotation "
                  "embeddings")
     fig.tight_layout()
-    OUT_DIR.mkdir(parents=True, exist_ok=True)
-    fig.savefig(OUT_DIR / f"{NAME}.png", dpi=100)
-    plt.close(fig)
-    record = {"figure": NAME, "paper_size": PAPER_SIZE, "groups": GROUPS, "seeds": SEEDS,
-              "runs": runs, "mean": mean, "seconds": round(time.perf_counter() - t0, 1)}
-    (OUT_DIR / f"{NAME}.json").write_text(json.dumps(record, indent=1))
     for g in GROUPS:
         for n in names:
             print(f"{g}: {n:24s} accuracy {mean[g]['accuracy'][n]:.4f}  "
                   f"macro F1 {mean[g]['macro_f1'][n]:.4f}")
-    print(f"figure written to {OUT_DIR / (NAME + '.png')}")
-    return record
+    return _common.save(fig, NAME, {"groups": GROUPS, "seeds": SEEDS, "runs": runs,
+                                    "mean": mean}, t0)
 
 
 if __name__ == "__main__":

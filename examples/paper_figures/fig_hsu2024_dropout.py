@@ -29,30 +29,23 @@ Writes ``docs/figures/hsu2024_dropout.png`` and ``.json`` (the plotted numbers),
 
 from __future__ import annotations
 
-import json
-import os
+import sys
 import time
 import warnings
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # _common, next to this file
+import _common
 import matplotlib.pyplot as plt
-import pandas as pd
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier
 
-from multiplicity.datasets import load_german_credit
 from multiplicity.rashomon import DropoutExplorer, RetrainingExplorer
 
 NAME = "hsu2024_dropout"
-PAPER_SIZE = os.environ.get("MULTIPLICITY_PAPER_SIZE", "0").strip() not in {"", "0"}
-OUT_DIR = Path(os.environ.get("MULTIPLICITY_FIGURE_DIR")
-               or Path(__file__).resolve().parents[2] / "docs" / "figures")
 RANDOM_STATE = 0
-N_RETRAINED = 100 if PAPER_SIZE else 16
-N_DROPOUT = 10_000 if PAPER_SIZE else 1000
+N_RETRAINED = 100 if _common.PAPER_SIZE else 16
+N_DROPOUT = 10_000 if _common.PAPER_SIZE else 1000
 EPSILONS = [0.01, 0.02, 0.05]
 MEASURES = {"ambiguity": "ambiguity", "discrepancy": "discrepancy",
             "mean_vpr_width": "mean VPR width", "mean_rashomon_capacity": "mean Rashomon capacity"}
@@ -73,10 +66,7 @@ def measures(explorer, X, y, eps: float) -> dict:
 
 def main() -> dict:
     t0 = time.perf_counter()
-    data = load_german_credit()
-    X = pd.get_dummies(data.data, drop_first=True).to_numpy(dtype=float)
-    X = (X - X.mean(axis=0)) / X.std(axis=0)
-    y = data.target.to_numpy()
+    X, y = _common.german_credit()
 
     t = time.perf_counter()
     mlp = MLPClassifier(hidden_layer_sizes=(32,), max_iter=200, tol=1e-3)
@@ -120,14 +110,6 @@ def main() -> dict:
     fig.suptitle(f"German credit: {N_RETRAINED} retrained MLPs vs {N_DROPOUT} dropout "
                  "masks of the best one")
     fig.tight_layout()
-    OUT_DIR.mkdir(parents=True, exist_ok=True)
-    fig.savefig(OUT_DIR / f"{NAME}.png", dpi=100)
-    plt.close(fig)
-    record = {"figure": NAME, "paper_size": PAPER_SIZE, "n_retrained": N_RETRAINED,
-              "n_dropout": N_DROPOUT, "random_state": RANDOM_STATE, "results": rows,
-              "method_seconds": {k: round(v, 2) for k, v in seconds.items()},
-              "seconds": round(time.perf_counter() - t0, 1)}
-    (OUT_DIR / f"{NAME}.json").write_text(json.dumps(record, indent=1))
     for r in rows:
         for name in ("retraining", "dropout"):
             m = r[name]
@@ -135,8 +117,9 @@ def main() -> dict:
                   f"ambiguity {m['ambiguity']:.4f}  discrepancy {m['discrepancy']:.4f}  "
                   f"VPR width {m['mean_vpr_width']:.4f}  RC {m['mean_rashomon_capacity']:.4f}")
     print(f"seconds: retraining {seconds['retraining']:.1f}, dropout {seconds['dropout']:.1f}")
-    print(f"figure written to {OUT_DIR / (NAME + '.png')}")
-    return record
+    # the timings are plotted but not recorded: they differ from run to run
+    return _common.save(fig, NAME, {"n_retrained": N_RETRAINED, "n_dropout": N_DROPOUT,
+                                    "random_state": RANDOM_STATE, "results": rows}, t0)
 
 
 if __name__ == "__main__":

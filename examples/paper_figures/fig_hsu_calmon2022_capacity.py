@@ -29,41 +29,31 @@ into ``$MULTIPLICITY_FIGURE_DIR``.
 
 from __future__ import annotations
 
-import json
-import os
+import sys
 import time
 import warnings
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # _common, next to this file
+import _common
 import matplotlib.pyplot as plt
 import numpy as np
-import pandas as pd
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier
 
-from multiplicity.datasets import load_german_credit
 from multiplicity.metrics import rashomon_capacity
 from multiplicity.rashomon import RetrainingExplorer
 
 NAME = "hsu_calmon2022_capacity"
-PAPER_SIZE = os.environ.get("MULTIPLICITY_PAPER_SIZE", "0").strip() not in {"", "0"}
-OUT_DIR = Path(os.environ.get("MULTIPLICITY_FIGURE_DIR")
-               or Path(__file__).resolve().parents[2] / "docs" / "figures")
 RANDOM_STATE = 0
-N_MODELS = 100 if PAPER_SIZE else 16
+N_MODELS = 100 if _common.PAPER_SIZE else 16
 EPSILONS = [0.01, 0.02, 0.05, 0.1]
 THRESHOLDS = [1.01, 1.05, 1.1, 1.2]
 
 
 def main() -> dict:
     t0 = time.perf_counter()
-    data = load_german_credit()
-    X = pd.get_dummies(data.data, drop_first=True).to_numpy(dtype=float)
-    X = (X - X.mean(axis=0)) / X.std(axis=0)
-    y = data.target.to_numpy()
+    X, y = _common.german_credit()
     mlp = MLPClassifier(hidden_layer_sizes=(16,), max_iter=200, tol=1e-3)
     with warnings.catch_warnings():
         # a few seeds stop at max_iter: they are members like any other if within epsilon
@@ -98,18 +88,11 @@ def main() -> dict:
         ax.grid(alpha=0.3)
     fig.suptitle(f"German credit: Rashomon capacity, {N_MODELS} MLPs retrained with new seeds")
     fig.tight_layout()
-    OUT_DIR.mkdir(parents=True, exist_ok=True)
-    fig.savefig(OUT_DIR / f"{NAME}.png", dpi=100)
-    plt.close(fig)
-    record = {"figure": NAME, "paper_size": PAPER_SIZE, "n_candidates": N_MODELS,
-              "random_state": RANDOM_STATE, "n_people": len(y), "results": rows,
-              "seconds": round(time.perf_counter() - t0, 1)}
-    (OUT_DIR / f"{NAME}.json").write_text(json.dumps(record, indent=1))
     for r in rows:
         print(f"epsilon {r['epsilon']:<5g} {r['n_models']:3d} models  mean RC {r['mean_rc']:.4f}"
               f"  max RC {r['max_rc']:.4f}  share RC >= 1.05 {r['share_above']['1.05']:.4f}")
-    print(f"figure written to {OUT_DIR / (NAME + '.png')}")
-    return record
+    return _common.save(fig, NAME, {"n_candidates": N_MODELS, "random_state": RANDOM_STATE,
+                                    "n_people": len(y), "results": rows}, t0)
 
 
 if __name__ == "__main__":

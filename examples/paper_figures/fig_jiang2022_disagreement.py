@@ -28,15 +28,13 @@ into ``$MULTIPLICITY_FIGURE_DIR``.
 
 from __future__ import annotations
 
-import json
-import os
+import sys
 import time
 import warnings
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # _common, next to this file
+import _common
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -49,16 +47,12 @@ from sklearn.neighbors import KNeighborsClassifier
 from sklearn.neural_network import MLPClassifier
 from sklearn.tree import DecisionTreeClassifier
 
-from multiplicity.datasets import load_german_credit
 from multiplicity.metrics import disagreement_error_estimate
 
 NAME = "jiang2022_disagreement"
-PAPER_SIZE = os.environ.get("MULTIPLICITY_PAPER_SIZE", "0").strip() not in {"", "0"}
-OUT_DIR = Path(os.environ.get("MULTIPLICITY_FIGURE_DIR")
-               or Path(__file__).resolve().parents[2] / "docs" / "figures")
 RANDOM_STATE = 0
-N_PAIRS = 10 if PAPER_SIZE else 3
-N_SPLITS = 5 if PAPER_SIZE else 1
+N_PAIRS = 10 if _common.PAPER_SIZE else 3
+N_SPLITS = 5 if _common.PAPER_SIZE else 1
 FAMILIES = {
     "logistic regression": LogisticRegression(max_iter=1000),
     "decision tree": DecisionTreeClassifier(min_samples_leaf=5),
@@ -81,10 +75,7 @@ def fit_one(est, X, y, rng: np.random.Generator):
 
 def main() -> dict:
     t0 = time.perf_counter()
-    data = load_german_credit()
-    X = pd.get_dummies(data.data, drop_first=True).to_numpy(dtype=float)
-    X = (X - X.mean(axis=0)) / X.std(axis=0)
-    y = data.target.to_numpy()
+    X, y = _common.german_credit()
     rng = np.random.default_rng(RANDOM_STATE)
     points = []
     for split in range(N_SPLITS):
@@ -113,19 +104,13 @@ def main() -> dict:
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
     fig.tight_layout()
-    OUT_DIR.mkdir(parents=True, exist_ok=True)
-    fig.savefig(OUT_DIR / f"{NAME}.png", dpi=100)
-    plt.close(fig)
     corr = float(np.corrcoef(table["disagreement"], table["test_error"])[0, 1])
-    record = {"figure": NAME, "paper_size": PAPER_SIZE, "random_state": RANDOM_STATE,
-              "n_pairs_per_family": N_PAIRS, "n_splits": N_SPLITS, "points": points,
-              "by_family": summary.reset_index().to_dict(orient="records"),
-              "correlation": corr, "seconds": round(time.perf_counter() - t0, 1)}
-    (OUT_DIR / f"{NAME}.json").write_text(json.dumps(record, indent=1))
     print(summary.round(3).to_string())
     print(f"correlation of disagreement and test error over {len(table)} pairs: {corr:.3f}")
-    print(f"figure written to {OUT_DIR / (NAME + '.png')}")
-    return record
+    return _common.save(fig, NAME, {
+        "random_state": RANDOM_STATE, "n_pairs_per_family": N_PAIRS, "n_splits": N_SPLITS,
+        "points": points, "by_family": summary.reset_index().to_dict(orient="records"),
+        "correlation": corr}, t0)
 
 
 if __name__ == "__main__":

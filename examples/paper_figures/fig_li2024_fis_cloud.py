@@ -29,14 +29,12 @@ Writes ``docs/figures/li2024_fis_cloud.png`` and ``.json`` (the plotted numbers)
 
 from __future__ import annotations
 
-import json
-import os
+import sys
 import time
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # _common, next to this file
+import _common
 import matplotlib.pyplot as plt
 import numpy as np
 from sklearn.neural_network import MLPClassifier
@@ -45,14 +43,11 @@ from multiplicity.datasets import load_compas
 from multiplicity.explain import feature_interaction_cloud, plot_halo, plot_swarm
 
 NAME = "li2024_fis_cloud"
-PAPER_SIZE = os.environ.get("MULTIPLICITY_PAPER_SIZE", "0").strip() not in {"", "0"}
-OUT_DIR = Path(os.environ.get("MULTIPLICITY_FIGURE_DIR")
-               or Path(__file__).resolve().parents[2] / "docs" / "figures")
 RANDOM_STATE = 0
 EPSILON = 0.01
-N_PEOPLE = None if PAPER_SIZE else 2000
-N_MODELS = 100 if PAPER_SIZE else 20
-N_REPEATS = 10 if PAPER_SIZE else 3
+N_PEOPLE = None if _common.PAPER_SIZE else 2000
+N_MODELS = 100 if _common.PAPER_SIZE else 20
+N_REPEATS = 10 if _common.PAPER_SIZE else 3
 SHOWN_PAIRS = 20
 
 
@@ -84,10 +79,7 @@ def main() -> dict:
     fig.suptitle(f"COMPAS: feature interaction cloud of an MLP's masked Rashomon set "
                  f"(log loss, epsilon = {EPSILON})")
     fig.tight_layout()
-    OUT_DIR.mkdir(parents=True, exist_ok=True)
-    fig.savefig(OUT_DIR / f"{NAME}.png", dpi=100)
-    plt.close(fig)
-    record = {"figure": NAME, "paper_size": PAPER_SIZE, "epsilon": EPSILON,
+    record = {"epsilon": EPSILON,
               "n_people": len(y), "n_models": int(cloud["model"].nunique()),
               "n_repeats": N_REPEATS, "random_state": RANDOM_STATE,
               "n_pairs": len(stats), "widest_pair": widest,
@@ -95,13 +87,10 @@ def main() -> dict:
               "baseline_loss": float(cloud.loc[cloud["baseline"], "loss"].iloc[0]),
               "member_losses": [float(v) for v in
                                 cloud.drop_duplicates("model").sort_values("model")["loss"]],
-              "pairs": stats.reset_index().to_dict(orient="records"),
-              "seconds": round(time.perf_counter() - t0, 1)}
-    (OUT_DIR / f"{NAME}.json").write_text(json.dumps(record, indent=1))
+              "pairs": stats.reset_index().to_dict(orient="records")}
     print(stats.head(8).round(4).to_string())
     print(f"{sign_changes} of {len(stats)} pairs have FIS of both signs in the set")
-    print(f"figure written to {OUT_DIR / (NAME + '.png')}")
-    return record
+    return _common.save(fig, NAME, record, t0)
 
 
 if __name__ == "__main__":

@@ -35,21 +35,18 @@ Writes ``docs/figures/marx2020_ambiguity.png`` and ``.json`` (the plotted number
 
 from __future__ import annotations
 
-import json
-import os
+import sys
 import time
 import warnings
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # _common, next to this file
+import _common
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from sklearn.linear_model import LogisticRegression
 
-from multiplicity.datasets import load_compas
 from multiplicity.metrics import ambiguity, discrepancy
 from multiplicity.rashomon import (
     LinearMIPExplorer,
@@ -59,28 +56,23 @@ from multiplicity.rashomon import (
 )
 
 NAME = "marx2020_ambiguity"
-PAPER_SIZE = os.environ.get("MULTIPLICITY_PAPER_SIZE", "0").strip() not in {"", "0"}
-OUT_DIR = Path(os.environ.get("MULTIPLICITY_FIGURE_DIR")
-               or Path(__file__).resolve().parents[2] / "docs" / "figures")
-SHARED_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
 RANDOM_STATE = 0
 EPSILONS = [0.005, 0.01, 0.02, 0.05]
-N_SAMPLED = 1000 if PAPER_SIZE else 100
+N_SAMPLED = 1000 if _common.PAPER_SIZE else 100
 # seconds per search (the baseline, each point, the discrepancy); a search stopped at the
 # limit shows as an error bar up to the upper bound
-TIME_LIMIT = 600 if PAPER_SIZE else 60
+TIME_LIMIT = 600 if _common.PAPER_SIZE else 60
 
 
 def load() -> tuple[str, np.ndarray, np.ndarray]:
-    if PAPER_SIZE:
-        path = SHARED_DATA / "compas_arrest" / "compas_arrest_processed.csv"
+    if _common.PAPER_SIZE:
+        path = _common.SHARED_DATA / "compas_arrest" / "compas_arrest_processed.csv"
         if not path.exists():
             raise SystemExit(f"paper size needs {path} (GPL-3.0, not bundled)")
         df = pd.read_csv(path)
         y = df.pop(df.columns[0]).to_numpy()
         return "compas_arrest", df.to_numpy(dtype=float), y
-    data = load_compas()
-    X, y = data.data.to_numpy(dtype=float), data.target.to_numpy()
+    X, y = _common.compas()
     idx = np.sort(np.random.default_rng(RANDOM_STATE).choice(len(y), 1500, replace=False))
     return "COMPAS (1,500-person subsample)", X[idx], y[idx]
 
@@ -91,14 +83,14 @@ def main() -> dict:
     sampled = RetrainingExplorer(LogisticRegression(max_iter=1000), n_models=N_SAMPLED,
                                  perturbation="bootstrap", epsilon=1.0,
                                  random_state=RANDOM_STATE).fit(X, y)
-    rows = []
+    rows, mip_seconds = [], []
     for eps in EPSILONS:
         t = time.perf_counter()
         with warnings.catch_warnings():
             # a MIP stopped at its time limit: the bounds below carry the gap
             warnings.simplefilter("ignore", MIPNotExactWarning)
             mip = LinearMIPExplorer(epsilon=eps, time_limit=TIME_LIMIT).fit(X, y)
-        seconds = time.perf_counter() - t
+        mip_seconds.append(time.perf_counter() - t)
         # sampled members: in the same set (budget over the MIP's optimal baseline)
         pool = RashomonSet.from_models([mip.baseline_, *sampled.candidate_models_], X, y,
                                        epsilon=eps, baseline=0)
@@ -112,7 +104,6 @@ def main() -> dict:
             "exact_discrepancy": float(mip.discrepancy_),
             "exact_discrepancy_bounds": [float(b) for b in mip.discrepancy_bounds_],
             "is_exact": bool(mip.is_exact_),
-            "mip_seconds": round(seconds, 1),
             "n_sampled_in_set": len(pool) - 1,
             "sampled_ambiguity": float(ambiguity(P, 0)),
             "sampled_discrepancy": float(discrepancy(P, 0)),
@@ -133,21 +124,15 @@ def main() -> dict:
     axes[0].set_ylabel("share of people")
     fig.suptitle(f"{label}: linear classifiers within epsilon of the best")
     fig.tight_layout()
-    OUT_DIR.mkdir(parents=True, exist_ok=True)
-    fig.savefig(OUT_DIR / f"{NAME}.png", dpi=100)
-    plt.close(fig)
-    record = {"figure": NAME, "paper_size": PAPER_SIZE, "data": label, "n_samples": len(y),
-              "n_sampled_candidates": N_SAMPLED, "time_limit": TIME_LIMIT,
-              "random_state": RANDOM_STATE, "results": rows,
-              "seconds": round(time.perf_counter() - t0, 1)}
-    (OUT_DIR / f"{NAME}.json").write_text(json.dumps(record, indent=1))
-    for r in rows:
+    for r, seconds in zip(rows, mip_seconds, strict=True):
         print(f"epsilon {r['epsilon']:<6g} ambiguity exact {r['exact_ambiguity']:.4f} "
               f"sampled {r['sampled_ambiguity']:.4f} | discrepancy exact "
               f"{r['exact_discrepancy']:.4f} sampled {r['sampled_discrepancy']:.4f} | "
-              f"{r['n_sampled_in_set']} sampled in set, exact={r['is_exact']}")
-    print(f"figure written to {OUT_DIR / (NAME + '.png')}")
-    return record
+              f"{r['n_sampled_in_set']} sampled in set, exact={r['is_exact']} | "
+              f"MIP {seconds:.1f} s")
+    return _common.save(fig, NAME, {
+        "data": label, "n_samples": len(y), "n_sampled_candidates": N_SAMPLED,
+        "time_limit": TIME_LIMIT, "random_state": RANDOM_STATE, "results": rows}, t0)
 
 
 if __name__ == "__main__":

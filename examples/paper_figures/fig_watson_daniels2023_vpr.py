@@ -24,39 +24,28 @@ into ``$MULTIPLICITY_FIGURE_DIR``.
 
 from __future__ import annotations
 
-import json
-import os
+import sys
 import time
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # _common, next to this file
+import _common
 import matplotlib.pyplot as plt
 import numpy as np
-import pandas as pd
 
-from multiplicity.datasets import load_compas, load_german_credit
 from multiplicity.rashomon import LogisticLevelSet
 
 NAME = "watson_daniels2023_vpr"
-PAPER_SIZE = os.environ.get("MULTIPLICITY_PAPER_SIZE", "0").strip() not in {"", "0"}
-OUT_DIR = Path(os.environ.get("MULTIPLICITY_FIGURE_DIR")
-               or Path(__file__).resolve().parents[2] / "docs" / "figures")
 DELTA = 0.1
 C = 1.0
-EPSILONS = ([1e-5, 2e-5, 5e-5, 1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 1e-2] if PAPER_SIZE
+EPSILONS = ([1e-5, 2e-5, 5e-5, 1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 1e-2] if _common.PAPER_SIZE
             else [1e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2])
 
 
 def datasets() -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    compas = load_compas()
-    out = {"COMPAS": (compas.data.to_numpy(dtype=float), compas.target.to_numpy())}
-    if PAPER_SIZE:
-        german = load_german_credit()
-        X = pd.get_dummies(german.data, drop_first=True).to_numpy(dtype=float)
-        X = (X - X.mean(axis=0)) / X.std(axis=0)
-        out["German credit"] = (X, german.target.to_numpy())
+    out = {"COMPAS": _common.compas()}
+    if _common.PAPER_SIZE:
+        out["German credit"] = _common.german_credit()
     return out
 
 
@@ -97,18 +86,11 @@ def main() -> dict:
         ax.grid(alpha=0.3)
     fig.suptitle("Exact viable prediction ranges of L2 logistic regression (C = 1)")
     fig.tight_layout()
-    OUT_DIR.mkdir(parents=True, exist_ok=True)
-    fig.savefig(OUT_DIR / f"{NAME}.png", dpi=100)
-    plt.close(fig)
-    record = {"figure": NAME, "paper_size": PAPER_SIZE, "delta": DELTA, "C": C,
-              "results": results, "seconds": round(time.perf_counter() - t0, 1)}
-    (OUT_DIR / f"{NAME}.json").write_text(json.dumps(record, indent=1))
     for name, rows in results.items():
         for r in rows:
             print(f"{name}: epsilon {r['epsilon']:<7g} mean VPR width {r['mean_width']:.4f}"
                   f"  probabilistic ambiguity {r['probabilistic_ambiguity']:.4f}")
-    print(f"figure written to {OUT_DIR / (NAME + '.png')}")
-    return record
+    return _common.save(fig, NAME, {"delta": DELTA, "C": C, "results": results}, t0)
 
 
 if __name__ == "__main__":
