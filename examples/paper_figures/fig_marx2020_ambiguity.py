@@ -29,6 +29,10 @@ Expected at the default size (epsilon 0.005, 0.01, 0.02, 0.05), all exact: ambig
 0.229, 0.381, 0.601, 0.957 against sampled 0.043, 0.147, 0.273, 0.339; discrepancy 0.061,
 0.105, 0.157, 0.289 against sampled 0.029, 0.073, 0.123, 0.157.
 
+Expected at paper size (same epsilons), all exact: ambiguity 0.418, 0.668, 0.873, 1.000
+against sampled 0.113, 0.260, 0.261, 0.261; discrepancy 0.119, 0.168, 0.227, 0.354
+against sampled 0.067, 0.119, 0.137, 0.137 (7-8 minutes per epsilon here).
+
 Writes ``docs/figures/marx2020_ambiguity.png`` and ``.json`` (the plotted numbers), or into
 ``$MULTIPLICITY_FIGURE_DIR``.
 """
