@@ -22,8 +22,8 @@ models, at most 60 s per search (a point left unproven at the limit would show a
 bar up to the upper bound; here every search finishes, in about 10 s in all).
 ``MULTIPLICITY_PAPER_SIZE=1``: the paper's ``compas_arrest`` data (6,172 people; GPL-3.0,
 read at run time from ``../shared/data/compas_arrest``, never shipped), 1,000 sampled
-models and at most 600 s per search; the exact fit at epsilon 0.01 alone takes about 5
-minutes here, and larger epsilons longer.
+models and at most 600 s per search; each exact fit takes about 5 minutes on a quiet
+2-core machine (7-8 under load), about half an hour for the whole figure.
 
 Expected at the default size (epsilon 0.005, 0.01, 0.02, 0.05), all exact: ambiguity
 0.229, 0.381, 0.601, 0.957 against sampled 0.043, 0.147, 0.273, 0.339; discrepancy 0.061,
