@@ -559,3 +559,48 @@ def test_benders_recovers_from_a_rejected_support(monkeypatch):
     assert est.is_exact_
     np.testing.assert_array_equal(est.flipped_, ref.flipped_)
     assert est.discrepancy_ == ref.discrepancy_
+
+
+def _thin_case():
+    """25 Gaussian points in 3-D where one flip needs a hyperplane of margin < 1e-4."""
+    rng = np.random.default_rng(4)
+    X = rng.normal(size=(25, 3))
+    y = (X[:, 0] + 0.8 * rng.normal(size=25) > 0).astype(int)
+    return X, y
+
+
+def test_benders_finds_flips_the_big_m_margin_misses():
+    """Big-M sees only dichotomies with normalised margin >= ``margin``; Benders has none.
+
+    With the same h0, Benders flips points that big-M (margin 1e-4) reports as settled;
+    each extra flip has a verified witness whose labelling admits no margin of 1e-4.
+    """
+    from multiplicity.rashomon._mip import _max_margin, _reduce_columns
+
+    X, y = _thin_case()
+    ben = LinearMIPExplorer(epsilon=0.05).fit(X, y)
+    big = LinearMIPExplorer(epsilon=0.05, method="big-m", baseline=ben.baseline_).fit(X, y)
+    assert ben.is_exact_ and big.is_exact_  # big-M's "exact" is up to its margin
+    _check_witnesses(ben, X, y)
+    extra = ben.flipped_ & ~big.flipped_
+    assert extra.any() and not (big.flipped_ & ~ben.flipped_).any()
+    Z = _reduce_columns(X)[0]
+    B = float(Z.sum(axis=1).max()) + big.margin
+    base = ben.baseline_.predict(X)
+    for mdl in ben.flipping_models_:
+        pred = mdl.predict(X)
+        if ((pred != base) & extra).any():
+            margin = _max_margin(Z, pred == ben.classes_[1], B)[0]
+            assert 0 < margin < big.margin
+
+
+@pytest.mark.slow
+def test_benders_thin_case_matches_brute_force():
+    X, y = _thin_case()
+    e0, m, by_baseline = brute_force(X, y, 0.05)
+    ben = LinearMIPExplorer(epsilon=0.05).fit(X, y)
+    assert round(ben.baseline_error_ * 25) == e0 and ben.error_budget_ == m
+    key = (ben.baseline_.predict(np.unique(X, axis=0)) == ben.classes_[1]).tobytes()
+    flipped, disc = by_baseline[key]
+    np.testing.assert_array_equal(ben.flipped_, flipped)
+    assert round(ben.discrepancy_ * 25) == disc
