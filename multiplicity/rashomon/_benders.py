@@ -35,6 +35,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from .._stdio import quiet_native_stdout
+
 __all__ = ["LabellingMaster", "exact_radon_certificate"]
 
 # Weights below this are dropped from the Farkas LP's support before the exact check.
@@ -52,6 +54,27 @@ def _import_highspy():
         raise ImportError("LinearMIPExplorer(method='benders') needs highspy: "
                           "pip install highspy") from e
     return highspy
+
+
+def _max_margin(Z: NDArray, pos: NDArray[np.bool_], B: float
+                ) -> tuple[float, NDArray, float] | None:
+    """Largest margin of the labelling ``pos`` of ``Z`` with ``|w_j| <= 1``, ``|b| <= B``.
+
+    Solves ``max t s.t. s_k (w . z_k + b) >= t, t <= 1`` with scipy's HiGHS LP; returns
+    ``(t, w, b)`` or None when the LP fails.
+    """
+    from scipy.optimize import linprog
+
+    K, d = Z.shape
+    s = np.where(pos, 1.0, -1.0)
+    A = np.hstack([-s[:, None] * Z, -s[:, None], np.ones((K, 1))])
+    c = np.zeros(d + 2)
+    c[-1] = -1.0
+    bounds = [(-1.0, 1.0)] * d + [(-B, B), (None, 1.0)]
+    res = linprog(c, A_ub=A, b_ub=np.zeros(K), bounds=bounds, method="highs")
+    if res.status != 0:
+        return None
+    return float(-res.fun), res.x[:d], float(res.x[d])
 
 
 def exact_radon_certificate(X: NDArray[np.float64], pos: NDArray[np.bool_],
@@ -150,8 +173,6 @@ class LabellingMaster:
                                       "seconds_separation": 0.0, "cuts_rejected": 0,
                                       "cuts_recovered": 0}
         K = self.K
-        from .._stdio import quiet_native_stdout
-
         with quiet_native_stdout():  # HiGHS prints a banner when the first model is made
             h = hs.Highs()
         h.setOptionValue("output_flag", False)
@@ -278,8 +299,6 @@ class LabellingMaster:
         """A hyperplane realising ``lab`` strictly, checked in floating point (or None)."""
         if lab.all() or not lab.any():
             return np.zeros(self.d), (1.0 if lab.all() else -1.0)
-        from ._mip import _max_margin
-
         res = _max_margin(self.Z, lab, self.B)
         if res is None or res[0] <= 0:
             return None

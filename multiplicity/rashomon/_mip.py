@@ -25,7 +25,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .. import _errors
-from ._benders import LabellingMaster
+from ._benders import LabellingMaster, _max_margin
 from ._mip_kernels import _sweep_cuts
 from ._retraining import _check_y
 from ._set import _LOSS_SLACK, RashomonSet, check_epsilon
@@ -160,27 +160,6 @@ def _reduce_columns(Xd: NDArray[np.float64]) -> tuple[NDArray, NDArray, NDArray,
         sel = np.zeros(0, dtype=np.intp)
     keep = varying[sel]
     return Zv[:, sel], keep, lo_all[keep], span_all[keep]
-
-
-def _max_margin(Z: NDArray, pos: NDArray[np.bool_], B: float
-                ) -> tuple[float, NDArray, float] | None:
-    """Largest margin of the labelling ``pos`` of ``Z`` with ``|w_j| <= 1``, ``|b| <= B``.
-
-    Solves ``max t s.t. s_k (w . z_k + b) >= t, t <= 1`` with scipy's HiGHS LP; returns
-    ``(t, w, b)`` or None when the LP fails.
-    """
-    from scipy.optimize import linprog
-
-    K, d = Z.shape
-    s = np.where(pos, 1.0, -1.0)
-    A = np.hstack([-s[:, None] * Z, -s[:, None], np.ones((K, 1))])
-    c = np.zeros(d + 2)
-    c[-1] = -1.0
-    bounds = [(-1.0, 1.0)] * d + [(-B, B), (None, 1.0)]
-    res = linprog(c, A_ub=A, b_ub=np.zeros(K), bounds=bounds, method="highs")
-    if res.status != 0:
-        return None
-    return float(-res.fun), res.x[:d], float(res.x[d])
 
 
 def parallelogram_cuts(Xd: NDArray[np.float64], max_cuts: int = _MAX_CUTS,
