@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip --disable-pip-version-check
 
-.PHONY: demo test test-all test-fast test-nojit lint bench docs figures clean
+.PHONY: demo test test-slow test-all test-fast test-nojit lint bench docs figures clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,12 @@ test-nojit: $(VENV)/.stamp-test
 		--cov=multiplicity --cov-branch --cov-report=term:skip-covered \
 		--cov-report=xml:coverage.xml
 	$(BIN)/python tools/kernel_coverage.py coverage.xml
+
+## test-slow: only the tests marked slow (the exact MIP values, paper-size checks, peers'
+## default settings); .ci/run runs it after `make test`. Tests that need the GPL COMPAS files
+## read them from $$MULTIPLICITY_EXTRA_DATA and skip, saying so, when it is unset.
+test-slow: $(VENV)/.stamp-test
+	$(BIN)/pytest -m slow -q -p no:cacheprovider
 
 ## test-all: everything, including tests marked slow
 test-all: $(VENV)/.stamp-test lint
