@@ -11,6 +11,7 @@ import json
 import os
 import platform
 import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -20,6 +21,82 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
+
+#: One-minute load average when the benchmark script imported this module (its start).
+LOAD_AT_START = os.getloadavg()[0]
+
+
+def load1() -> float:
+    """The one-minute load average now (``os.getloadavg()[0]``)."""
+    return os.getloadavg()[0]
+
+
+def interleaved(contestants: dict[str, Callable[[], Any]], repeats: int
+                ) -> dict[str, dict[str, Any]]:
+    """Time every contestant ``repeats`` times, round-robin in this process (A B A B ...).
+
+    Every contestant gets the same number of calls and the same statistics, so a burst of
+    load from other jobs hits all of them alike. Returns ``{name: {"min_s", "median_s",
+    "times", "repeats"}}`` (seconds, wall clock by :func:`time.perf_counter`).
+    """
+    if repeats < 1:
+        raise ValueError(f"repeats must be >= 1, got {repeats}")
+    times: dict[str, list[float]] = {name: [] for name in contestants}
+    for _ in range(repeats):
+        for name, fn in contestants.items():
+            t0 = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - t0)
+    return {name: {"min_s": min(ts), "median_s": statistics.median(ts), "times": ts,
+                   "repeats": len(ts)} for name, ts in times.items()}
+
+
+def timing_text(t: dict[str, Any]) -> str:
+    """``"1.23 s min, 1.30 s median, N = 5"`` for one entry of :func:`interleaved`."""
+    return f"{fmt_s(t['min_s'])} min, {fmt_s(t['median_s'])} median, N = {t['repeats']}"
+
+
+def ratio_text(reference: dict[str, Any], ours: dict[str, Any]) -> str:
+    """Reference time over ours, on minima and on medians: ``"12.3x (median 11.8x)"``."""
+    return (f"{reference['min_s'] / ours['min_s']:.1f}x "
+            f"(median {reference['median_s'] / ours['median_s']:.1f}x)")
+
+
+def row(benchmark: str, ours: str, reference: str, ratio: str, target: str = "",
+        values: str = "") -> dict[str, str]:
+    """One row of the summary table in RESULTS.md (every value a string)."""
+    return {"benchmark": benchmark, "ours": ours, "reference": reference, "ratio": ratio,
+            "target": target, "values": values}
+
+
+def write_result(path: str | None, name: str, rows: list[dict[str, str]], notes: str = "",
+                 **extra: Any) -> dict[str, Any]:
+    """Write ``{"name", "rows", "load": [at start, at end], "notes", ...extra}`` to ``path``.
+
+    The load at start is the one-minute load average when this module was imported, the
+    one at end is taken now. ``extra`` keys (raw timings, per-stage figures) are kept in
+    the JSON for whoever wants more than the table. With ``path`` None nothing is written;
+    the dict is returned either way.
+    """
+    keys = ("benchmark", "ours", "reference", "ratio", "target", "values")
+    clean = []
+    for r in rows:
+        missing = [k for k in keys if k not in r]
+        if missing:
+            raise KeyError(f"row {r!r} lacks {missing}")
+        clean.append({k: str(r[k]) for k in keys})
+    result = {"name": name, "rows": clean, "load": [LOAD_AT_START, load1()], "notes": notes,
+              **extra}
+    if path:
+        Path(path).write_text(json.dumps(result, indent=2, default=_jsonable))
+    return result
+
+
+def _jsonable(x: Any) -> Any:
+    """JSON fallback for NumPy scalars and arrays."""
+    if hasattr(x, "tolist"):
+        return x.tolist()
+    return float(x)
 
 
 def min_time(functions: dict[str, Callable[[], Any]], repeats: dict[str, int] | int
