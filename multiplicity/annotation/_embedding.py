@@ -225,8 +225,8 @@ class AnnotatorEmbeddingClassifier(ClassifierMixin, BaseEstimator):
     - item representation ``s = W x + b`` (``W``: ``n_components x n_features``);
     - annotator embedding ``E_a``: a learned vector per annotator;
     - annotation embedding ``E_n``: the mean of learned label embeddings ``L_c`` over the
-      labels ``c`` annotator ``a`` gave in training (see ``annotation_context`` for the
-      leave-one-out version that issue 8 specifies, and why it is not the default);
+      labels ``c`` annotator ``a`` gave in training (see ``annotation_context`` for a
+      leave-one-out variant, and why it is not the default);
     - compatibility scores ``alpha = (W_s s) . (W_a E_a)`` and
       ``beta = (W_s s) . (W_n E_n)``;
     - class probabilities ``softmax(V^T (s + alpha E_a + beta E_n) + c)`` (the paper's
@@ -284,7 +284,7 @@ class AnnotatorEmbeddingClassifier(ClassifierMixin, BaseEstimator):
     annotation_context : {"all", "leave_one_out"}, default="all"
         Which of the annotator's training labels ``E_n`` averages while training.
         ``"all"``: all of them, as at prediction time. ``"leave_one_out"``: all but the
-        row's own label, as issue 8 specifies. Leave-one-out leaks the
+        row's own label (the other items' labels only). Leave-one-out leaks the
         label: an annotator's rows with label 0 and with label 1 get two different
         ``E_n`` (the own label is missing from one count or the other), and with the
         annotator embedding as reference the model learns to read the label off that
