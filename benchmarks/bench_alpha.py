@@ -1,17 +1,21 @@
 """Krippendorff's alpha: against the krippendorff package, at scale, and bootstrapped.
 
-Three parts, seeded data, wall clock, min of N repeats (calls interleaved):
+Three parts, seeded data, wall clock; contestants called round-robin the same number of
+times N (min and median kept):
 
 1. Nominal alpha, 1,000,000 units x 10 raters x 5 categories, 30% of ratings missing.
    Ours end to end from the wide table (``krippendorff_alpha(table)``, which builds the
    sparse ``Annotations`` first) and on a prebuilt ``Annotations``, against
    ``krippendorff.alpha(table.T, value_domain=[0..4], level_of_measurement="nominal")``
-   (fast-krippendorff 0.9, same process). Ratio of times and max |difference|.
+   (fast-krippendorff 0.9, same process; ``value_domain`` given, as its documentation
+   advises, so it does not scan the data for the values). Ratio of times and |difference|;
+   the script exits non-zero when the values differ by more than 1e-10.
 2. Interval (and ratio) alpha on 100,000 units x 5 raters, continuous ratings with
    10,000 distinct values, 20% missing: time and peak extra memory (tracemalloc: NumPy's
    and Numba's arrays). The krippendorff package builds units x values x values
    coincidence arrays: its memory is estimated (``8 N V^2`` bytes per array) and it is
-   run only when that fits in ``--peer-memory-gib``.
+   run only when that fits in ``--peer-memory-gib``. The values are checked against it on
+   the first ``--check-units`` units, where its arrays are small.
 3. Bootstrap: 1,000 resamples of nominal alpha on 100,000 units with
    ``multiplicity.annotation._stats.bootstrap_sums`` over the per-unit statistic
    ``_krippendorff_alpha_statistic`` (no data are rebuilt per resample).
@@ -21,6 +25,7 @@ Run: ``.venv/bin/python benchmarks/bench_alpha.py [--units N --json out.json]``.
 
 from __future__ import annotations
 
+import sys
 import time
 
 import _common
@@ -64,8 +69,10 @@ def main() -> dict:
     parser.add_argument("--values", type=int, default=10_000)
     parser.add_argument("--boot-units", type=int, default=100_000)
     parser.add_argument("--resamples", type=int, default=1000)
-    parser.add_argument("--repeats", type=int, default=5, help="repeats of ours (min kept)")
-    parser.add_argument("--peer-repeats", type=int, default=2)
+    parser.add_argument("--repeats", type=int, default=5,
+                        help="calls of every contestant (min and median kept)")
+    parser.add_argument("--check-units", type=int, default=100,
+                        help="units of the interval/ratio value check against krippendorff")
     parser.add_argument("--peer-memory-gib", type=float, default=4.0,
                         help="run the krippendorff package only below this estimate")
     args = parser.parse_args()
@@ -89,30 +96,46 @@ def main() -> dict:
           f"({ann.n_annotations:,} ratings)")
     contestants = {"ours (from wide table)": lambda: krippendorff_alpha(T),
                    "ours (prebuilt Annotations)": lambda: krippendorff_alpha(ann)}
-    repeats = {"ours (from wide table)": args.repeats,
-               "ours (prebuilt Annotations)": args.repeats}
     try:
         import krippendorff
 
         domain = np.arange(k, dtype=np.float64)
         contestants["krippendorff 0.9"] = lambda: krippendorff.alpha(
             T.T, value_domain=domain, level_of_measurement="nominal")
-        repeats["krippendorff 0.9"] = args.peer_repeats
     except ImportError:
         krippendorff = None
         print("krippendorff is not installed: pip install 'multiplicity[bench]'")
-    times = _common.min_time(contestants, repeats)
+    times = _common.interleaved(contestants, args.repeats)
     ours = krippendorff_alpha(ann)
     part1: dict = {"units": n, "raters": r, "categories": k, "alpha": ours, "times": times}
     for name, t in times.items():
-        print(f"{name:30s} {_common.fmt_s(t['min']):>10s}  (min of {t['repeats']})")
+        print(f"{name:30s} {_common.timing_text(t)}")
+    rows = []
+    failures = []
+    size = f"{n:,} units x {r} raters x {k} categories, 30% missing"
     if krippendorff is not None:
         theirs = krippendorff.alpha(T.T, value_domain=np.arange(k, dtype=np.float64),
                                     level_of_measurement="nominal")
-        peer = times["krippendorff 0.9"]["min"]
-        part1["speedup_end_to_end"] = peer / times["ours (from wide table)"]["min"]
-        part1["speedup_prebuilt"] = peer / times["ours (prebuilt Annotations)"]["min"]
+        peer = times["krippendorff 0.9"]["min_s"]
+        part1["speedup_end_to_end"] = peer / times["ours (from wide table)"]["min_s"]
+        part1["speedup_prebuilt"] = peer / times["ours (prebuilt Annotations)"]["min_s"]
         part1["max_abs_diff"] = abs(ours - theirs)
+        ok = part1["max_abs_diff"] <= 1e-10
+        if not ok:
+            failures.append(f"nominal alpha differs by {part1['max_abs_diff']:.2e}")
+        ref_text = ("`krippendorff.alpha(T.T, value_domain=..., level_of_measurement="
+                    "\"nominal\")`: " + _common.timing_text(times["krippendorff 0.9"]))
+        rows.append(_common.row(
+            f"Krippendorff's alpha, nominal, from the raw table, {size}",
+            _common.timing_text(times["ours (from wide table)"]), ref_text,
+            _common.ratio_text(times["krippendorff 0.9"], times["ours (from wide table)"]),
+            ">= 5x", f"alpha {ours:.6f}, |diff| {part1['max_abs_diff']:.1e} (must be <= "
+            "1e-10)" + ("" if ok else "; **FAILED**")))
+        rows.append(_common.row(
+            "same, on a prebuilt `Annotations`",
+            _common.timing_text(times["ours (prebuilt Annotations)"]), "same",
+            _common.ratio_text(times["krippendorff 0.9"],
+                               times["ours (prebuilt Annotations)"]), "", "same"))
         print(f"speed-up vs krippendorff: {part1['speedup_end_to_end']:.1f}x end to end, "
               f"{part1['speedup_prebuilt']:.1f}x on prebuilt Annotations (target >= 5x); "
               f"alpha {ours:.12f}, |diff| {part1['max_abs_diff']:.2e} (target 1e-10)")
@@ -128,16 +151,33 @@ def main() -> dict:
           "20% missing")
     part2: dict = {"units": n2, "distinct_values": V}
     for level in ("interval", "ratio"):
-        times = _common.min_time({"wide": lambda lv=level: krippendorff_alpha(T, lv),
-                                  "prebuilt": lambda lv=level: krippendorff_alpha(ann, lv)},
-                                 args.repeats)
+        times = _common.interleaved({"wide": lambda lv=level: krippendorff_alpha(T, lv),
+                                     "prebuilt": lambda lv=level: krippendorff_alpha(ann, lv)},
+                                    args.repeats)
         peak = _common.traced_peak(lambda lv=level: krippendorff_alpha(T, lv))
         value = krippendorff_alpha(ann, level)
-        part2[level] = {"alpha": value, "time_from_wide": times["wide"]["min"],
-                        "time_prebuilt": times["prebuilt"]["min"], "peak_bytes": peak}
-        print(f"{level:9s} alpha {value:.6f}: {_common.fmt_s(times['wide']['min'])} from the "
-              f"wide table, {_common.fmt_s(times['prebuilt']['min'])} prebuilt; peak extra "
-              f"memory {_common.fmt_bytes(peak)} (targets < 2 s, < 1 GiB)")
+        part2[level] = {"alpha": value, "time_from_wide": times["wide"]["min_s"],
+                        "time_prebuilt": times["prebuilt"]["min_s"], "peak_bytes": peak}
+        check = "not checked (krippendorff is not installed)"
+        if krippendorff is not None and args.check_units:
+            few = T[:args.check_units]
+            diff = abs(krippendorff_alpha(few, level)
+                       - krippendorff.alpha(few.T, level_of_measurement=level))
+            part2[level]["check_abs_diff"] = diff
+            check = (f"|diff| {diff:.1e} against `krippendorff.alpha` on the first "
+                     f"{args.check_units} units (must be <= 1e-10)")
+            if diff > 1e-10:
+                failures.append(f"{level} alpha differs by {diff:.2e}")
+                check += "; **FAILED**"
+        print(f"{level:9s} alpha {value:.6f}: {_common.fmt_s(times['wide']['min_s'])} from "
+              f"the wide table, {_common.fmt_s(times['prebuilt']['min_s'])} prebuilt; peak "
+              f"extra memory {_common.fmt_bytes(peak)} (targets < 2 s, < 1 GiB); {check}")
+        rows.append(_common.row(
+            f"alpha {level}, {n2:,} units x 5 raters, {V:,} distinct values, from the raw "
+            "table", f"{_common.timing_text(times['wide'])}; peak {_common.fmt_bytes(peak)}",
+            f"krippendorff would need {8.0 * n2 * V * V / 2**40:,.1f} TiB per array: "
+            "not timed",
+            "", "< 2 s, < 1 GiB", check))
     estimate = 8.0 * n2 * V * V
     part2["krippendorff_estimated_bytes_per_array"] = estimate
     print(f"krippendorff 0.9 would build units x values x values float64 arrays: "
@@ -161,9 +201,9 @@ def main() -> dict:
         stat = _krippendorff_alpha_statistic(ann, "nominal")
         return stat.finalize(bootstrap_sums(stat.S, args.resamples, random_state=0))
 
-    times = _common.min_time({"bootstrap": run_boot}, 3)
+    times = _common.interleaved({"bootstrap": run_boot}, 3)
     values = run_boot()
-    t_boot = times["bootstrap"]["min"]
+    t_boot = times["bootstrap"]["min_s"]
     part3 = {"units": nb, "resamples": args.resamples, "time": t_boot,
              "alpha": krippendorff_alpha(ann), "se": float(np.std(values, ddof=1)),
              "ci95": [float(q) for q in np.quantile(values, [0.025, 0.975])]}
@@ -171,7 +211,24 @@ def main() -> dict:
           f"{part3['alpha']:.4f}, bootstrap se {part3['se']:.5f}, 95% interval "
           f"[{part3['ci95'][0]:.4f}, {part3['ci95'][1]:.4f}]")
     result["bootstrap"] = part3
-    _common.write_json(args.json, result)
+    rows.append(_common.row(
+        f"alpha bootstrap, {args.resamples:,} resamples, {nb:,} units x 10 raters",
+        _common.timing_text(times["bootstrap"]), "no peer", "", "seconds",
+        f"se {part3['se']:.5f}"))
+    notes = (
+        "Nominal data: raters copy a unit's true label 70% of the time, 30% of the ratings "
+        "missing. Continuous data: ratings scatter around a unit's level on a grid of "
+        f"{args.values:,} values, 20% missing; the krippendorff package builds units x "
+        "values x values coincidence arrays, so it can only be compared on a few units. "
+        "The bootstrap resamples units of the per-unit statistic (no data rebuilt per "
+        "resample).")
+    del result["machine"]
+    _common.write_result(args.json, "Krippendorff's alpha", rows, notes, machine=info,
+                         **result)
+    for f in failures:
+        print("FAIL:", f, file=sys.stderr)
+    if failures:
+        sys.exit(1)
     return result
 
 
