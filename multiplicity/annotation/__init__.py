@@ -7,7 +7,9 @@ Containers: :class:`Annotations`. Coefficients (each returns a float):
 Per item: :func:`item_disagreement`, :func:`soft_labels`.
 """
 
-from ._aggregation import DawidSkene, MajorityVote
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from ._agreement import agreement
 from ._alpha import krippendorff_alpha
 from ._belief import belief_conflict, discounted_belief_fusion
@@ -22,8 +24,6 @@ from ._chance import (
     weight_matrix,
 )
 from ._container import Annotations
-from ._embedding import AnnotatorEmbeddingClassifier
-from ._glad_mace import GLAD, MACE
 from ._icc import intraclass_correlation
 from ._items import item_disagreement, soft_labels
 from ._profile import DisagreementProfile
@@ -36,6 +36,21 @@ from ._scores import (
     variance_correlation,
     wasserstein_distance,
 )
+
+if TYPE_CHECKING:  # the estimators below are scikit-learn estimators
+    from ._aggregation import DawidSkene, MajorityVote
+    from ._embedding import AnnotatorEmbeddingClassifier
+    from ._glad_mace import GLAD, MACE
+
+# Public name -> module that defines it, for the names whose modules import scikit-learn:
+# they load on first access, so that the coefficients do not pay for scikit-learn.
+_LAZY = {
+    "AnnotatorEmbeddingClassifier": "._embedding",
+    "DawidSkene": "._aggregation",
+    "GLAD": "._glad_mace",
+    "MACE": "._glad_mace",
+    "MajorityVote": "._aggregation",
+}
 
 __all__ = [
     "GLAD",
@@ -68,3 +83,17 @@ __all__ = [
     "wasserstein_distance",
     "weight_matrix",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    # The public names, loaded or not, and the private ones; not the helpers imported here.
+    return sorted(set(__all__) | {n for n in globals() if n.startswith("_")})

@@ -11,7 +11,6 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from ._container import Annotations, check_annotations
 from ._stats import ItemStatistic, bootstrap_sums
@@ -158,6 +157,9 @@ def agreement(data: Any, coefficients: Any = None,
     percent_agreement  0.778        6
     fleiss_kappa       0.644        6
     """
+    # The normal tail as scipy.stats computes it, without importing scipy.stats (slow).
+    from scipy.special import ndtr
+
     ann = check_annotations(data)
     if ci not in ("bootstrap", "analytic", None):
         raise ValueError(f"ci must be 'bootstrap', 'analytic' or None, got {ci!r}")
@@ -196,7 +198,7 @@ def agreement(data: Any, coefficients: Any = None,
                 row["se"] = se
                 row["ci_low"], row["ci_high"] = (float(v) for v in
                                                  np.quantile(ok, [tail, 1.0 - tail]))
-                row["p_value"] = (float(2.0 * stats.norm.sf(abs(value) / se)) if se > 0
+                row["p_value"] = (float(2.0 * ndtr(-abs(value) / se)) if se > 0
                                   else (0.0 if value != 0 else 1.0))
         rows[label] = row
     out = pd.DataFrame.from_dict(rows, orient="index")
@@ -210,6 +212,8 @@ def agreement(data: Any, coefficients: Any = None,
 
 def _analytic_row(value: float, res: Mapping[str, float], n: int, tail: float
                   ) -> dict[str, float]:
+    from scipy.special import stdtr, stdtrit  # Student's t, as in scipy.stats.t
+
     row: dict[str, float] = {}
     se = float(res.get("se", math.nan))
     row["se"] = se
@@ -221,9 +225,9 @@ def _analytic_row(value: float, res: Mapping[str, float], n: int, tail: float
         # one rating (the helper's "n"); the upper end is capped at 1.
         n = int(res.get("n", n))
         if math.isfinite(se) and n >= 2:
-            q = float(stats.t.ppf(1.0 - tail, n - 1))
+            q = float(stdtrit(n - 1, 1.0 - tail))
             row["ci_low"], row["ci_high"] = value - q * se, min(1.0, value + q * se)
-            row["p_value"] = (float(2.0 * stats.t.sf(abs(value) / se, n - 1)) if se > 0
+            row["p_value"] = (float(2.0 * stdtr(n - 1, -abs(value) / se)) if se > 0
                               else (0.0 if value != 0 else 1.0))
     for key in ("se_h0", "z_h0", "p_value_h0"):
         if key in res:

@@ -29,7 +29,6 @@ import numba
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
-from scipy import stats
 
 from . import _chance_kernels as _k
 from ._container import Annotations, _factorize_labels, check_annotations
@@ -929,6 +928,8 @@ def _fleiss_kappa_analytic(ann: Any, weights: Any = None,
     (= ``p_value_h0``). Defined for unweighted kappa with the same number of ratings on
     every rated item; NaN otherwise.
     """
+    from scipy.special import ndtr  # the normal tail of scipy.stats.norm.sf
+
     ann, W, identity = _prepare(ann, weights, on_undefined)
     out = _family_analytic(ann, W, identity, "fleiss")
     core = _core(ann, W, identity)
@@ -946,7 +947,7 @@ def _fleiss_kappa_analytic(ann: Any, weights: Any = None,
     pe = out["pe"]
     value = (out["pa"] - pe) / (1.0 - pe) if math.isfinite(pe) and pe != 1.0 else math.nan
     z = value / se0 if math.isfinite(se0) else math.nan
-    p_value = float(2.0 * stats.norm.sf(abs(z))) if math.isfinite(z) else math.nan
+    p_value = float(2.0 * ndtr(-abs(z))) if math.isfinite(z) else math.nan
     out.update(se_h0=se0, z=z, p_value=p_value, z_h0=z, p_value_h0=p_value)
     return out
 
@@ -1011,6 +1012,8 @@ def _cohen_kappa_analytic(a: Any, b: Any = None, weights: Any = None,
     ``se_h0``: the standard error under H0: kappa = 0, for the z test only; ``z`` (=
     ``z_h0``) and its two-sided normal ``p_value`` (= ``p_value_h0``).
     """
+    from scipy.special import ndtr  # the normal tail of scipy.stats.norm.sf
+
     _check_on_undefined(on_undefined)
     table, W, _ = _cohen_parts(a, b, weights)
     n = table.sum()
@@ -1032,7 +1035,7 @@ def _cohen_kappa_analytic(a: Any, b: Any = None, weights: Any = None,
     se = math.sqrt(var) if var >= 0 else math.nan
     se0 = math.sqrt(var0) if var0 > 0 else math.nan
     z = kappa / se0 if math.isfinite(se0) else math.nan
-    p_value = float(2.0 * stats.norm.sf(abs(z))) if math.isfinite(z) else math.nan
+    p_value = float(2.0 * ndtr(-abs(z))) if math.isfinite(z) else math.nan
     return {"se": se, "se_h0": se0, "z": z, "p_value": p_value, "z_h0": z,
             "p_value_h0": p_value, "pa": pa, "pe": pe, "n": int(n)}
 

@@ -26,7 +26,6 @@ from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import stats
 
 from ._container import Annotations, check_annotations
 from ._stats import ItemStatistic
@@ -397,6 +396,8 @@ def _intraclass_correlation_analytic(ann: Any, form: str = "ICC(2,1)", *,
     ``"df1"``, ``"df2"``, and ``"se"``: always NaN, because these intervals do not come
     from a standard error (none is defined for them).
     """
+    from scipy import stats  # the F distribution; scipy.stats is slow to import
+
     if isinstance(confidence, bool) or not isinstance(confidence, Real) or \
             not 0.0 < float(confidence) < 1.0:
         raise ValueError(CONFIDENCE.format(got=confidence))
