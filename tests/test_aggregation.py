@@ -8,8 +8,7 @@ raised from crowd-kit's own modules, and nothing else (pytest runs with
 
 from __future__ import annotations
 
-from pathlib import Path
-
+import datafiles
 import numba
 import numpy as np
 import numpy.testing as npt
@@ -31,8 +30,6 @@ from multiplicity.annotation._aggregation import (
 )
 from multiplicity.datasets import load_anaesthesia
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
-TOY = SHARED / "crowdkit_toy_ysda"
 CROWDKIT_WARNINGS = pytest.mark.filterwarnings(
     "ignore::pandas.errors.Pandas4Warning:crowdkit.*")
 
@@ -129,8 +126,9 @@ def anaesthesia():
 
 @pytest.fixture(scope="module")
 def toy():
-    answers = pd.read_csv(TOY / "toy_ysda_answers.csv")
-    truth = pd.read_csv(TOY / "toy_ysda_ground_truth.csv").set_index("task")["true_label"]
+    answers = pd.read_csv(datafiles.data_path("crowdkit_toy_ysda", "toy_ysda_answers.csv"))
+    truth = pd.read_csv(datafiles.data_path("crowdkit_toy_ysda", "toy_ysda_ground_truth.csv"))
+    truth = truth.set_index("task")["true_label"]
     return Annotations.from_long(answers, item="task", annotator="worker"), truth, answers
 
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
+import datafiles
 import numba
 import numpy as np
 import numpy.testing as npt
@@ -54,13 +52,8 @@ def test_item_statistic_value():
 
 # ------------------------------------------------------------------ agreement()
 
-FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "data" / \
-    "agreement_canonical_fixtures" / "canonical_fixtures.json"
-EXPECTED = Path(__file__).resolve().parent / "data" / "irrcac_expected_chance.json"
-
-
 def _raw_4raters() -> Annotations:
-    table = json.loads(FIXTURES.read_text())["irrcac_gwet_datasets"]["tables"]["raw_4raters"]
+    table = datafiles.canonical_fixtures()["irrcac_gwet_datasets"]["tables"]["raw_4raters"]
     df = pd.DataFrame(table["data"], columns=table["columns"]).set_index("Units")
     return Annotations.from_wide(df)
 
@@ -76,10 +69,10 @@ def _random_annotations(seed: int, n_items: int = 60) -> Annotations:
 
 def test_analytic_matches_gwet_irrcac_on_raw_4raters():
     # Gwet (2014) raw_4raters: Fleiss' kappa 0.7611692754 with SE 0.1530192035 (irrCAC 0.4.4,
-    # tests/data/irrcac_expected_chance.json); irrCAC's interval is value +- t(0.975, n - 1)
-    # SE with n = 12 rated units, capped at 1.
+    # tests/data/irrcac_expected/irrcac_expected_chance.json); irrCAC's interval is
+    # value +- t(0.975, n - 1) SE with n = 12 rated units, capped at 1.
     ann = _raw_4raters()
-    ref = json.loads(EXPECTED.read_text())["values"]["raw_4raters"]["identity"]
+    ref = datafiles.irrcac_expected("chance")["values"]["raw_4raters"]["identity"]
     df = agreement(ann, ["fleiss_kappa", "gwet_ac1", "brennan_prediger", "conger_kappa"],
                    ci="analytic")
     for row, key in [("fleiss_kappa", "fleiss"), ("gwet_ac1", "gwet"),
@@ -98,8 +91,7 @@ def test_analytic_matches_gwet_irrcac_on_raw_4raters():
 
 def test_fleiss_h0_columns_on_fleiss_1971():
     # Fleiss (1971): kappa 0.4302445, z = 17.65183 from the SE under H0.
-    path = FIXTURES.parent.parent / "fleiss1971_psychiatric_diagnoses" / \
-        "diagnoses_30x5_counts.csv"
+    path = datafiles.data_path("fleiss1971_psychiatric_diagnoses", "diagnoses_30x5_counts.csv")
     counts = pd.read_csv(path).set_index("patient")
     df = agreement(Annotations.from_counts(counts.to_numpy()), ["fleiss_kappa"],
                    ci="analytic")

@@ -2,21 +2,21 @@
 
 Published values (sources cited per test):
 
-* ``../shared/data/agreement_canonical_fixtures/canonical_fixtures.json``: Wikipedia's Fleiss
+* ``tests/data/agreement_canonical_fixtures/canonical_fixtures.json``: Wikipedia's Fleiss
   example, Fleiss (1971) diagnoses (R ``irr::kappam.fleiss``), the SAS PROC FREQ Cohen
   example (from statsmodels' tests) and Wikipedia's Cohen example.
-* ``tests/data/irrcac_expected_chance.json``: Gwet's (2014) datasets as computed by irrCAC
-  0.4.4, cross-checked against the 3-decimal asserts of irrCAC's own unit tests.
+* ``tests/data/irrcac_expected/irrcac_expected_chance.json``: Gwet's (2014) datasets as
+  computed by irrCAC 0.4.4, cross-checked against the 3-decimal asserts of irrCAC's own unit
+  tests.
 
 Peers on random data: statsmodels, nltk and scikit-learn, to 1e-10.
 """
 
 from __future__ import annotations
 
-import json
 import math
-from pathlib import Path
 
+import datafiles
 import numpy as np
 import numpy.testing as npt
 import pandas as pd
@@ -38,13 +38,6 @@ from multiplicity.annotation._chance import (
     weight_matrix,
 )
 
-HERE = Path(__file__).resolve().parent
-SHARED = HERE.parent.parent / "shared" / "data"
-FIXTURES = SHARED / "agreement_canonical_fixtures" / "canonical_fixtures.json"
-EXPECTED = HERE / "data" / "irrcac_expected_chance.json"
-
-needs_shared = pytest.mark.skipif(not FIXTURES.exists(), reason="shared/data not present")
-
 MULTI = {"fleiss": fleiss_kappa, "gwet": gwet_ac1, "conger": conger_kappa,
          "bp": brennan_prediger}
 ANALYTIC = {"fleiss": C._fleiss_kappa_analytic, "gwet": C._gwet_ac1_analytic,
@@ -55,16 +48,6 @@ ALL = {"percent_agreement": percent_agreement, "fleiss_kappa": fleiss_kappa,
 STATISTIC = {name: getattr(C, f"_{name}_statistic") for name in ALL}
 
 
-def _fixtures() -> dict:
-    return json.loads(FIXTURES.read_text())
-
-
-def _irrcac_table(name: str) -> pd.DataFrame:
-    t = _fixtures()["irrcac_gwet_datasets"]["tables"][name]
-    df = pd.DataFrame(t["data"], columns=t["columns"])
-    return df.drop(columns=[c for c in ("Group", "Units") if c in df.columns])
-
-
 def _table_to_pairs(table) -> tuple[np.ndarray, np.ndarray]:
     """Rater A / rater B label vectors from a contingency table."""
     t = np.asarray(table)
@@ -73,10 +56,9 @@ def _table_to_pairs(table) -> tuple[np.ndarray, np.ndarray]:
 
 
 # ------------------------------------------------------------- published values
-@needs_shared
 def test_wikipedia_fleiss_example():
     # Wikipedia "Fleiss' kappa" worked example; statsmodels test_fleiss_kappa (0.210).
-    fx = _fixtures()["wikipedia_fleiss_kappa_example"]
+    fx = datafiles.canonical_fixtures()["wikipedia_fleiss_kappa_example"]
     ann = Annotations.from_counts(fx["table"])
     full = fx["full_precision"]
     assert fleiss_kappa(ann) == pytest.approx(full["kappa_statsmodels"], abs=1e-12)
@@ -88,15 +70,14 @@ def test_wikipedia_fleiss_example():
     assert stat.value() == pytest.approx(full["kappa_statsmodels"], abs=1e-12)
 
 
-@needs_shared
 def test_fleiss_1971_diagnoses_value_and_h0_z():
     # Fleiss (1971); R irr::kappam.fleiss 0.4302445, z = 17.65183 (statsmodels tests).
-    fx = _fixtures()["fleiss_1971_diagnoses"]
+    fx = datafiles.canonical_fixtures()["fleiss_1971_diagnoses"]
     full = fx["full_precision"]
-    raw = pd.read_csv(SHARED / "fleiss1971_psychiatric_diagnoses" / "diagnoses_30x6_raw.csv",
-                      index_col=0)
-    counts = pd.read_csv(SHARED / "fleiss1971_psychiatric_diagnoses" /
-                         "diagnoses_30x5_counts.csv", index_col=0)
+    raw = pd.read_csv(datafiles.data_path("fleiss1971_psychiatric_diagnoses",
+                                      "diagnoses_30x6_raw.csv"), index_col=0)
+    counts = pd.read_csv(datafiles.data_path("fleiss1971_psychiatric_diagnoses",
+                                         "diagnoses_30x5_counts.csv"), index_col=0)
     for data in (raw, Annotations.from_counts(counts)):
         assert fleiss_kappa(data) == pytest.approx(full["fleiss_kappa"], abs=1e-12)
         res = C._fleiss_kappa_analytic(data)
@@ -116,11 +97,10 @@ def test_fleiss_1971_diagnoses_value_and_h0_z():
     assert scott_pi(raw) == pytest.approx(full["nltk_pi_(=Fleiss)"], abs=1e-12)
 
 
-@needs_shared
 def test_cohen_sas_example():
     # SAS PROC FREQ printout, via statsmodels test_inter_rater.py table10. SAS's default
     # weighted kappa uses Cicchetti-Allison (linear) weights on the scores 0, 1, 2.
-    fx = _fixtures()["cohen_kappa_sas_example"]
+    fx = datafiles.canonical_fixtures()["cohen_kappa_sas_example"]
     a, b = _table_to_pairs(fx["table"])
     pub, full = fx["published"], fx["full_precision"]
     assert cohen_kappa(a, b) == pytest.approx(full["unweighted_kappa"], abs=1e-12)
@@ -134,9 +114,8 @@ def test_cohen_sas_example():
     assert round(cohen_kappa(a, b), 4) == pub["unweighted"]["kappa"]
 
 
-@needs_shared
 def test_wikipedia_cohen_example():
-    fx = _fixtures()["wikipedia_cohen_kappa_example"]
+    fx = datafiles.canonical_fixtures()["wikipedia_cohen_kappa_example"]
     a, b = _table_to_pairs(fx["table"])
     labels = np.array(["yes", "no"])
     assert cohen_kappa(labels[a], labels[b]) == pytest.approx(fx["full_precision"]["kappa"],
@@ -145,9 +124,7 @@ def test_wikipedia_cohen_example():
 
 # ------------------------------------------------------------------ Gwet / irrCAC
 def _irrcac_cases():
-    if not EXPECTED.exists():
-        return []
-    exp = json.loads(EXPECTED.read_text())["values"]
+    exp = datafiles.irrcac_expected("chance")["values"]
     return [(ds, w, coef, e) for ds, ws in exp.items() for w, cs in ws.items()
             for coef, e in cs.items()]
 
@@ -155,11 +132,10 @@ def _irrcac_cases():
 IRRCAC = _irrcac_cases()
 
 
-@needs_shared
 @pytest.mark.parametrize("dataset,weights,coef,expected", IRRCAC,
                          ids=[f"{d}-{w}-{c}" for d, w, c, _ in IRRCAC])
 def test_irrcac_values_and_standard_errors(dataset, weights, coef, expected):
-    data = Annotations.from_wide(_irrcac_table(dataset))
+    data = Annotations.from_wide(datafiles.irrcac_table(dataset))
     w = None if weights == "identity" else weights
     assert MULTI[coef](data, weights=w) == pytest.approx(expected["value"], abs=1e-8)
     res = ANALYTIC[coef](data, weights=w)
@@ -169,28 +145,26 @@ def test_irrcac_values_and_standard_errors(dataset, weights, coef, expected):
     assert percent_agreement(data, weights=w) == pytest.approx(expected["pa"], abs=1e-8)
 
 
-@needs_shared
 def test_irrcac_unit_test_values_to_three_decimals():
     # afergadis/irrCAC test/unit/irrCAC/raw/test_*.py assert these to 3 decimals.
-    exp = json.loads(EXPECTED.read_text())["irrcac_unit_tests_3dp"]
+    exp = datafiles.irrcac_expected("chance")["irrcac_unit_tests_3dp"]
     for coef, per in exp["unweighted"].items():
         for ds, (value, se) in per.items():
-            data = _irrcac_table(ds)
+            data = datafiles.irrcac_table(ds)
             assert round(MULTI[coef](data), 3) == value
             if se is not None:
                 assert round(ANALYTIC[coef](data)["se"], 3) == se
-    data = _irrcac_table("raw_4raters")
+    data = datafiles.irrcac_table("raw_4raters")
     for coef, per in exp["raw_4raters_weighted"].items():
         for w, (value, se) in per.items():
             assert round(MULTI[coef](data, weights=w), 3) == pytest.approx(value)
             assert round(ANALYTIC[coef](data, weights=w)["se"], 3) == pytest.approx(se)
 
 
-@needs_shared
 def test_percent_agreement_se_matches_brennan_prediger_on_complete_data():
     # raw_gender is complete: then Gwet's BP variance is the pa variance / (1 - pe)^2
     # (irrCAC pa.coeff.raw and bp.coeff.raw), and BP's SE is checked against irrCAC.
-    data = _irrcac_table("raw_gender")
+    data = datafiles.irrcac_table("raw_gender")
     bp = C._brennan_prediger_analytic(data)
     pa = C._percent_agreement_analytic(data)
     assert pa["se"] == pytest.approx(bp["se"] * (1 - bp["pe"]), abs=1e-12)
@@ -569,23 +543,20 @@ def test_cohen_analytic_undefined_and_input_types():
 
 
 def _table_cases():
-    if not EXPECTED.exists():
-        return []
-    exp = json.loads(EXPECTED.read_text())["table_variants"]["values"]
+    exp = datafiles.irrcac_expected("chance")["table_variants"]["values"]
     return [(ds, w, cs) for ds, ws in exp.items() for w, cs in ws.items()]
 
 
 TABLE_CASES = _table_cases()
 
 
-@needs_shared
 @pytest.mark.parametrize("dataset,weights,expected", TABLE_CASES,
                          ids=[f"{d}-{w}" for d, w, _ in TABLE_CASES])
 def test_irrcac_two_rater_table_variants(dataset, weights, expected):
     # irrCAC .table functions (bp2, kappa2, gwet.ac1, pa2, scott2) on contingency tables:
     # equal values; Gwet's two-rater SEs divide by n^2 where the raw ones divide by
     # n (n - 1), so they differ by sqrt(n / (n - 1)); Cohen's SE equals ours (FCE 1969).
-    t = _fixtures()["irrcac_gwet_datasets"]["tables"][dataset]
+    t = datafiles.canonical_fixtures()["irrcac_gwet_datasets"]["tables"][dataset]
     a, b = _table_to_pairs([row[1:] for row in t["data"]])
     a, b = a + 1, b + 1                                   # irrCAC weights use ranks 1..q
     X = np.column_stack([a, b])

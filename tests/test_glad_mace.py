@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
+import datafiles
 import numpy as np
 import numpy.testing as npt
 import pandas as pd
@@ -16,7 +15,7 @@ from multiplicity.annotation import Annotations
 from multiplicity.annotation import _glad_mace_kernels as K
 from multiplicity.annotation._glad_mace import GLAD, MACE
 
-TOY = Path(__file__).resolve().parents[2] / "shared" / "data" / "crowdkit_toy_ysda"
+CROWDKIT_MISSING = "crowd-kit (peer library) not installed: pip install -e '.[test]'"
 
 
 def crowdkit_warnings(f):
@@ -82,8 +81,9 @@ def crowdkit_start(ann, df, seed=0, noise=0.5):
 # ------------------------------------------------------------------------ toy data
 @pytest.fixture(scope="module")
 def toy():
-    df = pd.read_csv(TOY / "toy_ysda_answers.csv")
-    gt = pd.read_csv(TOY / "toy_ysda_ground_truth.csv").set_index("task")["true_label"]
+    df = pd.read_csv(datafiles.data_path("crowdkit_toy_ysda", "toy_ysda_answers.csv"))
+    gt = pd.read_csv(datafiles.data_path("crowdkit_toy_ysda", "toy_ysda_ground_truth.csv"))
+    gt = gt.set_index("task")["true_label"]
     return df, gt
 
 
@@ -112,7 +112,7 @@ def test_mace_recovers_toy_ground_truth(toy):
 @crowdkit_warnings
 @pytest.mark.parametrize("k", [2, 3])
 def test_glad_matches_crowdkit(k):
-    crowdkit = pytest.importorskip("crowdkit.aggregation")
+    crowdkit = pytest.importorskip("crowdkit.aggregation", reason=CROWDKIT_MISSING)
     df, _ = simulate(25, 4, 8, k, seed=k)
     ann = to_ann(df)
     # A few iterations: the same E-step formulas, objective and scipy CG path give the same
@@ -134,7 +134,7 @@ def test_glad_matches_crowdkit(k):
 
 @crowdkit_warnings
 def test_glad_close_to_crowdkit_with_defaults():
-    crowdkit = pytest.importorskip("crowdkit.aggregation")
+    crowdkit = pytest.importorskip("crowdkit.aggregation", reason=CROWDKIT_MISSING)
     df, _ = simulate(25, 4, 8, 3, seed=3)  # a case where the two runs drift apart
     ann = to_ann(df)
     ours = GLAD().fit(ann)
@@ -151,7 +151,7 @@ def test_glad_close_to_crowdkit_with_defaults():
 @pytest.mark.parametrize("method", ["vb", "em"])
 @pytest.mark.parametrize("k", [2, 3])
 def test_mace_matches_crowdkit_from_the_same_start(k, method):
-    crowdkit = pytest.importorskip("crowdkit.aggregation")
+    crowdkit = pytest.importorskip("crowdkit.aggregation", reason=CROWDKIT_MISSING)
     df, _ = simulate(40, 4, 10, k, seed=10 + k)
     ann = to_ann(df)
     ours = StartedMACE(start=crowdkit_start(ann, df), n_restarts=1, method=method,
@@ -269,7 +269,7 @@ def test_single_class_and_counts_raise(model):
 @pytest.mark.slow
 @pytest.mark.parametrize("k", [2, 4])
 def test_accuracy_close_to_crowdkit_on_larger_data(k):
-    crowdkit = pytest.importorskip("crowdkit.aggregation")
+    crowdkit = pytest.importorskip("crowdkit.aggregation", reason=CROWDKIT_MISSING)
     df, gt = simulate(600, 7, 60, k, seed=k)
     ann = to_ann(df)
     for ours, ref in ((GLAD().fit(ann), crowdkit.GLAD().fit(df)),

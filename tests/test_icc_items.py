@@ -3,11 +3,10 @@ slow loop-based oracles, scipy/statsmodels, and properties."""
 
 from __future__ import annotations
 
-import json
 import math
 from collections import Counter
-from pathlib import Path
 
+import datafiles
 import numpy as np
 import numpy.testing as npt
 import pandas as pd
@@ -39,8 +38,6 @@ from multiplicity.annotation._items import (
     soft_labels,
 )
 
-FIXTURES = (Path(__file__).resolve().parents[2] / "shared" / "data"
-            / "agreement_canonical_fixtures" / "canonical_fixtures.json")
 SF_TABLE = [[9, 2, 5, 8], [6, 1, 3, 2], [8, 4, 6, 8], [7, 1, 2, 6], [10, 5, 6, 9],
             [6, 2, 4, 7]]
 FORMS = list(ICC_FORMS)
@@ -49,9 +46,7 @@ PINGOUIN_NAMES = {"ICC(1,1)": "ICC(1,1)", "ICC(2,1)": "ICC(A,1)", "ICC(3,1)": "I
 
 
 def _fixture():
-    if not FIXTURES.exists():  # pragma: no cover - the shared fixtures live beside the repo
-        pytest.skip(f"{FIXTURES} not found")
-    return json.loads(FIXTURES.read_text(encoding="utf-8"))["shrout_fleiss_1979_icc"]
+    return datafiles.canonical_fixtures()["shrout_fleiss_1979_icc"]
 
 
 # --------------------------------------------------------------------------- oracles
@@ -228,8 +223,9 @@ def test_icc_matches_loop_oracle_on_random_data(seed):
 
 
 def test_icc_mean_squares_match_statsmodels():
-    smf = pytest.importorskip("statsmodels.formula.api")
-    sm = pytest.importorskip("statsmodels.api")
+    import statsmodels.api as sm
+    import statsmodels.formula.api as smf
+
     from multiplicity.annotation._icc import _design, _mean_squares
 
     rng = np.random.default_rng(7)

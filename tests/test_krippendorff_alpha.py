@@ -5,23 +5,22 @@ Sources of the expected values:
 * Krippendorff, K. (2011). *Computing Krippendorff's Alpha-Reliability*. Annenberg School,
   University of Pennsylvania, section C (4 observers x 12 units): nominal 0.743, ordinal
   0.815, interval 0.849, ratio 0.797; full precision from fast-krippendorff 0.9.0, in
-  ``../shared/data/agreement_canonical_fixtures/canonical_fixtures.json``.
+  ``tests/data/agreement_canonical_fixtures/canonical_fixtures.json``.
 * Wikipedia, "Krippendorff's alpha", worked example (3 coders x 15 units): nominal 0.691,
   interval 0.811 (same fixture file).
 * Gwet (2014), *Handbook of Inter-Rater Reliability*, 4th ed., via irrCAC: alpha and its
-  linearised standard error (``tests/data/irrcac_expected.json``, which cites the irrCAC
-  tests and vignette the numbers come from).
+  linearised standard error (``tests/data/irrcac_expected/irrcac_expected.json``, which cites
+  the irrCAC tests and vignette the numbers come from).
 * Peers run here: the ``krippendorff`` package (fast-krippendorff, Castro 2017) and NLTK's
   ``AnnotationTask.alpha`` (Bird, Klein & Loper).
 """
 
 from __future__ import annotations
 
-import json
 import math
 import time
-from pathlib import Path
 
+import datafiles
 import numpy as np
 import numpy.testing as npt
 import pandas as pd
@@ -47,30 +46,15 @@ from multiplicity.annotation._alpha import (
 from multiplicity.annotation._container import Annotations
 from multiplicity.annotation._stats import bootstrap_sums
 
-HERE = Path(__file__).resolve().parent
-FIXTURES = HERE.parent.parent / "shared" / "data" / "agreement_canonical_fixtures" / \
-    "canonical_fixtures.json"
-IRRCAC = HERE / "data" / "irrcac_expected.json"
 LEVELS = ("nominal", "ordinal", "interval", "ratio")
-
-
-def _fixtures() -> dict:
-    if not FIXTURES.exists():
-        pytest.skip(f"fixture file not found: {FIXTURES}")
-    return json.loads(FIXTURES.read_text(encoding="utf-8"))
+KRIPPENDORFF_MISSING = "krippendorff (peer library) not installed: pip install -e '.[test]'"
 
 
 def _reliability_table(key: str) -> np.ndarray:
     """Items x annotators: the fixture stores coders x units (its "layout" field)."""
-    entry = _fixtures()[key]
+    entry = datafiles.canonical_fixtures()[key]
     assert entry["layout"].startswith(("rows = observers", "rows = coders"))
     return np.array(entry["reliability_data"], dtype=float).T
-
-
-def _irrcac_table(name: str) -> pd.DataFrame:
-    table = _fixtures()["irrcac_gwet_datasets"]["tables"][name]
-    df = pd.DataFrame(table["data"], columns=table["columns"])
-    return df[[c for c in df.columns if c not in ("Units", "Group")]]
 
 
 def _random_table(rng: np.random.Generator, n: int, r: int, k: int, missing: float,
@@ -84,7 +68,7 @@ def _random_table(rng: np.random.Generator, n: int, r: int, k: int, missing: flo
 @pytest.mark.parametrize("key", ["krippendorff_2011_reliability_data",
                                  "wikipedia_krippendorff_example"])
 def test_published_values(key):
-    entry = _fixtures()[key]
+    entry = datafiles.canonical_fixtures()[key]
     table = _reliability_table(key)
     for level, published in entry["published"].items():
         assert round(krippendorff_alpha(table, level), 3) == published
@@ -100,7 +84,7 @@ def test_wikipedia_example_to_six_digits():
 
 
 def _irrcac_cases():
-    spec = json.loads(IRRCAC.read_text(encoding="utf-8"))["values"]
+    spec = datafiles.irrcac_expected("alpha")["values"]
     levels = {"krippendorff_alpha": "nominal", "krippendorff_alpha_interval": "interval",
               "krippendorff_alpha_ratio": "ratio",
               "krippendorff_alpha_linear": lambda a, b: np.abs(a - b),
@@ -111,7 +95,7 @@ def _irrcac_cases():
 
 @pytest.mark.parametrize(("dataset", "level", "expected"), _irrcac_cases())
 def test_gwet_standard_error_matches_irrcac(dataset, level, expected):
-    table = _irrcac_table(dataset)
+    table = datafiles.irrcac_table(dataset)
     digits = expected["digits"]
     assert round(krippendorff_alpha(table, level), digits) == pytest.approx(expected["coeff"])
     se = _krippendorff_alpha_analytic(table, level)["se"]
@@ -119,7 +103,7 @@ def test_gwet_standard_error_matches_irrcac(dataset, level, expected):
 
 
 def test_gwet_standard_error_invariant_to_distance_scale():
-    table = _irrcac_table("raw_4raters")
+    table = datafiles.irrcac_table("raw_4raters")
     base = _krippendorff_alpha_analytic(table, "interval")["se"]
     scaled = _krippendorff_alpha_analytic(table, lambda a, b: 7.0 * (a - b) ** 2)["se"]
     npt.assert_allclose(scaled, base, rtol=1e-12)
@@ -129,7 +113,7 @@ def test_gwet_standard_error_invariant_to_distance_scale():
 @pytest.mark.parametrize("seed", range(4))
 @pytest.mark.parametrize("level", LEVELS)
 def test_matches_krippendorff_package(level, seed):
-    krippendorff = pytest.importorskip("krippendorff")
+    krippendorff = pytest.importorskip("krippendorff", reason=KRIPPENDORFF_MISSING)
     rng = np.random.default_rng(seed)
     T = _random_table(rng, n=40 + 10 * seed, r=2 + seed, k=3 + seed, missing=0.3)
     ours = krippendorff_alpha(T, level)
@@ -139,7 +123,7 @@ def test_matches_krippendorff_package(level, seed):
 
 @pytest.mark.parametrize("level", ["interval", "ratio", "ordinal"])
 def test_matches_krippendorff_package_continuous(level):
-    krippendorff = pytest.importorskip("krippendorff")
+    krippendorff = pytest.importorskip("krippendorff", reason=KRIPPENDORFF_MISSING)
     rng = np.random.default_rng(7)
     T = np.round(rng.gamma(2.0, 3.0, (40, 4)) + 0.01, 6)
     T[rng.random(T.shape) < 0.25] = np.nan
@@ -150,7 +134,8 @@ def test_matches_krippendorff_package_continuous(level):
 
 @pytest.mark.parametrize("seed", range(3))
 def test_matches_nltk(seed):
-    pytest.importorskip("nltk")
+    pytest.importorskip("nltk", reason="nltk (peer library) not installed: "
+                                       "pip install -e '.[test]'")
     from nltk.metrics.agreement import AnnotationTask
     from nltk.metrics.distance import binary_distance, interval_distance
 
@@ -214,7 +199,7 @@ def test_repeated_ratings_count_as_values():
 
 def test_large_units_match_value_counts():
     # Units with more than 64 values take the sorting path of the nominal kernel.
-    krippendorff = pytest.importorskip("krippendorff")
+    krippendorff = pytest.importorskip("krippendorff", reason=KRIPPENDORFF_MISSING)
     rng = np.random.default_rng(11)
     counts = rng.integers(0, 40, (30, 4))
     counts[0] = [0, 1, 0, 0]                   # a unit with a single value

@@ -5,8 +5,8 @@ from __future__ import annotations
 import itertools
 import warnings
 from fractions import Fraction
-from pathlib import Path
 
+import datafiles
 import numpy as np
 import pandas as pd
 import pytest
@@ -18,6 +18,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LogisticRegression
 
 from multiplicity import _errors
+from multiplicity.datasets import load_compas
 from multiplicity.rashomon._benders import LabellingMaster, exact_radon_certificate
 from multiplicity.rashomon._mip import (
     LinearMIPExplorer,
@@ -28,8 +29,6 @@ from multiplicity.rashomon._mip import (
 )
 from multiplicity.rashomon._retraining import RetrainingExplorer
 from multiplicity.rashomon._set import RashomonSet
-
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
 # ----------------------------------------------------------------- brute force
@@ -301,21 +300,9 @@ def test_scipy_solver_path():
 
 # ------------------------------------------------------------------ COMPAS
 def _compas_binned():
-    path = DATA / "compas_binned" / "binned.csv"
-    if not path.exists():
-        pytest.skip("compas_binned not present in ../shared/data")
-    df = pd.read_csv(path)
-    y = df.pop("recidivate-within-two-years:1").to_numpy()
-    return df.to_numpy(dtype=float), y
-
-
-def _compas_pmtools(name: str):
-    path = DATA / f"compas_{name}" / f"compas_{name}_processed.csv"
-    if not path.exists():
-        pytest.skip(f"compas_{name} not present in ../shared/data")
-    df = pd.read_csv(path)
-    y = df.pop(df.columns[0]).to_numpy()
-    return df.to_numpy(dtype=float), y
+    # TreeFARMS' binned.csv (BSD-3-Clause), shipped with the package byte for byte
+    X, y = load_compas(return_X_y=True)
+    return X.to_numpy(dtype=float), y.to_numpy()
 
 
 def _consistency(mip: LinearMIPExplorer, X, y) -> None:
@@ -357,7 +344,7 @@ def test_compas_binned_exact():
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ["arrest", "violent"])
 def test_compas_pmtools_consistency(name):
-    X, y = _compas_pmtools(name)
+    X, y = datafiles.load_pmtools_compas(f"compas_{name}")  # GPL-3.0: $MULTIPLICITY_EXTRA_DATA
     # the Benders search settles every point of both data sets (4-5 min for arrest)
     mip = LinearMIPExplorer(epsilon=0.01).fit(X, y)
     assert mip.is_exact_ and mip.baseline_optimal_

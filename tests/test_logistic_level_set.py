@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import time
 import warnings
-from pathlib import Path
 
+import datafiles
 import numpy as np
 import numpy.testing as npt
 import pandas as pd
@@ -32,9 +32,6 @@ from multiplicity.rashomon._level_set import (
     LogisticLevelSet,
     ProbabilisticDiscrepancyBounds,
 )
-
-COMPAS_ARREST = (Path(__file__).resolve().parents[2] / "shared" / "data" / "compas_arrest"
-                 / "compas_arrest_processed.csv")
 
 
 # ------------------------------------------------------------------------------ helpers
@@ -58,7 +55,8 @@ def _cvxpy_margins(lls, X, y, Xq):
     equivalent formulations are tried, and a solution is kept only when Clarabel calls it
     optimal or its point verifiably lies in the set. Rows with no such solution are NaN.
     """
-    cp = pytest.importorskip("cvxpy")
+    import cvxpy as cp
+
     X = np.asarray(X, dtype=float)
     n, d = X.shape
     Xu, inv = np.unique(X, axis=0, return_inverse=True)
@@ -348,7 +346,8 @@ def test_bad_delta_and_sparse_input():
         lls.probabilistic_ambiguity(X, delta=0.0)
     with pytest.raises(ValueError, match=r"delta must be in \(0, 1\]"):
         lls.probabilistic_discrepancy(X, delta=1.5)
-    sparse = pytest.importorskip("scipy.sparse")
+    from scipy import sparse
+
     with pytest.raises(TypeError, match="dense X"):
         lls.viable_prediction_range(sparse.csr_matrix(X))
 
@@ -461,11 +460,8 @@ def test_kernel_large_epsilon():
 
 # ------------------------------------------------------------------------------ COMPAS
 @pytest.mark.slow
-@pytest.mark.skipif(not COMPAS_ARREST.exists(), reason="../shared/data not available")
 def test_compas_arrest_all_distinct_rows_fast_and_match_cvxpy():
-    df = pd.read_csv(COMPAS_ARREST)
-    y = df.pop("arrest").to_numpy()
-    X = df.to_numpy(dtype=float)
+    X, y = datafiles.load_pmtools_compas("compas_arrest")  # GPL-3.0: $MULTIPLICITY_EXTRA_DATA
     lls = LogisticLevelSet(C=1.0, epsilon=0.01).fit(X, y)
     Xu = np.unique(X, axis=0)
     lls.viable_prediction_range(Xu[:2])  # compile
