@@ -1,20 +1,28 @@
 """Shared test set-up: helper import path, hypothesis profiles and seeded fixtures.
 
 pytest runs with ``--import-mode=importlib`` (setup.cfg), which does not put ``tests/`` on
-``sys.path``; the test modules import their helpers as ``import reference`` and
-``import strategies``, so this file (loaded before any test module) adds ``tests/`` to
-``sys.path`` once. The package itself is always imported from the installed
+``sys.path``; the test modules import their helpers as ``import reference``,
+``import strategies`` and ``import datafiles``, so this file (loaded before any test module)
+adds ``tests/`` to ``sys.path`` once. The package itself is always imported from the installed
 ``multiplicity``, never through this path.
 
 Hypothesis profiles: ``default`` (60 examples) and ``nojit`` (15 examples, chosen when
 ``NUMBA_DISABLE_JIT=1`` because every kernel then runs as plain Python). Both are
 derandomized so CI runs are reproducible; ``HYPOTHESIS_PROFILE`` overrides the choice.
+
+Data: the fixtures live in ``tests/data`` and are found through ``datafiles.py``, which also
+reads the GPL-3.0 COMPAS files from ``$MULTIPLICITY_EXTRA_DATA`` when that is set.
+
+At the end of a run, ``pytest_terminal_summary`` prints one ``skip summary:`` line per
+distinct skip reason with the number of tests it skipped, so that ``make test`` says why
+anything did not run.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -142,3 +150,34 @@ def prediction_case(request):
 def probability_case(request):
     """``(probabilities, baseline)`` from the probability case grid."""
     return PROBABILITY_CASES[request.param]
+
+
+# --------------------------------------------------------------------------------------
+# Skip summary
+# --------------------------------------------------------------------------------------
+def _skip_reason(report) -> str:
+    """The reason text of a skipped test or module report."""
+    longrepr = report.longrepr
+    if isinstance(longrepr, tuple) and len(longrepr) == 3:
+        reason = str(longrepr[2])
+    else:  # pytest reports skips as (path, line, reason); keep anything else whole
+        reason = str(longrepr)
+    return reason.removeprefix("Skipped: ")
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_terminal_summary(terminalreporter):
+    """Print one line per distinct skip reason, most frequent first, with its count.
+
+    A wrapper, so that the lines come after pytest's own summaries, just above the final
+    line of counts.
+    """
+    result = yield
+    if terminalreporter.config.option.collectonly:
+        return result
+    counts = Counter(_skip_reason(r) for r in terminalreporter.stats.get("skipped", []))
+    if not counts:
+        terminalreporter.write_line("skip summary: nothing skipped")
+    for reason, n in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
+        terminalreporter.write_line(f"skip summary: {n} x {reason}")
+    return result

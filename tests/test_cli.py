@@ -27,6 +27,8 @@ from multiplicity.metrics import ambiguity, discrepancy
 from multiplicity.report import audit
 
 JIT_DISABLED = numba.config.DISABLE_JIT
+NOJIT_COMPAS = ("skipped by design in the NUMBA_DISABLE_JIT=1 coverage pass: the full COMPAS "
+                "data run in the JIT pass (make test-fast)")
 FAST = ["--no-progress", "--exact", "none"]
 
 
@@ -128,7 +130,7 @@ def test_audit_with_annotations(user_csv, labels_csv, tmp_path):
                  str(labels_csv), "--out", str(out), *FAST]) == 1
 
 
-@pytest.mark.skipif(JIT_DISABLED, reason="the full COMPAS data runs with the JIT only")
+@pytest.mark.skipif(JIT_DISABLED, reason=NOJIT_COMPAS)
 def test_audit_default_data_writes_html_and_markdown(tmp_path, capsys):
     out = tmp_path / "compas.html"
     assert main(["audit", "--n-models", "3", "--out", str(out), *FAST]) == 0
@@ -223,7 +225,8 @@ def test_audit_user_errors_are_one_line(case, extra, message, tmp_path, capsys):
 def test_console_script_reports_errors_without_traceback(tmp_path):
     exe = Path(sys.executable).with_name("multiplicity")
     if not exe.exists():
-        pytest.skip("console script not installed next to the interpreter")
+        pytest.skip("the multiplicity console script is not installed next to this Python: "
+                    "pip install -e . into this environment")
     proc = subprocess.run([str(exe), "agreement", str(tmp_path / "none.csv"), "--item", "i",
                            "--annotator", "a", "--label", "l"],
                           capture_output=True, text=True, timeout=120)
@@ -331,7 +334,7 @@ def test_demo_prints_the_report_figures_and_writes_html(tmp_path, capsys):
     assert rep.summary().loc["discrepancy", "value"] == direct.profile.discrepancy
 
 
-@pytest.mark.skipif(JIT_DISABLED, reason="the full COMPAS data runs with the JIT only")
+@pytest.mark.skipif(JIT_DISABLED, reason=NOJIT_COMPAS)
 def test_demo_epsilon_zero_keeps_only_the_best_models():
     kw = dict(n_models=6, random_state=1, exact="none", figures=False)
     res = _demo.run_demo(epsilon=0.0, **kw)
@@ -341,8 +344,9 @@ def test_demo_epsilon_zero_keeps_only_the_best_models():
     assert len(wide.rashomon_set) == 6
 
 
-@pytest.mark.skipif(JIT_DISABLED, reason="the full demo (exact level set on COMPAS) runs "
-                                          "with the JIT only")
+@pytest.mark.skipif(JIT_DISABLED, reason="skipped by design in the NUMBA_DISABLE_JIT=1 "
+                    "coverage pass: the full demo (exact level set on COMPAS) runs in the JIT "
+                    "pass (make test-fast)")
 def test_demo_default_writes_reports_demo_html(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     assert main(["demo", "--n-models", "6", "--no-progress"]) == 0

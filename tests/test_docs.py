@@ -14,8 +14,10 @@ matplotlib.use("Agg")
 # The guides and examples are integration checks of compiled code; the coverage pass
 # with NUMBA_DISABLE_JIT=1 (kernels as plain Python) would spend minutes in them and
 # adds no coverage the unit tests do not give.
-pytestmark = pytest.mark.skipif(numba.config.DISABLE_JIT,
-                                reason="integration examples run with the JIT only")
+pytestmark = pytest.mark.skipif(
+    numba.config.DISABLE_JIT,
+    reason="skipped by design in the NUMBA_DISABLE_JIT=1 coverage pass: the documentation "
+           "examples run in the JIT pass (make test-fast)")
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 PAGES = sorted(p for p in DOCS.glob("*.md") if ">>>" in p.read_text(encoding="utf-8"))

@@ -19,7 +19,10 @@ ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 
 pytestmark = [
-    pytest.mark.skipif(numba.config.DISABLE_JIT, reason="no package code runs here"),
+    pytest.mark.skipif(numba.config.DISABLE_JIT,
+                       reason="skipped by design in the NUMBA_DISABLE_JIT=1 coverage pass: "
+                              "the site build runs no package code; the JIT pass "
+                              "(make test-fast) builds it"),
 ]
 
 
@@ -34,7 +37,7 @@ def _nav_pages(nav) -> list[str]:
 
 
 def _config() -> dict:
-    yaml = pytest.importorskip("yaml")
+    yaml = pytest.importorskip("yaml", reason="PyYAML not installed: pip install -e '.[docs]'")
 
     class Loader(yaml.SafeLoader):  # mkdocs.yml may hold !!python/name tags; not ours
         pass
@@ -62,8 +65,8 @@ def test_every_public_subpackage_has_an_api_page():
 
 
 def test_site_builds_strict(tmp_path):
-    pytest.importorskip("mkdocs")
-    pytest.importorskip("mkdocstrings")
+    for name in ("mkdocs", "mkdocstrings"):
+        pytest.importorskip(name, reason=f"{name} not installed: pip install -e '.[docs]'")
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     proc = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp_path)],

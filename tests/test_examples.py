@@ -11,8 +11,10 @@ import pytest
 # The guides and examples are integration checks of compiled code; the coverage pass
 # with NUMBA_DISABLE_JIT=1 (kernels as plain Python) would spend minutes in them and
 # adds no coverage the unit tests do not give.
-pytestmark = pytest.mark.skipif(numba.config.DISABLE_JIT,
-                                reason="integration examples run with the JIT only")
+pytestmark = pytest.mark.skipif(
+    numba.config.DISABLE_JIT,
+    reason="skipped by design in the NUMBA_DISABLE_JIT=1 coverage pass: the examples run in "
+           "the JIT pass (make test-fast)")
 
 EXAMPLES = sorted((Path(__file__).parents[1] / "examples").glob("*/plot_*.py"))
 # Examples whose script is not named plot_*.py, listed by hand (test id: their folder).

@@ -21,8 +21,10 @@ import pytest
 
 # Integration checks of compiled code, like tests/test_examples.py: the NUMBA_DISABLE_JIT
 # coverage pass would spend minutes here and adds no coverage the unit tests do not give.
-pytestmark = pytest.mark.skipif(numba.config.DISABLE_JIT,
-                                reason="paper figures run with the JIT only")
+pytestmark = pytest.mark.skipif(
+    numba.config.DISABLE_JIT,
+    reason="skipped by design in the NUMBA_DISABLE_JIT=1 coverage pass: the paper figures run in "
+           "the JIT pass (make test-fast)")
 
 FIGURES = Path(__file__).resolve().parents[1] / "examples" / "paper_figures"
 SCRIPTS = sorted(FIGURES.glob("fig_*.py"))

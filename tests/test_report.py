@@ -434,7 +434,8 @@ def _render(page, shot, tmp_path):
             or "Uncaught" in line or "Failed to load resource" in line]
 
 
-@pytest.mark.skipif(_CHROMIUM is None, reason="no chromium installed")
+@pytest.mark.skipif(_CHROMIUM is None, reason="chromium not installed: the headless-browser "
+                    "check of the HTML report needs chromium on PATH")
 def test_html_renders_in_headless_chromium(report, tmp_path):
     # the console check sees errors: a page with a failing script is caught
     bad = tmp_path / "bad.html"
