@@ -66,7 +66,7 @@ FULL: dict[str, list[str]] = {
 QUICK: dict[str, list[str]] = {
     "ambiguity": ["--models", "50", "--samples", "100000", "--repeats", "2",
                   "--numpy-repeats", "2", "--no-rss"],
-    "capacity": ["--samples", "40", "--repeats", "1", "--converged", "4", "--check", "1"],
+    "capacity": ["--samples", "40", "--repeats", "1", "--converged", "2", "--check", "1"],
     "pairwise": ["--models", "40", "--samples", "5000", "--repeats", "2"],
     "profile": ["--models", "30", "--samples", "5000", "--repeats", "1"],
     "dropout": ["--models", "50", "--samples", "1000", "--mlp-iter", "5", "--repeats", "1",
