@@ -5,8 +5,9 @@ Each ``fig_*.py`` script imports it from its own folder; it gives
 - ``PAPER_SIZE``: whether ``MULTIPLICITY_PAPER_SIZE`` asks for the paper's size (unset,
   empty or ``0``: the small default size);
 - ``out_dir()``: ``$MULTIPLICITY_FIGURE_DIR``, or ``docs/figures`` of the repository;
-- ``SHARED_DATA``: the ``shared/data`` folder next to the repository (data that is read at
-  run time and never shipped);
+- ``extra_data(name, filename, origin)``: a data file that is not shipped (the GPL-3.0
+  COMPAS files of Marx et al.), read from the folder named by ``MULTIPLICITY_EXTRA_DATA`` as
+  ``$MULTIPLICITY_EXTRA_DATA/<name>/<filename>``;
 - ``german_credit()`` and ``compas()``: the bundled data as the scripts use them;
 - ``save(fig, name, record, started)``: writes ``<name>.png`` and ``<name>.json`` (the
   plotted numbers and parameters, never timings, so that a rerun of a deterministic script
@@ -33,13 +34,28 @@ from multiplicity.datasets import load_compas, load_german_credit
 
 HERE = Path(__file__).resolve().parent
 PAPER_SIZE = os.environ.get("MULTIPLICITY_PAPER_SIZE", "0").strip() not in {"", "0"}
-SHARED_DATA = HERE.parents[2] / "shared" / "data"
+EXTRA_DATA_ENV = "MULTIPLICITY_EXTRA_DATA"
 
 
 def out_dir() -> Path:
     """Where the figures go: ``$MULTIPLICITY_FIGURE_DIR`` or the repository's docs/figures."""
     return Path(os.environ.get("MULTIPLICITY_FIGURE_DIR")
                 or HERE.parents[1] / "docs" / "figures")
+
+
+def extra_data(name: str, filename: str, origin: str) -> Path:
+    """``$MULTIPLICITY_EXTRA_DATA/<name>/<filename>``; exits with what to do when it is absent.
+
+    ``origin`` says where the file can be obtained (it is printed in the message).
+    """
+    folder = os.environ.get(EXTRA_DATA_ENV, "").strip()
+    if not folder:
+        raise SystemExit(f"{name} is not shipped with the package: set {EXTRA_DATA_ENV} to a "
+                         f"folder holding {name}/{filename} ({origin})")
+    path = Path(folder) / name / filename
+    if not path.is_file():
+        raise SystemExit(f"{EXTRA_DATA_ENV}={folder} has no {name}/{filename} ({origin})")
+    return path
 
 
 def german_credit() -> tuple[np.ndarray, np.ndarray]:

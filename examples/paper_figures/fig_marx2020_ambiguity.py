@@ -21,7 +21,9 @@ binarised version, 12 binary features; the paper's own COMPAS file is GPL), 100 
 models, at most 60 s per search (a point left unproven at the limit would show as an error
 bar up to the upper bound; here every search finishes, in about 10 s in all).
 ``MULTIPLICITY_PAPER_SIZE=1``: the paper's ``compas_arrest`` data (6,172 people; GPL-3.0,
-read at run time from ``../shared/data/compas_arrest``, never shipped), 1,000 sampled
+never shipped: read at run time from
+``$MULTIPLICITY_EXTRA_DATA/compas_arrest/compas_arrest_processed.csv``, the file
+``data/compas_arrest_processed.csv`` of github.com/charliemarx/pmtools), 1,000 sampled
 models and at most 600 s per search; each exact fit takes about 5 minutes on a quiet
 2-core machine (7-8 under load), about half an hour for the whole figure.
 
@@ -70,9 +72,8 @@ TIME_LIMIT = 600 if _common.PAPER_SIZE else 60
 
 def load() -> tuple[str, np.ndarray, np.ndarray]:
     if _common.PAPER_SIZE:
-        path = _common.SHARED_DATA / "compas_arrest" / "compas_arrest_processed.csv"
-        if not path.exists():
-            raise SystemExit(f"paper size needs {path} (GPL-3.0, not bundled)")
+        path = _common.extra_data("compas_arrest", "compas_arrest_processed.csv",
+                                  "GPL-3.0; data/ of github.com/charliemarx/pmtools")
         df = pd.read_csv(path)
         y = df.pop(df.columns[0]).to_numpy()
         return "compas_arrest", df.to_numpy(dtype=float), y
