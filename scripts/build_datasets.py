@@ -1,8 +1,17 @@
 """Build the compact data files shipped in ``multiplicity/datasets/data/``.
 
-Reads the raw copies under ``../shared/data`` (each folder has a ``SOURCE.txt`` with the
-provenance and licence) and writes deterministic gzip files (``mtime=0``), so running the
-script twice gives byte-identical output:
+Reads the original files from the folder given by ``--source`` (required: the originals are
+not part of the repository) and writes deterministic gzip files (``mtime=0``),
+so running the script twice gives byte-identical output. The source folder holds one folder
+per data set, each with the file as published (the repository, path and commit of every file
+are in ``multiplicity/datasets/LICENSES/`` and in the loaders' ``DESCR``)::
+
+    <source>/compas_binned/binned.csv
+    <source>/german_credit/german-credit.csv
+    <source>/dawid_skene_1979_anaesthesia/anaesthesia_long.csv
+    <source>/ni2025_goemotions_disagreement/test_goe_{positive,negative,ambiguous}_{rnd,dis}.csv
+
+The files written are:
 
 * ``compas_binned.csv.gz``: TreeFARMS ``binned.csv`` (BSD-3-Clause), bytes unchanged.
 * ``german_credit.csv.gz``: UCI Statlog German Credit ``german-credit.csv`` (CC BY 4.0),
@@ -20,7 +29,7 @@ never read here.
 
 Usage::
 
-    python scripts/build_datasets.py [--source ../shared/data] [--dest multiplicity/datasets/data]
+    python scripts/build_datasets.py --source DIR [--dest multiplicity/datasets/data]
 """
 
 from __future__ import annotations
@@ -36,10 +45,9 @@ import numpy as np
 import pandas as pd
 
 REPO = Path(__file__).resolve().parents[1]
-DEFAULT_SOURCE = REPO.parent / "shared" / "data"
 DEFAULT_DEST = REPO / "multiplicity" / "datasets" / "data"
 
-# (source folder, source file, shipped name, sha256 from SOURCE.txt or None)
+# (source folder, source file, shipped name, sha256 of the published file or None)
 VERBATIM = [
     (
         "compas_binned",
@@ -94,7 +102,8 @@ def _copy_verbatim(source: Path, dest: Path) -> None:
         payload = (source / folder / filename).read_bytes()
         digest = hashlib.sha256(payload).hexdigest()
         if sha is not None and digest != sha:
-            raise RuntimeError(f"{folder}/{filename}: sha256 {digest} != SOURCE.txt {sha}")
+            raise RuntimeError(f"{folder}/{filename}: sha256 {digest}, expected {sha} "
+                               "(the published file)")
         _write(dest, shipped, payload)
 
 
@@ -167,7 +176,9 @@ def _build_goemotions(source: Path, dest: Path) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--source", type=Path, default=DEFAULT_SOURCE)
+    parser.add_argument("--source", type=Path, required=True,
+                        help="folder holding the original files, one folder per data set "
+                             "(see the module docstring)")
     parser.add_argument("--dest", type=Path, default=DEFAULT_DEST)
     args = parser.parse_args(argv)
     args.dest.mkdir(parents=True, exist_ok=True)
