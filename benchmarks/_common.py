@@ -92,6 +92,25 @@ def write_result(path: str | None, name: str, rows: list[dict[str, str]], notes:
     return result
 
 
+EXTRA_DATA_VAR = "MULTIPLICITY_EXTRA_DATA"
+
+
+def extra_data(*parts: str) -> tuple[Path | None, str]:
+    """A file of the GPL data kept out of the repository, or None and the reason.
+
+    The folder is named by the environment variable ``MULTIPLICITY_EXTRA_DATA`` (laid out
+    as ``compas_arrest/compas_arrest_processed.csv``, ...); nothing else is searched.
+    """
+    root = os.environ.get(EXTRA_DATA_VAR)
+    if not root:
+        return None, (f"{EXTRA_DATA_VAR} is unset (the GPL COMPAS files are not in the "
+                      f"repository; point it at a folder holding {'/'.join(parts)})")
+    path = Path(root) / Path(*parts)
+    if not path.exists():
+        return None, f"{path} not found (from {EXTRA_DATA_VAR})"
+    return path, ""
+
+
 def _jsonable(x: Any) -> Any:
     """JSON fallback for NumPy scalars and arrays."""
     if hasattr(x, "tolist"):

@@ -77,7 +77,8 @@ QUICK: dict[str, list[str]] = {
               "--boot-units", "5000", "--resamples", "50", "--repeats", "1"],
     "fleiss": ["--items", "20000", "--repeats", "1"],
     "aggregation": ["--items", "2000", "--workers", "50", "--repeats", "1"],
-    "glad_mace": ["--items", "100", "--workers", "20", "--repeats", "1"],
+    "glad_mace": ["--items", "50", "--workers", "20", "--repeats", "1", "--classes", "2",
+                  "--default-mace-classes"],
     "explain": ["--models", "10", "--n-repeats", "2", "--repeats", "1"],
     "cold_start": [],
 }
