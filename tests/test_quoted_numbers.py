@@ -1,0 +1,406 @@
+"""The numbers the README, the guides and benchmarks/RESULTS.md quote as results of the package.
+
+Each test computes a quoted number with the package, the way the page describes it, and
+asserts it to the printed digits; its docstring names the page and section it guards.
+``QUOTED`` lists, for each page, the strings whose numbers a test here (or an existing
+test, named in the table) asserts: ``test_quoted_strings_are_still_in_the_docs`` fails when
+a page changes such a number without the test, and the tests fail when the package stops
+computing it. Numbers inside ``>>>`` examples of docs/*.md are checked by
+``tests/test_docs.py`` and are not repeated here; prose that restates them is listed.
+
+Tests that need the GPL-3.0 files compas_arrest / compas_violent read them from the folder
+named by the environment variable ``MULTIPLICITY_EXTRA_DATA`` and skip, saying so, without
+it. Tests that take more than a few seconds are marked ``slow`` (``make test-slow``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numba
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = ROOT / "docs"
+FIGURES = ROOT / "examples" / "paper_figures"
+
+# Integration checks of compiled code, like tests/test_docs.py: the NUMBA_DISABLE_JIT
+# coverage pass would spend minutes here and adds no coverage the unit tests do not give.
+pytestmark = pytest.mark.skipif(numba.config.DISABLE_JIT,
+                                reason="quoted numbers are checked with the JIT only")
+
+
+def page(name: str) -> str:
+    path = ROOT / name
+    return " ".join(path.read_text(encoding="utf-8").split())  # line breaks as spaces
+
+
+def close(value: float, quoted: str) -> bool:
+    """``value`` printed with as many decimals as ``quoted`` gives ``quoted``."""
+    decimals = len(quoted.split(".")[1]) if "." in quoted else 0
+    return abs(float(value) - float(quoted)) <= 0.5 * 10.0 ** -decimals + 1e-12
+
+
+def percent(value: float, quoted: str) -> bool:
+    """``100 * value`` rounds to ``quoted`` (a percentage such as "14.9")."""
+    return close(100 * float(value), quoted)
+
+
+# --------------------------------------------------------------------------- inventory
+# (page, quoted string, test that asserts it). A string is matched after collapsing
+# whitespace, so a quoted sentence may wrap in the page.
+QUOTED: list[tuple[str, str, str]] = [
+    # README.md, "Quick start"
+    ("README.md", "ambiguity(P, baseline=0) # 0.5", "test_readme_quick_start"),
+    ("README.md", "discrepancy(P, baseline=0) # 0.25", "test_readme_quick_start"),
+    # docs/rashomon.md, prose restating the summary printed by its doctest
+    ("docs/rashomon.md", "**14.9 % of the people**", "test_rashomon_guide_prose"),
+    ("docs/rashomon.md", "**10.5 %** of them", "test_rashomon_guide_prose"),
+    ("docs/rashomon.md", "moves by 0.099 on average", "test_rashomon_guide_prose"),
+    ("docs/rashomon.md", "more than 0.1 for 7.3 % of the people", "test_rashomon_guide_prose"),
+    ("docs/rashomon.md", "15.7 % ambiguous against 11.6 % of women",
+     "test_rashomon_guide_prose"),
+    ("docs/rashomon.md", "VPR width 0.109 against 0.096", "test_rashomon_guide_prose"),
+    # docs/logistic_level_set.md, "A worked example: COMPAS"
+    ("docs/logistic_level_set.md", "tight.probabilistic_ambiguity(X, delta=0.05) # 0.7271",
+     "test_level_set_compas_measures"),
+    ("docs/logistic_level_set.md", "tight.probabilistic_ambiguity(X, delta=0.1) # 0.1000",
+     "test_level_set_compas_measures"),
+    ("docs/logistic_level_set.md",
+     "tight.probabilistic_discrepancy(X, delta=0.05) # lower 0.0711, upper 0.7271",
+     "test_level_set_compas_measures"),
+    ("docs/logistic_level_set.md",
+     "tight.probabilistic_discrepancy(X, delta=0.1) # lower 0.0230, upper 0.1000",
+     "test_level_set_compas_measures"),
+    ("docs/logistic_level_set.md", "lls.probabilistic_ambiguity(X, delta=0.1) # 1.0",
+     "test_level_set_compas_measures"),
+    ("docs/logistic_level_set.md", "0.135 (`epsilon = 0.001`), 0.403 (`0.01`) and 0.738 "
+     "(`0.05`)", "test_level_set_compas_measures"),
+    ("docs/logistic_level_set.md", "from 6.9% to 34.2%", "test_level_set_compas_measures"),
+    ("docs/logistic_level_set.md", "ranges from 53% to 97%", "test_level_set_compas_measures"),
+    ("docs/logistic_level_set.md", "coefficients up to 0.077 away from the optimum",
+     "test_level_set_sklearn_gap"),
+    # docs/linear_mip.md, "What the margin costs"
+    ("docs/linear_mip.md", "ambiguity of 0.52; with the same `h0` the Benders search finds "
+     "0.56", "test_linear_mip_thin_case"),
+    # docs/linear_mip.md, "Results (epsilon = 0.01)"; benchmarks/RESULTS.md, summary and notes
+    ("docs/linear_mip.md", "| compas_binned | 6,907 / 123 | 2,240 (32.43%), proven | +69 | "
+     "0.387288 (2,675 rows) | 0.129868 (897 rows) | yes |", "test_mip_compas_binned_exact"),
+    ("benchmarks/RESULTS.md", "ambiguity 0.387288, discrepancy 0.129868 (both methods)",
+     "test_mip_compas_binned_exact"),
+    ("benchmarks/RESULTS.md", "| compas_binned | 5.7 s | 2,240 errors, proven |",
+     "test_mip_compas_binned_exact"),
+    ("benchmarks/RESULTS.md", "| 0.387288 | 0.129868 |", "test_mip_compas_binned_exact"),
+    ("docs/report.md", "the MIP finds an ambiguity of 0.39", "test_mip_compas_binned_exact"),
+]
+
+
+def test_quoted_strings_are_still_in_the_docs():
+    """A page that changes a number listed here must change its test too."""
+    missing = [(doc, s) for doc, s, _ in QUOTED if s not in page(doc)]
+    assert not missing, missing
+
+
+def test_every_quoted_string_names_a_test():
+    here = {name for name in globals() if name.startswith("test_")}
+    unknown = {t for _, _, t in QUOTED if "::" not in t and t not in here}
+    assert not unknown, unknown
+
+
+# --------------------------------------------------------------------------- README
+def test_readme_quick_start():
+    """README.md, "Quick start": ambiguity 0.5 and discrepancy 0.25 of the 3 x 4 example."""
+    from multiplicity.metrics import ambiguity, discrepancy, rashomon_capacity
+
+    P = np.array([[0, 1, 1, 0], [0, 0, 1, 0], [1, 1, 1, 0]], dtype=np.int8)
+    assert ambiguity(P, baseline=0) == 0.5
+    assert discrepancy(P, baseline=0) == 0.25
+    Q = np.random.default_rng(0).dirichlet(np.ones(3), size=(10, 5))
+    rc = rashomon_capacity(Q)  # "per person, in [1, 3]"
+    assert rc.shape == (5,) and np.all((rc >= 1 - 1e-9) & (rc <= 3 + 1e-9))
+
+
+# --------------------------------------------------------------------------- rashomon.md
+def test_rashomon_guide_prose():
+    """docs/rashomon.md, "A COMPAS audit": the prose restates the doctest's printed table.
+
+    tests/test_docs.py checks the printed summary and by-group table against the package;
+    this checks that the percentages and widths in the sentences below them are those
+    numbers, rounded.
+    """
+    text = page("docs/rashomon.md")
+    summary: dict[str, str] = {}  # first occurrence: the summary table printed first
+    for key, value in re.findall(r"(probabilistic ambiguity|ambiguity|discrepancy|"
+                                 r"mean VPR width)\s+(0\.\d{4})\s", text):
+        summary.setdefault(key, value)
+    assert percent(float(summary["ambiguity"]), "14.9")
+    assert percent(float(summary["discrepancy"]), "10.5")
+    assert close(float(summary["mean VPR width"]), "0.099")
+    assert percent(float(summary["probabilistic ambiguity"]), "7.3")
+    female = re.search(r"Female\s+1328\s+(0\.\d+)\s+(0\.\d+)\s+(\d\.\d+)\s+(0\.\d+)", text)
+    male = re.search(r"Male\s+5579\s+(0\.\d+)\s+(0\.\d+)\s+(\d\.\d+)\s+(0\.\d+)", text)
+    assert percent(float(male[1]), "15.7") and percent(float(female[1]), "11.6")
+    assert close(float(female[4]), "0.109") and close(float(male[4]), "0.096")
+
+
+# --------------------------------------------------------------------------- level set
+@pytest.fixture(scope="module")
+def compas():
+    from multiplicity.datasets import load_compas
+
+    return load_compas(return_X_y=True)
+
+
+def test_level_set_compas_measures(compas):
+    """docs/logistic_level_set.md, "A worked example: COMPAS": the measures over all 6,907
+    people (0.7271, 0.1000, 0.0711, 0.0230, 1.0), the mean range widths 0.135 / 0.403 /
+    0.738 and the first and third person's ranges in the prose."""
+    from multiplicity.rashomon import LogisticLevelSet
+
+    X, y = compas
+    tight = LogisticLevelSet(C=1.0, epsilon=0.001).fit(X, y)
+    lls = LogisticLevelSet(C=1.0, epsilon=0.01).fit(X, y)
+    wide = LogisticLevelSet(C=1.0, epsilon=0.05).fit(X, y)
+    assert close(tight.probabilistic_ambiguity(X, delta=0.05), "0.7271")
+    assert close(tight.probabilistic_ambiguity(X, delta=0.1), "0.1000")
+    lo, hi = tight.probabilistic_discrepancy(X, delta=0.05)[:2]
+    assert close(lo, "0.0711") and close(hi, "0.7271")
+    lo, hi = tight.probabilistic_discrepancy(X, delta=0.1)[:2]
+    assert close(lo, "0.0230") and close(hi, "0.1000")
+    assert lls.probabilistic_ambiguity(X, delta=0.1) == 1.0
+    widths = [np.mean(np.diff(m.viable_prediction_range(X), axis=1)) for m in (tight, lls, wide)]
+    for width, quoted in zip(widths, ("0.135", "0.403", "0.738"), strict=True):
+        assert close(width, quoted)
+    first, _, third = lls.viable_prediction_range(X.iloc[:3])
+    assert percent(first[0], "6.9") and percent(first[1], "34.2")
+    assert percent(third[0], "53") and percent(third[1], "97")
+
+
+def test_level_set_sklearn_gap(compas):
+    """docs/logistic_level_set.md, "A note on scikit-learn": default ``LogisticRegression(C=1)``
+    stops with coefficients up to 0.077 away from the level set's optimum."""
+    from sklearn.linear_model import LogisticRegression
+
+    from multiplicity.rashomon import LogisticLevelSet
+
+    X, y = compas
+    lls = LogisticLevelSet(C=1.0, epsilon=0.01).fit(X, y)
+    lr = LogisticRegression(C=1.0).fit(X, y)
+    assert close(np.abs(lr.coef_.ravel() - np.ravel(lls.coef_)).max(), "0.077")
+
+
+# --------------------------------------------------------------------------- linear MIP
+@pytest.mark.slow
+def test_linear_mip_thin_case():
+    """docs/linear_mip.md, "What the margin costs": on the 25 Gaussian points of
+    ``tests/test_linear_mip.py::_thin_case`` (epsilon 0.05) big-M reports 0.52 and the
+    Benders search, with the same h0, 0.56."""
+    from multiplicity.rashomon import LinearMIPExplorer
+
+    rng = np.random.default_rng(4)  # the recipe of _thin_case
+    X = rng.normal(size=(25, 3))
+    y = (X[:, 0] + 0.8 * rng.normal(size=25) > 0).astype(int)
+    ben = LinearMIPExplorer(epsilon=0.05).fit(X, y)
+    big = LinearMIPExplorer(epsilon=0.05, method="big-m", baseline=ben.baseline_).fit(X, y)
+    assert ben.is_exact_ and ben.ambiguity_ == 0.56
+    assert big.ambiguity_ == 0.52
+
+
+@pytest.mark.slow
+def test_mip_compas_binned_exact(compas):
+    """docs/linear_mip.md, "Results (epsilon = 0.01)", row compas_binned, and
+    benchmarks/RESULTS.md (summary row and notes of ``bench_mip.py``): h0 errs on 2,240
+    rows (proven), budget +69, exact ambiguity 0.387288 (2,675 rows), discrepancy 0.129868
+    (897 rows). docs/report.md, "Reading the numbers", rounds the ambiguity to 0.39.
+
+    The bundled ``load_compas()`` is compas_binned (same 6,907 rows, 12 columns, labels).
+    """
+    from multiplicity.rashomon import LinearMIPExplorer
+
+    X, y = compas
+    mip = LinearMIPExplorer(epsilon=0.01).fit(X, y)
+    assert mip.is_exact_ and mip.baseline_optimal_
+    assert round(mip.baseline_error_ * len(y)) == 2240 and percent(mip.baseline_error_, "32.43")
+    assert mip.error_budget_ == 69
+    assert len(np.unique(X.to_numpy(), axis=0)) == 123
+    assert round(mip.ambiguity_, 6) == 0.387288 and round(mip.ambiguity_ * len(y)) == 2675
+    assert round(mip.discrepancy_, 6) == 0.129868 and round(mip.discrepancy_ * len(y)) == 897
+    assert round(mip.ambiguity_, 2) == 0.39
+
+
+# --------------------------------------------------------------------------- gallery
+# docs/gallery.md quotes the numbers of the committed figures (docs/figures/<name>.json).
+# Each check_<name> asserts the page's numbers on one record: the fast test applies it to
+# the committed record, the slow test to the record a fresh run of the script writes (at
+# the scripts' default sizes, with their fixed seeds), so the page, the committed figure
+# and the package agree.
+def check_marx2020_ambiguity(rec):
+    """"Ambiguity and discrepancy: exact vs sampled": the small-size table."""
+    table = {0.005: ("0.229", "0.043", "0.061", "0.029", 6),
+             0.01: ("0.381", "0.147", "0.105", "0.073", 43),
+             0.02: ("0.601", "0.273", "0.157", "0.123", 88),
+             0.05: ("0.957", "0.339", "0.289", "0.157", 100)}
+    rows = {r["epsilon"]: r for r in rec["results"]}
+    assert sorted(rows) == sorted(table)
+    for eps, (ea, sa, ed, sd, n) in table.items():
+        r = rows[eps]
+        assert r["is_exact"]
+        assert close(r["exact_ambiguity"], ea) and close(r["sampled_ambiguity"], sa)
+        assert close(r["exact_discrepancy"], ed) and close(r["sampled_discrepancy"], sd)
+        assert r["n_sampled_in_set"] == n
+    assert rec["n_samples"] == 1500 and rec["n_sampled_candidates"] == 100
+    # "at epsilon = 0.01 the exact ambiguity is 2.6 times the sampled one"
+    assert close(rows[0.01]["exact_ambiguity"] / rows[0.01]["sampled_ambiguity"], "2.6")
+
+
+def check_watson_daniels2023_vpr(rec):
+    """"Viable prediction ranges": mean widths and probabilistic ambiguity by epsilon."""
+    rows = {r["epsilon"]: r for r in rec["results"]["COMPAS"]}
+    for eps, width in ((1e-5, "0.014"), (1e-4, "0.043"), (1e-3, "0.135"), (1e-2, "0.403")):
+        assert close(rows[eps]["mean_width"], width)
+    for eps, share in ((3e-4, "0.00"), (1e-3, "0.10"), (3e-3, "0.69"), (1e-2, "1.0")):
+        assert close(rows[eps]["probabilistic_ambiguity"], share)
+    assert rec["delta"] == 0.1 and rec["C"] == 1.0
+
+
+def check_hsu_calmon2022_capacity(rec):
+    """"Rashomon capacity": 2, 4, 12 and 16 members, mean RC, largest RC, share >= 1.05."""
+    rows = rec["results"]
+    assert [r["epsilon"] for r in rows] == [0.01, 0.02, 0.05, 0.1]
+    assert [r["n_models"] for r in rows] == [2, 4, 12, 16] and rec["n_candidates"] == 16
+    for r, mean in zip(rows, ("1.012", "1.031", "1.066", "1.079"), strict=True):
+        assert close(r["mean_rc"], mean)
+    assert close(min(r["max_rc"] for r in rows), "1.16")
+    assert close(max(r["max_rc"] for r in rows), "1.36")
+    assert percent(rows[0]["share_above"]["1.05"], "5")
+    assert percent(rows[-1]["share_above"]["1.05"], "63")
+
+
+def check_hsu2024_dropout(rec):
+    """"Dropout vs retraining": members and ambiguity of both explorers (not the times)."""
+    rows = rec["results"]
+    assert [r["epsilon"] for r in rows] == [0.01, 0.02, 0.05]
+    assert rec["n_retrained"] == 16 and rec["n_dropout"] == 1000
+    assert [r["dropout"]["n_models"] for r in rows] == [66, 169, 592]
+    assert [r["retraining"]["n_models"] for r in rows] == [5, 10, 15]
+    for r, drop, ret in zip(rows, ("0.075", "0.233", "0.541"), ("0.057", "0.097", "0.123"),
+                            strict=True):
+        assert close(r["dropout"]["ambiguity"], drop)
+        assert close(r["retraining"]["ambiguity"], ret)
+
+
+def check_black2022_selective(rec):
+    """"Selective ensembles": single-model inconsistency 17.7 %, abstention by size, 0.000
+    selective inconsistency, plain votes 9.5 % to 4.7 %."""
+    rows = {r["size"]: r for r in rec["results"]["German credit"]}
+    assert rec["n_ensembles"] == 4 and rec["alpha"] == 0.05
+    assert rows[1]["n_test"] == 300
+    assert percent(rows[1]["inconsistency"], "17.7")
+    for size, share in ((6, "36"), (10, "30"), (15, "22"), (20, "19")):
+        assert percent(rows[size]["abstention"], share)
+    assert all(rows[s]["inconsistency"] == 0 for s in (6, 10, 15, 20))
+    assert percent(rows[6]["majority_inconsistency"], "9.5")
+    assert percent(rows[20]["majority_inconsistency"], "4.7")
+
+
+def check_jiang2022_disagreement(rec):
+    """"Disagreement vs test error": 18 pairs, correlation 0.78, decision trees 0.325 /
+    0.318, the other families 0.15-0.21 (disagreement) against 0.27-0.31 (error)."""
+    assert len(rec["points"]) == 18
+    assert close(rec["correlation"], "0.78")
+    fam = {f["family"]: f for f in rec["by_family"]}
+    tree = fam.pop("decision tree")
+    assert close(tree["disagreement"], "0.325") and close(tree["test_error"], "0.318")
+    dis = [f["disagreement"] for f in fam.values()]
+    err = [f["test_error"] for f in fam.values()]
+    assert close(min(dis), "0.15") and close(max(dis), "0.21")
+    assert close(min(err), "0.27") and close(max(err), "0.31")
+
+
+def check_li2024_fis_cloud(rec):
+    """"Feature interaction cloud": 21 models on 2,000 people, baseline log loss 0.612, the
+    widest pair priors = 0 x priors > 3 from 0.012 to 0.047 (baseline 0.024), 32 of 66
+    pairs of both signs."""
+    assert rec["n_people"] == 2000 and rec["n_models"] == 21 and rec["n_repeats"] == 3
+    assert close(rec["baseline_loss"], "0.612") and rec["epsilon"] == 0.01
+    assert rec["n_pairs"] == 66 and rec["pairs_with_sign_change"] == 32
+    assert rec["widest_pair"] == "priors:=0 x priors:>3"
+    widest = rec["pairs"][0]
+    assert close(widest["min"], "0.012") and close(widest["max"], "0.047")
+    assert close(widest["baseline"], "0.024")
+
+
+def check_deng2023_annotator_embeddings(rec):
+    """"Annotator embeddings on GoEmotions": the table and the changes against text only
+    (-2.3 to -0.5 points of accuracy, -1.6 to +0.6 of macro F1)."""
+    table = {"majority class": ("0.642", "0.391"), "text only": ("0.752", "0.713"),
+             "+ annotator embedding": ("0.729", "0.697"),
+             "+ annotation embedding": ("0.747", "0.718"), "+ both": ("0.747", "0.719")}
+    mean = rec["mean"]["positive"]
+    for name, (acc, f1) in table.items():
+        assert close(mean["accuracy"][name], acc) and close(mean["macro_f1"][name], f1)
+    emb = ["+ annotator embedding", "+ annotation embedding", "+ both"]
+    d_acc = [100 * (mean["accuracy"][m] - mean["accuracy"]["text only"]) for m in emb]
+    d_f1 = [100 * (mean["macro_f1"][m] - mean["macro_f1"]["text only"]) for m in emb]
+    assert close(min(d_acc), "-2.3") and close(max(d_acc), "-0.5")
+    assert close(min(d_f1), "-1.6") and close(max(d_f1), "0.6")
+    run = rec["runs"]["positive"][0]
+    assert 0.25 < run["n_test"] / (run["n_train"] + run["n_test"]) < 0.35  # the 70 / 30 split
+
+
+def check_dawid_skene1979_posteriors(rec):
+    """"Dawid-Skene posteriors": class proportions 0.40, 0.42, 0.11, 0.07; patients 2, 12,
+    36; observer accuracies 0.83, 0.78, 0.78, 0.87, 0.84."""
+    for value, q in zip(rec["class_priors"], ("0.40", "0.42", "0.11", "0.07"), strict=True):
+        assert close(value, q)
+    assert rec["patients_where_they_differ"] == [2, 12, 36]
+    accuracies = ("0.83", "0.78", "0.78", "0.87", "0.84")
+    for value, q in zip(rec["annotator_accuracy"], accuracies, strict=True):
+        assert close(value, q)
+
+
+GALLERY = sorted(name.removeprefix("check_") for name in list(globals())
+                 if name.startswith("check_"))
+# the scripts that take more than about a minute on 2 quiet cores
+LONG_FIGURES = {"marx2020_ambiguity", "hsu2024_dropout", "jiang2022_disagreement",
+                "li2024_fis_cloud", "deng2023_annotator_embeddings"}
+
+
+def test_every_figure_has_a_check():
+    assert {p.stem.removeprefix("fig_") for p in FIGURES.glob("fig_*.py")} == set(GALLERY)
+
+
+@pytest.mark.parametrize("name", GALLERY)
+def test_gallery_matches_committed_figure(name):
+    """docs/gallery.md quotes the numbers of the committed docs/figures/<name>.json."""
+    rec = json.loads((DOCS / "figures" / f"{name}.json").read_text(encoding="utf-8"))
+    assert rec["figure"] == name and rec["paper_size"] is False
+    globals()[f"check_{name}"](rec)
+
+
+def run_script(script: Path, tmp_path: Path, **env_extra: str) -> str:
+    """Run an example or figure script as ``make figures`` does; return its stdout."""
+    env = {k: v for k, v in os.environ.items()
+           if k not in {"MULTIPLICITY_PAPER_SIZE", "MULTIPLICITY_FULL_SIZE",
+                        "MULTIPLICITY_EXAMPLE_MODELS"}}
+    env.update(MULTIPLICITY_FIGURE_DIR=str(tmp_path), MPLBACKEND="Agg", **env_extra)
+    proc = subprocess.run([sys.executable, str(script)], env=env, capture_output=True,
+                          text=True, timeout=1800, check=False, cwd=str(ROOT))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return proc.stdout
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", GALLERY)
+def test_gallery_figure_reproduced(name, tmp_path):
+    """docs/gallery.md: a fresh run of examples/paper_figures/fig_<name>.py gives the
+    numbers the page quotes."""
+    run_script(FIGURES / f"fig_{name}.py", tmp_path)
+    rec = json.loads((tmp_path / f"{name}.json").read_text(encoding="utf-8"))
+    globals()[f"check_{name}"](rec)
