@@ -2,13 +2,16 @@
 
 Most users call one function once per script or command-line run, and pay the imports
 and the loading of compiled kernels each time. Every run below is a new interpreter,
-timed from the parent by the wall clock (start to exit); the contestants run
-round-robin (A B C ... A B C ...), each the same number of times, min and median kept.
+timed from the parent by the wall clock (start to exit), with its CPU time (user +
+system) beside it; the contestants run round-robin (A B C ... A B C ...), each the same
+number of times, min and median kept.
 
 a. ``import multiplicity.annotation`` + ``krippendorff_alpha`` on 300 units x 5 raters
    (4 categories, 10% missing), beside ``import krippendorff`` + ``krippendorff.alpha``
-   with its fast option ``value_domain`` on the same data; the interpreter with NumPy and
-   the data loaded is the floor of both.
+   with its fast option ``value_domain`` on the same data. Two floors: the interpreter
+   with NumPy and the data loaded (the peer's floor), and that plus ``import pandas,
+   numba`` and the initialisation of Numba's compiler target, which Numba runs before it
+   loads a first kernel from its cache (the floor of any code on pandas and Numba).
 b. The first ``krippendorff_alpha`` call on 1,000,000 units x 5 raters in a fresh process
    against the warm call (min of 3 more calls in the same process), timed inside it.
 c. ``multiplicity agreement FILE`` (the console script; default bootstrap intervals) on a
@@ -32,6 +35,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -75,6 +79,16 @@ import numpy as np
 W = np.load({path!r})
 print(repr([0.0, 0.0, 0.0]))
 """
+# What any pandas + Numba implementation pays before its first cached kernel runs: the
+# imports, and Numba's compiler target, which it initialises before loading from its cache.
+DEPENDENCY_FLOOR = """
+import numpy as np
+W = np.load({path!r})
+import pandas, numba
+from numba.core.registry import cpu_target
+cpu_target.target_context.refresh()
+print(repr([0.0, 0.0, 0.0]))
+"""
 FIRST_AND_WARM = """
 import time
 import numpy as np
@@ -116,15 +130,22 @@ def child_env() -> dict[str, str]:
     return env
 
 
-def run(cmd: list[str]) -> tuple[float, str]:
-    """Wall-clock seconds of one fresh process, start to exit, and its stdout."""
+def run(cmd: list[str]) -> tuple[float, float, str]:
+    """Wall-clock and CPU (user + system) seconds of one fresh process, and its stdout.
+
+    The CPU time is what the child used on all its threads; it is less sensitive than the
+    wall clock to other jobs on the machine, so it is reported beside it.
+    """
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False, env=child_env())
     seconds = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd[:3])} ... exited with {proc.returncode}:\n"
                            f"{proc.stderr[-3000:]}")
-    return seconds, proc.stdout
+    return seconds, cpu, proc.stdout
 
 
 def python(code: str) -> list[str]:
@@ -204,6 +225,7 @@ def main() -> dict:
             "krippendorff alpha": python(PEER_ALPHA.format(path=str(paths["small"]),
                                                           k=ALPHA_CATEGORIES)),
             "numpy floor": python(NUMPY_FLOOR.format(path=str(paths["small"]))),
+            "dependency floor": python(DEPENDENCY_FLOOR.format(path=str(paths["small"]))),
             "first and warm": python(FIRST_AND_WARM.format(path=str(paths["big"]))),
             "ours agreement command": cli,
             "python -c pass": python("pass"),
@@ -214,20 +236,23 @@ def main() -> dict:
         print("throw-away run of every command (Numba kernel cache, bytecode) ...")
         for cmd in commands.values():
             run(cmd)
-        _, cli_json = run([*cli, "--json"])
+        cli_json = run([*cli, "--json"])[2]
 
         wall: dict[str, list[float]] = {name: [] for name in commands}
+        cpu: dict[str, list[float]] = {name: [] for name in commands}
         out: dict[str, list[list[float]]] = {name: [] for name in commands}
         loads = [_common.load1()]
         for r in range(args.repeats):
             for name, cmd in commands.items():
-                seconds, stdout = run(cmd)
+                seconds, cpu_seconds, stdout = run(cmd)
                 wall[name].append(seconds)
+                cpu[name].append(cpu_seconds)
                 if name != "ours agreement command" and name != "python -c pass":
                     out[name].append(last_list(stdout))
             loads.append(_common.load1())
             print(f"round {r + 1}/{args.repeats} done, load {loads[-1]:.2f}", flush=True)
         times = {name: stats(ts) for name, ts in wall.items()}
+        cpu_times = {name: stats(ts) for name, ts in cpu.items()}
 
         # ------------------------------------------------------------ value checks
         domain = np.arange(ALPHA_CATEGORIES, dtype=np.float64)
@@ -277,19 +302,27 @@ def main() -> dict:
         return (f"{what} {a['min_s'] / b['min_s']:.2f}x (median "
                 f"{a['median_s'] / b['median_s']:.2f}x), {load_text}")
 
-    def over(a: dict, b: dict, what: str) -> str:
-        return (f"{what} +{_common.fmt_s(a['min_s'] - b['min_s'])} (median "
-                f"+{_common.fmt_s(a['median_s'] - b['median_s'])}), {load_text}")
+    def signed(seconds: float) -> str:
+        return ("+" if seconds >= 0 else "-") + _common.fmt_s(abs(seconds))
 
-    ts = _common.timing_text
+    def over(a: dict, b: dict, what: str) -> str:
+        return (f"{what} {signed(a['min_s'] - b['min_s'])} (median "
+                f"{signed(a['median_s'] - b['median_s'])}), {load_text}")
+
+    def ts(t: dict, name: str | None = None) -> str:
+        text = _common.timing_text(t)
+        if name is not None:
+            text += f"; CPU {_common.fmt_s(cpu_times[name]['min_s'])} min"
+        return text
+
     size_a = (f"{ALPHA_UNITS} units x {ALPHA_RATERS} raters, {ALPHA_CATEGORIES} categories, "
               "10% missing")
     rows = [
         _common.row(
             f"fresh process: `import multiplicity.annotation` + `krippendorff_alpha`, {size_a}",
-            ts(t["ours alpha"]),
+            ts(t["ours alpha"], "ours alpha"),
             f"`import krippendorff` + `krippendorff.alpha(value_domain=...)`: "
-            f"{ts(t['krippendorff alpha'])}",
+            f"{ts(t['krippendorff alpha'], 'krippendorff alpha')}",
             ratio(t["ours alpha"], t["krippendorff alpha"], "ours / peer"), "<= 0.5 s",
             f"alpha {ours_small[0]:.6f}, |diff| {diff_small:.1e} (must be <= 1e-12); inside "
             f"the process: import {_common.fmt_s(in_alpha[0]['min_s'])} + call "
@@ -297,8 +330,13 @@ def main() -> dict:
             f" + {_common.fmt_s(in_peer[1]['min_s'])})"),
         _common.row(
             "same, interpreter floor: `import numpy` + loading the data",
-            ts(t["numpy floor"]), "", over(t["ours alpha"], t["numpy floor"], "ours"), "",
-            ""),
+            ts(t["numpy floor"], "numpy floor"), "",
+            over(t["ours alpha"], t["numpy floor"], "ours"), "", ""),
+        _common.row(
+            "same, dependency floor: also `import pandas, numba` and Numba's compiler "
+            "target initialised (as before a first kernel call)",
+            ts(t["dependency floor"], "dependency floor"), "",
+            over(t["ours alpha"], t["dependency floor"], "ours"), "", ""),
         _common.row(
             f"first `krippendorff_alpha` call in a fresh process, {args.units:,} units x "
             f"{ALPHA_RATERS} raters, 5 categories, 20% missing",
@@ -309,15 +347,17 @@ def main() -> dict:
         _common.row(
             f"`multiplicity agreement FILE` (default bootstrap intervals), "
             f"{LABEL_ITEMS * LABEL_ANNOTATORS:,} labels",
-            ts(t["ours agreement command"]), f"`python -c pass`: {ts(t['python -c pass'])}",
+            ts(t["ours agreement command"], "ours agreement command"),
+            f"`python -c pass`: {ts(t['python -c pass'], 'python -c pass')}",
             over(t["ours agreement command"], t["python -c pass"], "ours"), "<= 0.8 s",
             f"alpha {cli_alpha:.6f}, |diff| {diff_cli:.1e} from krippendorff (must be <= "
             "1e-12)"),
         _common.row(
             "fresh process: `import multiplicity.metrics` + `ambiguity`, 20 models x 10,000 "
             "int8 predictions",
-            ts(t["ours ambiguity"]),
-            f"NumPy `(P != P[0]).any(axis=0).mean()`: {ts(t['numpy ambiguity'])}",
+            ts(t["ours ambiguity"], "ours ambiguity"),
+            f"NumPy `(P != P[0]).any(axis=0).mean()`: "
+            f"{ts(t['numpy ambiguity'], 'numpy ambiguity')}",
             over(t["ours ambiguity"], t["numpy ambiguity"], "ours"), "",
             f"ambiguity {out['ours ambiguity'][0][0]:.6f}, |diff| {diff_amb:.1e}; inside the "
             f"process: import {_common.fmt_s(in_amb[0]['min_s'])} + call "
@@ -327,7 +367,8 @@ def main() -> dict:
         print(" | ".join(r.values()))
     notes = (
         f"Every timing is a fresh interpreter, wall clock from start to exit, min and median "
-        f"of {args.repeats} runs, the commands round-robin; the one-minute load average was "
+        f"of {args.repeats} runs, the commands round-robin, with the child's CPU time (user + "
+        "system, all threads) beside it; the one-minute load average was "
         f"{min(loads):.2f} to {max(loads):.2f} over the rounds. A throw-away run of every "
         "command came first, so Numba's kernel cache was warm "
         f"({'on' if cache_on else 'OFF'}) and the package's bytecode written. In-process "
@@ -336,7 +377,7 @@ def main() -> dict:
         "compiler target once per process) and touches new memory; the warm call reuses "
         "both.")
     _common.write_result(args.json, "Cold start", rows, notes, machine=info,
-                         loads=loads, times=times,
+                         loads=loads, times=times, cpu_times=cpu_times,
                          in_process={"first": first, "warm": warm, "import_big": big_import,
                                      "ours_alpha": in_alpha, "peer_alpha": in_peer,
                                      "ours_ambiguity": in_amb},
