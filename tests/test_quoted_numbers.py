@@ -193,6 +193,18 @@ QUOTED: list[tuple[str, str, str]] = [
      "test_explain_guide_numbers"),
     ("docs/explain.md", "0.014 to 0.062 (logistic set: 0.026 to 0.039)",
      "test_explain_guide_numbers"),
+    # docs/annotator_models.md, "Evidence on GoEmotions": the tables are read from the page
+    ("docs/annotator_models.md", "3,424 training and 1,473 test rows", GAL),
+    ("docs/annotator_models.md", "0.629 (positive), 0.695 (negative), 0.636 (ambiguous)",
+     "test_annotator_models_goemotions_tables"),
+    ("docs/annotator_models.md", "(positive +1.0 points, ambiguous +2.5) and not on negative "
+     "(\u22120.2)", "test_annotator_models_goemotions_tables"),
+    ("docs/annotator_models.md", "(+1.6, +0.6, +3.2 points)",
+     "test_annotator_models_goemotions_tables"),
+    ("docs/annotator_models.md", "(\u22120.5 to \u22121.6 points)",
+     "test_annotator_models_goemotions_tables"),
+    ("docs/annotator_models.md", "(+0.2, +2.2 and +2.3 points",
+     "test_annotator_models_goemotions_tables"),
     # docs/annotation_aggregation.md, "Performance"; benchmarks/RESULTS.md
     ("docs/annotation_aggregation.md", "| 5 | 100.000% (posteriors within 1e-10) |",
      "test_dawid_skene_million_answers_against_crowdkit"),
@@ -464,7 +476,8 @@ def check_deng2023_annotator_embeddings(rec):
     assert close(min(d_acc), "-2.3") and close(max(d_acc), "-0.5")
     assert close(min(d_f1), "-1.6") and close(max(d_f1), "0.6")
     run = rec["runs"]["positive"][0]
-    assert 0.25 < run["n_test"] / (run["n_train"] + run["n_test"]) < 0.35  # the 70 / 30 split
+    # the 70 / 30 annotation split (docs/annotator_models.md: 3,424 and 1,473 rows)
+    assert (run["n_train"], run["n_test"]) == (3424, 1473)
 
 
 def check_dawid_skene1979_posteriors(rec):
@@ -773,3 +786,80 @@ def test_report_demo_sampled_against_exact():
     assert close(summary["ambiguity"], "0.1459") and close(summary["discrepancy"], "0.1024")
     ratio = summary["exact_mean_vpr_width"] / summary["mean_vpr_width"]
     assert 1.5 <= ratio < 2.5, ratio
+
+
+# --------------------------------------------------------------------------- annotator models
+def printed_table(out: str, title: str) -> dict[tuple[str, str], tuple[str, str, str, str]]:
+    """(group, model) -> (mean, std, mean, std) strings of a grouped table the script
+    prints below the line starting with ``title`` (up to the next blank line)."""
+    lines = out[out.index(title):].splitlines()[1:]
+    rows, group = {}, None
+    for line in lines:
+        if not line.strip():
+            break
+        m = re.match(r"^(positive|negative|ambiguous)?\s+(\S.*?)\s+(\d\.\d{3})\s+(\S+)\s+"
+                     r"(\d\.\d{3})\s+(\S+)\s*$", line)
+        if m is None:
+            continue  # the header lines
+        group = m[1] or group
+        rows[group, m[2]] = (m[3], m[4], m[5], m[6])
+    return rows
+
+
+@pytest.mark.slow
+def test_annotator_models_goemotions_tables(tmp_path):
+    """docs/annotator_models.md, "Evidence on GoEmotions": both tables (mean ± standard
+    deviation over five seeds) and the numbers of the prose below them are what
+    ``examples/03_annotator_embeddings/run.py`` prints with ``MULTIPLICITY_FULL_SIZE=1``."""
+    out = run_script(EXAMPLES / "03_annotator_embeddings" / "run.py", tmp_path,
+                     MULTIPLICITY_FULL_SIZE="1")
+    split = printed_table(out, "Annotation split, 5 seed(s)")
+    held = printed_table(out, "Held-out items")
+
+    def cells(values: list[str]) -> tuple[str, ...]:
+        return tuple(x for v in values for x in v.split(" ± "))
+
+    rows = doc_table("annotator_models.md", "group")  # the first table: annotation split
+    assert len(rows) == 21
+    for group, model, *values in rows:
+        printed = split[group, model.replace("`", "")]
+        want = cells(values)
+        got = printed if len(want) == 4 else (printed[0], printed[2])
+        assert got == want, (group, model, got, want)
+    text = (DOCS / "annotator_models.md").read_text(encoding="utf-8")
+    second = text[text.index("| group | model | variance_correlation"):]
+    lines = second.splitlines()[2:]
+    held_rows = [[c.strip().replace("**", "") for c in line.strip("|").split("|")]
+                 for line in lines if line.startswith("|")]
+    assert len(held_rows) == 12
+    for group, model, *values in held_rows:
+        name = model if model.startswith("logistic") else f"AnnotatorEmbedding, {model}"
+        printed = held[group, name]
+        want = cells(values)
+        got = printed if len(want) == 4 else (printed[0], printed[2])
+        assert got == want, (group, model, got, want)
+    assert "majority-class share of the test rows: positive 0.629, negative 0.695, " \
+           "ambiguous 0.636" in out
+
+    def em(group: str, model: str) -> float:
+        return float(split[group, model][0])
+
+    def f1(group: str, model: str) -> float:
+        return float(split[group, model][2])
+
+    def points(a: float, b: float, quoted: str) -> bool:  # differences of printed means
+        return abs(100 * (a - b) - float(quoted)) <= 0.1 + 1e-9
+
+    # the annotator embedding: EM +1.0 (positive), -0.2 (negative), +2.5 (ambiguous) ...
+    for group, q_em, q_f1 in (("positive", "1.0", "1.6"), ("negative", "-0.2", "0.6"),
+                              ("ambiguous", "2.5", "3.2")):
+        assert points(em(group, "+ annotator"), em(group, "text only"), q_em), group
+        assert points(f1(group, "+ annotator"), f1(group, "text only"), q_f1), group
+    # ... the annotation embedding, alone or with the annotator's: -0.5 to -1.6 points of EM
+    drops = [100 * (em(g, m) - em(g, "text only")) for g in ("positive", "negative", "ambiguous")
+             for m in ("+ annotation", "+ both")]
+    assert abs(max(drops) - -0.5) <= 0.1 + 1e-9 and abs(min(drops) - -1.6) <= 0.1 + 1e-9
+    # ... one-hot annotator column: +0.2, +2.2 and +2.3 points over the plain regression
+    for group, quoted in (("positive", "0.2"), ("negative", "2.2"), ("ambiguous", "2.3")):
+        assert points(em(group, "logistic regression + one-hot annotator"),
+                      em(group, "logistic regression"), quoted), group
