@@ -285,15 +285,14 @@ def closing(runs: dict[str, dict[str, Any]]) -> str:
 
 
 def report(runs: dict[str, dict[str, Any]], info: dict[str, Any], load_start: tuple,
-           load_end: tuple, started: datetime.datetime, ended: datetime.datetime,
-           quick: bool, extra_data: bool) -> str:
+           load_end: tuple, provenance_text: str, quick: bool, extra_data: bool) -> str:
     failed = [f"`{r['script']}` ({r['problem']})" for r in runs.values() if "problem" in r]
     status = ("Every script ran and its values agreed with the reference."
               if not failed else "**Failed:** " + "; ".join(failed) + ".")
     if quick:
         status += " **Quick run (small inputs): the figures mean nothing.**"
     fields = {
-        "provenance": provenance(started, ended),
+        "provenance": provenance_text,
         "machine": machine_block(info),
         "load": (f"Load average (1, 5, 15 min) at the start of the run "
                  f"{', '.join(f'{v:.2f}' for v in load_start)}; at the end "
@@ -331,8 +330,7 @@ def main() -> int:
         target = args.results or RESULTS
         target.write_text(report(
             saved["runs"], saved["machine"], tuple(saved["load_start"]),
-            tuple(saved["load_end"]), datetime.datetime.fromisoformat(saved["started"]),
-            datetime.datetime.fromisoformat(saved["ended"]), saved["quick"],
+            tuple(saved["load_end"]), saved["provenance"], saved["quick"],
             saved["extra_data"]))
         print(f"report written to {target}")
         return 0
@@ -364,17 +362,18 @@ def main() -> int:
         print("FAILED: " + "; ".join(f"{n} ({runs[n]['problem']})" for n in failed),
               file=sys.stderr)
 
+    prov = provenance(started, ended)
     if args.json:
         Path(args.json).write_text(json.dumps(
             {"runs": runs, "machine": info, "load_start": load_start, "load_end": load_end,
-             "started": started.isoformat(), "ended": ended.isoformat(),
-             "quick": args.quick, "extra_data": bool(extra)}, indent=2, default=float))
+             "provenance": prov, "quick": args.quick, "extra_data": bool(extra)}, indent=2,
+            default=float))
     target = args.results
     if target is None and not args.quick and args.only == list(SCRIPTS):
         target = RESULTS
     if target is not None:
-        target.write_text(report(runs, info, load_start, load_end, started, ended,
-                                 args.quick, bool(extra)))
+        target.write_text(report(runs, info, load_start, load_end, prov, args.quick,
+                                 bool(extra)))
         print(f"report written to {target}")
     return 1 if failed else 0
 
