@@ -85,7 +85,7 @@ def main() -> dict:
     work = m * (m - 1) / 2 * n
     print(f"input: int8 labels ({m}, {n}), {_common.fmt_bytes(m * n)}; "
           f"{m * (m - 1) // 2:,} model pairs x {n:,} samples = {work:.3g} comparisons")
-    print("time: min of N repeats (wall clock; shared 2-core machine, see RESULTS.md); "
+    print("time: min and median of N calls each, round-robin (wall clock); "
           "memory: tracemalloc peak above the input")
     print(f"{'classes':>7s} {'contestant':32s} {'min':>9s} {'median':>9s} {'N':>2s} "
           f"{'pair-samples/s':>14s} {'speed-up':>8s} {'extra memory':>12s}")
