@@ -72,7 +72,7 @@ QUICK: dict[str, list[str]] = {
     "profile": ["--models", "30", "--samples", "5000", "--repeats", "1"],
     "dropout": ["--models", "50", "--samples", "1000", "--mlp-iter", "5", "--repeats", "1",
                 "--profile-repeats", "1", "--generic-samples", "200"],
-    "mip": ["--compare", "--datasets", "binned", "--repeats", "1", "--epsilon", "0.002"],
+    "mip": ["--datasets", "binned"],
     "level_set": ["--eps", "0.01", "--repeats", "1", "--cvxpy-rows", "4"],
     "alpha": ["--units", "20000", "--interval-units", "5000", "--values", "500",
               "--boot-units", "5000", "--resamples", "50", "--repeats", "1"],
