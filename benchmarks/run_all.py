@@ -59,6 +59,11 @@ SCRIPTS = {
     "explain": "bench_explain.py",
     "cold_start": "bench_cold_start.py",
 }
+# any other bench_*.py in this folder runs too, after these, with its defaults
+for _path in sorted(HERE.glob("bench_*.py")):
+    if _path.name not in SCRIPTS.values():
+        SCRIPTS[_path.stem.removeprefix("bench_")] = _path.name
+
 #: Arguments of a full run (beyond the scripts' defaults).
 FULL: dict[str, list[str]] = {
     "mip": ["--compare"],
