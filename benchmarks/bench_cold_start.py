@@ -33,6 +33,7 @@ Run: ``.venv/bin/python benchmarks/bench_cold_start.py [--repeats 5] [--quick]
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import resource
@@ -116,6 +117,17 @@ value = mm.ambiguity(P, baseline=0)
 t2 = time.perf_counter()
 print(repr([value, t1 - t0, t2 - t1]))
 """
+# Optional libraries that the dependencies import when they are installed (not timed).
+IMPORTED_EXTRAS = """
+import sys
+import numpy as np
+W = np.load({path!r})
+import multiplicity.annotation as ma
+ma.krippendorff_alpha(W)
+print(repr(sorted({{m.split(".")[0] for m in sys.modules}} & {extras!r})))
+"""
+#: Imported by Numba (coverage, yaml) or pandas (pyarrow) only when they are installed.
+EXTRAS = {"coverage", "pyarrow", "yaml"}
 NUMPY_AMBIGUITY = """
 import numpy as np
 P = np.load({path!r})
@@ -237,6 +249,8 @@ def main() -> dict:
         for cmd in commands.values():
             run(cmd)
         cli_json = run([*cli, "--json"])[2]
+        extras = ast.literal_eval(run(python(IMPORTED_EXTRAS.format(
+            path=str(paths["small"]), extras=EXTRAS)))[2].strip().splitlines()[-1])
 
         wall: dict[str, list[float]] = {name: [] for name in commands}
         cpu: dict[str, list[float]] = {name: [] for name in commands}
@@ -376,8 +390,12 @@ def main() -> dict:
         "process also loads its compiled kernel from the cache (Numba initialises its "
         "compiler target once per process) and touches new memory; the warm call reuses "
         "both.")
+    if extras:
+        notes += (f" In this environment the dependencies also import {', '.join(extras)} "
+                  "(Numba imports coverage and yaml, pandas imports pyarrow, when they are "
+                  "installed), which an install without them does not pay.")
     _common.write_result(args.json, "Cold start", rows, notes, machine=info,
-                         loads=loads, times=times, cpu_times=cpu_times,
+                         loads=loads, times=times, cpu_times=cpu_times, extras=extras,
                          in_process={"first": first, "warm": warm, "import_big": big_import,
                                      "ours_alpha": in_alpha, "peer_alpha": in_peer,
                                      "ours_ambiguity": in_amb},
