@@ -107,10 +107,9 @@ QUOTED: list[tuple[str, str, str]] = [
      "test_report_demo_sampled_against_exact"),
     ("docs/report.md", "about twice as wide as the sampled ones",
      "test_report_demo_sampled_against_exact"),
-    # docs/linear_mip.md and docs/gallery.md, compas_arrest / compas_violent (GPL data):
-    # asserted by tests/test_linear_mip.py::test_compas_pmtools_consistency once it checks
-    # the values (see the module docstring of this file's report); listed so that an edit
-    # is noticed.
+    # docs/linear_mip.md and docs/gallery.md, compas_arrest / compas_violent (GPL-3.0 data
+    # from $MULTIPLICITY_EXTRA_DATA): the exact fits (minutes each) run once, in
+    # tests/test_linear_mip.py::test_compas_pmtools_consistency, which checks these values.
     ("docs/linear_mip.md", "| compas_arrest | 6,172 / 329 | 1,985 (32.16%), proven | +61 | "
      "0.668341 (4,125 rows) | 0.167693 (1,035 rows) | yes |",
      MIP_GPL),
@@ -206,6 +205,11 @@ QUOTED: list[tuple[str, str, str]] = [
      "test_annotator_models_goemotions_tables"),
     ("docs/annotator_models.md", "(+0.2, +2.2 and +2.3 points",
      "test_annotator_models_goemotions_tables"),
+    # docs/conventions.md, "The Rashomon set"; docs/linear_mip.md, "Exactness"
+    ("docs/conventions.md", "(`epsilon = 0.29, n = 100` gives 29",
+     "test_conventions_epsilon_float_slack"),
+    ("docs/linear_mip.md", "`eps = 0.29, n = 100` gives 29)",
+     "test_linear_mip.py::test_error_budget_float_noise"),
     # prose restating a number that a ``>>>`` example on the same page prints
     # (tests/test_docs.py runs the examples) or that an existing test asserts
     ("docs/annotation_aggregation.md", "the paper's 0.40, 0.42, 0.11 and 0.07", DOCTEST),
@@ -887,3 +891,40 @@ def test_annotator_models_goemotions_tables(tmp_path):
     for group, quoted in (("positive", "0.2"), ("negative", "2.2"), ("ambiguous", "2.3")):
         assert points(em(group, "logistic regression + one-hot annotator"),
                       em(group, "logistic regression"), quoted), group
+
+
+# --------------------------------------------------------------------------- conventions
+def test_conventions_epsilon_float_slack():
+    """docs/conventions.md, "The Rashomon set": with the 0-1 loss, ``epsilon = 0.29`` on
+    ``n = 100`` samples lets a member make 29 more mistakes than h0 (not 28, although
+    ``0.29 * 100 < 29`` in binary floating point). docs/linear_mip.md says the same of
+    ``error_budget_`` (tests/test_linear_mip.py::test_error_budget_float_noise)."""
+    from sklearn.base import BaseEstimator, ClassifierMixin
+
+    from multiplicity.rashomon import RashomonSet
+
+    class Fixed(ClassifierMixin, BaseEstimator):
+        """Predicts stored labels for the row numbers in ``X[:, 0]``."""
+
+        def __init__(self, labels=None):
+            self.labels = labels
+
+        def fit(self, X, y):
+            self.classes_ = np.array([0, 1])
+            return self
+
+        def predict(self, X):
+            return np.asarray(self.labels)[np.asarray(X)[:, 0].astype(int)]
+
+    X = np.arange(100)[:, None]
+    y = np.repeat([0, 1], 50)
+
+    def with_mistakes(k):
+        labels = y.copy()
+        labels[:k] = 1
+        return Fixed(labels).fit(X, y)
+
+    assert 0.29 * 100 < 29
+    rs = RashomonSet.from_models([with_mistakes(10), with_mistakes(39), with_mistakes(40)],
+                                 X, y, epsilon=0.29, baseline=0)
+    assert len(rs) == 2  # h0 and the member with 10 + 29 mistakes; not the one with 40
