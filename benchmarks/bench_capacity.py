@@ -186,12 +186,12 @@ def main() -> dict:
     parser.add_argument("--samples", type=int, default=2_000)
     parser.add_argument("--classes", type=int, default=10)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--repeats", type=int, default=3,
+    parser.add_argument("--repeats", type=int, default=2,
                         help="calls of every contestant (min and median kept)")
-    parser.add_argument("--converged", type=int, default=40,
+    parser.add_argument("--converged", type=int, default=20,
                         help="rerun the NumPy loop to convergence on this many samples "
                              "(the largest differences first, then seeded random ones)")
-    parser.add_argument("--check", type=int, default=5,
+    parser.add_argument("--check", type=int, default=3,
                         help="bracket this many largest-difference (and as many random) "
                              "samples with cvxpy")
     args = parser.parse_args()

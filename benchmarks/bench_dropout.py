@@ -174,7 +174,7 @@ def main() -> dict:
                         help="the loss of the timed runs")
     parser.add_argument("--kinds", nargs="+", choices=KINDS, default=list(KINDS))
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--repeats", type=int, default=3,
+    parser.add_argument("--repeats", type=int, default=2,
                         help="calls of every contestant (min and median kept)")
     parser.add_argument("--numpy-threads", choices=("both", "default", "one"),
                         default="both", help="BLAS threads of the NumPy loop")

@@ -48,7 +48,7 @@ def main() -> dict:
     parser = _common.base_parser(__doc__.splitlines()[0])
     parser.add_argument("--models", type=int, default=200)
     parser.add_argument("--n-repeats", type=int, default=5, help="permutations per feature")
-    parser.add_argument("--repeats", type=int, default=3,
+    parser.add_argument("--repeats", type=int, default=2,
                         help="calls of every contestant (min and median kept)")
     parser.add_argument("--cloud", action="store_true", help="also time the FIS cloud")
     args = parser.parse_args()
