@@ -26,7 +26,7 @@ Values: every member's ``importances`` (n_features x n_repeats) must equal sklea
 Optional second part (``--cloud``): ``feature_interaction_cloud`` on the same set, all 66
 pairs, log loss, timed once.
 
-Run: ``.venv/bin/python benchmarks/bench_explain.py [--models 200 --repeats 3]``.
+Run: ``.venv/bin/python benchmarks/bench_explain.py [--models 200 --repeats 2 --json PATH]``.
 """
 
 from __future__ import annotations

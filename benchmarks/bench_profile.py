@@ -290,7 +290,7 @@ def main() -> dict:
         if not args.no_numpy:
             peaks[NUMPY] = _common.traced_peak(lambda: numpy_profile(rs, X, y))
 
-    print(f"\ntime: min of N repeats (wall clock; shared 2-core machine, see RESULTS.md); "
+    print(f"\ntime: min and median of N calls each, round-robin (wall clock); "
           f"memory: tracemalloc peak of one more (untimed) call above what was allocated "
           f"before it; full cube {_common.fmt_bytes(cube)}")
     print(f"{'contestant':40s} {'min':>9s} {'median':>9s} {'N':>2s} {'speed-up':>8s} "
