@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip --disable-pip-version-check
 
-.PHONY: demo test test-slow test-all test-fast test-nojit lint bench docs figures clean
+.PHONY: demo test test-slow test-all test-fast test-nojit test-min lint bench docs figures clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,32 @@ test-slow: $(VENV)/.stamp-test
 ## test-all: everything, including tests marked slow
 test-all: $(VENV)/.stamp-test lint
 	$(BIN)/pytest -q
+
+# The minimum-versions venv: pip cannot resolve to lowest versions, so tools/min_constraints.py
+# turns each runtime `name>=X` of pyproject.toml (and of the dask extra) into a `name==X`
+# constraint. The floors are the oldest releases with Python 3.11 wheels that the code runs on
+# (pandas 2.0.0 has no wheels for 3.12, numba 0.59 none for 3.13), so this venv is built with
+# python3.11. The test tools and peers (pytest, hypothesis, crowd-kit, nltk, krippendorff,
+# mkdocs) are not pinned: pip picks their newest releases that accept the pinned
+# numpy/pandas/scikit-learn. The venv is rebuilt from scratch when pyproject changes.
+VENV_MIN := .venv-min
+PYTHON_MIN ?= $(shell command -v python3.11 || echo python3.11)
+
+$(VENV_MIN)/.stamp-min: pyproject.toml setup.cfg tools/min_constraints.py
+	rm -rf $(VENV_MIN)
+	$(PYTHON_MIN) -m venv $(VENV_MIN)
+	$(VENV_MIN)/bin/python -m pip --disable-pip-version-check install --upgrade pip
+	$(VENV_MIN)/bin/python tools/min_constraints.py --extra dask > $(VENV_MIN)/constraints.txt
+	$(VENV_MIN)/bin/python -m pip --disable-pip-version-check install \
+		-c $(VENV_MIN)/constraints.txt -e ".[test]"
+	$(VENV_MIN)/bin/python -m pip --disable-pip-version-check check
+	touch $@
+
+## test-min: the fast suite with every runtime dependency at its declared floor (in .venv-min,
+## with its own Numba cache so that the kernels cached for .venv are left alone)
+test-min: $(VENV_MIN)/.stamp-min
+	NUMBA_CACHE_DIR=$(VENV_MIN)/numba-cache $(VENV_MIN)/bin/pytest -m "not slow" -q \
+		-p no:cacheprovider
 
 ## bench: side-by-side benchmarks against NumPy references / peer libraries
 bench: $(VENV)/.stamp-bench
