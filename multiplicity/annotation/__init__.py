@@ -37,7 +37,7 @@ from ._scores import (
     wasserstein_distance,
 )
 
-if TYPE_CHECKING:  # the estimators below are scikit-learn estimators
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and the API docs
     from ._aggregation import DawidSkene, MajorityVote
     from ._embedding import AnnotatorEmbeddingClassifier
     from ._glad_mace import GLAD, MACE
