@@ -45,7 +45,6 @@ RESULTS = HERE / "RESULTS.md"
 ROW_KEYS = ("benchmark", "ours", "reference", "ratio", "target", "values")
 
 SCRIPTS = {
-    "ambiguity": "bench_ambiguity.py",
     "capacity": "bench_capacity.py",
     "pairwise": "bench_pairwise.py",
     "profile": "bench_profile.py",
@@ -58,6 +57,7 @@ SCRIPTS = {
     "glad_mace": "bench_glad_mace.py",
     "explain": "bench_explain.py",
     "cold_start": "bench_cold_start.py",
+    "ambiguity": "bench_ambiguity.py",
 }
 # any other bench_*.py in this folder runs too, after these, with its defaults
 for _path in sorted(HERE.glob("bench_*.py")):
@@ -66,7 +66,7 @@ for _path in sorted(HERE.glob("bench_*.py")):
 
 #: Arguments of a full run (beyond the scripts' defaults).
 FULL: dict[str, list[str]] = {
-    "mip": ["--compare"],
+    "mip": ["--compare", "--repeats", "1"],
 }
 #: Small inputs for ``--quick``; a script that has its own ``--quick`` flag gets that instead.
 QUICK: dict[str, list[str]] = {
