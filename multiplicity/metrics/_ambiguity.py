@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from numba import get_num_threads
 from numpy.typing import ArrayLike, NDArray
 
 from .._validation import (
@@ -29,10 +30,14 @@ __all__ = [
 _DELTA_SLACK = 1e-12
 
 
-def _label_flips(predictions: ArrayLike, baseline: ArrayLike | int):
+def _label_flips(predictions: ArrayLike, baseline: ArrayLike | int,
+                 mode: int = _kernels.FLAGS | _kernels.COUNTS):
+    """``(flipped, counts, n_samples)``; ``mode`` says which of the two are computed."""
     P, b = check_prediction_baseline(check_predictions(predictions), baseline)
-    flipped, counts = _kernels._flip_stats(P, b, _kernels.BLOCK)
-    return flipped, counts, P.shape[1]
+    m, n = P.shape
+    tile, n_bands = _kernels._flip_layout(m, n, P.itemsize, get_num_threads())
+    flipped, counts = _kernels._flip_stats(P, b, tile, n_bands, _kernels.CHUNK, mode)
+    return flipped, counts, n
 
 
 def _proba_flips(probabilities: ArrayLike, baseline: ArrayLike | int, delta: float):
@@ -83,7 +88,7 @@ def ambiguity(predictions: ArrayLike, baseline: ArrayLike | int) -> float:
     >>> ambiguity([["cat", "dog"], ["cat", "cat"]], baseline=["cat", "dog"])
     0.5
     """
-    flipped, _, n = _label_flips(predictions, baseline)
+    flipped, _, n = _label_flips(predictions, baseline, _kernels.FLAGS)
     return float(np.count_nonzero(flipped) / n)
 
 
@@ -120,7 +125,7 @@ def discrepancy(predictions: ArrayLike, baseline: ArrayLike | int) -> float:
     >>> round(discrepancy([[0, 1, 1], [0, 0, 1], [1, 1, 1]], baseline=0), 3)
     0.333
     """
-    _, counts, n = _label_flips(predictions, baseline)
+    _, counts, n = _label_flips(predictions, baseline, _kernels.COUNTS)
     return float(counts.max() / n)
 
 
@@ -183,7 +188,7 @@ def ambiguous_samples(predictions: ArrayLike, baseline: ArrayLike | int) -> NDAr
     >>> ambiguous_samples([[0, 1, 1], [0, 0, 1]], baseline=0)
     array([False,  True, False])
     """
-    flipped, _, _ = _label_flips(predictions, baseline)
+    flipped, _, _ = _label_flips(predictions, baseline, _kernels.FLAGS)
     return flipped.view(np.bool_)
 
 
