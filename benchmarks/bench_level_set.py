@@ -201,8 +201,8 @@ def main() -> dict:
     parser.add_argument("--datasets", nargs="+", choices=["binned", "arrest"],
                         default=["binned", "arrest"])
     parser.add_argument("--C", type=float, default=1.0)
-    parser.add_argument("--eps", type=float, nargs="+", default=[0.01, 0.001],
-                        help="epsilons on the bundled data")
+    parser.add_argument("--eps", type=float, nargs="+", default=[0.01],
+                        help="epsilons on the bundled data (e.g. 0.01 0.001)")
     parser.add_argument("--arrest-eps", type=float, nargs="+", default=[0.01],
                         help="epsilons on compas_arrest (each cvxpy pass takes minutes)")
     parser.add_argument("--repeats", type=int, default=2,
