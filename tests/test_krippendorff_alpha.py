@@ -18,7 +18,6 @@ Sources of the expected values:
 from __future__ import annotations
 
 import math
-import time
 
 import datafiles
 import numpy as np
@@ -430,14 +429,12 @@ def test_at_most_one(T, level):
 # ----------------------------------------------------------------------- scale
 @pytest.mark.slow
 @pytest.mark.parametrize("level", ["interval", "ratio"])
-def test_continuous_100k_units_fast(level):
+def test_continuous_100k_units(level):
+    """10^5 units of 10,000 distinct values; the time is measured in benchmarks/bench_alpha.py."""
     rng = np.random.default_rng(0)
     n, r = 100_000, 5
     values = rng.choice(np.round(rng.uniform(1.0, 100.0, 10_000), 4), size=(n, r))
     values[rng.random(values.shape) < 0.2] = np.nan
     ann = Annotations.from_wide(values)
-    krippendorff_alpha(ann.take_items(np.arange(50)), level)   # compile
-    t0 = time.perf_counter()
     value = krippendorff_alpha(ann, level)
-    assert time.perf_counter() - t0 < 2.0
     assert abs(value) < 0.05          # independent ratings: alpha near 0

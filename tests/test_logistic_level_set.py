@@ -7,7 +7,6 @@ multiplicity.metrics applied to the ranges by hand.
 
 from __future__ import annotations
 
-import time
 import warnings
 
 import datafiles
@@ -460,14 +459,13 @@ def test_kernel_large_epsilon():
 
 # ------------------------------------------------------------------------------ COMPAS
 @pytest.mark.slow
-def test_compas_arrest_all_distinct_rows_fast_and_match_cvxpy():
+def test_compas_arrest_all_distinct_rows_match_cvxpy():
+    """Every distinct row of compas_arrest (timed in benchmarks/bench_level_set.py)."""
     X, y = datafiles.load_pmtools_compas("compas_arrest")  # GPL-3.0: $MULTIPLICITY_EXTRA_DATA
     lls = LogisticLevelSet(C=1.0, epsilon=0.01).fit(X, y)
     Xu = np.unique(X, axis=0)
-    lls.viable_prediction_range(Xu[:2])  # compile
-    t0 = time.perf_counter()
     ranges = lls.viable_prediction_range(Xu)
-    assert time.perf_counter() - t0 < 30.0
+    assert ranges.shape == (len(Xu), 2) and np.all(np.isfinite(ranges))
     rows = np.random.default_rng(0).choice(len(Xu), 6, replace=False)
     ref = _cvxpy_margins(lls, X, y, Xu[rows])
     solved = np.isfinite(ref)
