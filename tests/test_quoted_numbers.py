@@ -234,8 +234,7 @@ QUOTED: list[tuple[str, str, str]] = [
      "test_dawid_skene_million_answers_against_crowdkit"),
     ("benchmarks/RESULTS.md", "100.000%", "test_dawid_skene_million_answers_against_crowdkit"),
     ("benchmarks/RESULTS.md", "99.989%", "test_dawid_skene_million_answers_against_crowdkit"),
-    ("benchmarks/RESULTS.md", "0.9175 vs 0.9183",
-     "test_glad_forty_thousand_answers_against_crowdkit"),
+    ("benchmarks/RESULTS.md", "accuracy 0.9175", "test_glad_forty_thousand_answers"),
     ("benchmarks/RESULTS.md", "Ambiguity 0.100000, discrepancy 0.030192",
      "test_ambiguity_benchmark_input_values"),
     ("benchmarks/RESULTS.md", "| 1103 | largest diff | 1000 | 0.8414760035 |",
@@ -726,12 +725,14 @@ def simulate_crowd(n_items: int, n_answers: int, n_workers: int, k: int, seed: i
 
 
 @pytest.mark.slow
-def test_glad_forty_thousand_answers_against_crowdkit():
+def test_glad_forty_thousand_answers():
     """benchmarks/RESULTS.md, GLAD row: on 40,000 simulated binary answers (4,000 items x
-    10 answers, 200 workers, seed 0) ``GLAD()`` reaches accuracy 0.9175 and crowd-kit's
-    ``GLAD()`` 0.9183 (crowd-kit's fit takes about 90 s)."""
-    from crowdkit.aggregation import GLAD as CrowdKitGLAD
+    10 answers, 200 workers, seed 0) ``GLAD()`` reaches accuracy 0.9175.
 
+    The 0.9183 beside it is crowd-kit's own accuracy, which ``bench_glad_mace.py`` checks
+    in the same run; its fit takes about 90 s, so it is not repeated here
+    (tests/test_glad_mace.py compares the two libraries on smaller data).
+    """
     from multiplicity.annotation import GLAD, Annotations
 
     df, gt = simulate_crowd(4000, 10, 200, 2)
@@ -739,10 +740,6 @@ def test_glad_forty_thousand_answers_against_crowdkit():
     ours = GLAD().fit(ann)
     truth = gt.loc[ann.items].to_numpy()
     assert close(np.mean(ours.labels_.loc[ann.items].to_numpy() == truth), "0.9175")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        ck = CrowdKitGLAD().fit(df)
-    assert close(np.mean(ck.labels_.loc[ann.items].to_numpy() == truth), "0.9183")
 
 
 # --------------------------------------------------------------------------- RESULTS.md
