@@ -247,7 +247,8 @@ def summary_table(runs: dict[str, dict[str, Any]]) -> str:
             continue
         load = load_text(result["load"])
         for i, row in enumerate(result["rows"]):
-            what = cell(row["benchmark"]) + (f" (`{run['script']}`)" if i == 0 else "")
+            named = i > 0 or run["script"] in row["benchmark"]
+            what = cell(row["benchmark"]) + ("" if named else f" (`{run['script']}`)")
             lines.append(f"| {what} | {cell(row['ours'])} | {cell(row['reference'])} | "
                          f"{cell(row['ratio'])} | {load} | {cell(row['target'])} | "
                          f"{cell(row['values'])} |")
