@@ -13,7 +13,7 @@ import numpy as np
 import numpy.testing as npt
 import pytest
 import reference as ref
-from numba import njit, prange
+from numba import get_num_threads, njit, prange
 
 from multiplicity._config import NJIT_PARALLEL
 from multiplicity.metrics import _kernels as K
@@ -172,3 +172,15 @@ def test_previous_kernel_agrees_on_a_larger_matrix():
         new_f, new_c = K._flip_stats(P, b, tile, n_bands, K.CHUNK, BOTH)
         npt.assert_array_equal(new_f, old_f)
         npt.assert_array_equal(new_c, old_c)
+
+
+@pytest.mark.parametrize("min_bytes", [0, 1 << 40])
+def test_thread_choice_changes_no_value_and_restores_the_count(monkeypatch, min_bytes):
+    """Small matrices are read by one thread; the caller's thread count comes back."""
+    monkeypatch.setattr(K, "PARALLEL_MIN_BYTES", min_bytes)
+    rng = np.random.default_rng(5)
+    P = rng.integers(0, 3, size=(9, 20_000)).astype(np.int8)
+    before = get_num_threads()
+    a, d = ambiguity_discrepancy(P, 2)
+    assert get_num_threads() == before
+    assert a == ref.ambiguity(P, 2) and d == ref.discrepancy(P, 2)

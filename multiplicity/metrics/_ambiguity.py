@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from numba import get_num_threads
+from numba import get_num_threads, set_num_threads
 from numpy.typing import ArrayLike, NDArray
 
 from .._validation import (
@@ -35,8 +35,14 @@ def _label_flips(predictions: ArrayLike, baseline: ArrayLike | int,
     """``(flipped, counts, n_samples)``; ``mode`` says which of the two are computed."""
     P, b = check_prediction_baseline(check_predictions(predictions), baseline)
     m, n = P.shape
-    tile, n_bands = _kernels._flip_layout(m, n, P.itemsize, get_num_threads())
-    flipped, counts = _kernels._flip_stats(P, b, tile, n_bands, _kernels.CHUNK, mode)
+    threads = get_num_threads()
+    use = threads if P.nbytes >= _kernels.PARALLEL_MIN_BYTES else 1
+    tile, n_bands = _kernels._flip_layout(m, n, P.itemsize, use)
+    set_num_threads(use)
+    try:
+        flipped, counts = _kernels._flip_stats(P, b, tile, n_bands, _kernels.CHUNK, mode)
+    finally:
+        set_num_threads(threads)
     return flipped, counts, n
 
 

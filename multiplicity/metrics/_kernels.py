@@ -42,6 +42,11 @@ TILE_BYTES = 1 << 18
 CHUNK = 1 << 15
 # Narrowest tile worth a thread of its own, in samples.
 MIN_TILE = 4096
+# Matrices smaller than this are read by one thread. One thread reads 128 MiB in about
+# 5 ms; waking the others costs microseconds on an idle machine but, measured on a busy
+# 2-core one, 15-20 ms while a descheduled thread is waited for, which is more than a
+# second thread can save on such an input.
+PARALLEL_MIN_BYTES = 1 << 27
 # What ``_flip_stats`` computes (bits of ``mode``).
 FLAGS = 1
 COUNTS = 2
