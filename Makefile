@@ -61,10 +61,11 @@ test-all: $(VENV)/.stamp-test lint
 # The minimum-versions venv: pip cannot resolve to lowest versions, so tools/min_constraints.py
 # turns each runtime `name>=X` of pyproject.toml (and of the dask extra) into a `name==X`
 # constraint. The floors are the oldest releases with Python 3.11 wheels that the code runs on
-# (pandas 2.0.0 has no wheels for 3.12, numba 0.59 none for 3.13), so this venv is built with
+# (scipy 1.11.0 and pandas 2.1.0 predate Python 3.12), so this venv is built with
 # python3.11. The test tools and peers (pytest, hypothesis, crowd-kit, nltk, krippendorff,
-# mkdocs) are not pinned: pip picks their newest releases that accept the pinned
-# numpy/pandas/scikit-learn. The venv is rebuilt from scratch when pyproject changes.
+# mkdocs) are not pinned to floors: pip picks their newest releases that accept the pinned
+# numpy/pandas/scikit-learn, except the few held back in tools/min_constraints.py (HELD_BACK).
+# The venv is rebuilt from scratch when pyproject changes.
 VENV_MIN := .venv-min
 PYTHON_MIN ?= $(shell command -v python3.11 || echo python3.11)
 

@@ -28,8 +28,8 @@ _FLOOR = re.compile(r"^>=\s*(?P<version>[0-9][A-Za-z0-9.+!-]*)$")
 
 # Held back for the floors only; drop an entry when the floor that needs it is raised.
 HELD_BACK = [
-    # matplotlib 3.8 parses its rc font patterns with pyparsing's camelCase names
-    # (parseString), which pyparsing 3.3 deprecates: a DeprecationWarning at import.
+    # matplotlib 3.8 and 3.9 call pyparsing's camelCase names (parseString, oneOf), which
+    # pyparsing 3.3 deprecates: a DeprecationWarning at import.
     "pyparsing<3.3",
     # scikit-learn 1.6's parametrize_with_checks hands pytest a generator, which pytest 9
     # deprecates (PytestRemovedIn10Warning); scikit-learn passes a list in later releases.
