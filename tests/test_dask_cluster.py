@@ -16,6 +16,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.tree import DecisionTreeClassifier
+from threadpoolctl import threadpool_limits
 
 from multiplicity.datasets import load_compas
 from multiplicity.rashomon._retraining import RetrainingExplorer
@@ -67,7 +68,10 @@ CASES = {
 def test_cluster_fit_is_identical_to_sequential(client, compas, case):
     X, y = compas
     kw = dict(n_models=24, epsilon=0.01, random_state=0, **CASES[case])
-    local = RetrainingExplorer(n_jobs=1, **kw).fit(X, y)
+    # dask's workers run BLAS on one thread (distributed sets OPENBLAS_NUM_THREADS=1);
+    # the sequential fit does the same, so that both sum in the same order to the last bit.
+    with threadpool_limits(limits=1):
+        local = RetrainingExplorer(n_jobs=1, **kw).fit(X, y)
     remote, workers = _fit_on_cluster(client, RetrainingExplorer(**kw), X, y)
 
     assert workers and workers <= set(client.scheduler_info()["workers"])
@@ -96,7 +100,10 @@ def test_cluster_fit_with_progress_bar(client, compas, capsys):
               perturbation="subsample", random_state=1)
     remote, _ = _fit_on_cluster(client, RetrainingExplorer(progress=True, **kw), X, y)
     assert "8/8" in capsys.readouterr().err
-    local = RetrainingExplorer(n_jobs=1, **kw).fit(X, y)
+    # dask's workers run BLAS on one thread (distributed sets OPENBLAS_NUM_THREADS=1);
+    # the sequential fit does the same, so that both sum in the same order to the last bit.
+    with threadpool_limits(limits=1):
+        local = RetrainingExplorer(n_jobs=1, **kw).fit(X, y)
     npt.assert_array_equal(remote.candidate_losses_, local.candidate_losses_)
     assert np.all(np.isfinite(remote.candidate_losses_))
 
