@@ -101,5 +101,5 @@ docs: $(VENV)/.stamp-docs
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
 
 clean:
-	rm -rf $(VENV) build dist site *.egg-info .pytest_cache .hypothesis .coverage coverage.xml
+	rm -rf $(VENV) $(VENV_MIN) build dist site *.egg-info .pytest_cache .hypothesis .coverage coverage.xml
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
