@@ -350,6 +350,14 @@ def test_compas_pmtools_consistency(name):
     assert mip.is_exact_ and mip.baseline_optimal_
     assert mip.solve_stats_["benders_cuts_rejected"] == 0
     _consistency(mip, X, y)
+    # the values docs/linear_mip.md ("Results") and benchmarks/RESULTS.md quote
+    errors, ambiguity, n_amb, discrepancy, n_disc = {
+        "arrest": (1985, 0.668341, 4125, 0.167693, 1035),
+        "violent": (679, 0.500324, 3088, 0.026410, 163)}[name]
+    n = len(y)
+    assert round(mip.baseline_error_ * n) == errors and mip.error_budget_ == 61
+    assert round(mip.ambiguity_, 6) == ambiguity and round(mip.ambiguity_ * n) == n_amb
+    assert round(mip.discrepancy_, 6) == discrepancy and round(mip.discrepancy_ * n) == n_disc
 
 
 def test_parallelogram_cuts_are_valid():
