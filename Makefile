@@ -33,7 +33,8 @@ $(VENV)/.stamp-docs: pyproject.toml setup.cfg | $(BIN)/python
 demo: $(VENV)/.stamp-core
 	$(BIN)/multiplicity demo
 
-## test: ruff, the test suite (JIT on), then the kernels once more with NUMBA_DISABLE_JIT=1 under coverage
+## test: ruff, the test suite (JIT on), then once more with NUMBA_DISABLE_JIT=1 under coverage,
+## with MULTIPLICITY_NUMBA_MIN_SIZE=0 so that every input runs the kernels (not their NumPy twins)
 test: $(VENV)/.stamp-test lint test-fast test-nojit
 
 lint: $(VENV)/.stamp-test
@@ -43,7 +44,7 @@ test-fast: $(VENV)/.stamp-test
 	$(BIN)/pytest -m "not slow" -q
 
 test-nojit: $(VENV)/.stamp-test
-	NUMBA_DISABLE_JIT=1 $(BIN)/pytest -m "not slow" -q -p no:cacheprovider \
+	NUMBA_DISABLE_JIT=1 MULTIPLICITY_NUMBA_MIN_SIZE=0 $(BIN)/pytest -m "not slow" -q -p no:cacheprovider \
 		--cov=multiplicity --cov-branch --cov-report=term:skip-covered \
 		--cov-report=xml:coverage.xml
 	$(BIN)/python tools/kernel_coverage.py coverage.xml

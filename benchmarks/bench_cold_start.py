@@ -13,9 +13,10 @@ a. ``import multiplicity.annotation`` + ``krippendorff_alpha`` on 300 units x 5 
    numba`` and the initialisation of Numba's compiler target, which Numba runs before it
    loads a first kernel from its cache (the floor of any code on pandas and Numba).
 b. The first ``krippendorff_alpha`` call on 1,000,000 units x 5 raters in a fresh process
-   against the warm call (min of 3 more calls in the same process), timed inside it; and
-   where the difference goes: a second process initialises Numba's compiler target before
-   the first call (timed apart), and both report the system time of their calls.
+   against the warm call (min of 3 more calls in the same process), timed inside it, with
+   the system time of both calls (a fresh process maps and zeroes new memory); and the
+   same on the compiled kernels (``numba_min_size=0``), whose first call also pays Numba's
+   start-up (import, compiler target, loading the kernel from the cache).
 c. ``multiplicity agreement FILE`` (the console script; default bootstrap intervals) on a
    1,500-label CSV (300 items x 5 annotators), beside ``python -c pass``.
 d. ``import multiplicity.metrics`` + ``ambiguity`` on 20 models x 10,000 int8
@@ -93,17 +94,15 @@ cpu_target.target_context.refresh()
 print(repr([0.0, 0.0, 0.0]))
 """
 FIRST_AND_WARM = """
-import resource, time
+import resource, sys, time
 import numpy as np
 W = np.load({path!r})
 t0 = time.perf_counter()
 import multiplicity.annotation as ma
 t1 = time.perf_counter()
-init = 0.0
-if {init!r}:  # initialise Numba's compiler target first, to see where the time goes
-    from numba.core.registry import cpu_target
-    cpu_target.target_context.refresh()
-    init = time.perf_counter() - t1
+if {kernels!r}:  # the compiled kernels instead of their NumPy twins
+    import multiplicity
+    multiplicity.set_config(numba_min_size=0)
 def system():
     return resource.getrusage(resource.RUSAGE_SELF).ru_stime
 s0 = system()
@@ -111,6 +110,7 @@ t2 = time.perf_counter()
 first = ma.krippendorff_alpha(W)
 t3 = time.perf_counter()
 sys_first = system() - s0
+numba_loaded = float("numba" in sys.modules)
 warm, sys_warm = [], []
 for _ in range(3):
     s0 = system()
@@ -118,7 +118,8 @@ for _ in range(3):
     value = ma.krippendorff_alpha(W)
     warm.append(time.perf_counter() - t)
     sys_warm.append(system() - s0)
-print(repr([first, value, t1 - t0, t3 - t2, min(warm), init, sys_first, min(sys_warm)]))
+print(repr([first, value, t1 - t0, t3 - t2, min(warm), numba_loaded, sys_first,
+            min(sys_warm)]))
 """
 OURS_AMBIGUITY = """
 import time
@@ -253,9 +254,9 @@ def main() -> dict:
             "numpy floor": python(NUMPY_FLOOR.format(path=str(paths["small"]))),
             "dependency floor": python(DEPENDENCY_FLOOR.format(path=str(paths["small"]))),
             "first and warm": python(FIRST_AND_WARM.format(path=str(paths["big"]),
-                                                           init=False)),
-            "first after init": python(FIRST_AND_WARM.format(path=str(paths["big"]),
-                                                             init=True)),
+                                                           kernels=False)),
+            "first on kernels": python(FIRST_AND_WARM.format(path=str(paths["big"]),
+                                                             kernels=True)),
             "ours agreement command": cli,
             "python -c pass": python("pass"),
             "ours ambiguity": python(OURS_AMBIGUITY.format(path=str(paths["P"]))),
@@ -296,11 +297,15 @@ def main() -> dict:
             failures.append(f"alpha on 300 x 5 differs from krippendorff by {diff_small:.2e}")
         ref_big = float(krippendorff.alpha(big.T, value_domain=np.arange(5, dtype=np.float64),
                                            level_of_measurement="nominal"))
-        firsts = [v[0] for v in out["first and warm"] + out["first after init"]]
-        warms = [v[1] for v in out["first and warm"] + out["first after init"]]
+        firsts = [v[0] for v in out["first and warm"] + out["first on kernels"]]
+        warms = [v[1] for v in out["first and warm"] + out["first on kernels"]]
         diff_big = max(abs(v - ref_big) for v in firsts + warms)
         if any(f != w for f, w in zip(firsts, warms, strict=True)):
             failures.append("the first alpha call differs from the warm call")
+        if any(v[5] for v in out["first and warm"]):
+            failures.append("the default first call loaded Numba (expected the NumPy twin)")
+        if not all(v[5] for v in out["first on kernels"]):
+            failures.append("numba_min_size=0 did not run the compiled kernels")
         if diff_big > 1e-12:
             failures.append(f"alpha on {args.units:,} units differs from krippendorff by "
                             f"{diff_big:.2e}")
@@ -322,11 +327,10 @@ def main() -> dict:
     first = stats([v[3] for v in out["first and warm"]])
     warm = stats([v[4] for v in out["first and warm"]])
     big_import = stats([v[2] for v in out["first and warm"]])
-    after_init = stats([v[3] for v in out["first after init"]])
-    warm_init = stats([v[4] for v in out["first after init"]])
-    target_init = stats([v[5] for v in out["first after init"]])
-    sys_first = stats([v[6] for v in out["first and warm"] + out["first after init"]])
-    sys_warm = stats([v[7] for v in out["first and warm"] + out["first after init"]])
+    first_k = stats([v[3] for v in out["first on kernels"]])
+    warm_k = stats([v[4] for v in out["first on kernels"]])
+    sys_first = stats([v[6] for v in out["first and warm"]])
+    sys_warm = stats([v[7] for v in out["first and warm"]])
     in_alpha = (stats([v[1] for v in out["ours alpha"]]),
                 stats([v[2] for v in out["ours alpha"]]))
     in_peer = (stats([v[1] for v in out["krippendorff alpha"]]),
@@ -379,16 +383,18 @@ def main() -> dict:
             ts(first), f"warm call in the same process (min of 3): {ts(warm)}",
             ratio(first, warm, "first / warm"), "<= 1.5x",
             f"first call equals the warm call; |diff| {diff_big:.1e} from krippendorff "
-            f"(must be <= 1e-12); import before it {_common.fmt_s(big_import['min_s'])}"),
-        _common.row(
-            "same, where the first call's time goes: Numba's compiler target initialised "
-            "before it (in the same process, timed apart)",
-            f"{ts(after_init)}; the initialisation {_common.fmt_s(target_init['min_s'])} min",
-            f"warm call: {ts(warm_init)}", ratio(after_init, warm_init, "first / warm"), "",
-            f"system time of a first call {_common.fmt_s(sys_first['min_s'])} min (median "
+            f"(must be <= 1e-12); import before it {_common.fmt_s(big_import['min_s'])}; "
+            f"Numba not loaded; system time of the first call "
+            f"{_common.fmt_s(sys_first['min_s'])} min (median "
             f"{_common.fmt_s(sys_first['median_s'])}) against {_common.fmt_s(sys_warm['min_s'])}"
             f" min (median {_common.fmt_s(sys_warm['median_s'])}) warm: the operating system "
             "maps and zeroes the new memory of a fresh process"),
+        _common.row(
+            "same on the compiled kernels (`numba_min_size=0`): the first call also pays "
+            "Numba's start-up (import, compiler target, kernel loaded from the cache)",
+            ts(first_k), f"warm call: {ts(warm_k)}", ratio(first_k, warm_k, "first / warm"),
+            "", f"default (NumPy twins) first call / kernels' first call "
+            f"{first['min_s'] / first_k['min_s']:.2f}x"),
         _common.row(
             f"`multiplicity agreement FILE` (default bootstrap intervals), "
             f"{LABEL_ITEMS * LABEL_ANNOTATORS:,} labels",
@@ -417,10 +423,11 @@ def main() -> dict:
         f"{min(loads):.2f} to {max(loads):.2f} over the rounds. A throw-away run of every "
         "command came first, so Numba's kernel cache was warm "
         f"({'on' if cache_on else 'OFF'}) and the package's bytecode written. In-process "
-        "figures (import, call) are the minima over the runs. The first call in a fresh "
-        "process also loads its compiled kernel from the cache (Numba initialises its "
-        "compiler target once per process) and touches new memory; the warm call reuses "
-        "both.")
+        "figures (import, call) are the minima over the runs. Inputs of this size run "
+        "the NumPy twins of the kernels (below `numba_min_size`), so a first call loads no "
+        "compiled code; it still touches new memory, which the warm call reuses. On the "
+        "compiled kernels the first call also loads Numba (import, compiler target, the "
+        "kernel from the cache).")
     if extras:
         notes += (f" In this environment the dependencies also import {', '.join(extras)} "
                   "(Numba imports coverage and yaml, pandas imports pyarrow, when they are "
@@ -428,8 +435,7 @@ def main() -> dict:
     _common.write_result(args.json, "Cold start", rows, notes, machine=info,
                          loads=loads, times=times, cpu_times=cpu_times, extras=extras,
                          in_process={"first": first, "warm": warm, "import_big": big_import,
-                                     "first_after_init": after_init, "warm_after_init":
-                                     warm_init, "target_init": target_init,
+                                     "first_on_kernels": first_k, "warm_on_kernels": warm_k,
                                      "system_first": sys_first, "system_warm": sys_warm,
                                      "ours_alpha": in_alpha, "peer_alpha": in_peer,
                                      "ours_ambiguity": in_amb},

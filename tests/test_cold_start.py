@@ -8,6 +8,7 @@ Each check runs in a fresh interpreter: this test session has long imported them
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -65,6 +66,34 @@ def test_imports_and_first_calls_load_no_heavy_library():
     """)
     assert seen == {key: [] for key in seen}, seen
     assert len(seen) == 6
+
+
+def test_one_coefficient_on_a_numpy_table_loads_neither_pandas_nor_numba():
+    # Small inputs run NumPy twins of the kernels, and a NumPy table needs no pandas: a
+    # script that computes one coefficient pays neither import (about a second together).
+    env = {k: v for k, v in os.environ.items() if k != "MULTIPLICITY_NUMBA_MIN_SIZE"}
+    code = textwrap.dedent("""
+        import json, sys
+        import numpy as np
+        import multiplicity.annotation as ma
+        W = np.array([[1, 1, np.nan, 1], [2, 2, 3, 2], [3, 3, 3, 3], [3, 3, 3, 3],
+                      [2, 2, 2, 2], [1, 2, 3, 4], [4, 4, 4, 4], [1, 1, 2, 1],
+                      [2, 2, 2, 2], [np.nan, 5, 5, 5], [np.nan, np.nan, 1, 1],
+                      [np.nan, 3, np.nan, np.nan]])
+        values = [ma.krippendorff_alpha(W, level) for level in
+                  ("nominal", "ordinal", "interval")]
+        values.append(ma.krippendorff_alpha([[1, 1, None], [2, 2, 2], [1, 2, 2]]))
+        loaded = sorted({"pandas", "numba", "scipy", "sklearn"} & {
+            m.split(".")[0] for m in sys.modules})
+        print(json.dumps({"values": values, "loaded": loaded}))
+    """)
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=False, timeout=600, env=env)
+    assert proc.returncode == 0, proc.stderr
+    seen = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert seen["loaded"] == []
+    # Krippendorff (2011), the worked example: 0.743, 0.815, 0.849
+    assert [round(v, 3) for v in seen["values"][:3]] == [0.743, 0.815, 0.849]
 
 
 def test_agreement_command_loads_no_heavy_library(tmp_path):

@@ -10,46 +10,70 @@ Per item: :func:`item_disagreement`, :func:`soft_labels`.
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from ._agreement import agreement
-from ._alpha import krippendorff_alpha
-from ._belief import belief_conflict, discounted_belief_fusion
-from ._chance import (
-    brennan_prediger,
-    cohen_kappa,
-    conger_kappa,
-    fleiss_kappa,
-    gwet_ac1,
-    percent_agreement,
-    scott_pi,
-    weight_matrix,
-)
-from ._container import Annotations
-from ._icc import intraclass_correlation
-from ._items import item_disagreement, soft_labels
-from ._profile import DisagreementProfile
-from ._scores import (
-    disagreement_f1,
-    manhattan_distance,
-    normalized_absolute_distance,
-    perspectivist_error_rate,
-    soft_cross_entropy,
-    variance_correlation,
-    wasserstein_distance,
-)
-
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and the API docs
     from ._aggregation import DawidSkene, MajorityVote
+    from ._agreement import agreement
+    from ._alpha import krippendorff_alpha
+    from ._belief import belief_conflict, discounted_belief_fusion
+    from ._chance import (
+        brennan_prediger,
+        cohen_kappa,
+        conger_kappa,
+        fleiss_kappa,
+        gwet_ac1,
+        percent_agreement,
+        scott_pi,
+        weight_matrix,
+    )
+    from ._container import Annotations
     from ._embedding import AnnotatorEmbeddingClassifier
     from ._glad_mace import GLAD, MACE
+    from ._icc import intraclass_correlation
+    from ._items import item_disagreement, soft_labels
+    from ._profile import DisagreementProfile
+    from ._scores import (
+        disagreement_f1,
+        manhattan_distance,
+        normalized_absolute_distance,
+        perspectivist_error_rate,
+        soft_cross_entropy,
+        variance_correlation,
+        wasserstein_distance,
+    )
 
-# Public name -> module that defines it, for the names whose modules import scikit-learn:
-# they load on first access, so that the coefficients do not pay for scikit-learn.
+# Public name -> module that defines it. Every name loads on first access, so that a
+# script that computes one coefficient imports only that coefficient's module (and not
+# scikit-learn, pandas or Numba unless its input needs them).
 _LAZY = {
     "AnnotatorEmbeddingClassifier": "._embedding",
+    "Annotations": "._container",
     "DawidSkene": "._aggregation",
+    "DisagreementProfile": "._profile",
     "GLAD": "._glad_mace",
     "MACE": "._glad_mace",
     "MajorityVote": "._aggregation",
+    "agreement": "._agreement",
+    "belief_conflict": "._belief",
+    "brennan_prediger": "._chance",
+    "cohen_kappa": "._chance",
+    "conger_kappa": "._chance",
+    "disagreement_f1": "._scores",
+    "discounted_belief_fusion": "._belief",
+    "fleiss_kappa": "._chance",
+    "gwet_ac1": "._chance",
+    "intraclass_correlation": "._icc",
+    "item_disagreement": "._items",
+    "krippendorff_alpha": "._alpha",
+    "manhattan_distance": "._scores",
+    "normalized_absolute_distance": "._scores",
+    "percent_agreement": "._chance",
+    "perspectivist_error_rate": "._scores",
+    "scott_pi": "._chance",
+    "soft_cross_entropy": "._scores",
+    "soft_labels": "._items",
+    "variance_correlation": "._scores",
+    "wasserstein_distance": "._scores",
+    "weight_matrix": "._chance",
 }
 
 __all__ = [

@@ -27,7 +27,10 @@ the pooled moments for ``D_e``: O(n_annotations). Nominal counts disagreeing pai
 and needs only ``sum_c n_c^2`` for ``D_e``. Ratio loops over the pairs within each unit and
 computes ``sum_{v,w} n_v n_w delta(v, w)`` over the V distinct values in a parallel O(V^2)
 kernel with O(V) memory. A callable distance is evaluated once per pair of categories
-(a k x k matrix; k <= 4096).
+(a k x k matrix; k <= 4096). Inputs below ``get_config()["numba_min_size"]`` (annotations,
+and units x categories) run NumPy twins of the nominal, interval and ordinal kernels
+(``_twins.py``), which skip Numba's start-up; ratio and callable distances always run
+their kernels.
 """
 
 from __future__ import annotations
@@ -39,9 +42,14 @@ from typing import Any, Literal, Protocol, runtime_checkable
 import numpy as np
 from numpy.typing import NDArray
 
-from . import _alpha_kernels as _k
+from .._config import use_kernels
+from .._lazy import lazy_module
+from . import _twins
 from ._container import Annotations, check_annotations
 from ._stats import ItemStatistic
+
+# The compiled kernels load when an input is large enough to run them (see _twins.py).
+_k = lazy_module("multiplicity.annotation._alpha_kernels")
 
 __all__ = ["Distance", "krippendorff_alpha"]
 
@@ -199,6 +207,19 @@ def _callable_matrix(distance: Any, ann: Annotations) -> NDArray[np.float64]:
     return out
 
 
+def _compiled(ann: Annotations) -> bool:
+    """Whether ``ann`` is large enough for the compiled kernels (else the NumPy twins)."""
+    return use_kernels(max(ann.n_annotations, ann.n_items * ann.n_categories))
+
+
+def _unit_sum(ann: Annotations, x: NDArray[np.float64]) -> NDArray[np.float64]:
+    """The sum of ``x`` (one value per annotation) over each unit."""
+    x = np.ascontiguousarray(x, dtype=np.float64)
+    if _compiled(ann):
+        return _k._per_unit_sum(ann.item_ptr, x)
+    return _twins.per_unit_sum(ann.item_ptr, ann.item_codes, x)
+
+
 def _mid_ranks(n_c: NDArray[np.float64]) -> NDArray[np.float64]:
     """Krippendorff's ordinal positions ``M_c = sum_{g<c} n_g + n_c / 2``."""
     return np.cumsum(n_c) - n_c / 2.0
@@ -215,8 +236,9 @@ def _parts(data: Any, level: Any, on_undefined: Any = "raise") -> _Parts:
     k = ann.n_categories
     m = np.diff(ptr)
     pair = m >= 2
-    pair_ann = pair[ann.item_codes]
-    n_c = np.bincount(codes[pair_ann], minlength=k).astype(np.float64)
+    # Frequencies of the pairable values: all values minus those alone in their unit.
+    n_c = (np.bincount(codes, minlength=k) -
+           np.bincount(codes[ptr[:-1][m == 1]], minlength=k)).astype(np.float64)
     n = float(n_c.sum())
     present = np.flatnonzero(n_c)
     reason = None
@@ -226,10 +248,12 @@ def _parts(data: Any, level: Any, on_undefined: Any = "raise") -> _Parts:
         reason = SINGLE_VALUE.format(value=_py(ann.categories[present[0]]))
     x = None
     pi = n_c / n if n else n_c
+    compiled = _compiled(ann)
     if reason is not None:
         D, de_num, E, metric = np.zeros(ann.n_items), 0.0, np.zeros(k), kind
     elif kind == "nominal":
-        D = _k._nominal_unit_terms(ptr, codes)
+        D = (_k._nominal_unit_terms(ptr, codes) if compiled
+             else _twins.nominal_unit_terms(ptr, ann.item_codes, codes, k))
         de_num = n * n - float(n_c @ n_c)
         E, metric = 1.0 - pi, "nominal"
     elif kind in ("interval", "ordinal"):
@@ -238,7 +262,9 @@ def _parts(data: Any, level: Any, on_undefined: Any = "raise") -> _Parts:
         x = v - mu                            # centred and scaled: alpha is affine invariant
         x = x / float(np.max(np.abs(x[present])))
         x = x / math.sqrt(float(pi @ (x * x)))
-        D = _k._interval_unit_terms(ptr, np.ascontiguousarray(x[codes]))
+        xs = np.ascontiguousarray(x[codes])
+        D = (_k._interval_unit_terms(ptr, xs) if compiled
+             else _twins.interval_unit_terms(ptr, ann.item_codes, xs))
         de_num = 2.0 * n * float(n_c @ (x * x))
         E, metric = x * x + float(pi @ (x * x)), "interval"
     elif kind == "ratio":
@@ -383,8 +409,7 @@ def _krippendorff_alpha_statistic(ann: Any, level: Level | Distance = "nominal",
     if p.level == "interval" and p.x is not None:
         xa = np.where(p.pair[a.item_codes], p.x[a.label_codes], 0.0)
         S = np.column_stack([p.D, np.where(p.pair, p.m, 0).astype(np.float64),
-                             _k._per_unit_sum(a.item_ptr, np.ascontiguousarray(xa)),
-                             _k._per_unit_sum(a.item_ptr, np.ascontiguousarray(xa * xa))])
+                             _unit_sum(a, xa), _unit_sum(a, xa * xa)])
 
         def finalize(T: NDArray) -> NDArray:
             n = T[:, 1]
@@ -395,7 +420,8 @@ def _krippendorff_alpha_statistic(ann: Any, level: Level | Distance = "nominal",
         if k * (k + 1) // 2 > _MAX_STAT_COLUMNS:
             return None
         tri = _tri_index(k)
-        S = _k._unit_coincidences(a.item_ptr, a.label_codes, tri)
+        S = (_k._unit_coincidences(a.item_ptr, a.label_codes, tri) if _compiled(a)
+             else _twins.unit_coincidences(a.item_ptr, a.item_codes, a.label_codes, tri))
         iu, ju = np.triu_indices(k)
 
         def finalize(T: NDArray) -> NDArray:
@@ -467,7 +493,7 @@ def _krippendorff_alpha_analytic(ann: Any, level: Level | Distance = "nominal",
     do = float(Di.sum()) / n
     de = p.de_num / (n * n)
     alpha_p = 1.0 - do / de
-    e = _k._per_unit_sum(a.item_ptr, np.ascontiguousarray(p.E[a.label_codes]))[pair]
+    e = _unit_sum(a, p.E[a.label_codes])[pair]
     d = (Di - (1.0 - 1.0 / n) * do * (m - rbar)) / rbar
     x = 1.0 - d / de - 2.0 * (1.0 - alpha_p) * (m * de - e) / (rbar * de)
     se = math.sqrt(float(np.sum((x - alpha_p) ** 2)) / (n2 * (n2 - 1.0)))

@@ -25,14 +25,19 @@ import math
 from dataclasses import dataclass
 from typing import Any, Literal
 
-import numba
 import numpy as np
-import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
-from . import _chance_kernels as _k
+from .._config import use_kernels
+from .._lazy import is_instance, lazy_module
+from . import _twins
 from ._container import Annotations, _factorize_labels, check_annotations
 from ._stats import ItemStatistic
+
+pd = lazy_module("pandas")
+numba = lazy_module("numba")
+# The compiled kernels load when an input is large enough to run them (see _twins.py).
+_k = lazy_module("multiplicity.annotation._chance_kernels")
 
 __all__ = ["brennan_prediger", "cohen_kappa", "conger_kappa", "fleiss_kappa", "gwet_ac1",
            "percent_agreement", "scott_pi", "weight_matrix"]
@@ -208,15 +213,30 @@ class _Core:
         return self.shares / self.n1
 
 
+def _compiled(ann: Annotations) -> bool:
+    """Whether ``ann`` is large enough for the compiled kernels (else the NumPy twins)."""
+    return use_kernels(max(ann.n_annotations, ann.n_items * ann.n_categories))
+
+
+def _per_item_sum(ann: Annotations, v: NDArray[np.float64]) -> NDArray[np.float64]:
+    v = np.ascontiguousarray(v, dtype=np.float64)
+    if _compiled(ann):
+        return _k._per_item_sum(ann.item_ptr, v)
+    return _twins.per_unit_sum(ann.item_ptr, ann.item_codes, v)
+
+
 def _core(ann: Annotations, W: NDArray[np.float64], identity: bool) -> _Core:
     k = ann.n_categories
-    dense = k <= _k.DENSE_K
-    if ann.n_items < _k.SERIAL_BELOW:
+    if not _compiled(ann):
+        r, sumq, shares = _twins.item_pairs(ann.item_ptr, ann.item_codes, ann.label_codes, W,
+                                            identity, k)
+    elif ann.n_items < _k.SERIAL_BELOW:
         r, sumq, shares = _k._item_pairs_serial(ann.item_ptr, ann.label_codes, W, identity,
-                                                dense, 1, k)
+                                                k <= _k.DENSE_K, 1, k)
     else:
         n_chunks = 4 * numba.get_num_threads()
-        r, sumq, shares = _k._item_pairs(ann.item_ptr, ann.label_codes, W, identity, dense,
+        r, sumq, shares = _k._item_pairs(ann.item_ptr, ann.label_codes, W, identity,
+                                         k <= _k.DENSE_K,
                                          n_chunks, k)
     two = r >= 2
     pa_i = np.divide(sumq, r * (r - 1.0), out=np.zeros_like(r), where=two)
@@ -640,7 +660,7 @@ def conger_kappa(data: Any, weights: Any = None, *,
 
 # -------------------------------------------------------------------------- Cohen
 def _label_vector(x: Any, name: str) -> NDArray:
-    if isinstance(x, pd.Series | pd.Index):
+    if is_instance(x, "pandas", "Series", "Index"):
         arr = x.to_numpy(dtype=object)
     elif isinstance(x, np.ndarray):
         arr = x if x.dtype.kind in "biufcUSO" else x.astype(object)
@@ -902,7 +922,7 @@ def _family_analytic(ann: Annotations, W: NDArray, identity: bool,
     value = (pa - pe) / (1.0 - pe)
     x = (n1 / n2) * (pa_i - pe * two) / (1.0 - pe)
     if v is not None:
-        pe_i = _k._per_item_sum(ann.item_ptr, np.ascontiguousarray(v[ann.label_codes]))
+        pe_i = _per_item_sum(ann, v[ann.label_codes])
         pe_i = pe_i[one] / r
         x = x - 2.0 * (1.0 - value) * (pe_i - pe) / (1.0 - pe)
     return {"se": _linearised_se(x, value, n1), "pa": pa, "pe": pe, "n": n1}
@@ -997,7 +1017,7 @@ def _conger_kappa_analytic(ann: Any, weights: Any = None,
     coef[kept] = (n1 / ng[kept, None]) * (B[kept] - c[kept, None])
     per_rating = np.ascontiguousarray(coef[ann.annotator_codes, ann.label_codes])
     one = core.one
-    pe_i = (c.sum() + _k._per_item_sum(ann.item_ptr, per_rating)[one]) / (r * (r - 1.0))
+    pe_i = (c.sum() + _per_item_sum(ann, per_rating)[one]) / (r * (r - 1.0))
     two = core.two[one].astype(np.float64)
     x = (n1 / n2) * (core.pa_i[one] - pe * two) / (1.0 - pe)
     x = x - 2.0 * (1.0 - value) * (pe_i - pe) / (1.0 - pe)

@@ -2,23 +2,37 @@
 
 from __future__ import annotations
 
+import math
+import sys
 from collections.abc import Hashable
 from typing import Any, Literal
 
 import numpy as np
-import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
-from ._container_kernels import _order_by_item_then_annotator
+from .._config import use_kernels
+from .._lazy import is_instance, lazy_module
+
+# pandas loads when an input or an output needs it: a NumPy table of numbers never does.
+pd = lazy_module("pandas")
+_k = lazy_module("multiplicity.annotation._container_kernels")
 
 __all__ = ["Annotations", "check_annotations"]
 
 Duplicates = Literal["raise", "first", "last", "keep"]
 
 
-def _is_numeric_index(index: pd.Index) -> bool:
+def _is_numeric_index(index: Any) -> bool:
+    """True for non-empty numeric (not boolean) labels: a pandas Index or a NumPy array."""
+    if isinstance(index, np.ndarray):
+        return index.size > 0 and index.dtype.kind in "iuf"
     return len(index) > 0 and (pd.api.types.is_numeric_dtype(index.dtype)
                                and not pd.api.types.is_bool_dtype(index.dtype))
+
+
+def _as_index(labels: Any) -> pd.Index:
+    """A pandas Index of ``labels`` (a range, NumPy array or Index)."""
+    return labels if is_instance(labels, "pandas", "Index") else pd.Index(labels)
 
 
 class Annotations:
@@ -78,9 +92,11 @@ class Annotations:
         self._annotator = (np.full(len(self._item), -1, dtype=np.int64) if annotator is None
                            else np.ascontiguousarray(annotator, dtype=np.int64))
         self._code = np.ascontiguousarray(code, dtype=np.int64)
-        self._items = pd.Index(items)
-        self._annotators = None if annotators is None else pd.Index(annotators)
-        self._categories = pd.Index(categories)
+        # Stored as given (a range or NumPy array when the input was a NumPy table, so
+        # that pandas is not imported); the properties return pandas Index objects.
+        self._items = items
+        self._annotators = annotators
+        self._categories = categories
         self._duplicates = bool(duplicates)
         n = len(self._items)
         if item_ptr is not None:
@@ -161,7 +177,7 @@ class Annotations:
         """
         if isinstance(table, Annotations):
             return table
-        if isinstance(table, pd.DataFrame):
+        if is_instance(table, "pandas", "DataFrame"):
             items, annotators = table.index, table.columns
             values = table.to_numpy(dtype=object) if any(
                 not pd.api.types.is_numeric_dtype(t) for t in table.dtypes) \
@@ -173,7 +189,7 @@ class Annotations:
             if values.ndim != 2:
                 raise ValueError("data must be 2-D, (n_items, n_annotators), got shape "
                                  f"{values.shape}")
-            items, annotators = pd.RangeIndex(values.shape[0]), pd.RangeIndex(values.shape[1])
+            items, annotators = range(values.shape[0]), range(values.shape[1])
         if values.ndim != 2:
             raise ValueError(f"data must be 2-D, (n_items, n_annotators), got shape "
                              f"{values.shape}")
@@ -184,21 +200,18 @@ class Annotations:
             item_idx = np.repeat(np.arange(n_items, dtype=np.int64), n_ann)
             ann_idx = np.tile(np.arange(n_ann, dtype=np.int64), n_items)
             codes, categories = _factorize_integers(values.ravel())
-            return cls(item_idx, ann_idx, codes, pd.Index(items), pd.Index(annotators),
-                       categories,
+            return cls(item_idx, ann_idx, codes, items, annotators, categories,
                        item_ptr=np.arange(0, n_items * n_ann + 1, n_ann, dtype=np.int64))
-        present = ~pd.isna(values) if values.dtype.kind in "fcO" else np.ones(values.shape, bool)
-        flat = np.flatnonzero(present)  # row-major: sorted by item, then annotator
+        present = _present(values)
+        # Row-major: sorted by item, then annotator. Few full-size temporaries, since a
+        # fresh process pays for every new page it touches.
+        item_idx, ann_idx = np.nonzero(present)
         per_item = np.count_nonzero(present, axis=1)
         item_ptr = np.zeros(len(per_item) + 1, dtype=np.int64)
         np.cumsum(per_item, out=item_ptr[1:])
-        item_idx = np.repeat(np.arange(len(per_item), dtype=np.int64), per_item)
-        ann_idx = flat - item_idx * values.shape[1]
-        taken = values.ravel().take(flat)
-        codes, categories = (_factorize_integral_floats(taken) if values.dtype.kind == "f"
-                             else _factorize_labels(taken, "data"))
-        return cls(item_idx, ann_idx.astype(np.int64), codes, pd.Index(items),
-                   pd.Index(annotators), categories, item_ptr=item_ptr)
+        codes, categories = _factorize_values(values[present])
+        return cls(item_idx, ann_idx, codes, items, annotators, categories,
+                   item_ptr=item_ptr)
 
     @classmethod
     def from_counts(cls, counts: Any, categories: ArrayLike | None = None) -> Annotations:
@@ -220,7 +233,7 @@ class Annotations:
         -------
         Annotations
         """
-        if isinstance(counts, pd.DataFrame):
+        if is_instance(counts, "pandas", "DataFrame"):
             cats = counts.columns if categories is None else categories
             items = counts.index
             C = counts.to_numpy()
@@ -254,8 +267,11 @@ class Annotations:
                     annotators: pd.Index, categories: pd.Index,
                     duplicates: Duplicates) -> Annotations:
         """Sort by (item, annotator) and resolve repeated pairs."""
-        order = _order_by_item_then_annotator(item, annotator, len(items),
-                                              max(len(annotators), 1))
+        if use_kernels(len(item)):
+            order = _k._order_by_item_then_annotator(item, annotator, len(items),
+                                                     max(len(annotators), 1))
+        else:  # the same stable order (by item, ties by annotator, then row order)
+            order = np.lexsort((annotator, item))
         key = item[order] * max(len(annotators), 1) + annotator[order]
         repeated = key[1:] == key[:-1]
         has_dup = bool(repeated.any())
@@ -295,14 +311,18 @@ class Annotations:
 
     @property
     def items(self) -> pd.Index:
+        self._items = _as_index(self._items)
         return self._items
 
     @property
     def annotators(self) -> pd.Index | None:
+        if self._annotators is not None:
+            self._annotators = _as_index(self._annotators)
         return self._annotators
 
     @property
     def categories(self) -> pd.Index:
+        self._categories = _as_index(self._categories)
         return self._categories
 
     @property
@@ -376,11 +396,11 @@ class Annotations:
 
     def to_long(self) -> pd.DataFrame:
         """One row per annotation: columns ``item``, ``annotator``, ``label``."""
-        out = {"item": self._items.take(self._item),
-               "annotator": (self._annotators.take(self._annotator)
+        out = {"item": self.items.take(self._item),
+               "annotator": (self.annotators.take(self._annotator)
                              if self._annotators is not None
                              else np.full(len(self._item), None, dtype=object)),
-               "label": self._categories.take(self._code)}
+               "label": self.categories.take(self._code)}
         return pd.DataFrame({k: np.asarray(v) for k, v in out.items()})
 
     def to_wide(self) -> pd.DataFrame:
@@ -404,7 +424,7 @@ class Annotations:
             table = np.full((self.n_items, self.n_annotators), np.nan, dtype=object)
             table[self._item, self._annotator] = np.asarray(self._categories,
                                                              dtype=object)[self._code]
-        return pd.DataFrame(table, index=self._items, columns=self._annotators)
+        return pd.DataFrame(table, index=self.items, columns=self.annotators)
 
     def take_items(self, indices: ArrayLike) -> Annotations:
         """A new Annotations with the given items, in that order (repeats allowed).
@@ -417,8 +437,8 @@ class Annotations:
         pos = np.repeat(starts - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths) + \
             np.arange(lengths.sum())
         new_item = np.repeat(np.arange(len(idx)), lengths)
-        items = pd.RangeIndex(len(idx)) if len(np.unique(idx)) != len(idx) \
-            else self._items.take(idx)
+        items = range(len(idx)) if len(np.unique(idx)) != len(idx) \
+            else self.items.take(idx)
         return Annotations(new_item, None if self._annotators is None
                            else self._annotator[pos], self._code[pos], items,
                            self._annotators, self._categories, duplicates=self._duplicates)
@@ -448,38 +468,115 @@ def _sortable(index: pd.Index) -> bool:
         return False
 
 
-def _factorize_integers(values: NDArray) -> tuple[NDArray[np.int64], pd.Index]:
-    """Codes of integer (or bool) labels; a lookup table when their range is small."""
+def _present(values: NDArray) -> NDArray[np.bool_]:
+    """Where a label was given: not NaN/None (nor pandas' NA/NaT for object arrays)."""
+    kind = values.dtype.kind
+    if kind in "fc":
+        return ~np.isnan(values)
+    if kind in "mM":
+        return ~np.isnat(values)
+    if kind != "O":
+        return np.ones(values.shape, dtype=bool)
+    if "pandas" in sys.modules:
+        return ~pd.isna(values)
+    # Without pandas loaded the only missing markers an object array can hold are None,
+    # float NaN and NumPy's NaT.
+    return ~_is_missing(values).astype(bool)
+
+
+def _missing_scalar(x: Any) -> bool:
+    if x is None:
+        return True
+    if isinstance(x, float | np.floating):
+        return x != x
+    if isinstance(x, np.datetime64 | np.timedelta64):
+        return bool(np.isnat(x))
+    return False
+
+
+_is_missing = np.frompyfunc(_missing_scalar, 1, 1)
+_is_number = np.frompyfunc(
+    lambda x: isinstance(x, int | float | np.integer | np.floating)
+    and not isinstance(x, bool | np.bool_), 1, 1)
+_is_integer = np.frompyfunc(
+    lambda x: isinstance(x, int | np.integer) and not isinstance(x, bool | np.bool_), 1, 1)
+
+
+def _factorize_values(values: NDArray) -> tuple[NDArray[np.int64], Any]:
+    """Codes and sorted categories of the given (non-missing) labels of a table."""
+    kind = values.dtype.kind
+    if kind in "biu":
+        return _factorize_integers(values)
+    if kind == "f":
+        return _factorize_integral_floats(values)
+    if kind == "O" and values.size and _is_number(values).all():
+        # Python numbers (a list of lists with None for the missing ones): as NumPy
+        # numbers, with the categories pandas' factorisation gives (integers when every
+        # value is a whole number, else floats).
+        if _is_integer(values).all():
+            try:
+                return _factorize_integers(values.astype(np.int64))
+            except OverflowError:
+                pass
+        else:
+            as_float = values.astype(np.float64)
+            if np.isfinite(as_float).all() and np.array_equal(as_float, np.round(as_float)):
+                try:
+                    return _factorize_integers(as_float.astype(np.int64))
+                except OverflowError:
+                    pass
+            else:
+                return _factorize_integral_floats(as_float)
+    return _factorize_labels(values, "data")
+
+
+def _factorize_integers(values: NDArray, owned: bool = False
+                        ) -> tuple[NDArray[np.int64], Any]:
+    """Codes of integer (or bool) labels; a lookup table when their range is small.
+
+    ``owned``: ``values`` is a temporary int64 array that may be overwritten.
+    """
     is_bool = values.dtype.kind == "b"
     if is_bool:
         values = values.view(np.uint8)
     lo, hi = int(values.min()), int(values.max())
     if hi - lo < 1_000_000:
-        shifted = values.astype(np.int64) - lo
+        dtype = values.dtype
+        if owned and dtype == np.int64:
+            shifted = values
+            if lo:
+                shifted -= lo
+        else:
+            shifted = values.astype(np.int64)
+            shifted -= lo
         seen = np.bincount(shifted, minlength=hi - lo + 1) > 0
-        table = np.cumsum(seen) - 1
+        table = np.cumsum(seen, dtype=np.int64) - 1
         cats = np.flatnonzero(seen) + lo
-        return table[shifted].astype(np.int64), pd.Index(cats.astype(bool) if is_bool
-                                                         else cats.astype(values.dtype))
+        return table[shifted], (cats.astype(bool) if is_bool else cats.astype(dtype))
     codes, cats = pd.factorize(values, sort=True)
     return codes.astype(np.int64), pd.Index(cats)
 
 
-def _factorize_integral_floats(values: NDArray) -> tuple[NDArray[np.int64], pd.Index]:
+def _factorize_integral_floats(values: NDArray) -> tuple[NDArray[np.int64], Any]:
     """Codes of float labels; the integer lookup when they are whole numbers in a small
     range (the usual case: category codes stored as float because of NaN)."""
-    if values.size and np.isfinite(values).all():
-        lo, hi = float(values.min()), float(values.max())
-        if hi - lo < 1_000_000:
+    if values.size:
+        lo, hi = float(values.min()), float(values.max())  # NaN or inf if not all finite
+        if math.isfinite(lo) and math.isfinite(hi) and hi - lo < 1_000_000:
             as_int = values.astype(np.int64)
             if np.array_equal(as_int, values):
-                codes, cats = _factorize_integers(as_int)
-                return codes, pd.Index(np.asarray(cats, dtype=values.dtype))
+                codes, cats = _factorize_integers(as_int, owned=True)
+                return codes, np.asarray(cats, dtype=values.dtype)
     return _factorize_labels(values, "data")
 
 
-def _factorize_labels(values: NDArray, name: str) -> tuple[NDArray[np.int64], pd.Index]:
+def _factorize_labels(values: NDArray, name: str) -> tuple[NDArray[np.int64], Any]:
     """Dense codes of labels into their sorted distinct values."""
+    if values.dtype.kind == "f" and "pandas" not in sys.modules:
+        # The same sorted categories and codes as pandas' factorisation below, without
+        # importing pandas for a NumPy table of numbers.
+        cats, codes = np.unique(values, return_inverse=True)
+        return codes.reshape(-1).astype(np.int64), cats
     try:
         # Factorise in order of appearance, then sort the few distinct labels and remap:
         # much cheaper than sort=True on millions of labels.

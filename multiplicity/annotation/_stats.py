@@ -9,9 +9,11 @@ item's agreement, its category counts, ...) and a function ``finalize`` with
 The bootstrap over items then never rebuilds the data: a resample of items is a vector of
 multiplicities ``w`` (how often each item was drawn), its statistic is ``w @ S``, and a
 Numba kernel draws all resamples and accumulates their sums directly
-(:func:`bootstrap_sums`). Coefficients that are not of this form (or whose ``S`` would be
-too wide) return ``None`` from their ``_statistic`` helper, and :func:`agreement` falls
-back to recomputing them on resampled data (:meth:`Annotations.take_items`).
+(:func:`bootstrap_sums`; small problems run a NumPy twin that draws the same items, so
+both give the same sums to rounding).
+Coefficients that are not of this form (or whose ``S`` would be too wide) return
+``None`` from their ``_statistic`` helper, and :func:`agreement` falls back to recomputing
+them on resampled data (:meth:`Annotations.take_items`).
 """
 
 from __future__ import annotations
@@ -20,10 +22,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from numba import njit, prange
 from numpy.typing import NDArray
 
-from .._config import NJIT, NJIT_PARALLEL
+from .._config import use_kernels
+from .._lazy import lazy_module
+
+_k = lazy_module("multiplicity.annotation._stats_kernels")
 
 __all__ = ["ItemStatistic", "bootstrap_sums"]
 
@@ -49,38 +53,6 @@ class ItemStatistic:
         return float(self.finalize(self.S.sum(axis=0)[None, :])[0])
 
 
-@njit(**NJIT)
-def _resample_block(S, seed, n_resamples, out, first):
-    """Resamples ``first .. first + n_resamples - 1``: sums of S over items drawn with
-    replacement, from the generator seeded with ``seed``."""
-    n, s = S.shape
-    # Numba's per-thread legacy generator, seeded per block: a block runs on one thread,
-    # so its draws depend only on its seed (Generator objects are slower in kernels).
-    np.random.seed(seed)  # noqa: NPY002
-    for b in range(n_resamples):
-        row = out[first + b]
-        for c in range(s):
-            row[c] = 0.0
-        for _ in range(n):
-            # floor(u * n) with u uniform on [0, 1) (53 random bits): uniform on 0..n-1
-            # up to 2**-53 relative bias, about twice as fast as randint's rejection loop.
-            i = min(int(np.random.random() * n), n - 1)  # noqa: NPY002
-            for c in range(s):
-                row[c] += S[i, c]
-
-
-@njit(**NJIT_PARALLEL)
-def _bootstrap_sums(S, seeds, per_block, n_resamples):
-    out = np.empty((n_resamples, S.shape[1]))
-    n_blocks = seeds.shape[0]
-    for blk in prange(n_blocks):
-        first = blk * per_block
-        count = min(per_block, n_resamples - first)
-        if count > 0:
-            _resample_block(S, seeds[blk], count, out, first)
-    return out
-
-
 def bootstrap_sums(S: NDArray[np.float64], n_resamples: int,
                    random_state: int | np.random.Generator | None = None,
                    block: int = 16) -> NDArray[np.float64]:
@@ -98,4 +70,31 @@ def bootstrap_sums(S: NDArray[np.float64], n_resamples: int,
     rng = np.random.default_rng(random_state)
     n_blocks = -(-n_resamples // block)
     seeds = rng.integers(0, 2**31 - 1, size=n_blocks, dtype=np.int64)
-    return _bootstrap_sums(S, seeds, block, n_resamples)
+    if use_kernels(S.shape[0] * max(S.shape[1], 1) * n_resamples):
+        return _k._bootstrap_sums(S, seeds, block, n_resamples)
+    return _bootstrap_sums_numpy(S, seeds, block, n_resamples)
+
+
+def _bootstrap_sums_numpy(S: NDArray[np.float64], seeds: NDArray[np.int64], block: int,
+                          n_resamples: int) -> NDArray[np.float64]:
+    """NumPy twin of the kernel: per block, the legacy Mersenne Twister seeded with the
+    block's seed (Numba's ``np.random.seed`` + ``np.random.random`` give the same
+    stream) and the same ``floor(u * n)`` draws, so the same items are drawn; the sums
+    are ``w @ S`` with ``w`` the multiplicities (equal to the kernel's to rounding)."""
+    n, s = S.shape
+    out = np.zeros((n_resamples, s))
+    if n == 0:
+        return out
+    mt = np.random.RandomState()  # reseeded per block (cheaper than a new one)
+    for blk, seed in enumerate(seeds):
+        first = blk * block
+        count = min(block, n_resamples - first)
+        if count <= 0:
+            continue
+        mt.seed(int(seed))
+        u = mt.random_sample((count, n))
+        idx = np.minimum((u * n).astype(np.int64), n - 1)
+        idx += n * np.arange(count, dtype=np.int64)[:, None]
+        w = np.bincount(idx.ravel(), minlength=count * n).reshape(count, n)
+        out[first:first + count] = w @ S
+    return out
