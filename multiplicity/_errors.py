@@ -32,3 +32,14 @@ DELTA_RANGE = "delta must be in (0, 1], got {0!r}"
 TOL_POSITIVE = "tol must be a positive finite number, got {0!r}"
 MAX_ITER_POSITIVE = "max_iter must be a positive integer, got {0!r}"
 EPSILON_NEGATIVE = "epsilon must be >= 0, got {0!r}"
+INDEX_MISMATCH = (
+    "the index of {name} does not match the index of {ref}: {detail}. pandas inputs are "
+    "aligned on their index (rows with the same label belong together); pass {name} with "
+    "the row labels of {ref} (for example {name}.loc[{ref}.index] or .reindex), or NumPy "
+    "arrays to match rows by position"
+)
+INDEX_DUPLICATES = (
+    "the index of {which} repeats labels (for example {label!r}), so {name} cannot be "
+    "aligned with {ref} on the index; give the rows unique labels (reset_index() on both) "
+    "or pass NumPy arrays to match rows by position"
+)

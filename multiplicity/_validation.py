@@ -19,6 +19,7 @@ from ._kernels_common import _scan_probabilities
 
 __all__ = [
     "Labels",
+    "align_to",
     "check_delta",
     "check_labels_1d",
     "check_prediction_baseline",
@@ -300,3 +301,47 @@ def check_delta(delta: object) -> float:
     if not 0.0 < d <= 1.0:
         raise ValueError(_errors.DELTA_RANGE.format(delta))
     return d
+
+
+def _labels_text(labels: pd.Index, limit: int = 5) -> str:
+    shown = ", ".join(repr(v.item() if isinstance(v, np.generic) else v)
+                      for v in labels[:limit])
+    return f"[{shown}{', ...' if len(labels) > limit else ''}] ({len(labels)})"
+
+
+def align_to(reference: object, other: object, *, name: str,
+             reference_name: str = "X") -> object:
+    """``other`` in the row order of ``reference`` when both are pandas objects.
+
+    pandas inputs meet on their index, as in pandas itself: when ``reference`` and
+    ``other`` are both DataFrames or Series, ``other`` is returned with its rows in the
+    order of ``reference``'s index (a no-op when the indexes are equal). Different row
+    labels, or repeated labels that make the match ambiguous, raise a ``ValueError`` that
+    says which labels differ. Any other input (a NumPy array, a list) is returned
+    unchanged and matched by position.
+    """
+    pandas_types = (pd.DataFrame, pd.Series)
+    if not (isinstance(reference, pandas_types) and isinstance(other, pandas_types)):
+        return other
+    ref_index, index = reference.index, other.index
+    if ref_index.equals(index):
+        return other
+    for which, idx in ((reference_name, ref_index), (name, index)):
+        if idx.has_duplicates:
+            label = idx[idx.duplicated()][0]
+            raise ValueError(_errors.INDEX_DUPLICATES.format(
+                which=which, label=label.item() if isinstance(label, np.generic) else label,
+                name=name, ref=reference_name))
+    missing = ref_index.difference(index, sort=False)
+    extra = index.difference(ref_index, sort=False)
+    if len(missing) or len(extra):
+        parts = []
+        if len(missing):
+            parts.append(f"labels of {reference_name} missing from {name}: "
+                         f"{_labels_text(missing)}")
+        if len(extra):
+            parts.append(f"labels of {name} not in {reference_name}: {_labels_text(extra)}")
+        raise ValueError(_errors.INDEX_MISMATCH.format(name=name, ref=reference_name,
+                                                       detail="; ".join(parts)))
+    return other.loc[ref_index]
+
