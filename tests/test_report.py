@@ -554,3 +554,155 @@ def test_wide_annotations_and_a_single_category(small_linear):
     assert "agreement" not in sec.tables
     assert any(n.startswith("Label aggregation: skipped") for n in rep.notes)
     assert _parse(rep.to_html()).sections == SECTIONS
+
+
+# ------------------------------------------------------------------ Markdown escaping
+EVIL = "<script>alert(1)</script>"
+EVIL_MD = "x|y *z* _w_ [e](javascript:alert(1)) `f`"
+EVIL_GROUP = "# <b>group</b>"
+
+
+class _Rendered(HTMLParser):
+    """Tags, link targets, image attributes, table cells and text of rendered HTML."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: set[str] = set()
+        self.hrefs: list[str] = []
+        self.images: list[dict[str, str]] = []
+        self.tables: list[list[list[str]]] = []
+        self.text: list[str] = []
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        self.tags.add(tag)
+        if tag == "a" and "href" in a:
+            self.hrefs.append(a["href"])
+        if tag == "img":
+            self.images.append(a)
+        if tag == "table":
+            self.tables.append([])
+        if tag == "tr":
+            self.tables[-1].append([])
+        if tag in ("td", "th"):
+            self._cell = []
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self._cell is not None:
+            self.tables[-1][-1].append("".join(self._cell).strip())
+            self._cell = None
+
+    def handle_data(self, data):
+        self.text.append(data)
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def _render_markdown(text: str) -> list[_Rendered]:
+    """The Markdown rendered by Python-Markdown (what mkdocs uses) and by markdown-it-py
+    (CommonMark), when installed."""
+    import markdown
+
+    pages = [markdown.markdown(text, extensions=["tables"])]
+    try:
+        from markdown_it import MarkdownIt
+    except ImportError:  # pragma: no cover - markdown-it-py is optional
+        pass
+    else:
+        pages.append(MarkdownIt("commonmark").enable("table").render(text))
+    out = []
+    for page in pages:
+        parser = _Rendered()
+        parser.feed(page)
+        parser.close()
+        out.append(parser)
+    return out
+
+
+@pytest.fixture(scope="module")
+def evil_report():
+    rng = np.random.default_rng(0)
+    n = 200
+    X = pd.DataFrame({EVIL: rng.normal(size=n), "b|c *d*": rng.normal(size=n),
+                      "plain": rng.normal(size=n)})
+    y = (X[EVIL] + 0.5 * rng.normal(size=n) > 0).astype(int)
+    groups = np.where(rng.random(n) < 0.5, EVIL, EVIL_MD)
+    return audit(LogisticRegression(), X, y, sensitive_features={EVIL_GROUP: groups},
+                 n_models=4, exact="none", random_state=0, progress=False,
+                 title=f"{EVIL} [t](javascript:alert(1))", subject="*people*")
+
+
+def test_markdown_escapes_data_strings(evil_report, tmp_path):
+    text = evil_report.to_markdown(tmp_path / "r.md")
+    assert "<script" not in text and "<b>" not in text
+    assert not re.search(r"(?<!\\)\]\(javascript:", text)  # no link, only "\]("
+    # only the section anchors are HTML; every other line is escaped Markdown
+    assert {m.group(0) for m in re.finditer(r"<[^>]*>", text)} == {
+        f'<a id="{s.id}">' for s in evil_report.sections} | {"</a>"}
+    html_tables = [t for t in _table_cells(evil_report.to_html())]
+    for page in _render_markdown(text):
+        assert page.tags <= {"h1", "h2", "p", "ol", "li", "a", "strong", "em", "img", "hr",
+                             "table", "thead", "tbody", "tr", "th", "td", "pre", "code"}
+        assert all(h.startswith("#") for h in page.hrefs)
+        shown = "".join(page.text)
+        # the text reads as written: the title, the group labels and the column name in
+        # the paragraphs, the captions and the figure captions
+        assert f"{EVIL} [t](javascript:alert(1))" in shown
+        assert f"By {EVIL_GROUP}: ambiguity ranges from" in shown
+        assert f"({EVIL})" in shown and f"({EVIL_MD})" in shown
+        assert f"Measures by {EVIL_GROUP}" in shown
+        assert f"The baseline's most important feature ({EVIL})" in shown
+        assert "200 *people*, 3 features" in shown
+        alts = [img["alt"] for img in page.images]
+        assert f"Ambiguity, discrepancy and abstention by {EVIL_GROUP}." in alts
+        assert f"Ambiguity, discrepancy and abstention by {EVIL_GROUP}." in shown
+        # every table holds the same cells as the HTML report's (html.escape)
+        assert page.tables == html_tables
+
+
+def _table_cells(html: str) -> list[list[list[str]]]:
+    parser = _Rendered()
+    parser.feed(html)
+    parser.close()
+    return parser.tables
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("<script>alert(1)</script>", "&lt;script&gt;alert(1)&lt;/script&gt;"),
+    ("a|b", "a\\|b"), ("*x* `y` [z]", "\\*x\\* \\`y\\` \\[z\\]"),
+    ("snake_case _lead trail_", "snake_case \\_lead trail\\_"),
+    ("back\\slash & amp", "back\\\\slash &amp; amp"),
+    ("two\nlines\r\nhere", "two lines here"),
+])
+def test_md_text_inline(text, expected):
+    from multiplicity.report._render import md_text
+
+    assert md_text(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("# head", "\\# head"), ("- item", "\\- item"), ("+ item", "\\+ item"),
+    ("12. item", "12\\. item"), ("3) item", "3\\) item"), ("  # spaced", "\\# spaced"),
+    ("12 items", "12 items"), ("a # b", "a # b"),
+])
+def test_md_text_at_the_start_of_a_line(text, expected):
+    from multiplicity.report._render import md_text
+
+    assert md_text(text, block=True) == expected
+    for page in _render_markdown(md_text(text, block=True)):
+        assert page.tags == {"p"}
+        assert "".join(page.text).strip() == text.strip()
+
+
+def test_markdown_code_is_code_in_every_dialect(evil_report, tmp_path):
+    import copy
+
+    rep = copy.copy(evil_report)
+    rep.sections = [copy.copy(s) for s in evil_report.sections]
+    rep.sections[-1].paragraphs = ["```python\nx = '```'\n\n" + EVIL + "\n```"]
+    text = rep.to_markdown(tmp_path / "r.md")
+    assert "\n    x = '```'\n\n    " + EVIL + "\n" in text
+    for page in _render_markdown(text):
+        assert "script" not in page.tags
+        assert f"x = '```'\n\n{EVIL}" in "".join(page.text)

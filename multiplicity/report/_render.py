@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import base64
 import math
+import re
 from html import escape
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 import numpy as np
 import pandas as pd
@@ -149,35 +151,79 @@ def _lead(report: AuditReport) -> str:
             f"random_state = {report.parameters['random_state']}.")
 
 
-def _md_escape(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+# Characters that start Markdown syntax anywhere in a line: backslash escapes keep them
+# literal in CommonMark, GitHub and Python-Markdown alike ("_" only where it could open or
+# close emphasis: CommonMark never reads an underscore between two letters or digits so).
+_MD_INLINE = re.compile(r"[\\`*\[\]|]|(?<![^\W_])_|_(?![^\W_])")
+# What starts a block at the beginning of a line: a heading, a list item, a quote (">" is
+# already "&gt;") or an ordered list number ("1." / "1)").
+_MD_BLOCK = re.compile(r"^(#|[-+]|\d+(?=[.)]))")
+_NEWLINES = re.compile(r"\r\n|\r|\n")
+
+
+def md_text(text: Any, *, block: bool = False) -> str:
+    """``text`` as literal Markdown: one line, no HTML, no emphasis, links or table cells.
+
+    HTML special characters become entities (as in :func:`html`), Markdown syntax is
+    backslash-escaped, and line breaks become spaces, so data strings (group labels,
+    column names, titles) print as written and cannot add markup. ``block=True`` is for
+    text that starts a line (a paragraph): what would open a heading, list or quote there
+    is escaped too.
+    """
+    s = _NEWLINES.sub(" ", str(text))
+    s = _MD_INLINE.sub(lambda m: "\\" + m.group(0), escape(s, quote=False))
+    if not block:
+        return s
+    return _MD_BLOCK.sub(lambda m: m.group(0) + "\\" if m.group(0)[0].isdigit()
+                         else "\\" + m.group(0), s.lstrip(), count=1)
+
+
+def _md_code(para: str) -> list[str]:
+    """A code paragraph (```lang ... ```) as an indented code block.
+
+    Indentation, unlike a fence, is code in every Markdown dialect (Python-Markdown reads
+    fences only with an extension), and no line of the code can end it.
+    """
+    lines = para.split("\n")
+    code = lines[1:-1] if len(lines) > 1 and lines[-1].strip() == "```" else lines[1:]
+    return [("    " + line).rstrip() for line in code]
 
 
 def _md_table(caption: str, df: pd.DataFrame) -> str:
     df = for_display(df)
     cols = [df.index.name or ""] + [str(c) for c in df.columns]
-    lines = [f"**{_md_escape(caption)}**", "",
-             "| " + " | ".join(_md_escape(c) for c in cols) + " |",
+    lines = [f"**{md_text(str(caption).strip())}**", "",
+             "| " + " | ".join(md_text(c) for c in cols) + " |",
              "|" + "|".join([":---"] + ["---:"] * len(df.columns)) + "|"]
     for idx, row in zip(df.index, df.itertuples(index=False, name=None), strict=True):
-        cells = [_md_escape(str(idx))] + [_md_escape(fmt(v)) for v in row]
+        cells = [md_text(idx)] + [md_text(fmt(v)) for v in row]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
 def markdown(report: AuditReport, files: dict[str, str]) -> str:
-    """The report as Markdown; ``files`` maps figure names to PNG file names."""
-    out = [f"# {report.title}", "", _lead(report), "", "## Contents", ""]
-    out += [f"{i}. [{s.title}](#{s.id})" for i, s in enumerate(report.sections, 1)]
+    """The report as Markdown; ``files`` maps figure names to PNG file names.
+
+    Every text is escaped with :func:`md_text` (tables, captions, paragraphs, titles, alt
+    text), code paragraphs become indented code blocks, and figure file names are
+    percent-encoded.
+    """
+    out = [f"# {md_text(report.title)}", "", md_text(_lead(report), block=True), "",
+           "## Contents", ""]
+    out += [f"{i}. [{md_text(s.title)}](#{quote(s.id)})"
+            for i, s in enumerate(report.sections, 1)]
     for sec in report.sections:
-        status = "" if sec.status == "done" else f" ({sec.status})"
-        out += ["", f"<a id=\"{sec.id}\"></a>", "", f"## {sec.title}{status}", ""]
+        status = "" if sec.status == "done" else f" ({md_text(sec.status)})"
+        out += ["", f"<a id=\"{escape(sec.id)}\"></a>", "",
+                f"## {md_text(sec.title)}{status}", ""]
         for para in sec.paragraphs:
-            out += [para, ""]
+            out += [*(_md_code(para) if para.startswith("```")
+                      else [md_text(para, block=True)]), ""]
         for caption, df in sec.tables.values():
             out += [_md_table(caption, df), ""]
         for fig in sec.figures:
-            out += [f"![{_md_escape(fig.caption)}]({files[fig.name]})", "",
-                    f"*{_md_escape(fig.caption)}*", ""]
-    out += ["---", "", f"Generated {report.created} by multiplicity {report.version}.", ""]
+            caption = md_text(str(fig.caption).strip())
+            out += [f"![{caption}]({quote(files[fig.name])})", "", f"*{caption}*", ""]
+    out += ["---", "", md_text(f"Generated {report.created} by multiplicity "
+                               f"{report.version}.", block=True), ""]
     return "\n".join(out)
