@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from ._stdio import reader_gone
 from ._version import __version__
 
 MODELS = ("logistic", "tree", "forest", "boosting", "mlp")
@@ -170,6 +171,8 @@ def write_report(report: Any, out: str | Path) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         {"html": report.to_html, "markdown": report.to_markdown,
          "json": report.to_json}[fmt](path)
+    except BrokenPipeError:  # --out /dev/stdout read by a reader that stopped early
+        raise
     except OSError as e:
         raise UserError(f"{out}: cannot write the report ({e.strerror or e})") from None
     return path
@@ -339,6 +342,8 @@ def _cmd_aggregate(args: argparse.Namespace) -> int:
     try:
         Path(args.out).parent.mkdir(parents=True, exist_ok=True)
         out.to_csv(args.out, index=False)
+    except BrokenPipeError:
+        raise
     except OSError as e:
         raise UserError(f"{args.out}: cannot write ({e.strerror or e})") from None
     counts = model.labels_.value_counts(dropna=False)
@@ -460,7 +465,22 @@ def _build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``multiplicity`` console script; returns the exit code."""
+    """Entry point of the ``multiplicity`` console script; returns the exit code.
+
+    When the reader of standard output stops early (``multiplicity aggregate ... | head``),
+    the command ends quietly with status 141, as a program ended by SIGPIPE does.
+    """
+    try:
+        try:
+            return _run(argv)
+        finally:
+            if sys.stdout is not None:
+                sys.stdout.flush()  # a closed pipe is noticed here, not at interpreter exit
+    except BrokenPipeError:
+        return reader_gone()
+
+
+def _run(argv: Sequence[str] | None) -> int:
     parser = _build_parser()
     args = parser.parse_args(argv)
     try:

@@ -8,6 +8,7 @@ writes is compared with the public API called directly on the same data.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from html.parser import HTMLParser
@@ -392,3 +393,83 @@ def test_make_estimator_is_a_seeded_classifier(model):
     assert is_classifier(est)
     # the explorer reseeds every candidate; the template's own seed is the CLI's
     assert est.get_params()["random_state"] == (None if model == "logistic" else 7)
+
+
+# ----------------------------------------------------------------- a reader that stops
+def _closed_pipe_run(argv: list[str], cwd: Path) -> subprocess.CompletedProcess:
+    """Run ``python -m multiplicity argv`` with stdout a pipe whose reader has gone."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        return subprocess.run([sys.executable, "-m", "multiplicity", *argv], stdout=write_end,
+                              stderr=subprocess.PIPE, text=True, timeout=300, cwd=cwd)
+    finally:
+        os.close(write_end)
+
+
+@pytest.fixture(scope="module")
+def big_labels_csv(tmp_path_factory) -> Path:
+    """Annotations whose aggregate CSV is larger than a pipe's buffer (64 KiB)."""
+    rng = np.random.default_rng(1)
+    n = 6000
+    df = pd.DataFrame({"item": np.repeat(np.arange(n), 3),
+                       "annotator": np.tile(["a", "b", "c"], n),
+                       "label": rng.integers(0, 3, 3 * n)})
+    path = tmp_path_factory.mktemp("data") / "big.csv"
+    df.to_csv(path, index=False)
+    return path
+
+
+def test_aggregate_into_head_exits_quietly(big_labels_csv):
+    proc = subprocess.Popen([sys.executable, "-m", "multiplicity", "aggregate",
+                             str(big_labels_csv), "--item", "item", "--annotator",
+                             "annotator", "--label", "label", "--method", "majority"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    first = proc.stdout.readline()  # what `head -1` does: read one line, then close
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    proc.stderr.close()
+    assert proc.wait(timeout=300) == 141
+    assert first == b"item,label,p_0,p_1,p_2\n"
+    assert err == ""
+
+
+@pytest.mark.parametrize("command", ["audit", "agreement", "aggregate", "help", "version"])
+def test_every_command_exits_quietly_when_stdout_is_closed(command, user_csv, labels_csv,
+                                                           tmp_path):
+    ann = [str(labels_csv), "--item", "text_id", "--annotator", "rater", "--label",
+           "sentiment"]
+    argv = {"audit": ["audit", "--data", str(user_csv), "--target", "outcome", "--n-models",
+                      "2", "--out", str(tmp_path / "r.json"), *FAST],
+            "agreement": ["agreement", *ann, "--n-resamples", "20", "--json"],
+            "aggregate": ["aggregate", *ann, "--method", "majority"],
+            "help": ["audit", "--help"], "version": ["--version"]}[command]
+    proc = _closed_pipe_run(argv, tmp_path)
+    # argparse ignores a failed write of --help and --version itself (status 0)
+    assert proc.returncode in ((0, 141) if command in ("help", "version") else (141,)), \
+        proc.stderr
+    assert proc.stderr == ""
+    if command == "audit":
+        assert (tmp_path / "r.json").exists()  # the work was done before the print
+
+
+@pytest.mark.skipif(JIT_DISABLED, reason=NOJIT_COMPAS)
+def test_demo_exits_quietly_when_stdout_is_closed(tmp_path):
+    proc = _closed_pipe_run(["demo", "--n-models", "2", "--out", "d.json", *FAST], tmp_path)
+    assert proc.returncode == 141, proc.stderr
+    assert proc.stderr == ""
+    assert (tmp_path / "d.json").exists()
+
+
+def test_a_closed_stderr_is_quiet_too(tmp_path):
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        proc = subprocess.run([sys.executable, "-m", "multiplicity", "agreement",
+                               str(tmp_path / "none.csv"), "--item", "i", "--annotator",
+                               "a", "--label", "l"], stdout=subprocess.PIPE,
+                              stderr=write_end, timeout=300)
+    finally:
+        os.close(write_end)
+    assert proc.returncode == 141
+    assert proc.stdout == b""
