@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
+from .._groups import group_labels, small_group_caveat, small_groups
 from .._parallel import numba_threads
 from .._validation import check_delta
 from ..metrics import self_consistency
@@ -73,6 +74,9 @@ class MultiplicityProfile:
     predictions : ndarray of shape (n_models, n_samples)
         Class codes (indices into ``classes``) of every member, kept for
         :meth:`by_group`. Memory: ``n_models * n_samples`` bytes for up to 127 classes.
+    index : pandas.Index or None
+        Row labels of ``X`` when it was a DataFrame (None otherwise): the index of
+        :meth:`to_frame`, and what pandas group labels are aligned on in :meth:`by_group`.
     """
 
     n_models: int
@@ -99,6 +103,7 @@ class MultiplicityProfile:
     predictions: NDArray[np.integer] = field(repr=False)
     proba_flips: NDArray[np.uint8] | None = field(repr=False)
     y_codes: NDArray[np.int64] | None = field(repr=False)
+    index: pd.Index | None = field(default=None, repr=False)
 
     # ------------------------------------------------------------------ building
     @classmethod
@@ -163,6 +168,7 @@ class MultiplicityProfile:
             baseline_accuracy=base_acc, min_accuracy=min_acc, max_accuracy=max_acc,
             ambiguous=ambiguous, self_consistency=sc, vpr=vpr, vpr_width=width,
             rashomon_capacity=rc, predictions=P, proba_flips=proba_flips, y_codes=y_codes,
+            index=X.index if isinstance(X, pd.DataFrame) else None,
         )
 
     # ------------------------------------------------------------------- tables
@@ -174,7 +180,11 @@ class MultiplicityProfile:
 
     def to_frame(self) -> pd.DataFrame:
         """Per-sample table: baseline prediction, ambiguous flag, self-consistency,
-        viable prediction range and its width, Rashomon capacity (and true label)."""
+        viable prediction range and its width, Rashomon capacity (and true label).
+
+        The rows carry ``X``'s index when ``X`` was a DataFrame (a ``RangeIndex``
+        otherwise), so the table joins back onto the data: ``X.join(profile.to_frame())``.
+        """
         cols: dict[str, Any] = {
             "baseline_prediction": self.classes[self.predictions[self.baseline_index]],
             "ambiguous": self.ambiguous,
@@ -188,32 +198,49 @@ class MultiplicityProfile:
             cols["rashomon_capacity"] = self.rashomon_capacity
         if self.y_codes is not None:
             cols["y_true"] = self.classes[self.y_codes.clip(0)]
-        return pd.DataFrame(cols)
+        index = self.index if self.index is not None else pd.RangeIndex(self.n_samples)
+        return pd.DataFrame(cols, index=index)
 
-    def by_group(self, groups: ArrayLike) -> pd.DataFrame:
+    def by_group(self, groups: Any, *, bins: Any = "auto") -> pd.DataFrame:
         """The measures computed within each group of samples (the fairness-audit view).
 
         Parameters
         ----------
-        groups : array-like of shape (n_samples,)
-            Group of each sample (e.g. a sensitive attribute); any hashable labels.
+        groups : Series, DataFrame, dict or array-like of shape (n_samples,)
+            Group of each sample (e.g. a sensitive attribute); any hashable labels. A
+            DataFrame of several columns, or a dict name -> labels, gives intersectional
+            groups (``"race=black, sex=female"``). pandas inputs are aligned on the index
+            of ``X`` when ``X`` was a DataFrame (same labels in another order give the
+            same table; other labels raise), otherwise matched by position. Missing values
+            (NaN, None) form a group ``"(missing)"``.
+        bins : "auto", int, sequence of float, None or dict, default="auto"
+            How numeric features become groups: by default a feature with more than 10
+            distinct values (an age) is cut into quartiles (as ``pandas.qcut``); an int
+            sets the number of quantile bins, a sequence gives explicit edges, None keeps
+            the raw values, and a dict sets this per feature.
 
         Returns
         -------
         DataFrame
-            One row per group (sorted), with ``n_samples`` and every measure restricted
-            to that group's samples (discrepancy: the largest share of the group one
-            model flips), then a row ``"overall"`` and a row ``"max-min gap"`` (largest
-            minus smallest value over groups; ``n_samples`` is ``<NA>`` there).
-            ``df.attrs["worst_group"]`` maps each measure to the group where
-            multiplicity is highest (accuracy: lowest).
+            One row per group (``"(missing)"`` first, then sorted values or intervals),
+            with ``n_samples`` (the group's size), ``share`` (of all samples), ``small``
+            (True when the group has fewer than 100 samples or under 2% of the data: too
+            few to rank it against others) and every measure restricted to that group's
+            samples (discrepancy: the largest share of the group one model flips), then a
+            row ``"overall"`` and a row ``"max-min gap"`` (largest minus smallest value
+            over groups; ``n_samples`` and ``small`` are ``<NA>`` and ``share`` NaN
+            there; ``small`` is ``<NA>`` on the overall row too).
+            ``df.attrs["worst_group"]`` maps each measure to the group where multiplicity
+            is highest (accuracy: lowest); ``df.attrs["worst_large_group"]`` does the same
+            among groups that are not small (None when all are);
+            ``df.attrs["small_groups"]`` lists the small groups and
+            ``df.attrs["caveat"]`` says in words why their figures cannot be ranked
+            (None when no group is small); ``df.attrs["groups"]`` describes how the
+            groups were formed.
         """
-        g = np.asarray(groups.to_numpy() if hasattr(groups, "to_numpy") else groups)
-        if g.shape != (self.n_samples,):
-            raise ValueError(f"groups must have shape ({self.n_samples},), got {g.shape}")
-        codes, names = pd.factorize(pd.Series(g, dtype=object), sort=True)
-        if (codes < 0).any():
-            raise ValueError("groups contains missing values (NaN or None)")
+        grp = group_labels(groups, index=self.index, n=self.n_samples, bins=bins,
+                           name="groups", reference_name="X")
+        codes, names = grp.codes, grp.names
         n_groups = len(names)
         P, b = self.predictions, self.baseline_index
         size = np.bincount(codes, minlength=n_groups).astype(np.float64)
@@ -245,15 +272,31 @@ class MultiplicityProfile:
             table["min_accuracy"] = acc.min(axis=0)
             table["max_accuracy"] = acc.max(axis=0)
         df = pd.DataFrame(table, index=pd.Index(list(names), name="group"))
+        measures = [c for c in df.columns if c != "n_samples"]
+        small = small_groups(size, self.n_samples)
         overall = {"n_samples": self.n_samples}
-        overall.update({c: getattr(self, c) for c in df.columns if c != "n_samples"})
-        gap = {c: (df[c].max() - df[c].min()) for c in df.columns if c != "n_samples"}
-        worst = {c: (df[c].idxmax() if c in _HIGHER_IS_WORSE else df[c].idxmin())
-                 for c in df.columns if c != "n_samples"}
+        overall.update({c: getattr(self, c) for c in measures})
+        gap = {c: (df[c].max() - df[c].min()) for c in measures}
+
+        def worst_of(frame: pd.DataFrame) -> dict[str, Any]:
+            return {c: (frame[c].idxmax() if c in _HIGHER_IS_WORSE else frame[c].idxmin())
+                    for c in measures}
+
+        worst = worst_of(df)
+        large = df[~small]
+        worst_large = worst_of(large) if len(large) else dict.fromkeys(measures)
+        df.insert(1, "share", size / self.n_samples)
+        df.insert(2, "small", small)
+        overall.update(share=1.0, small=pd.NA)
         out = pd.concat([df, pd.DataFrame([overall, gap], index=["overall", "max-min gap"])])
         out.index.name = "group"
         out["n_samples"] = out["n_samples"].astype("Int64")  # <NA> on the gap row
+        out["small"] = out["small"].astype("boolean")  # <NA> on overall and gap
         out.attrs["worst_group"] = worst
+        out.attrs["worst_large_group"] = worst_large
+        out.attrs["small_groups"] = list(df.index[small])
+        out.attrs["caveat"] = small_group_caveat(names, size.astype(np.int64), self.n_samples)
+        out.attrs["groups"] = grp.description
         return out
 
     # -------------------------------------------------------------------- figure
