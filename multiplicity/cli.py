@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
+import shlex
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -38,6 +40,16 @@ def _positive_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"must be a positive integer, got {text}") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be a positive integer, got {text}")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 0, got {text}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 0, got {text}")
     return value
 
 
@@ -195,13 +207,65 @@ def summary_lines(report: Any) -> list[str]:
     return lines
 
 
-def _api_call(func, *args, **kwargs):
-    """Call the API on user data; its ValueError/TypeError are user mistakes."""
+# Keywords of the Python API -> the flag of each sub-command that sets them; the API's
+# messages are translated with the table of the sub-command that was run (cli_message).
+_ANNOTATION_FLAGS = {"item": "--item", "annotator": "--annotator", "label": "--label",
+                     "duplicates": "--duplicates", "random_state": "--random-state"}
+FLAGS: dict[str, dict[str, str]] = {
+    "audit": {"sensitive_features": "--sensitive", "annotations": "--annotations",
+              "epsilon": "--epsilon", "n_models": "--n-models",
+              "random_state": "--random-state", "exact": "--exact", "subject": "--subject",
+              "n_jobs": "--n-jobs"},
+    "agreement": {**_ANNOTATION_FLAGS, "level": "--level", "ci": "--ci",
+                  "n_resamples": "--n-resamples"},
+    "aggregate": dict(_ANNOTATION_FLAGS),
+    "demo": {"epsilon": "--epsilon", "n_models": "--n-models",
+             "random_state": "--random-state", "n_jobs": "--n-jobs", "exact": "--exact"},
+}
+_QUOTED = r"'[^']*'|\"[^\"]*\""
+_VALUE = rf"(?:{_QUOTED}|[\w.+-]+)"
+_MORE = rf"(?:(?:,\s*(?:or\s+)?|\s+or\s+)(?:{_QUOTED}))*"
+
+
+def _cli_values(text: str) -> str:
+    """``'first', 'last' or 'keep'`` -> ``first, last or keep``; None -> none."""
+    def one(m: re.Match) -> str:
+        v = m.group(0)
+        return shlex.quote(v[1:-1] if v[:1] in "'\"" else ("none" if v == "None" else v))
+
+    return re.sub(rf"{_QUOTED}|[\w.+-]+", one, text)
+
+
+def cli_message(message: str, flags: dict[str, str]) -> str:
+    """An API message in the words of the command line: ``pass duplicates='first'`` ->
+    ``pass --duplicates first``.
+
+    ``keyword=value`` (and ``keyword='a', 'b' or 'c'``) becomes ``--flag value``; a keyword
+    with an underscore (``n_models``) is translated wherever it stands as a word, one
+    without only as the subject of "... must" that opens a sentence. Other words are left
+    alone, so that "label" in prose stays "label".
+    """
+    for keyword, flag in flags.items():
+        k = re.escape(keyword)
+        message = re.sub(
+            rf"(?<![\w.]){k}=({_VALUE}{_MORE})?",
+            lambda m, flag=flag: flag + (" " + _cli_values(m.group(1)) if m.group(1) else ""),
+            message)
+        if "_" in keyword:
+            message = re.sub(rf"(?<![\w.'\"-]){k}(?![\w'\"(])", flag, message)
+        else:  # "epsilon must be >= 0": the subject of a sentence
+            message = re.sub(rf"(?:^|(?<=; )){k}(?= must\b)", flag, message)
+    return message
+
+
+def _api_call(command: str, func, *args, **kwargs):
+    """Call the API on user data; its ValueError/TypeError are user mistakes, reported in
+    the flags of ``command``."""
     try:
         return func(*args, **kwargs)
     except (ValueError, TypeError) as e:
         message = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-        raise UserError(message) from None
+        raise UserError(cli_message(message, FLAGS[command])) from None
 
 
 # ------------------------------------------------------------------ commands
@@ -255,7 +319,7 @@ def _cmd_audit(args: argparse.Namespace) -> int:
 
         long = read_csv(args.annotations)
         require_columns(long, ["item", "annotator", "label"], args.annotations)
-        annotations = _api_call(Annotations.from_long, long)
+        annotations = _api_call("audit", Annotations.from_long, long)
     estimator = make_estimator(args.model, args.random_state)
     # HistGradientBoosting's OpenMP loops spin-wait on busy cores (seconds per fit on a
     # loaded machine instead of a tenth); models are parallelised by --n-jobs instead.
@@ -264,7 +328,7 @@ def _cmd_audit(args: argparse.Namespace) -> int:
     with threadpool_limits(limits=1 if args.model == "boosting" else None,
                            user_api="openmp"):
         report = _api_call(
-            audit, estimator, X, y, sensitive_features=groups or None,
+            "audit", audit, estimator, X, y, sensitive_features=groups or None,
             annotations=annotations, epsilon=args.epsilon,
             n_models=args.n_models, random_state=args.random_state, progress=args.progress,
             exact=args.exact, subject=subject, n_jobs=args.n_jobs, figures=fmt != "json",
@@ -282,8 +346,8 @@ def _load_annotations(args: argparse.Namespace):
 
     df = read_csv(args.file)
     require_columns(df, [args.item, args.annotator, args.label], args.file)
-    return _api_call(Annotations.from_long, df, item=args.item, annotator=args.annotator,
-                     label=args.label, duplicates=args.duplicates)
+    return _api_call(args.command, Annotations.from_long, df, item=args.item,
+                     annotator=args.annotator, label=args.label, duplicates=args.duplicates)
 
 
 def _cmd_agreement(args: argparse.Namespace) -> int:
@@ -294,11 +358,11 @@ def _cmd_agreement(args: argparse.Namespace) -> int:
     ann = _load_annotations(args)
     coefficients = None
     if args.level != "nominal":
-        names = list(_api_call(agreement, ann, ci=None).index)
+        names = list(_api_call("agreement", agreement, ann, ci=None).index)
         coefficients = [(n, {"level": args.level}) if n == "krippendorff_alpha" else (n, {})
                         for n in names]
     ci = None if args.ci == "none" else args.ci
-    table = _api_call(agreement, ann, coefficients=coefficients, ci=ci,
+    table = _api_call("agreement", agreement, ann, coefficients=coefficients, ci=ci,
                       n_resamples=args.n_resamples, random_state=args.random_state)
     if args.json:
         records = {
@@ -331,7 +395,8 @@ def _cmd_aggregate(args: argparse.Namespace) -> int:
     import pandas as pd
 
     ann = _load_annotations(args)
-    model = _api_call(_make_aggregator(args.method, args.random_state).fit, ann)
+    model = _api_call("aggregate", _make_aggregator(args.method, args.random_state).fit,
+                      ann)
     out = pd.DataFrame({args.item: model.labels_.index, "label": model.labels_.to_numpy()})
     probas = model.probas_.to_numpy()
     for j, cat in enumerate(model.probas_.columns):
@@ -358,9 +423,9 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     from ._demo import demo_lines, run_demo
 
     fmt = report_format(args.out)
-    report = run_demo(n_models=args.n_models, epsilon=args.epsilon,
-                      random_state=args.random_state, n_jobs=args.n_jobs, exact=args.exact,
-                      progress=args.progress, figures=fmt != "json")
+    report = _api_call("demo", run_demo, n_models=args.n_models, epsilon=args.epsilon,
+                       random_state=args.random_state, n_jobs=args.n_jobs, exact=args.exact,
+                       progress=args.progress, figures=fmt != "json")
     path = write_report(report, args.out)
     print("\n".join(demo_lines(report)))
     print(f"\nwrote {path} (one self-contained page: open it in a browser)")
@@ -373,7 +438,7 @@ def _add_common(p: argparse.ArgumentParser, *, n_models: int) -> None:
                    help="Rashomon parameter on the training 0-1 loss (default: 0.01)")
     p.add_argument("--n-models", type=_positive_int, default=n_models,
                    help=f"models to retrain (default: {n_models})")
-    p.add_argument("--random-state", type=int, default=0, help="seed (default: 0)")
+    p.add_argument("--random-state", type=_seed, default=0, help="seed (default: 0)")
     p.add_argument("--n-jobs", type=int, default=None,
                    help="parallel model fits through joblib (default: 1)")
     p.add_argument("--no-progress", dest="progress", action="store_false",
@@ -388,7 +453,7 @@ def _add_annotation_columns(p: argparse.ArgumentParser) -> None:
     p.add_argument("--duplicates", choices=("raise", "first", "last", "keep"),
                    default="raise", help="an annotator labelling an item twice: error "
                    "(default), keep the first, the last, or every rating")
-    p.add_argument("--random-state", type=int, default=0, help="seed (default: 0)")
+    p.add_argument("--random-state", type=_seed, default=0, help="seed (default: 0)")
 
 
 def _build_parser() -> argparse.ArgumentParser:

@@ -361,7 +361,9 @@ def test_demo_default_writes_reports_demo_html(tmp_path, monkeypatch, capsys):
 # ------------------------------------------------------------------------- arguments
 @pytest.mark.parametrize("argv", [
     ["demo", "--n-models", "0"], ["demo", "--n-models", "x"], ["demo", "--epsilon", "-1"],
-    ["demo", "--epsilon", "x"],
+    ["demo", "--epsilon", "x"], ["demo", "--random-state", "-1"],
+    ["agreement", "f.csv", "--item", "i", "--annotator", "a", "--label", "l",
+     "--random-state", "-1"],
     ["audit", "--model", "svm"], ["aggregate", "f.csv", "--item", "i"], []])
 def test_bad_arguments_exit_with_usage_error(argv, capsys):
     with pytest.raises(SystemExit) as exc:
@@ -473,3 +475,66 @@ def test_a_closed_stderr_is_quiet_too(tmp_path):
         os.close(write_end)
     assert proc.returncode == 141
     assert proc.stdout == b""
+
+
+# ------------------------------------------------------- messages in the words of the CLI
+@pytest.mark.parametrize(("command", "message", "expected"), [
+    ("agreement", "annotator 'x' labelled item 1 more than once; pass duplicates='first', "
+     "'last' or 'keep'", "annotator 'x' labelled item 1 more than once; pass --duplicates "
+     "first, last or keep"),
+    ("agreement", "level='interval' needs numeric labels; use level='nominal' or 'ordinal', "
+     "or recode", "--level interval needs numeric labels; use --level nominal or ordinal, "
+     "or recode"),
+    ("agreement", "n_resamples must be an integer >= 2, got 1",
+     "--n-resamples must be an integer >= 2, got 1"),
+    ("agreement", "fleiss_kappa has no analytic standard error; use ci='bootstrap'",
+     "fleiss_kappa has no analytic standard error; use --ci bootstrap"),
+    ("agreement", "pass ci=None", "pass --ci none"),
+    ("agreement", "ci must be 'bootstrap', 'analytic' or None, got 'x'",
+     "--ci must be 'bootstrap', 'analytic' or None, got 'x'"),
+    ("aggregate", "item='my col' is not a column of df", "--item 'my col' is not a column of df"),
+    ("audit", "random_state must be >= 0, got -1", "--random-state must be >= 0, got -1"),
+    ("audit", "epsilon must be >= 0, got -1; n_models must be >= 1",
+     "--epsilon must be >= 0, got -1; --n-models must be >= 1"),
+    ("audit", "pass sensitive_features= or annotations=", "pass --sensitive or --annotations"),
+    ("demo", "n_jobs=0 has no meaning", "--n-jobs 0 has no meaning"),
+    # prose, attributes and other sub-commands' keywords stay as they are
+    ("agreement", "the label column has 3 labels; item 4 is missing an annotator",
+     "the label column has 3 labels; item 4 is missing an annotator"),
+    ("audit", "rs.n_models differs; 'random_state' is a key; epsilon is large",
+     "rs.n_models differs; 'random_state' is a key; epsilon is large"),
+    ("aggregate", "n_resamples must be >= 2", "n_resamples must be >= 2"),
+])
+def test_api_messages_name_the_flags(command, message, expected):
+    assert cli.cli_message(message, cli.FLAGS[command]) == expected
+
+
+def test_every_flag_of_the_tables_exists():
+    parser = cli._build_parser()
+    commands = parser._subparsers._group_actions[0].choices
+    assert set(cli.FLAGS) <= set(commands)
+    for command, flags in cli.FLAGS.items():
+        options = {o for a in commands[command]._actions for o in a.option_strings}
+        assert set(flags.values()) <= options, command
+
+
+@pytest.mark.parametrize("command", ["agreement", "aggregate"])
+def test_duplicates_error_names_the_flag(command, tmp_path, capsys):
+    dup = tmp_path / "dup.csv"
+    dup.write_text("i,a,l\n1,x,0\n1,x,1\n1,y,0\n2,x,0\n2,y,1\n3,x,1\n3,y,1\n")
+    assert main([command, str(dup), "--item", "i", "--annotator", "a", "--label", "l"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err == (f"multiplicity {command}: error: annotator 'x' labelled item 1 more than "
+                   "once; pass --duplicates first, last or keep")
+    assert main([command, str(dup), "--item", "i", "--annotator", "a", "--label", "l",
+                 "--duplicates", "first"]) == 0
+
+
+def test_level_error_names_the_flag(tmp_path, capsys):
+    path = tmp_path / "text.csv"
+    path.write_text("i,a,l\n1,x,pos\n1,y,neg\n2,x,pos\n2,y,pos\n3,x,neg\n3,y,neg\n")
+    assert main(["agreement", str(path), "--item", "i", "--annotator", "a", "--label", "l",
+                 "--level", "interval"]) == 1
+    err = capsys.readouterr().err
+    assert "--level interval needs numeric labels" in err
+    assert "use --level nominal or ordinal" in err and "level=" not in err
