@@ -63,9 +63,56 @@ def _non_negative_float(text: str) -> float:
     return value
 
 
+_SEP_NAMES = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "space": " "}
+
+
+def _separator(text: str) -> str:
+    """``--sep``: one character; ``tab`` or ``\\t`` for a tab."""
+    value = _SEP_NAMES.get(text.lower(), text)
+    if len(value) != 1 or value.isalnum() or value in "\"'.\r\n":
+        raise argparse.ArgumentTypeError(
+            f"must be one character such as , or ; (tab: 'tab' or '\\t'), got {text!r}")
+    return value
+
+
+def _decimal(text: str) -> str:
+    if text not in (".", ","):
+        raise argparse.ArgumentTypeError(f"must be . or , got {text!r}")
+    return text
+
+
 # ------------------------------------------------------------------ reading user files
-def read_csv(path: str | Path):
-    """The CSV at ``path`` as a DataFrame; ``UserError`` for anything a user can fix."""
+# A number written with a decimal comma ("1,5", "-0,25"): read as text unless --decimal ,
+_DECIMAL_COMMA = r"^\s*[+-]?\d*,\d+\s*$"
+
+
+def sniff_separator(path: str | Path) -> str:
+    """The separator of the CSV at ``path``, read off its header line: a comma, unless the
+    header has none but has semicolons or tabs (what spreadsheets write in many locales).
+
+    Text in double quotes is ignored; a header with as many semicolons as tabs is a
+    ``UserError`` that asks for ``--sep``.
+    """
+    with open(path, encoding="utf-8-sig", errors="replace", newline="") as f:
+        header = re.sub(r'"[^"]*"', "", f.readline())
+    if "," in header:
+        return ","
+    semicolons, tabs = header.count(";"), header.count("\t")
+    if semicolons and semicolons == tabs:
+        raise UserError(f"{path}: the header line has as many semicolons as tabs; pass "
+                        "--sep ';' or --sep tab")
+    if semicolons or tabs:
+        return ";" if semicolons > tabs else "\t"
+    return ","
+
+
+def read_csv(path: str | Path, *, sep: str | None = None, decimal: str = "."):
+    """The CSV at ``path`` as a DataFrame; ``UserError`` for anything a user can fix.
+
+    ``sep=None`` sniffs the separator (:func:`sniff_separator`). Text columns that hold
+    numbers written with a decimal comma are read as text unless ``decimal=","``, and a
+    warning on stderr says so.
+    """
     import pandas as pd
 
     p = Path(path)
@@ -73,8 +120,13 @@ def read_csv(path: str | Path):
         raise UserError(f"{path}: no such file")
     if p.is_dir():
         raise UserError(f"{path}: is a directory, expected a CSV file")
+    if sep is None:
+        sep = sniff_separator(p)
+    if sep == decimal:
+        raise UserError(f"--sep and --decimal are both {sep!r}; the columns of {path} "
+                        "could not be told from the decimals")
     try:
-        df = pd.read_csv(p)
+        df = pd.read_csv(p, sep=sep, decimal=decimal)
     except pd.errors.EmptyDataError:
         raise UserError(f"{path}: the file is empty") from None
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as e:
@@ -82,6 +134,14 @@ def read_csv(path: str | Path):
         raise UserError(f"{path}: cannot be read as CSV ({first})") from None
     if df.shape[0] == 0:
         raise UserError(f"{path}: has a header but no data rows")
+    if decimal == "." and sep != ",":
+        for col in df.columns:
+            values = df[col].dropna()
+            if values.dtype.kind not in "biufcmM" and len(values) and \
+                    values.astype(str).str.match(_DECIMAL_COMMA).all():
+                print(f"multiplicity: warning: {path}: column {col!r} holds numbers with a "
+                      f"decimal comma (for example {values.iloc[0]!r}), read as text; pass "
+                      "--decimal , to read them as numbers", file=sys.stderr)
     return df
 
 
@@ -90,7 +150,10 @@ def require_columns(df, columns: Sequence[str], path: str | Path) -> None:
     for col in columns:
         if col not in df.columns:
             have = ", ".join(map(str, df.columns[:20])) + (", ..." if df.shape[1] > 20 else "")
-            raise UserError(f"{path}: no column {col!r} (columns: {have})")
+            hint = ""
+            if df.shape[1] == 1 and any(c in str(df.columns[0]) for c in ",;\t|"):
+                hint = "; the file was read as one column: is --sep right?"
+            raise UserError(f"{path}: no column {col!r} (columns: {have}){hint}")
 
 
 def encode_features(X, path: str | Path):
@@ -295,7 +358,7 @@ def _cmd_audit(args: argparse.Namespace) -> int:
             raise UserError(f"--target {args.target!r}: the bundled COMPAS target is "
                             f"{y.name!r}; pass --data FILE.csv for your own data")
     else:
-        df = read_csv(args.data)
+        df = read_csv(args.data, sep=args.sep, decimal=args.decimal)
         if args.target is None:
             raise UserError("--target COL is required with --data")
         sensitive = args.sensitive or []
@@ -317,7 +380,7 @@ def _cmd_audit(args: argparse.Namespace) -> int:
     if args.annotations is not None:
         from .annotation import Annotations
 
-        long = read_csv(args.annotations)
+        long = read_csv(args.annotations, sep=args.sep, decimal=args.decimal)
         require_columns(long, ["item", "annotator", "label"], args.annotations)
         annotations = _api_call("audit", Annotations.from_long, long)
     estimator = make_estimator(args.model, args.random_state)
@@ -344,7 +407,7 @@ def _cmd_audit(args: argparse.Namespace) -> int:
 def _load_annotations(args: argparse.Namespace):
     from .annotation import Annotations
 
-    df = read_csv(args.file)
+    df = read_csv(args.file, sep=args.sep, decimal=args.decimal)
     require_columns(df, [args.item, args.annotator, args.label], args.file)
     return _api_call(args.command, Annotations.from_long, df, item=args.item,
                      annotator=args.annotator, label=args.label, duplicates=args.duplicates)
@@ -445,6 +508,15 @@ def _add_common(p: argparse.ArgumentParser, *, n_models: int) -> None:
                    help="no progress bar on stderr")
 
 
+def _add_csv_format(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--sep", type=_separator, default=None, metavar="CHAR",
+                   help="column separator of the CSV files: one character, 'tab' for a tab "
+                   "(default: a comma, or ';' or tab when the header line has no comma "
+                   "but has those)")
+    p.add_argument("--decimal", type=_decimal, default=".", metavar="CHAR",
+                   help="decimal mark of the numbers in the CSV files: . (default) or ,")
+
+
 def _add_annotation_columns(p: argparse.ArgumentParser) -> None:
     p.add_argument("file", help="CSV with one row per annotation (long format)")
     p.add_argument("--item", required=True, help="column of item ids")
@@ -454,6 +526,7 @@ def _add_annotation_columns(p: argparse.ArgumentParser) -> None:
                    default="raise", help="an annotator labelling an item twice: error "
                    "(default), keep the first, the last, or every rating")
     p.add_argument("--random-state", type=_seed, default=0, help="seed (default: 0)")
+    _add_csv_format(p)
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -488,6 +561,7 @@ def _build_parser() -> argparse.ArgumentParser:
     audit.add_argument("--out", default="report.html",
                        help="report file: .html, .md or .json (default: report.html)")
     _add_common(audit, n_models=100)
+    _add_csv_format(audit)
     audit.set_defaults(func=_cmd_audit)
 
     agree = sub.add_parser(

@@ -538,3 +538,93 @@ def test_level_error_names_the_flag(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "--level interval needs numeric labels" in err
     assert "use --level nominal or ordinal" in err and "level=" not in err
+
+
+# ---------------------------------------------------------------------- --sep, --decimal
+def _as(path: Path, tmp_path: Path, sep: str, name: str) -> Path:
+    out = tmp_path / name
+    pd.read_csv(path).to_csv(out, sep=sep, index=False)
+    return out
+
+
+@pytest.mark.parametrize(("sep", "flag"), [(";", None), ("\t", None), (";", ";"),
+                                           ("\t", "tab"), ("\t", "\\t"), ("|", "|")])
+def test_agreement_and_aggregate_read_other_separators(sep, flag, labels_csv, tmp_path,
+                                                       capsys):
+    other = _as(labels_csv, tmp_path, sep, "labels.txt")
+    extra = [] if flag is None else ["--sep", flag]
+    cols = ["--item", "text_id", "--annotator", "rater", "--label", "sentiment"]
+    for command in (["agreement", "--ci", "none", "--json"], ["aggregate"]):
+        assert main([command[0], str(labels_csv), *cols, *command[1:]]) == 0
+        expected = capsys.readouterr().out
+        assert main([command[0], str(other), *cols, *command[1:], *extra]) == 0
+        assert capsys.readouterr().out == expected
+
+
+def test_audit_reads_a_semicolon_file(user_csv, tmp_path, capsys):
+    semi = _as(user_csv, tmp_path, ";", "people_semi.csv")
+    tab = _as(user_csv, tmp_path, "\t", "people.tsv")
+    base = ["--target", "outcome", "--sensitive", "region", "--n-models", "2", *FAST]
+    runs = {}
+    for name, path, extra in [("comma", user_csv, []), ("semi", semi, []),
+                              ("tab", tab, ["--sep", "tab"])]:
+        out = tmp_path / f"{name}.json"
+        assert main(["audit", "--data", str(path), *base, "--out", str(out), *extra]) == 0
+        runs[name] = json.loads(out.read_text())
+    capsys.readouterr()
+    for name in ("semi", "tab"):
+        assert runs[name]["data"]["feature_names"] == runs["comma"]["data"]["feature_names"]
+        assert runs[name]["data"]["sha256"] == runs["comma"]["data"]["sha256"]
+        assert runs[name]["summary"] == runs["comma"]["summary"]
+
+
+@pytest.mark.parametrize(("header", "sep"), [
+    ("a,b,c", ","), ("a;b;c", ";"), ("a\tb\tc", "\t"), ("a;b\tc;d", ";"),
+    ('"x,y";b;c', ";"), ('"x;y"\tb', "\t"), ("abc", ","), ("a;b,c", ","),
+])
+def test_sniff_separator(header, sep, tmp_path):
+    path = tmp_path / "f.csv"
+    path.write_text(header + "\n1\n", encoding="utf-8-sig")
+    assert cli.sniff_separator(path) == sep
+
+
+def test_sniff_separator_asks_when_it_cannot_tell(tmp_path, capsys):
+    path = tmp_path / "f.csv"
+    path.write_text("i;a\tl\n1;x\t0\n")
+    assert main(["agreement", str(path), "--item", "i", "--annotator", "a",
+                 "--label", "l"]) == 1
+    assert "as many semicolons as tabs; pass --sep ';' or --sep tab" in capsys.readouterr().err
+
+
+def test_wrong_separator_hints_at_sep(labels_csv, capsys):
+    assert main(["agreement", str(labels_csv), "--item", "text_id", "--annotator", "rater",
+                 "--label", "sentiment", "--sep", ";"]) == 1
+    err = capsys.readouterr().err
+    assert "no column 'text_id'" in err and "is --sep right?" in err
+
+
+def test_decimal_comma(tmp_path, capsys):
+    rng = np.random.default_rng(3)
+    df = pd.DataFrame({"score": rng.normal(size=40).round(3), "grp": ["a", "b"] * 20,
+                       "y": rng.integers(0, 2, 40)})
+    path = tmp_path / "eu.csv"
+    path.write_text(df.to_csv(sep=";", index=False, decimal=","))
+    as_text = cli.read_csv(path)
+    assert not pd.api.types.is_numeric_dtype(as_text["score"])
+    err = capsys.readouterr().err
+    assert "column 'score' holds numbers with a decimal comma" in err
+    assert "pass --decimal , to read them as numbers" in err
+    read = cli.read_csv(path, decimal=",")
+    np.testing.assert_array_equal(read["score"].to_numpy(), df["score"].to_numpy())
+    assert capsys.readouterr().err == ""
+    with pytest.raises(cli.UserError, match="--sep and --decimal are both ','"):
+        cli.read_csv(path, sep=",", decimal=",")
+
+
+@pytest.mark.parametrize("value", ["ab", "", "a", ".", '"'])
+def test_bad_separator_is_a_usage_error(value, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["aggregate", "f.csv", "--item", "i", "--annotator", "a", "--label", "l",
+              "--sep", value])
+    assert exc.value.code == 2
+    assert "--sep: must be one character" in capsys.readouterr().err
