@@ -532,6 +532,103 @@ def test_halo_plot_shows_the_table(cloud):
     plt.close("all")
 
 
+def _halo_points(ax):
+    points = ax.collections[0]
+    return np.column_stack([points.get_offsets(), points.get_array()])
+
+
+def test_halo_takes_every_pair_form_of_the_cloud(cloud):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from multiplicity.explain import plot_halo
+
+    sub = cloud[cloud["pair"] == "x0 x x1"]
+    expected = np.column_stack([sub["phi_i"] + sub["phi_j"], sub["phi_ij"], sub["fis"]])
+    assert cloud.attrs["feature_names"] == ["x0", "x1", "x2", "x3", "x4"]
+    for pair in [(0, 1), (1, 0), [0, 1], np.array([0, 1]), (np.int64(0), "x1"),
+                 ("x1", "x0"), "x0 x x1", "x1 x x0"]:
+        npt.assert_allclose(_halo_points(plot_halo(cloud, pair)), expected,
+                            err_msg=repr(pair))
+        plt.close("all")
+    with pytest.raises(ValueError, match=r"pair \(0, 9\) is not in the cloud"):
+        plot_halo(cloud, (0, 9))
+    with pytest.raises(ValueError, match="not in the cloud"):
+        plot_halo(cloud, "x0 x x9")
+    with pytest.raises(ValueError, match="two different features"):
+        plot_halo(cloud, (0, "x0"))
+    with pytest.raises(TypeError, match="pair must be"):
+        plot_halo(cloud, (0, 1, 2))
+    # a cloud of some pairs: a pair it lacks is named in the words of the table
+    some = feature_interaction_cloud(
+        RashomonSet(_pool(*_data_xy(), n=2), [0.0, 0.0], epsilon=0.0), *_data_xy(),
+        pairs=[(0, 1)], n_repeats=1, random_state=0)
+    with pytest.raises(ValueError, match=r"\(x2 x x3\) is not in the cloud; its pairs are "
+                                         r"\['x0 x x1'\]"):
+        plot_halo(some, (2, 3))
+    # without the recorded order, positions are refused and names still work
+    bare = cloud.copy()
+    bare.attrs = {}
+    with pytest.raises(ValueError, match="gives feature positions"):
+        plot_halo(bare, (0, 1))
+    npt.assert_allclose(_halo_points(plot_halo(bare, ("x1", "x0"))), expected)
+    npt.assert_allclose(_halo_points(plot_halo(bare, "x1 x x0")), expected)
+    plt.close("all")
+
+
+def _data_xy():
+    return make_classification(n_samples=200, n_features=5, n_informative=3, n_redundant=0,
+                               random_state=0)
+
+
+def test_positions_are_positions_in_the_cloud_and_the_halo():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from multiplicity.explain import plot_halo
+
+    X, y = _data_xy()
+    df = pd.DataFrame(X[:, :3], columns=["2", "0", "a x b"])  # names that mislead
+    models = [LogisticRegression(C=c).fit(df, y) for c in (0.1, 1.0)]
+    rs = RashomonSet(models, [0.0, 0.0], epsilon=0.0)
+    cloud = feature_interaction_cloud(rs, df, y, pairs=[(0, 1), (2, 0)], n_repeats=1,
+                                      random_state=0)
+    assert list(dict.fromkeys(cloud["pair"])) == ["2 x 0", "a x b x 2"]
+    first = cloud[cloud["pair"] == "2 x 0"]["fis"]
+    second = cloud[cloud["pair"] == "a x b x 2"]["fis"]
+    for pair in [(0, 1), (1, 0), "0 x 2", ("0", "2")]:
+        npt.assert_allclose(_halo_points(plot_halo(cloud, pair))[:, 2], first,
+                            err_msg=repr(pair))
+    for pair in [(2, 0), "2 x a x b", ("2", "a x b")]:
+        npt.assert_allclose(_halo_points(plot_halo(cloud, pair))[:, 2], second,
+                            err_msg=repr(pair))
+    plt.close("all")
+
+
+def test_cloud_pairs_by_name():
+    from multiplicity.explain._interaction import resolve_pair
+
+    X, y = _data_xy()
+    rs = RashomonSet(_pool(X, y, n=2), [0.0, 0.0], epsilon=0.0)
+    kw = dict(n_repeats=1, random_state=0)
+    a = feature_interaction_cloud(rs, X, y, pairs=[(0, 1), (3, 2)], **kw)
+    b = feature_interaction_cloud(rs, X, y, pairs=["x0 x x1", "x3 x x2"], **kw)
+    pd.testing.assert_frame_equal(a, b)
+    names = ["a", "b x c", "a x b", "c", "d"]
+    assert resolve_pair("a x b x d", ["a x b", "d", "a"]) == (0, 1)
+    assert resolve_pair("d x a x b", ["a x b", "d", "a"]) == (1, 0)
+    with pytest.raises(ValueError, match="can be read as"):
+        resolve_pair("a x b x c", names)
+    with pytest.raises(ValueError, match="unknown pair 'a x z'"):
+        resolve_pair("a x z", names)
+    with pytest.raises(ValueError, match="unknown pair"):
+        feature_interaction_cloud(rs, X, y, pairs=["x0"], **kw)
+
+
 @pytest.mark.parametrize("frame", [False, True])
 def test_linear_fast_path_at_exact_ties(frame):
     # integer features and weights +-1: many decisions are exactly 0 (label: class 0)

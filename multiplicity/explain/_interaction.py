@@ -22,7 +22,7 @@ from ._common import (
 from ._importance import class_codes
 from ._linear import linear_stack
 
-__all__ = ["feature_interaction_cloud", "member_losses"]
+__all__ = ["feature_interaction_cloud", "member_losses", "resolve_pair"]
 
 LOSS_NAMES = ("log_loss", "zero_one", "brier")
 NEEDS_PROBA = ("loss={loss!r} needs predict_proba, which member {index} of the set "
@@ -82,8 +82,57 @@ def member_losses(rashomon_set: Any, X: Any, y: NDArray, y_codes: NDArray,
     return total / len(y)
 
 
+PAIR_SEPARATOR = " x "
+
+
+def _feature_index(f: object, names: list[str], lookup: dict[str, int]) -> int:
+    p = len(names)
+    if isinstance(f, numbers.Integral) and not isinstance(f, bool):
+        if not 0 <= int(f) < p:
+            raise ValueError(UNKNOWN_FEATURE.format(f, f"positions 0..{p - 1}"))
+        return int(f)
+    if str(f) in lookup:
+        return lookup[str(f)]
+    raise ValueError(UNKNOWN_FEATURE.format(f, names))
+
+
+def _split_pair_name(pair: str, lookup: dict[str, int]) -> tuple[str, str]:
+    """``"a x b"`` as ``("a", "b")``; a name that holds " x " itself is split where both
+    sides are features."""
+    splits = []
+    start = pair.find(PAIR_SEPARATOR)
+    while start >= 0:
+        a, b = pair[:start], pair[start + len(PAIR_SEPARATOR):]
+        if a in lookup and b in lookup:
+            splits.append((a, b))
+        start = pair.find(PAIR_SEPARATOR, start + 1)
+    if len(splits) == 1:
+        return splits[0]
+    if not splits:
+        raise ValueError(f"pairs names an unknown pair {pair!r}: expected 'feature x feature' "
+                         f"with features among {list(lookup)}")
+    raise ValueError(f"pair {pair!r} can be read as {' or '.join(map(repr, splits))}; "
+                     "give it as a (feature, feature) tuple")
+
+
+def resolve_pair(pair: object, names: list[str]) -> tuple[int, int]:
+    """Positions ``(i, j)`` of one pair given as ``(feature, feature)`` (names or
+    positions) or as its name ``"a x b"``."""
+    lookup = {name: j for j, name in enumerate(names)}
+    if isinstance(pair, str):
+        pair = _split_pair_name(pair, lookup)
+    elif not isinstance(pair, Sequence | np.ndarray) or len(pair) != 2:
+        raise ValueError(f"pairs must hold (feature, feature) pairs or 'feature x feature' "
+                         f"names, got {pair!r}")
+    idx = (_feature_index(pair[0], names, lookup), _feature_index(pair[1], names, lookup))
+    if idx[0] == idx[1]:
+        raise ValueError(f"pairs must name two different features, got {pair!r}")
+    return idx
+
+
 def check_pairs(pairs: object, names: list[str]) -> list[tuple[int, int]]:
-    """Pairs of distinct features, given by name or position; all pairs when None."""
+    """Pairs of distinct features, given by name or position (or as ``"a x b"``); all
+    pairs when None."""
     p = len(names)
     if pairs is None:
         if p < 2:
@@ -93,25 +142,7 @@ def check_pairs(pairs: object, names: list[str]) -> list[tuple[int, int]]:
     if isinstance(pairs, str) or not isinstance(pairs, Sequence | np.ndarray):
         raise TypeError(f"pairs must be a sequence of (feature, feature) pairs or None, "
                         f"got {type(pairs).__name__}")
-    lookup = {name: j for j, name in enumerate(names)}
-    out = []
-    for pair in pairs:
-        if isinstance(pair, str) or not isinstance(pair, Sequence | np.ndarray) \
-                or len(pair) != 2:
-            raise ValueError(f"pairs must hold (feature, feature) pairs, got {pair!r}")
-        idx = []
-        for f in pair:
-            if isinstance(f, numbers.Integral) and not isinstance(f, bool):
-                if not 0 <= int(f) < p:
-                    raise ValueError(UNKNOWN_FEATURE.format(f, f"positions 0..{p - 1}"))
-                idx.append(int(f))
-            elif str(f) in lookup:
-                idx.append(lookup[str(f)])
-            else:
-                raise ValueError(UNKNOWN_FEATURE.format(f, names))
-        if idx[0] == idx[1]:
-            raise ValueError(f"pairs must name two different features, got {pair!r}")
-        out.append((idx[0], idx[1]))
+    out = [resolve_pair(pair, names) for pair in pairs]
     if not out:
         raise ValueError("pairs must hold at least one pair, got none")
     return out
@@ -145,8 +176,9 @@ def feature_interaction_cloud(rashomon_set: Any, X: Any, y: ArrayLike,
         around it with :func:`mask_rashomon_set` (feature-wise scaling of its inputs).
     X : array-like or DataFrame of shape (n_samples, n_features)
     y : array-like of shape (n_samples,)
-    pairs : sequence of (feature, feature), default=None
-        Features by DataFrame column name (``x0, x1, ...`` for arrays) or position; all
+    pairs : sequence of (feature, feature) or of "feature x feature", default=None
+        Features by DataFrame column name (``x0, x1, ...`` for arrays) or position, or a
+        pair by its name in the ``pair`` column (``"x0 x x1"``); all
         ``n_features * (n_features - 1) / 2`` pairs when None.
     n_repeats : int, default=5
         Permutations per feature and pair (>= 1).
@@ -170,7 +202,8 @@ def feature_interaction_cloud(rashomon_set: Any, X: Any, y: ArrayLike,
         One row per (member, pair): ``model`` (position in the set), ``baseline`` (is
         it h0), ``feature_i``, ``feature_j``, ``pair`` (``"feature_i x feature_j"``),
         ``loss`` (the member's loss ``L(h)``), ``phi_i``, ``phi_j``, ``phi_ij``, ``fis``.
-        ``attrs`` holds ``loss`` (its name) and ``n_repeats``.
+        ``attrs`` holds ``loss`` (its name), ``n_repeats`` and ``feature_names`` (every
+        feature of X in order, so that :func:`plot_halo` reads positions).
 
     Raises
     ------
@@ -262,5 +295,5 @@ def feature_interaction_cloud(rashomon_set: Any, X: Any, y: ArrayLike,
         }))
     out = pd.concat(frames, ignore_index=True)
     out.attrs = {"loss": loss if isinstance(loss, str) else getattr(loss, "__name__", "callable"),
-                 "n_repeats": n_repeats}
+                 "n_repeats": n_repeats, "feature_names": list(names)}
     return out

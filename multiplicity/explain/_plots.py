@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import numbers
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
+
+from ._interaction import resolve_pair
 
 __all__ = ["plot_halo", "plot_swarm", "swarm_offsets"]
 
@@ -132,18 +135,38 @@ def plot_swarm(cloud: pd.DataFrame, ax: Any = None, *, max_pairs: int | None = N
 
 
 def _select_pair(cloud: pd.DataFrame, pair: Any) -> pd.DataFrame:
-    if isinstance(pair, str):
-        sub = cloud[cloud["pair"] == pair]
-    elif isinstance(pair, tuple | list) and len(pair) == 2:
-        a, b = (str(f) for f in pair)
-        fi, fj = cloud["feature_i"].astype(str), cloud["feature_j"].astype(str)
-        sub = cloud[((fi == a) & (fj == b)) | ((fi == b) & (fj == a))]
-    else:
+    """The rows of one pair, given as :func:`feature_interaction_cloud` takes it in
+    ``pairs``: ``(feature, feature)`` by names or positions, or ``"a x b"``."""
+    pairs = list(dict.fromkeys(cloud["pair"]))
+    if isinstance(pair, str) and pair in pairs:
+        return cloud[cloud["pair"] == pair]
+    if not isinstance(pair, str | tuple | list | np.ndarray) or (
+            not isinstance(pair, str) and len(pair) != 2):
         raise TypeError(f"pair must be a pair name such as 'a x b' or a (feature, feature) "
-                        f"tuple, got {pair!r}")
+                        f"tuple of names or positions, got {pair!r}")
+    names = cloud.attrs.get("feature_names")
+    if names is None:
+        if not isinstance(pair, str) and any(
+                isinstance(f, numbers.Integral) and not isinstance(f, bool) for f in pair):
+            raise ValueError(f"pair {pair!r} gives feature positions, but this cloud does not "
+                             "record the order of the features (cloud.attrs['feature_names'], "
+                             "set by feature_interaction_cloud, is missing); give the "
+                             "features by name, for example "
+                             f"{tuple(cloud[['feature_i', 'feature_j']].iloc[0])!r}")
+        names = list(dict.fromkeys(pd.concat([cloud["feature_i"], cloud["feature_j"]])
+                                   .astype(str)))
+    names = [str(n) for n in names]
+    try:
+        i, j = resolve_pair(pair, names)
+    except ValueError as e:
+        raise ValueError(f"pair {pair!r} is not in the cloud ({e}); its pairs are "
+                         f"{pairs}") from None
+    fi, fj = cloud["feature_i"].astype(str), cloud["feature_j"].astype(str)
+    a, b = names[i], names[j]
+    sub = cloud[((fi == a) & (fj == b)) | ((fi == b) & (fj == a))]
     if sub.empty:
-        raise ValueError(f"pair {pair!r} is not in the cloud; its pairs are "
-                         f"{list(dict.fromkeys(cloud['pair']))}")
+        raise ValueError(f"pair {pair!r} ({a} x {b}) is not in the cloud; its pairs are "
+                         f"{pairs}")
     return sub
 
 
@@ -163,7 +186,8 @@ def plot_halo(cloud: pd.DataFrame, pair: Any, ax: Any = None) -> Any:
     cloud : DataFrame
         Output of :func:`feature_interaction_cloud`.
     pair : str or (feature, feature)
-        The pair, by its ``pair`` name (``"a x b"``) or its two features (either order).
+        The pair as ``pairs`` of :func:`feature_interaction_cloud` takes it: its name
+        (``"a x b"``) or its two features by name or position in X (either order).
     ax : matplotlib Axes, default=None
 
     Returns
