@@ -634,6 +634,14 @@ def evil_report():
 
 
 def test_markdown_escapes_data_strings(evil_report, tmp_path):
+    # the data strings reach paragraphs, table captions, table cells and figure captions
+    secs = evil_report.sections
+    assert any(EVIL in p for s in secs for p in s.paragraphs)
+    assert any(EVIL_MD in p for s in secs for p in s.paragraphs)
+    assert any(EVIL_GROUP in c for s in secs for c, _ in s.tables.values())
+    assert any(EVIL_GROUP in f.caption for s in secs for f in s.figures)
+    assert any(EVIL in map(str, df.index) or EVIL in map(str, df.columns)
+               for s in secs for _, df in s.tables.values())
     text = evil_report.to_markdown(tmp_path / "r.md")
     assert "<script" not in text and "<b>" not in text
     assert not re.search(r"(?<!\\)\]\(javascript:", text)  # no link, only "\]("
@@ -646,17 +654,19 @@ def test_markdown_escapes_data_strings(evil_report, tmp_path):
                              "table", "thead", "tbody", "tr", "th", "td", "pre", "code"}
         assert all(h.startswith("#") for h in page.hrefs)
         shown = "".join(page.text)
-        # the text reads as written: the title, the group labels and the column name in
-        # the paragraphs, the captions and the figure captions
+        # the text reads as written: the title, every paragraph (group labels and column
+        # names among them), every table caption and figure caption, the alt texts
         assert f"{EVIL} [t](javascript:alert(1))" in shown
-        assert f"By {EVIL_GROUP}: ambiguity ranges from" in shown
-        assert f"({EVIL})" in shown and f"({EVIL_MD})" in shown
-        assert f"Measures by {EVIL_GROUP}" in shown
-        assert f"The baseline's most important feature ({EVIL})" in shown
         assert "200 *people*, 3 features" in shown
         alts = [img["alt"] for img in page.images]
-        assert f"Ambiguity, discrepancy and abstention by {EVIL_GROUP}." in alts
-        assert f"Ambiguity, discrepancy and abstention by {EVIL_GROUP}." in shown
+        for sec in evil_report.sections:
+            for para in sec.paragraphs:
+                assert (para.split("\n", 1)[1].rsplit("\n", 1)[0] if para.startswith("```")
+                        else re.sub(r"\r\n|\r|\n", " ", para).lstrip()) in shown
+            for caption, _ in sec.tables.values():
+                assert caption in shown
+            for fig in sec.figures:
+                assert fig.caption in alts and fig.caption in shown
         # every table holds the same cells as the HTML report's (html.escape)
         assert page.tables == html_tables
 
