@@ -401,6 +401,7 @@ def test_sensitive_features_by_column_name():
 
 @pytest.mark.parametrize(("kwargs", "exc", "message"), [
     ({"y": "short"}, ValueError, _errors.LENGTH_MISMATCH.format(a="X", b="y", na=300, nb=299)),
+    ({"y": "short series"}, ValueError, "the index of y does not match the index of X"),
     ({"sensitive_features": ["race"]}, ValueError, "sensitive feature 'race' is not a column"),
     ({"sensitive_features": np.zeros(5)}, ValueError, "must have shape (300,)"),
     ({"epsilon": -0.1}, ValueError, "epsilon must be >= 0"),
@@ -412,8 +413,11 @@ def test_sensitive_features_by_column_name():
 ])
 def test_bad_input_is_rejected_before_any_work(kwargs, exc, message):
     X, y, _ = _compas_subsample(300, seed=1)
-    if kwargs.pop("y", None) == "short":
-        y = y.iloc[:-1]
+    short = kwargs.pop("y", None)
+    if short == "short":
+        y = y.iloc[:-1].to_numpy()          # positional: a length error
+    elif short == "short series":
+        y = y.iloc[:-1]                     # labelled: an index error
     with pytest.raises(exc, match=re.escape(message)):
         audit(LogisticRegression(), X, y, progress=False, **kwargs)
 
@@ -509,9 +513,17 @@ def test_level_set_plans(small_linear):
             (LogisticRegression(l1_ratio=1.0, solver="saga"), "not L2-penalised")]:
         ok, why, _ = _logistic_level_set_plan(est, 2, X, "")
         assert not ok and reason in why
-    big = np.random.default_rng(0).normal(size=(2000, 5))  # 2000 distinct rows
+    # The estimate grows linearly in the distinct rows (2,100 rows x 20 features took
+    # 5.7 s): 2,000 x 5 runs; 50,000 x 5 (about 39 s) is skipped unless asked for.
+    rng = np.random.default_rng(0)
+    ok, _, n = _logistic_level_set_plan(LogisticRegression(), 2, rng.normal(size=(2000, 5)),
+                                        "")
+    assert ok and n == 2000
+    big = rng.normal(size=(50_000, 5))
     ok, why, _ = _logistic_level_set_plan(LogisticRegression(), 2, big, "")
-    assert not ok and "would take about" in why
+    assert not ok and "would take about 39 s" in why and "exact='vpr'" in why
+    ok, _, _ = _logistic_level_set_plan(LogisticRegression(), 2, big, "", explicit=True)
+    assert ok
     rep = audit(make_pipeline(StandardScaler(), LogisticRegression()), X, y, n_models=3,
                 exact="vpr", epsilon=0.01, random_state=0, progress=False, figures=False)
     sec = rep.section("exact")

@@ -16,8 +16,9 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 from .. import _errors
+from .._groups import Groups, group_labels, small_groups
 from .._stdio import quiet_native_stdout
-from .._validation import check_delta
+from .._validation import align_to, check_delta
 from .._version import __version__
 from ..ensemble._vote import check_alpha
 from ..rashomon._profile import SCALARS
@@ -28,11 +29,14 @@ from ._report import AuditReport, Figure, Section
 __all__ = ["audit"]
 
 EXACT_OPTIONS = ("auto", "vpr", "mip", "none")
-# The level-set solves cost about n_distinct**2 * (n_features + 1)**2 floating-point
-# steps of ~4e-8 s each on one core (measured on COMPAS: 123 rows, 12 features, 0.1 s);
-# above this budget (a few seconds) the exact VPR is skipped.
-_LEVEL_SET_BUDGET = 1e8
+# The level-set solves grow linearly in the distinct rows and the features: about
+# 1.3e-4 s per row and feature on one core (800 rows x 20 features: 2.1 s). exact="auto"
+# skips them above this many seconds; exact="vpr" runs them whatever they cost.
+_LEVEL_SET_SECONDS_PER_CELL = 1.3e-4
+_LEVEL_SET_BUDGET_S = 30.0
 _SEP = " "  # between sentences
+# Intersectional tables with more groups than this are left out (too fine to read).
+_MAX_INTERSECTIONS = 40
 
 
 # ---------------------------------------------------------------------- helpers
@@ -66,31 +70,68 @@ def _resolve_seed(random_state: Any) -> int:
                     f"got {type(random_state).__name__}")
 
 
-def _check_y(X: Any, y: Any) -> np.ndarray:
+def _check_y(X: Any, y: Any, x_name: str = "X", y_name: str = "y") -> np.ndarray:
     y_arr = np.asarray(y.to_numpy() if hasattr(y, "to_numpy") else y)
     if y_arr.ndim != 1:
-        raise ValueError(_errors.NOT_1D.format(name="y", shape=y_arr.shape))
+        raise ValueError(_errors.NOT_1D.format(name=y_name, shape=y_arr.shape))
     n = n_samples_of(X)
     if y_arr.shape[0] != n:
-        raise ValueError(_errors.LENGTH_MISMATCH.format(a="X", b="y", na=n, nb=y_arr.shape[0]))
+        raise ValueError(_errors.LENGTH_MISMATCH.format(a=x_name, b=y_name, na=n,
+                                                        nb=y_arr.shape[0]))
     if n == 0:
-        raise ValueError(_errors.EMPTY.format(name="X", shape=getattr(X, "shape", (0,))))
+        raise ValueError(_errors.EMPTY.format(name=x_name, shape=getattr(X, "shape", (0,))))
     return y_arr
 
 
-def _group_values(values: Any, name: str, n: int) -> np.ndarray:
-    arr = np.asarray(values.to_numpy() if hasattr(values, "to_numpy") else values, dtype=object)
-    if arr.shape != (n,):
-        raise ValueError(f"sensitive feature {name!r} must have shape ({n},), got {arr.shape}")
-    missing = pd.isna(pd.Series(arr, dtype=object)).to_numpy()
-    if missing.any():  # a group of its own, and every value as text so they sort together
-        arr = np.where(missing, "(missing)", arr.astype(str)).astype(object)
-    return arr
+def _check_test_data(X: Any, y_arr: np.ndarray, X_test: Any, y_test: Any
+                     ) -> tuple[Any, np.ndarray] | tuple[None, None]:
+    """``(X_test, y_test)`` checked against the training data, or ``(None, None)``."""
+    if X_test is None and y_test is None:
+        return None, None
+    if X_test is None or y_test is None:
+        raise ValueError("X_test and y_test go together: pass both (the held-out rows and "
+                         "their labels) or neither (then every measure is in-sample)")
+    if isinstance(X, pd.DataFrame) != isinstance(X_test, pd.DataFrame):
+        raise TypeError("X_test must be of the same kind as X (both DataFrames or both "
+                        f"arrays), got {type(X).__name__} and {type(X_test).__name__}")
+    if isinstance(X, pd.DataFrame):
+        missing = [c for c in X.columns if c not in X_test.columns]
+        if missing:
+            raise ValueError(f"X_test lacks columns of X: {missing[:10]}")
+        X_test = X_test[list(X.columns)]              # the column order the models saw
+    else:
+        shape, shape_t = np.shape(X), np.shape(X_test)
+        if len(shape_t) != len(shape) or shape_t[1:] != shape[1:]:
+            raise ValueError(f"X_test must have the features of X: shape (n, "
+                             f"{', '.join(map(str, shape[1:]))}), got {shape_t}")
+    y_test = align_to(X_test, y_test, name="y_test", reference_name="X_test")
+    y_test_arr = _check_y(X_test, y_test, "X_test", "y_test")
+    unseen = sorted(set(pd.unique(y_test_arr)) - set(pd.unique(y_arr)), key=str)
+    if unseen:
+        raise ValueError(f"y_test holds classes that y does not: {unseen[:10]}; the models "
+                         "cannot predict a class they never saw")
+    return X_test, y_test_arr
 
 
-def _check_sensitive(sensitive_features: Any, X: Any, n: int) -> dict[str, np.ndarray]:
-    """Name -> (n,) group labels; see the ``sensitive_features`` parameter of :func:`audit`."""
-    sf = sensitive_features
+def _rows_of(values: Any, X: Any, name: str, x_name: str) -> Any:
+    """The entries of a pandas ``values`` for the rows of ``X`` (by index label)."""
+    if not isinstance(values, pd.Series | pd.DataFrame) or not isinstance(
+            X, pd.Series | pd.DataFrame):
+        return values
+    if values.index.equals(X.index):
+        return values
+    # A frame of the whole data may hold more rows than X (e.g. the test rows only).
+    if not values.index.has_duplicates and X.index.isin(values.index).all():
+        return values.loc[X.index]
+    return align_to(X, values, name=name, reference_name=x_name)
+
+
+def _check_sensitive(sensitive_features: Any, X: Any, n: int,
+                     x_name: str = "X") -> dict[str, Groups]:
+    """Name -> the groups of each row (the package's one rule, ``multiplicity._groups``);
+    with several features also their intersection. See the ``sensitive_features``
+    parameter of :func:`audit`."""
+    sf = _rows_of(sensitive_features, X, "sensitive_features", x_name)
     if sf is None:
         return {}
     if isinstance(sf, str):
@@ -100,13 +141,14 @@ def _check_sensitive(sensitive_features: Any, X: Any, n: int) -> dict[str, np.nd
     elif isinstance(sf, pd.Series):
         items = {str(sf.name) if sf.name is not None else "group": sf}
     elif isinstance(sf, Mapping):
-        items = {str(k): v for k, v in sf.items()}
+        items = {str(k): _rows_of(v, X, f"sensitive_features[{k!r}]", x_name)
+                 for k, v in sf.items()}
     elif isinstance(sf, list | tuple) and sf and all(isinstance(s, str) for s in sf):
         columns = getattr(X, "columns", None)
         for s in sf:
             if columns is None or s not in columns:
                 have = [] if columns is None else [str(c) for c in columns]
-                raise ValueError(f"sensitive feature {s!r} is not a column of X "
+                raise ValueError(f"sensitive feature {s!r} is not a column of {x_name} "
                                  f"(columns: {have})" if columns is not None else
                                  f"sensitive feature {s!r} names a column, but X has no "
                                  "column names; pass the group labels as an array")
@@ -117,7 +159,32 @@ def _check_sensitive(sensitive_features: Any, X: Any, n: int) -> dict[str, np.nd
             raise TypeError("sensitive_features must be column names of X, a Series, a "
                             "DataFrame, a dict name -> labels, or one array of labels")
         items = {"group": arr}
-    return {name: _group_values(v, name, n) for name, v in items.items()}
+    index = X.index if isinstance(X, pd.DataFrame | pd.Series) else None
+    out = {name: group_labels(v, index=index, n=n, name=f"sensitive feature {name!r}",
+                              reference_name=x_name)
+           for name, v in items.items()}
+    if len(out) >= 2:
+        both = _intersection(out)
+        if len(both.names) <= _MAX_INTERSECTIONS:
+            out[" x ".join(out)] = both
+    return out
+
+
+def _intersection(groups: dict[str, Groups]) -> Groups:
+    """Every feature's groups (bins included) crossed: the combinations that occur, in the
+    lexicographic order of their parts, labelled ``"sex=female, age in (34, 50]"``."""
+    def part(name: str, label: Any) -> str:
+        text = str(label)
+        return text if text.startswith(f"{name} in ") else f"{name}={text}"
+
+    stacked = np.column_stack([g.codes for g in groups.values()])
+    combos, codes = np.unique(stacked, axis=0, return_inverse=True)
+    names = pd.Index([", ".join(part(name, g.names[c]) for (name, g), c in
+                                zip(groups.items(), row, strict=True)) for row in combos])
+    codes = codes.reshape(-1).astype(np.int64)
+    return Groups(labels=np.asarray(names, dtype=object)[codes], codes=codes, names=names,
+                  description=f"the combinations of {', '.join(groups)} that occur",
+                  features=tuple(f for g in groups.values() for f in g.features))
 
 
 def _check_annotations(annotations: Any):
@@ -144,6 +211,71 @@ def _fingerprint(X: Any, y: np.ndarray) -> str | None:
         return h.hexdigest()
     except (TypeError, ValueError):
         return None
+
+
+def _models_kind(estimator: Any) -> str:
+    """What ``audit`` was given: "set", "explorer" (fitted), "models" or "estimator"."""
+    from ..rashomon import RashomonSet
+
+    if isinstance(estimator, RashomonSet):
+        return "set"
+    if hasattr(type(estimator), "rashomon_set_") or hasattr(estimator, "rashomon_set_"):
+        try:
+            estimator.rashomon_set_  # noqa: B018 - raises when the explorer is not fitted
+        except (AttributeError, ValueError):
+            return "estimator"
+        return "explorer"
+    if isinstance(estimator, list | tuple):
+        if not estimator:
+            raise ValueError("estimator is an empty list; pass fitted models, a "
+                             "RashomonSet, a fitted explorer or an estimator to retrain")
+        if all(hasattr(m, "predict") for m in estimator):
+            return "models"
+        raise TypeError("estimator is a list, but not of fitted models (objects with "
+                        "predict)")
+    return "estimator"
+
+
+def _given_set(kind: str, estimator: Any, X: Any, y: np.ndarray, eps: float
+               ) -> tuple[Any, Any, Any, dict[str, Any]]:
+    """``(explorer or None, RashomonSet, estimator for the exact methods, source)`` for
+    models the user already has (audited without refitting)."""
+    from sklearn.exceptions import NotFittedError
+    from sklearn.utils.validation import check_is_fitted
+
+    from ..rashomon import RashomonSet
+
+    explorer = None
+    if kind == "set":
+        rset = estimator
+    elif kind == "explorer":
+        explorer, rset = estimator, estimator.rashomon_set_
+    else:
+        for i, model in enumerate(estimator):
+            try:
+                check_is_fitted(model)
+            except NotFittedError:
+                raise ValueError(f"model {i} of the list is not fitted; pass fitted models "
+                                 "(or one estimator, which the audit retrains)") from None
+            except TypeError:
+                pass
+        rset = RashomonSet.from_models(list(estimator), X, y, epsilon=eps)
+    base = rset.models_[rset.baseline_index_]
+    losses = (np.asarray(explorer.candidate_losses_, dtype=np.float64)
+              if explorer is not None and hasattr(explorer, "candidate_losses_")
+              else np.asarray(rset.losses_, dtype=np.float64))
+    base_idx = (int(explorer.baseline_index_) if explorer is not None and
+                hasattr(explorer, "baseline_index_") else int(rset.baseline_index_))
+    what = ("a Rashomon set" if kind == "set" else
+            f"a fitted {type(estimator).__name__}" if kind == "explorer" else
+            f"a list of {len(estimator)} fitted models")
+    if kind == "models":  # the set keeps only the models within epsilon
+        losses, base_idx = np.array([rset.baseline_loss_]), 0
+    source = {"kind": kind, "what": what, "candidate_losses": losses,
+              "baseline_index": base_idx,
+              "n_candidates": len(estimator) if kind == "models" else len(losses),
+              "epsilon": float(rset.epsilon), "refitted": False}
+    return explorer, rset, base, source
 
 
 def _estimator_info(estimator: Any) -> dict[str, Any]:
@@ -193,25 +325,38 @@ def _is_linear_classifier(est: Any) -> bool:
     return type(est).__module__.startswith("sklearn.linear_model") or isinstance(est, LinearSVC)
 
 
-def _exact_design(estimator: Any, X: Any, y: np.ndarray) -> tuple[np.ndarray | None, str]:
-    """The numeric features the final linear model sees, or None and the reason."""
+def _exact_design(estimator: Any, X: Any, y: np.ndarray, X_measured: Any = None
+                  ) -> tuple[np.ndarray | None, np.ndarray | None, str]:
+    """The numeric features the final linear model sees on the training data and on the
+    measured data (the preprocessing fitted on the training data), or None and the
+    reason."""
     from sklearn.base import clone
 
     pre, _ = _split_linear(estimator)
+    out = []
     try:
-        Xt = clone(pre).fit(X, y).transform(X) if pre is not None else X
-        if hasattr(Xt, "toarray"):
-            Xt = Xt.toarray()
-        Xt = np.asarray(Xt, dtype=np.float64)
+        fitted = clone(pre).fit(X, y) if pre is not None else None
+        for data in (X, X if X_measured is None else X_measured):
+            Xt = fitted.transform(data) if fitted is not None else data
+            if hasattr(Xt, "toarray"):
+                Xt = Xt.toarray()
+            out.append(np.asarray(Xt, dtype=np.float64))
     except (TypeError, ValueError) as e:
-        return None, f"the features are not numeric ({e})"
-    if Xt.ndim != 2 or not np.isfinite(Xt).all():
-        return None, "the features are not a finite 2-D numeric array"
-    return Xt, ""
+        return None, None, f"the features are not numeric ({e})"
+    if any(a.ndim != 2 or not np.isfinite(a).all() for a in out):
+        return None, None, "the features are not a finite 2-D numeric array"
+    return out[0], out[1], ""
+
+
+def _level_set_seconds(n_distinct: int, n_features: int) -> float:
+    """Estimated seconds of the level-set solves: linear in the distinct rows and the
+    features (measured: 800 rows x 20 features 2.1 s; 2,100 rows x ~20 features 5.7 s)."""
+    return _LEVEL_SET_SECONDS_PER_CELL * n_distinct * (n_features + 1)
 
 
 def _logistic_level_set_plan(estimator: Any, n_classes: int, Xt: np.ndarray | None,
-                             why_not: str) -> tuple[bool, str, int]:
+                             why_not: str, explicit: bool = False
+                             ) -> tuple[bool, str, int]:
     from sklearn.linear_model import LogisticRegression
 
     _, final = _split_linear(estimator)
@@ -230,11 +375,11 @@ def _logistic_level_set_plan(estimator: Any, n_classes: int, Xt: np.ndarray | No
     if Xt is None:
         return False, why_not, 0
     n_distinct = int(np.unique(Xt, axis=0).shape[0])
-    cost = float(n_distinct) ** 2 * (Xt.shape[1] + 1) ** 2
-    if cost > _LEVEL_SET_BUDGET:
+    seconds = _level_set_seconds(n_distinct, Xt.shape[1])
+    if seconds > _LEVEL_SET_BUDGET_S and not explicit:
         return False, (f"the data have {n_distinct:,} distinct rows and {Xt.shape[1]} "
-                       f"features: the exact ranges would take about {cost * 4e-8:.0f} s"), \
-            n_distinct
+                       f"features: the exact ranges would take about {seconds:.0f} s "
+                       "(pass exact='vpr' to run them anyway)"), n_distinct
     return True, "", n_distinct
 
 
@@ -257,8 +402,9 @@ def _level_set_epsilon(ctx: Any, lls: Any, Xt: np.ndarray, bare: bool) -> tuple[
         loss = np.logaddexp(0.0, -s * (Xt @ w + b)).mean() + w @ w / (2.0 * C * n)
         excess.append(loss - lls.baseline_loss_)
     # 1e-9: below it the range solves are under the float64 resolution of the loss
+    models = "retrained model" if ctx.source.get("refitted", True) else "model"
     return max(float(max(excess)), 1e-9), ("the smallest such set that contains every "
-                                           "retrained model of the sampled set")
+                                           f"{models} of the sampled set")
 
 
 def _mip_plan(estimator: Any, n_classes: int, Xt: np.ndarray | None, why_not: str,
@@ -280,7 +426,8 @@ def _mip_plan(estimator: Any, n_classes: int, Xt: np.ndarray | None, why_not: st
 
 
 # ----------------------------------------------------------------------- audit
-def audit(estimator: Any, X: Any, y: ArrayLike, *, sensitive_features: Any = None,
+def audit(estimator: Any, X: Any, y: ArrayLike, *, X_test: Any = None,
+          y_test: ArrayLike | None = None, sensitive_features: Any = None,
           annotations: Any = None, epsilon: float = 0.01, n_models: int = 100,
           random_state: Any = None, progress: bool = True,
           perturbation: Literal["seed", "bootstrap", "subsample"] = "bootstrap",
@@ -319,17 +466,40 @@ def audit(estimator: Any, X: Any, y: ArrayLike, *, sensitive_features: Any = Non
 
     Parameters
     ----------
-    estimator : scikit-learn classifier
-        The learner (or Pipeline) to audit; cloned, never fitted itself.
+    estimator : scikit-learn classifier, fitted explorer, RashomonSet or list of models
+        What to audit:
+
+        - an unfitted learner (or Pipeline): cloned and retrained ``n_models`` times on
+          ``(X, y)`` (a :class:`~multiplicity.rashomon.RetrainingExplorer`); the learner
+          itself is never fitted;
+        - models the user already has, audited without refitting: a fitted
+          ``RetrainingExplorer``, ``DropoutExplorer`` or ``LinearMIPExplorer`` (its
+          Rashomon set), a :class:`~multiplicity.rashomon.RashomonSet`, or a list of
+          fitted classifiers (the set is built with ``RashomonSet.from_models(models, X,
+          y, epsilon=epsilon)``; the report says how many were dropped and why). The set's
+          own epsilon is the one reported. ``X`` and ``y`` must then be the data the
+          models were trained on.
     X : array-like or DataFrame of shape (n_samples, n_features)
-        Data the set is defined and measured on (the training data).
+        Training data: the models are trained and the Rashomon set is chosen on it.
+        Without ``X_test`` every measure is also computed on it (in-sample, which the
+        report says plainly).
     y : array-like of shape (n_samples,)
-        Labels.
+        Labels. A Series meets a DataFrame ``X`` on the index (rows with the same label
+        belong together; different labels raise).
+    X_test, y_test : array-like or DataFrame, default=None
+        Held-out data (both or neither): every measure, group table, per-person row and
+        figure is then computed on them, and the report says which data each number
+        comes from. The exact MIP stays on the training data, the data the set is
+        defined on. ``X_test`` must have the columns of ``X``; ``y_test`` meets
+        ``X_test`` on the index.
     sensitive_features : None, str, list of str, Series, DataFrame, dict or array-like
-        Groups to break the measures down by: column names of a DataFrame ``X`` (the
-        columns stay in ``X``), a named Series, a DataFrame (one feature per column), a
-        dict name -> labels, or one array of labels (called ``"group"``). Values are
-        taken by position; missing values form a group ``"(missing)"``.
+        Groups to break the measures down by, for the rows the measures are computed on
+        (``X_test`` when given, else ``X``): column names of that DataFrame (the columns
+        stay in it), a named Series, a DataFrame (one feature per column), a dict name ->
+        labels, or one array of labels (called ``"group"``). pandas objects are matched
+        by index label (a Series of the whole data set may hold more rows; those of the
+        audited data are taken); arrays by position. Missing values form a group
+        ``"(missing)"``.
     annotations : Annotations or DataFrame, default=None
         Human labels of the items: an :class:`~multiplicity.annotation.Annotations`, a
         long DataFrame with columns ``item``, ``annotator``, ``label``, or a wide table
@@ -338,7 +508,7 @@ def audit(estimator: Any, X: Any, y: ArrayLike, *, sensitive_features: Any = Non
         Rashomon parameter on the training 0-1 loss (absolute), >= 0. The exact level
         set of logistic regression uses the same value on its regularised log loss.
     n_models : int, default=100
-        Models to retrain.
+        Models to retrain (ignored when ``estimator`` holds fitted models).
     random_state : int, RandomState, Generator or None, default=None
         Seed of everything random. None draws one; the report records the int it used
         (``parameters["random_state"]``), so every report can be regenerated.
@@ -348,6 +518,9 @@ def audit(estimator: Any, X: Any, y: ArrayLike, *, sensitive_features: Any = Non
         What differs between retrained models (see ``RetrainingExplorer``).
     exact : {"auto", "vpr", "mip", "none"}, default="auto"
         Exact methods to try: both, only the logistic level set, only the MIP, none.
+        ``"auto"`` skips the level set when its estimated time (linear in the distinct
+        rows and the features: about 1.3e-4 s per row and feature) exceeds 30 s;
+        ``"vpr"`` runs it whatever it costs.
     mip_time_limit : float or None, default=5.0
         Seconds per search of the exact ``LinearMIPExplorer`` (its baseline, each point,
         the discrepancy); points not settled in time are reported as bounds. None waits
@@ -378,8 +551,10 @@ def audit(estimator: Any, X: Any, y: ArrayLike, *, sensitive_features: Any = Non
     Raises
     ------
     ValueError
-        ``y`` of another length than ``X``, ``epsilon < 0``, ``n_models < 1``, an unknown
-        sensitive column or one of the wrong length, an unknown ``exact`` option.
+        ``y`` of another length than ``X``, pandas inputs whose indexes do not match,
+        only one of ``X_test`` and ``y_test``, ``X_test`` without the columns of ``X``,
+        ``epsilon < 0``, ``n_models < 1``, an unknown sensitive column or one of the
+        wrong length, an unknown ``exact`` option, an unfitted model in a list.
 
     Notes
     -----
@@ -424,16 +599,21 @@ def audit(estimator: Any, X: Any, y: ArrayLike, *, sensitive_features: Any = Non
                                             "importance_max_samples", 10)
     if not isinstance(progress, bool | np.bool_):
         raise TypeError(f"progress must be a bool, got {progress!r}")
-    y_arr = _check_y(X, y)
-    n = y_arr.shape[0]
-    groups = _check_sensitive(sensitive_features, X, n)
+    y_arr = _check_y(X, align_to(X, y, name="y"))
+    X_test, y_test_arr = _check_test_data(X, y_arr, X_test, y_test)
+    held_out = X_test is not None
+    Xm, ym = (X_test, y_test_arr) if held_out else (X, y_arr)
+    groups = _check_sensitive(sensitive_features, Xm, ym.shape[0],
+                              "X_test" if held_out else "X")
     ann = _check_annotations(annotations)
+    kind = _models_kind(estimator)
     seed = _resolve_seed(random_state)
     sub_seeds = [int(s) for s in np.random.SeedSequence(seed).generate_state(3)]
 
-    ctx = _Context(estimator=estimator, X=X, y=y_arr, eps=eps, n_models=n_models,
-                   seed=seed, groups=groups, ann=ann, delta=delta, alpha=alpha,
-                   subject=subject, n_jobs=n_jobs, figures=bool(figures))
+    ctx = _Context(estimator=estimator, X=X, y=y_arr, Xm=Xm, ym=ym, held_out=held_out,
+                   eps=eps, n_models=n_models, seed=seed, groups=groups, ann=ann,
+                   delta=delta, alpha=alpha, subject=subject, n_jobs=n_jobs,
+                   figures=bool(figures), exact_explicit=exact in ("vpr", "mip"))
     names = ["retraining", "profile", "exact", "groups", "abstention", "importance",
              "annotations", "figures"]
     steps = _Steps(names, bool(progress))
@@ -441,15 +621,26 @@ def audit(estimator: Any, X: Any, y: ArrayLike, *, sensitive_features: Any = Non
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            with steps.step(f"retraining {n_models} models"):
-                from ..rashomon import RetrainingExplorer
+            if kind == "estimator":
+                with steps.step(f"retraining {n_models} models"):
+                    from ..rashomon import RetrainingExplorer
 
-                ctx.explorer = RetrainingExplorer(
-                    clone(estimator), n_models=n_models, perturbation=perturbation,
-                    epsilon=eps, random_state=seed, n_jobs=n_jobs).fit(X, y_arr)
-                ctx.rset = ctx.explorer.rashomon_set_
+                    ctx.explorer = RetrainingExplorer(
+                        clone(estimator), n_models=n_models, perturbation=perturbation,
+                        epsilon=eps, random_state=seed, n_jobs=n_jobs).fit(X, y_arr)
+                    ctx.rset = ctx.explorer.rashomon_set_
+                    ctx.source = {
+                        "kind": kind, "what": type(estimator).__name__, "refitted": True,
+                        "candidate_losses": ctx.explorer.candidate_losses_,
+                        "baseline_index": int(ctx.explorer.baseline_index_),
+                        "n_candidates": n_models, "epsilon": eps}
+            else:
+                with steps.step("the given models"):
+                    ctx.explorer, ctx.rset, ctx.estimator, ctx.source = _given_set(
+                        kind, estimator, X, y_arr, eps)
+                    eps = ctx.eps = ctx.source["epsilon"]
             with steps.step("multiplicity profile"):
-                ctx.profile = ctx.rset.profile(X, y_arr, delta=delta)
+                ctx.profile = ctx.rset.profile(Xm, ym, delta=delta)
             with steps.step("exact methods"):
                 exact_sec = _exact_section(ctx, exact, mip_time_limit, mip_max_rows)
             with steps.step("abstention"):
@@ -474,25 +665,65 @@ def audit(estimator: Any, X: Any, y: ArrayLike, *, sensitive_features: Any = Non
             notes.append(f"{_SKIP_LABELS.get(key, sec.title)}: skipped: {reason}")
 
     parameters = {
-        "estimator": _estimator_info(estimator),
-        "epsilon": eps, "epsilon_mode": "absolute", "loss": "zero_one",
-        "n_models": n_models, "perturbation": perturbation, "random_state": seed,
+        "estimator": (_estimator_info(estimator) if kind == "estimator" else
+                      _estimator_info(ctx.estimator) | {"given": ctx.source["what"]}),
+        "models": kind, "epsilon": eps, "epsilon_mode": "absolute", "loss": "zero_one",
+        "n_models": n_models if kind == "estimator" else ctx.source["n_candidates"],
+        "perturbation": perturbation if kind == "estimator" else None,
+        "random_state": seed,
         "random_state_given": None if random_state is None else repr(random_state),
         "delta": float(delta), "alpha": float(alpha), "exact": exact,
         "mip_time_limit": mip_time_limit, "mip_max_rows": mip_max_rows,
         "importance_max_samples": importance_max_samples, "n_resamples": n_resamples,
         "sensitive_features": list(groups), "annotations": ann is not None,
         "subject": subject, "figures": bool(figures),
+        "evaluation": "held-out" if held_out else "in-sample",
     }
     data = _data_info(X, y_arr, ctx.rset.classes_)
+    if held_out:
+        data["test"] = _data_info(X_test, y_test_arr, ctx.rset.classes_)
+    data["measured_on"] = "X_test" if held_out else "X"
     sections = [overview, multi, exact_sec, groups_sec, abst_sec, imp_sec, ann_sec,
                 _notes_section(notes), _reproduce_section(parameters, data)]
+    title_name = (type(estimator).__name__ if kind == "estimator"
+                  else type(ctx.estimator).__name__)
     return AuditReport(
-        title=title or f"Multiplicity audit: {type(estimator).__name__}",
+        title=title or f"Multiplicity audit: {title_name}",
         subject=subject, parameters=parameters, data=data, sections=sections,
         headline=_headline(ctx, sections, groups), version=__version__,
         created=datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC"), notes=notes,
-        rashomon_set=ctx.rset, profile=ctx.profile, explorer=ctx.explorer)
+        rashomon_set=ctx.rset, profile=ctx.profile, explorer=ctx.explorer,
+        per_person_table=_per_person(ctx))
+
+
+def _per_person(ctx: _Context) -> pd.DataFrame:
+    """One row per person of the measured data (see :meth:`AuditReport.per_person`)."""
+    p, rs = ctx.profile, ctx.rset
+    index = (ctx.Xm.index if isinstance(ctx.Xm, pd.DataFrame | pd.Series)
+             else pd.RangeIndex(p.n_samples))
+    classes = np.asarray(rs.classes_)
+    codes = ctx.codes if ctx.codes is not None else rs.predict_codes(ctx.Xm)
+    base = codes[rs.baseline_index_]
+    cols: dict[str, Any] = {
+        "prediction": classes[base],
+        "y_true": ctx.ym,
+        "flipped": (codes != base[None, :]).any(axis=0),
+        "models_disagreeing": (codes != base[None, :]).sum(axis=0),
+        "self_consistency": p.self_consistency,
+    }
+    if p.vpr is not None and np.ndim(p.vpr) == 2 and len(classes) == 2:
+        cols["vpr_class"] = np.repeat(classes[1:2], p.n_samples)
+        cols["vpr_low"], cols["vpr_high"] = p.vpr[:, 0], p.vpr[:, 1]
+    if "vpr" in ctx.exact:
+        cols["exact_vpr_low"] = ctx.exact["vpr"][:, 0]
+        cols["exact_vpr_high"] = ctx.exact["vpr"][:, 1]
+    if ctx.abstained is not None:
+        cols["abstained"] = ctx.abstained
+    for name, g in ctx.groups.items():
+        cols[f"group:{name}"] = g.labels
+    out = pd.DataFrame(cols, index=index)
+    out.attrs["measured_on"] = "X_test" if ctx.held_out else "X"
+    return out
 
 
 _SKIP_LABELS = {"level_set": "Exact viable prediction ranges (logistic level set)",
@@ -508,7 +739,9 @@ class _Context:
     def __init__(self, **kwargs: Any) -> None:
         self.__dict__.update(kwargs)
         self.explorer = self.rset = self.profile = None
+        self.source: dict[str, Any] = {}
         self.abstained: np.ndarray | None = None
+        self.codes: np.ndarray | None = None
         self.exact: dict[str, Any] = {}
         self.importance: pd.DataFrame | None = None
         self.annotation: dict[str, Any] = {}
@@ -530,18 +763,38 @@ def _data_info(X: Any, y: np.ndarray, classes: np.ndarray) -> dict[str, Any]:
 
 # ---------------------------------------------------------------------- sections
 def _overview_section(ctx: _Context, perturbation: str) -> Section:
-    ex, rs, prof = ctx.explorer, ctx.rset, ctx.profile
-    losses = ex.candidate_losses_
-    base_err = float(losses[ex.baseline_index_])
-    how = {"bootstrap": "each on a bootstrap resample of the rows",
-           "seed": "each with its own random seed",
-           "subsample": "each on a random half of the rows"}[perturbation]
+    rs, prof, src = ctx.rset, ctx.profile, ctx.source
+    losses = np.asarray(src["candidate_losses"], dtype=np.float64)
+    base_err = float(losses[src["baseline_index"]])
+    n_cand = int(src["n_candidates"])
+    if src["refitted"]:
+        how = {"bootstrap": "each on a bootstrap resample of the rows",
+               "seed": "each with its own random seed",
+               "subsample": "each on a random half of the rows"}[perturbation]
+        first = (f"We trained the model {n_cand} times, {how}. {len(rs)} of these models "
+                 f"have a training error at most {ctx.eps:g} above the best one's "
+                 f"({base_err:.4f}): they are equally good by that standard, and together "
+                 "they form the sampled Rashomon set.")
+    else:
+        first = (f"The audit was given {src['what']} and did not retrain anything. "
+                 f"{len(rs)} of its {n_cand} models have a loss on the training data at "
+                 f"most {ctx.eps:g} above the best one's ({base_err:.4f}) and form the "
+                 "Rashomon set audited here.")
+        dropped = n_cand - len(rs) if src["kind"] == "models" else 0
+        if dropped:
+            first += (f" The other {dropped} were dropped: their losses exceed the "
+                      f"threshold {float(rs.threshold_):.4f}.")
+    n_m = prof.n_samples
+    where = (f"Every measure below is computed on the held-out data ({n_m:,} {ctx.subject} "
+             "the models were not trained on), unless it says otherwise." if ctx.held_out
+             else f"Every measure below is in-sample: computed on the {n_m:,} "
+             f"{ctx.subject} the models were trained on. Models agree more on data they "
+             "have seen (a flexible model that fits its training data exactly shows no "
+             "disagreement there at all), so these figures understate the multiplicity a "
+             "new person meets; pass X_test and y_test to measure it on held-out data.")
     paras = [
-        f"We trained the model {ctx.n_models} times, {how}. {len(rs)} of these models "
-        f"have a training error at most {ctx.eps:g} above the best one's ({base_err:.4f}): "
-        "they are equally good by that standard, and together they form the sampled "
-        "Rashomon set. The best model is the baseline every comparison below is made "
-        "against.",
+        first + " The best model is the baseline every comparison below is made against.",
+        where,
         f"Their accuracy on the {ctx.subject} audited ranges from "
         f"{prof.min_accuracy:.4f} to {prof.max_accuracy:.4f} (baseline "
         f"{prof.baseline_accuracy:.4f}). A deployer could have picked any of them.",
@@ -552,17 +805,21 @@ def _overview_section(ctx: _Context, perturbation: str) -> Section:
     if len(rs) == 1:
         paras.append("Only one model is in the set, so no disagreement can be measured; "
                      "a larger epsilon or more models would show the multiplicity.")
-    table = pd.DataFrame({"value": [ctx.n_models, len(rs), base_err, float(rs.threshold_),
+    table = pd.DataFrame({"value": [n_cand, len(rs), base_err, float(rs.threshold_),
                                     prof.baseline_accuracy, prof.min_accuracy,
                                     prof.max_accuracy]},
-                         index=pd.Index(["models trained", "models in the Rashomon set",
+                         index=pd.Index(["models trained" if src["refitted"]
+                                         else "models given", "models in the Rashomon set",
                                          "baseline training error", "largest error in the set",
                                          "baseline accuracy", "lowest accuracy in the set",
                                          "highest accuracy in the set"], name="quantity"),
                          dtype=object)
     return Section("overview", "Overview", paras,
-                   numbers={"n_models": ctx.n_models, "n_in_set": len(rs),
-                            "baseline_index": int(ex.baseline_index_),
+                   numbers={"n_models": n_cand, "n_in_set": len(rs),
+                            "models": src["kind"], "refitted": bool(src["refitted"]),
+                            "evaluation": "held-out" if ctx.held_out else "in-sample",
+                            "n_measured": int(n_m),
+                            "baseline_index": int(src["baseline_index"]),
                             "baseline_error": base_err, "threshold": float(rs.threshold_),
                             "candidate_losses": losses.tolist(),
                             "baseline_accuracy": prof.baseline_accuracy,
@@ -574,6 +831,9 @@ def _overview_section(ctx: _Context, perturbation: str) -> Section:
 def _multiplicity_section(ctx: _Context) -> Section:
     p, n, who = ctx.profile, ctx.profile.n_samples, ctx.subject
     paras = [
+        (f"Measured on the held-out data: {n:,} {who} the models were not trained on."
+         if ctx.held_out else f"Measured in-sample: on the {n:,} {who} the models were "
+         "trained on (see the overview)."),
         f"Ambiguity {p.ambiguity:.4f}: for {_pct(p.ambiguity)} of {who} "
         f"({_count(p.ambiguity, n)} of {n:,}), at least one equally good model gives a "
         "different prediction than the baseline. For them the outcome depends on an "
@@ -626,11 +886,13 @@ def _exact_section(ctx: _Context, exact: str, time_limit: float | None,
     skipped: dict[str, str] = {}
     rows: list[dict[str, Any]] = []
     n_classes = len(ctx.rset.classes_)
-    Xt, why_not = _exact_design(ctx.estimator, ctx.X, ctx.y)
+    Xt, Xt_m, why_not = _exact_design(ctx.estimator, ctx.X, ctx.y,
+                                      ctx.Xm if ctx.held_out else None)
     p = ctx.profile
     # -- logistic level set: exact viable prediction ranges
     if exact in ("auto", "vpr"):
-        ok, reason, _ = _logistic_level_set_plan(ctx.estimator, n_classes, Xt, why_not)
+        ok, reason, _ = _logistic_level_set_plan(ctx.estimator, n_classes, Xt, why_not,
+                                                 explicit=exact == "vpr")
         if ok:
             from ..rashomon import LogisticLevelSet
 
@@ -641,14 +903,14 @@ def _exact_section(ctx: _Context, exact: str, time_limit: float | None,
                                        n_jobs=ctx.n_jobs).fit(Xt, ctx.y)
                 eps_ll, how_eps = _level_set_epsilon(ctx, lls, Xt, pre is None)
                 lls.set_params(epsilon=eps_ll).fit(Xt, ctx.y)
-                vpr = lls.viable_prediction_range(Xt)
+                vpr = lls.viable_prediction_range(Xt_m)
             except (ValueError, RuntimeError) as e:
                 skipped["level_set"] = f"the level-set solve failed ({e})"
             else:
                 width = vpr[:, 1] - vpr[:, 0]
-                p_amb = float(lls.probabilistic_ambiguity(Xt, delta=ctx.delta))
+                p_amb = float(lls.probabilistic_ambiguity(Xt_m, delta=ctx.delta))
                 crosses = float(np.mean((vpr[:, 0] < 0.5) & (vpr[:, 1] >= 0.5)))
-                ctx.exact.update(vpr_width=width, vpr_mean_width=float(width.mean()),
+                ctx.exact.update(vpr=vpr, vpr_width=width, vpr_mean_width=float(width.mean()),
                                  vpr_probabilistic_ambiguity=p_amb,
                                  vpr_crosses_half=crosses, vpr_epsilon=eps_ll)
                 sampled = np.nan if p.vpr_width is None else p.mean_vpr_width
@@ -699,17 +961,26 @@ def _exact_section(ctx: _Context, exact: str, time_limit: float | None,
                 f" Some searches hit the time limit of {time_limit} s, so the true values "
                 f"lie in [{a_lo:.4f}, {a_hi:.4f}] (ambiguity) and [{d_lo:.4f}, {d_hi:.4f}] "
                 "(discrepancy); the figures quoted are the proven lower bounds.")
+            # The MIP is exact on the data the set is defined on (the training data).
+            on_train = ctx.held_out
+            sample_amb = np.nan if on_train else p.ambiguity
+            sample_disc = np.nan if on_train else p.discrepancy
+            compare = ((" These exact figures are on the training data, the data the "
+                        "set is defined on; the sampled measures above are on the held-out "
+                        "data, so the two are not compared.") if on_train else "")
             sec.paragraphs.append(
                 f"Over every linear classifier whose training error is within {ctx.eps:g} of "
                 f"the best possible ({mip.baseline_error_:.4f}; at most "
                 f"{mip.error_budget_} extra mistakes), an exact search (mixed-integer "
-                f"programming) finds that {_pct(a_lo)} of {ctx.subject} can have their "
-                f"prediction flipped by some equally good linear model (ambiguity "
-                f"{a_lo:.4f}; the retrained sample found {p.ambiguity:.4f}), and one such "
-                f"model alone flips {_pct(d_lo)} (discrepancy {d_lo:.4f}; sample "
-                f"{p.discrepancy:.4f})." + bound)
+                f"programming) finds that {_pct(a_lo)} of the {ctx.subject} in the training "
+                "data can have their prediction flipped by some equally good linear model "
+                f"(ambiguity {a_lo:.4f}"
+                + ("" if on_train else f"; the retrained sample found {p.ambiguity:.4f}")
+                + f"), and one such model alone flips {_pct(d_lo)} (discrepancy {d_lo:.4f}"
+                + ("" if on_train else f"; sample {p.discrepancy:.4f}") + ")." + bound
+                + compare)
             sampled_err = 1.0 - p.baseline_accuracy
-            if sampled_err > mip.baseline_error_ + ctx.eps + 1e-12:
+            if not on_train and sampled_err > mip.baseline_error_ + ctx.eps + 1e-12:
                 sec.paragraphs.append(
                     f"The retrained models are not all in this set: the best of them errs on "
                     f"{sampled_err:.4f} of the data, more than the best linear classifier "
@@ -718,9 +989,9 @@ def _exact_section(ctx: _Context, exact: str, time_limit: float | None,
                     "comparable.")
             rows += [
                 {"method": "MIP (all linear classifiers)", "measure": "ambiguity",
-                 "exact": a_lo, "sampled": p.ambiguity},
+                 "exact": a_lo, "sampled": sample_amb},
                 {"method": "MIP (all linear classifiers)", "measure": "discrepancy",
-                 "exact": d_lo, "sampled": p.discrepancy},
+                 "exact": d_lo, "sampled": sample_disc},
             ]
         else:
             skipped["mip"] = reason
@@ -733,7 +1004,7 @@ def _exact_section(ctx: _Context, exact: str, time_limit: float | None,
         sec.tables["comparison"] = ("Exact values against the retrained sample", table)
     else:
         sec.status = "skipped"
-    sec.numbers = {k: v for k, v in ctx.exact.items() if k != "vpr_width"}
+    sec.numbers = {k: v for k, v in ctx.exact.items() if k not in ("vpr", "vpr_width")}
     sec.numbers["skipped"] = skipped
     return sec
 
@@ -741,13 +1012,14 @@ def _exact_section(ctx: _Context, exact: str, time_limit: float | None,
 def _abstention_section(ctx: _Context) -> Section:
     from ..ensemble import selective_vote
 
-    codes = ctx.rset.predict_codes(ctx.X)
+    codes = ctx.rset.predict_codes(ctx.Xm)
     labels, p_values = selective_vote(codes, alpha=ctx.alpha, abstain_label=-1)
     abstained = labels == -1
     ctx.abstained = abstained
+    ctx.codes = codes
     rate = float(abstained.mean())
     answered = ~abstained
-    y_codes = pd.Index(ctx.rset.classes_).get_indexer(pd.Index(ctx.y))
+    y_codes = pd.Index(ctx.rset.classes_).get_indexer(pd.Index(ctx.ym))
     acc = float(np.mean(labels[answered] == y_codes[answered])) if answered.any() else np.nan
     m = len(ctx.rset)
     paras = [
@@ -793,25 +1065,42 @@ def _groups_section(ctx: _Context) -> Section:
         "Each row repeats the measures within one group. A gap between groups means that "
         "the arbitrary choice between equally good models weighs more on some groups.")
     for name, g in ctx.groups.items():
-        table = ctx.profile.by_group(g)
-        worst = dict(table.attrs.get("worst_group", {}))
-        codes, names = pd.factorize(pd.Series(g, dtype=object), sort=True)
-        abst = np.bincount(codes, weights=ctx.abstained.astype(float), minlength=len(names))
-        size = np.bincount(codes, minlength=len(names))
-        rates = abst / size
-        table["abstention_rate"] = np.r_[rates, ctx.abstained.mean(), rates.max() - rates.min()]
-        worst["abstention_rate"] = names[int(np.argmax(rates))]
+        # An ordered Categorical keeps the groups in their order (intervals increasing).
+        table = ctx.profile.by_group(pd.Categorical(g.labels, categories=g.names,
+                                                    ordered=True), bins=None)
+        worst = dict(table.attrs.get("worst_large_group") or
+                     table.attrs.get("worst_group", {}))
+        size = g.sizes
+        abst = np.bincount(g.codes, weights=ctx.abstained.astype(float), minlength=len(size))
+        rates = pd.Series(abst / np.maximum(size, 1), index=g.names)
+        large = ~small_groups(size, int(size.sum()))
+        ranked = rates[large] if large.any() else rates
+        table["abstention_rate"] = [rates.get(k, np.nan) for k in table.index[:-2]] + [
+            float(ctx.abstained.mean()), float(rates.max() - rates.min())]
+        worst["abstention_rate"] = ranked.idxmax()
         groups_only = table.drop(index=["overall", "max-min gap"])
+        if g.description:
+            sec.paragraphs.append(f"{name}: {g.description}")
         lo_g, hi_g = groups_only["ambiguity"].idxmin(), groups_only["ambiguity"].idxmax()
         sec.paragraphs.append(
             f"By {name}: ambiguity ranges from {_pct(groups_only['ambiguity'][lo_g])} "
-            f"({lo_g}) to {_pct(groups_only['ambiguity'][hi_g])} ({hi_g}) of {ctx.subject} "
+            f"({lo_g}, n = {int(size[g.names.get_loc(lo_g)]):,}) to "
+            f"{_pct(groups_only['ambiguity'][hi_g])} ({hi_g}, n = "
+            f"{int(size[g.names.get_loc(hi_g)]):,}) of {ctx.subject} "
             f"in a group, a gap of {100 * table.loc['max-min gap', 'ambiguity']:.1f} "
             "percentage points; the selective ensemble abstains for "
             f"{_pct(rates.min())} to {_pct(rates.max())} "
-            f"(most for {worst['abstention_rate']}).")
+            f"(most for {worst['abstention_rate']}"
+            + (" among the groups large enough to rank" if not large.all() else "") + ").")
+        caveat = table.attrs.get("caveat")
+        if caveat:
+            sec.paragraphs.append(caveat)
         sec.tables[f"by_{name}"] = (f"Measures by {name}", table)
         sec.numbers[name] = {"worst_group": {k: str(v) for k, v in worst.items()},
+                             "group_sizes": {str(k): int(v) for k, v in
+                                             zip(g.names, size, strict=True)},
+                             "small_groups": [str(k) for k, small in
+                                              zip(g.names, ~large, strict=True) if small],
                              "ambiguity_gap": float(table.loc["max-min gap", "ambiguity"]),
                              "abstention_gap": float(rates.max() - rates.min())}
         cols = [c for c in _GROUP_BARS if c in table.columns]
@@ -837,7 +1126,7 @@ def _importance_section(ctx: _Context, max_samples: int | None, seed: int) -> Se
         sec.paragraphs.append(f"Not available: {reason}.")
         sec.numbers["skipped"] = {"importance": reason}
         return sec
-    X, y, n = ctx.X, ctx.y, len(ctx.y)
+    X, y, n = ctx.Xm, ctx.ym, len(ctx.ym)
     if max_samples is not None and n > max_samples:
         from sklearn.utils import _safe_indexing
 
@@ -995,8 +1284,11 @@ def _reproduce_section(parameters: dict[str, Any], data: dict[str, Any]) -> Sect
         args.insert(0, "sensitive_features=sensitive_features")
     if p["annotations"]:
         args.insert(0, "annotations=annotations")
+    if p.get("evaluation") == "held-out":
+        args.insert(0, "X_test=X_test, y_test=y_test")
+    what = p["estimator"]["repr"] if p.get("models") in (None, "estimator") else "models"
     code = ("```python\nfrom multiplicity.report import audit\n\n"
-            f"report = audit({p['estimator']['repr']}, X, y,\n               "
+            f"report = audit({what}, X, y,\n               "
             + ",\n               ".join(args) + ")\n```")
     paras = [f"This report was produced by multiplicity with the parameters below. With the "
              f"same data (SHA-256 {data['sha256']}) and the same package version, this "

@@ -107,8 +107,11 @@ class AuditReport:
         The sampled Rashomon set the measures are computed on.
     profile : MultiplicityProfile
         Its profile on ``(X, y)``.
-    explorer : RetrainingExplorer
-        The fitted explorer (every candidate, not only the set).
+    explorer : RetrainingExplorer or None
+        The fitted explorer (every candidate, not only the set); the explorer the audit
+        was given, or None when it was given a RashomonSet or a list of models.
+    per_person_table : DataFrame or None
+        What :meth:`per_person` returns.
     """
 
     title: str
@@ -123,6 +126,7 @@ class AuditReport:
     rashomon_set: Any = field(repr=False, default=None)
     profile: Any = field(repr=False, default=None)
     explorer: Any = field(repr=False, default=None)
+    per_person_table: Any = field(repr=False, default=None)
 
     # ------------------------------------------------------------------ access
     def summary(self) -> pd.DataFrame:
@@ -136,6 +140,36 @@ class AuditReport:
             ``meaning`` (one plain-language sentence).
         """
         return self.headline.copy()
+
+    def per_person(self) -> pd.DataFrame:
+        """One row per person of the audited data, ready to join back onto it.
+
+        The rows are those the measures are reported on (``X_test`` when the audit was
+        given held-out data, else ``X``), with their index (a ``RangeIndex`` for NumPy
+        input), so ``X_test.join(report.per_person())`` lines them up.
+
+        Returns
+        -------
+        DataFrame
+            ``prediction`` (the baseline model's class), ``y_true``, ``flipped`` (some
+            model of the set predicts another class), ``models_disagreeing`` (how many),
+            ``self_consistency``; for two classes ``vpr_class`` (the class whose
+            probability the range is about), ``vpr_low`` and ``vpr_high`` (the viable
+            prediction range over the sampled set) and, when the logistic level set ran,
+            ``exact_vpr_low`` and ``exact_vpr_high``; ``abstained`` (the selective
+            ensemble declines to decide) and one ``group:<name>`` column per sensitive
+            feature. ``attrs["measured_on"]`` is ``"X_test"`` or ``"X"``.
+
+        Examples
+        --------
+        >>> report.per_person().to_csv("per_person.csv")  # doctest: +SKIP
+        """
+        if self.per_person_table is None:
+            raise ValueError("this report has no per-person table (it was not produced "
+                             "by audit())")
+        out = self.per_person_table.copy()
+        out.attrs = dict(self.per_person_table.attrs)
+        return out
 
     def section(self, section_id: str) -> Section:
         """The section with id ``section_id`` (``KeyError`` if there is none)."""
