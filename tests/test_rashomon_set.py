@@ -295,8 +295,9 @@ def test_by_group_bad_groups(data, pool):
     prof = RashomonSet.from_models(pool, X, y, epsilon=0.05).profile(X)
     with pytest.raises(ValueError, match="groups must have shape"):
         prof.by_group(np.zeros(3))
-    with pytest.raises(ValueError, match="missing"):
-        prof.by_group(np.array([None] * len(y)))
+    # missing group labels form a group of their own
+    table = prof.by_group(np.array([None] * len(y)))
+    assert table.index[0] == "(missing)" and table.loc["(missing)", "n_samples"] == len(y)
 
 
 def test_profile_without_y_and_with_one_model(data, pool):
@@ -388,3 +389,83 @@ def test_log_loss_of_float32_probabilities_does_not_warn(data, pool):
     rs = RashomonSet.from_models(wrapped, X, y, loss="log_loss", epsilon=1.0)  # no warning
     ref = [log_loss(y, m.predict_proba(X)) for m in pool]
     npt.assert_allclose(rs.losses_, ref, rtol=1e-5)
+
+
+# ------------------------------------------------------------- the pool it was filtered from
+@pytest.mark.parametrize(("epsilon", "epsilon_mode"), [(0.0, "absolute"), (0.01, "absolute"),
+                                                       (0.1, "relative"), (1.0, "absolute")])
+def test_pool_records_every_model_its_loss_and_why_it_was_dropped(data, pool, epsilon,
+                                                                  epsilon_mode):
+    X, y = data
+    rs = RashomonSet.from_models(pool, X, y, epsilon=epsilon, epsilon_mode=epsilon_mode)
+    # by hand: plain Python over the pool
+    losses = [float(np.mean(m.predict(X) != y)) for m in pool]
+    base = losses.index(min(losses))
+    thr = losses[base] + epsilon if epsilon_mode == "absolute" else losses[base] * (1 + epsilon)
+    kept = [loss <= thr + 1e-12 for loss in losses]
+    frame = rs.pool_
+    assert list(frame.columns) == ["position", "loss", "kept", "member", "reason"]
+    assert frame["position"].tolist() == list(range(len(pool)))
+    npt.assert_allclose(frame["loss"], losses)
+    assert frame["kept"].tolist() == kept
+    assert [m for m, k in zip(pool, kept, strict=True) if k] == list(rs)
+    members = [sum(kept[:i]) if k else None for i, k in enumerate(kept)]
+    assert [None if pd.isna(v) else v for v in frame["member"]] == members
+    for i, (loss, k) in enumerate(zip(losses, kept, strict=True)):
+        want = ("baseline h0" if i == base else f"loss <= {thr:.6g}" if k
+                else f"loss above {thr:.6g}")
+        assert frame["reason"][i] == want
+        if not k:
+            assert loss > thr
+    n_out = len(pool) - sum(kept)
+    text = f"kept {sum(kept)} of {len(pool)} models"
+    if n_out:
+        text += f"; {n_out} dropped: loss above {thr:.6g}"
+    assert repr(rs).endswith(f"baseline_loss={losses[base]:.6g}): {text}")
+
+
+def test_pool_frame_is_a_copy_and_survives_pickling(data, pool):
+    X, y = data
+    rs = RashomonSet.from_models(pool, X, y, epsilon=0.01)
+    frame = rs.pool_
+    frame.loc[0, "loss"] = 99.0
+    frame["kept"] = True
+    assert rs.pool_["loss"][0] != 99.0 and not rs.pool_["kept"].all()
+    for clone in (pickle.loads(pickle.dumps(rs)), copy.deepcopy(rs)):
+        pd.testing.assert_frame_equal(clone.pool_, rs.pool_)
+        assert repr(clone) == repr(rs)
+    direct = RashomonSet(list(rs), rs.losses_, epsilon=0.01)
+    assert direct.pool_ is None and ": kept" not in repr(direct)
+    # a set pickled before the pool was recorded still loads
+    state = rs.__getstate__()
+    del state["_pool_losses"], state["_pool_kept"]
+    old = RashomonSet.__new__(RashomonSet)
+    old.__setstate__(state)
+    assert old.pool_ is None and len(old) == len(rs)
+
+
+# ---------------------------------------------------------------- pandas meet on the index
+def test_pandas_y_is_aligned_on_the_index_of_X(data):
+    X, y = data
+    index = [f"p{i}" for i in range(len(y))]
+    df = pd.DataFrame(X, columns=[f"f{j}" for j in range(X.shape[1])], index=index)
+    models = [LogisticRegression(C=c).fit(df, y) for c in (0.01, 0.1, 1.0)]
+    ys = pd.Series(y, index=index)
+    shuffled = ys.sample(frac=1.0, random_state=0)
+    aligned = RashomonSet.from_models(models, df, ys, epsilon=0.01)
+    moved = RashomonSet.from_models(models, df, shuffled, epsilon=0.01)
+    npt.assert_array_equal(moved.losses_, aligned.losses_)
+    pd.testing.assert_frame_equal(moved.pool_, aligned.pool_)
+    npt.assert_allclose(aligned.pool_["loss"], _zero_one(models, df, y))
+    # matched by position, the shuffled labels would give other losses
+    assert not np.allclose(_zero_one(models, df, shuffled.to_numpy()), aligned.pool_["loss"])
+    a, b = aligned.profile(df, ys), moved.profile(df, shuffled)
+    assert a.baseline_accuracy == b.baseline_accuracy == 1 - aligned.baseline_loss_
+    other = pd.Series(y, index=[f"q{i}" for i in range(len(y))])
+    for call in (lambda: RashomonSet.from_models(models, df, other),
+                 lambda: aligned.profile(df, other)):
+        with pytest.raises(ValueError, match="the index of y does not match the index of X"):
+            call()
+    # NumPy labels still match by position
+    npt.assert_array_equal(RashomonSet.from_models(models, df, y, epsilon=0.01).losses_,
+                           aligned.losses_)

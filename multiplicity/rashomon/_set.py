@@ -10,7 +10,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from sklearn.utils.validation import check_is_fitted
 
-from .._validation import _smallest_int_dtype
+from .._validation import _smallest_int_dtype, align_to
 from ._losses import check_loss, model_loss
 
 __all__ = ["RashomonSet", "check_epsilon", "rashomon_threshold"]
@@ -108,6 +108,13 @@ class RashomonSet:
     threshold_ : float
         Largest loss allowed in the set.
     classes_ : ndarray of shape (n_classes,)
+    pool_ : pandas.DataFrame or None
+        For a set filtered from a pool (:meth:`from_models`, the explorers): one row per
+        model of the pool, in pool order, with ``position`` (in the pool), ``loss``,
+        ``kept``, ``member`` (position in the set, ``<NA>`` when dropped) and ``reason``
+        (``"baseline h0"``, ``"loss <= threshold"`` or ``"loss above threshold"``, with
+        the threshold ``threshold_``). None for a set built from its members directly.
+        ``repr(rset)`` sums it up.
     epsilon, epsilon_mode, loss
         As given.
 
@@ -122,10 +129,19 @@ class RashomonSet:
     >>> rs = RashomonSet.from_models(pool, X, y, epsilon=0.005)
     >>> len(rs), rs.baseline_index_, rs.predict(X).shape
     (3, 1, (3, 200))
+    >>> rs  # doctest: +ELLIPSIS
+    RashomonSet(n_models=3, ...): kept 3 of 4 models; 1 dropped: loss above 0.05
+    >>> rs.pool_
+       position   loss   kept  member           reason
+    0         0  0.065  False    <NA>  loss above 0.05
+    1         1  0.050   True       0     loss <= 0.05
+    2         2  0.045   True       1      baseline h0
+    3         3  0.050   True       2     loss <= 0.05
     """
 
-    __slots__ = ("_frozen", "baseline_index_", "baseline_loss_", "classes_", "epsilon",
-                 "epsilon_mode", "loss", "losses_", "models_", "threshold_")
+    __slots__ = ("_frozen", "_pool_kept", "_pool_losses", "baseline_index_", "baseline_loss_",
+                 "classes_", "epsilon", "epsilon_mode", "loss", "losses_", "models_",
+                 "threshold_")
 
     def __init__(self, models: Sequence[Any], losses: ArrayLike, *, epsilon: float,
                  epsilon_mode: Literal["absolute", "relative"] = "absolute",
@@ -163,6 +179,8 @@ class RashomonSet:
                                                     epsilon_mode))
         set_(self, "classes_", classes)
         set_(self, "loss", loss)
+        set_(self, "_pool_losses", None)
+        set_(self, "_pool_kept", None)
         set_(self, "_frozen", True)
 
     def __setattr__(self, name: str, value: Any) -> None:
@@ -175,9 +193,10 @@ class RashomonSet:
         return {name: getattr(self, name) for name in self.__slots__}
 
     def __setstate__(self, state: dict[str, Any]) -> None:  # pickling, copy, dask
+        state = {"_pool_losses": None, "_pool_kept": None, **state}
         for name, value in state.items():
-            if name == "losses_":
-                value = np.array(value, dtype=np.float64)
+            if name in ("losses_", "_pool_losses", "_pool_kept") and value is not None:
+                value = np.array(value)
                 value.setflags(write=False)
             object.__setattr__(self, name, value)
 
@@ -215,27 +234,37 @@ class RashomonSet:
         Returns
         -------
         RashomonSet
-            The members in pool order; ``baseline_index_`` points at h0.
+            The members in pool order; ``baseline_index_`` points at h0, and ``pool_``
+            records every model of the pool: its loss, whether it was kept and why not.
 
         Raises
         ------
         ValueError
-            Empty pool, X/y length mismatch, y with a single class, epsilon < 0.
+            Empty pool, X/y length mismatch, pandas ``X`` and ``y`` whose indexes hold
+            different labels, y with a single class, epsilon < 0, a loss that is not a
+            finite number.
         TypeError
             A probability loss for a model without ``predict_proba``.
+
+        Notes
+        -----
+        pandas ``X`` and ``y`` are matched on their index (``y`` is put in the row order
+        of ``X``).
         """
         models = list(models)
         if not models:
             raise ValueError("models must contain at least one fitted classifier, got none")
         eps = check_epsilon(epsilon, epsilon_mode)
         check_loss(loss, loss_input)
+        y = align_to(X, y, name="y")
         y_arr = check_X_y(X, y)
         if np.unique(y_arr).size < 2:
             raise ValueError("y has a single class; a Rashomon set of classifiers needs at "
                              "least two classes")
         for mdl in models:
             check_is_fitted(mdl)
-        losses = np.array([model_loss(mdl, X, y_arr, loss, loss_input) for mdl in models])
+        losses = np.array([model_loss(mdl, X, y_arr, loss, loss_input) for mdl in models],
+                          dtype=np.float64)
         if baseline is None:
             b = int(np.argmin(losses))
         elif isinstance(baseline, numbers.Integral) and not isinstance(baseline, bool):
@@ -255,12 +284,21 @@ class RashomonSet:
                         baseline: int, epsilon: float, epsilon_mode: str,
                         loss: Any) -> RashomonSet:
         """The models whose loss is within ``epsilon`` of ``losses[baseline]`` (with the
-        float slack ``_LOSS_SLACK``), in their original order; shared by the explorers."""
+        float slack ``_LOSS_SLACK``), in their original order; shared by the explorers.
+
+        The set records the pool (every loss, which were kept) for ``pool_``.
+        """
+        losses = np.asarray(losses, dtype=np.float64)
         threshold = rashomon_threshold(float(losses[baseline]), epsilon, epsilon_mode)
-        keep = np.flatnonzero(losses <= threshold + _LOSS_SLACK * max(1.0, abs(threshold)))
-        return cls([models[i] for i in keep], losses[keep], epsilon=epsilon,
+        kept = losses <= threshold + _LOSS_SLACK * max(1.0, abs(threshold))
+        keep = np.flatnonzero(kept)
+        rset = cls([models[i] for i in keep], losses[keep], epsilon=epsilon,
                    epsilon_mode=epsilon_mode,
                    baseline_index=int(np.searchsorted(keep, baseline)), loss=loss)
+        for name, value in (("_pool_losses", losses.copy()), ("_pool_kept", kept)):
+            value.setflags(write=False)
+            object.__setattr__(rset, name, value)
+        return rset
 
     # ------------------------------------------------------------------- container
     def __len__(self) -> int:
@@ -273,8 +311,33 @@ class RashomonSet:
         return self.models_[index]
 
     def __repr__(self) -> str:
-        return (f"RashomonSet(n_models={len(self)}, epsilon={self.epsilon:g}, "
+        head = (f"RashomonSet(n_models={len(self)}, epsilon={self.epsilon:g}, "
                 f"epsilon_mode={self.epsilon_mode!r}, baseline_loss={self.baseline_loss_:.6g})")
+        if self._pool_losses is None:
+            return head
+        n_pool, n_kept = len(self._pool_losses), int(self._pool_kept.sum())
+        text = f"{head}: kept {n_kept} of {n_pool} models"
+        if n_kept == n_pool:
+            return text
+        return f"{text}; {n_pool - n_kept} dropped: loss above {self.threshold_:.6g}"
+
+    @property
+    def pool_(self) -> Any:
+        """The pool the set was filtered from: one row per model (see the class docs)."""
+        if self._pool_losses is None:
+            return None
+        import pandas as pd
+
+        losses, kept = self._pool_losses, self._pool_kept
+        position = np.arange(len(losses))
+        base = int(np.flatnonzero(kept)[self.baseline_index_])
+        thr = f"{self.threshold_:.6g}"
+        reason = np.where(kept, f"loss <= {thr}", f"loss above {thr}").astype(object)
+        reason[base] = "baseline h0"
+        member = pd.array(np.where(kept, np.cumsum(kept) - 1, 0), dtype="Int64")
+        member[~kept] = pd.NA
+        return pd.DataFrame({"position": position, "loss": losses.copy(), "kept": kept.copy(),
+                             "member": member, "reason": reason})
 
     @property
     def baseline_(self) -> Any:
@@ -365,7 +428,8 @@ class RashomonSet:
         ----------
         X : array-like or DataFrame of shape (n_samples, n_features)
         y : array-like of shape (n_samples,), default=None
-            True labels; adds accuracies to the profile.
+            True labels; adds accuracies to the profile. A pandas ``y`` next to a
+            DataFrame ``X`` is matched on the index.
         delta : float, default=0.1
             Threshold of the probabilistic measures (``>= delta``).
         chunk_size : int, default=None
@@ -379,6 +443,7 @@ class RashomonSet:
         """
         from ._profile import MultiplicityProfile
 
+        y = align_to(X, y, name="y")
         return MultiplicityProfile.from_set(self, X, y, delta=delta, chunk_size=chunk_size,
                                             n_jobs=n_jobs)
 
