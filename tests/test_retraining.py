@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import pickle
+import sys
 import warnings
 
 import numba
@@ -12,10 +13,16 @@ import numpy.testing as npt
 import pandas as pd
 import pytest
 import scipy.sparse as sp
+from joblib import parallel_config
 from scipy.stats import loguniform
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.datasets import make_classification
-from sklearn.ensemble import BaggingClassifier, RandomForestClassifier
+from sklearn.ensemble import (
+    BaggingClassifier,
+    ExtraTreesClassifier,
+    HistGradientBoostingClassifier,
+    RandomForestClassifier,
+)
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.linear_model import LogisticRegression
@@ -24,14 +31,21 @@ from sklearn.neighbors import KNeighborsClassifier
 from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
-from sklearn.svm import LinearSVC
+from sklearn.svm import SVC, LinearSVC
 from sklearn.tree import DecisionTreeClassifier
 from sklearn.utils.estimator_checks import parametrize_with_checks
+from threadpoolctl import threadpool_info, threadpool_limits
 
 from multiplicity import metrics
 from multiplicity.datasets import load_compas
-from multiplicity.rashomon import RashomonSet
-from multiplicity.rashomon._retraining import RetrainingExplorer, random_state_keys
+from multiplicity.rashomon import DropoutExplorer, RashomonSet
+from multiplicity.rashomon._retraining import (
+    SEED_IGNORED,
+    RetrainingExplorer,
+    all_identical,
+    random_state_keys,
+    seed_ignored,
+)
 
 PERTURBATIONS = ["seed", "bootstrap", "subsample", "params"]
 
@@ -161,7 +175,9 @@ def test_compas_by_group_runs_on_explorer_profile(compas, compas_explorer, compa
 @pytest.mark.parametrize("epsilon_mode", ["absolute", "relative"])
 def test_set_grows_with_epsilon(data, perturbation, epsilon_mode):
     X, y = data
-    ex = RetrainingExplorer(DecisionTreeClassifier(max_depth=4), n_models=30,
+    # max_features < n_features: the seed picks the features a split may use, so seeds
+    # alone give different trees
+    ex = RetrainingExplorer(DecisionTreeClassifier(max_depth=4, max_features=3), n_models=30,
                             perturbation=perturbation, random_state=1).fit(X, y)
     eps = np.linspace(0.0, 0.3 if epsilon_mode == "absolute" else 3.0, 31)
     sizes = [len(ex.rashomon_set_for(e, epsilon_mode)) for e in eps]
@@ -290,16 +306,16 @@ def test_resampling_sizes(data):
     X, y = data
     boot = RetrainingExplorer(DecisionTreeClassifier(), n_models=5, perturbation="bootstrap",
                               random_state=0).fit(X, y)
-    seed = RetrainingExplorer(DecisionTreeClassifier(), n_models=5, perturbation="seed",
-                              random_state=0).fit(X, y)
+    seed = RetrainingExplorer(DecisionTreeClassifier(max_features=3), n_models=5,
+                              perturbation="seed", random_state=0).fit(X, y)
     assert np.all(seed.candidate_losses_ == 0)  # full trees on all (distinct) rows
     assert np.all(boot.candidate_losses_ > 0)  # out-of-bag rows were never seen
     assert all(m.tree_.n_node_samples[0] == len(y) for m in boot.candidate_models_)
     sub = RetrainingExplorer(DecisionTreeClassifier(), n_models=5, perturbation="subsample",
                              subsample=0.3, random_state=0).fit(X, y)
     assert all(m.tree_.n_node_samples[0] == 60 for m in sub.candidate_models_)
-    full = RetrainingExplorer(DecisionTreeClassifier(), n_models=3, perturbation="subsample",
-                              subsample=1.0, random_state=0).fit(X, y)
+    full = RetrainingExplorer(DecisionTreeClassifier(max_features=3), n_models=3,
+                              perturbation="subsample", subsample=1.0, random_state=0).fit(X, y)
     npt.assert_array_equal(full.candidate_losses_, seed.candidate_losses_[:3])
 
 
@@ -338,6 +354,11 @@ ESTIMATORS = {
 }
 
 
+# lbfgs never reads the seed (a full tree uses it to break ties, and its candidates fit
+# every training row alike but differ between the rows: no warning)
+SEED_GIVES_COPIES = {"logistic", "pipeline"}
+
+
 @pytest.mark.parametrize("name", list(ESTIMATORS))
 @pytest.mark.parametrize("perturbation", PERTURBATIONS)
 def test_every_perturbation_with_common_classifiers(data, name, perturbation):
@@ -348,7 +369,11 @@ def test_every_perturbation_with_common_classifiers(data, name, perturbation):
     with warnings.catch_warnings():
         if name == "mlp":  # 20 iterations on purpose: keep the test fast
             warnings.simplefilter("ignore", ConvergenceWarning)
-        ex.fit(X, y)
+        if perturbation == "seed" and name in SEED_GIVES_COPIES:
+            with pytest.warns(UserWarning, match="same model"):
+                ex.fit(X, y)
+        else:
+            ex.fit(X, y)
     assert len(ex.candidate_models_) == 4 and ex.candidate_losses_.shape == (4,)
     npt.assert_array_equal(ex.candidate_losses_, _zero_one(ex.candidate_models_, X, y))
     assert 1 <= len(ex.rashomon_set_) <= 4
@@ -487,7 +512,8 @@ def test_objects_that_only_implement_array(data):
 # ----------------------------------------------------------- sklearn conventions
 def test_clone_params_and_not_fitted(data):
     X, y = data
-    ex = RetrainingExplorer(LogisticRegression(), n_models=3, epsilon=0.05)
+    ex = RetrainingExplorer(LogisticRegression(), n_models=3, perturbation="bootstrap",
+                            epsilon=0.05, random_state=0)
     assert clone(ex).get_params()["n_models"] == 3
     assert ex.get_params()["estimator__C"] == 1.0
     ex.set_params(estimator__C=0.5, n_models=2)
@@ -560,7 +586,7 @@ def test_bad_input(data):
         RetrainingExplorer(lr, rashomon_data=(X[:0], y[:0])).fit(X, y)
     with pytest.raises(ValueError, match="candidate 1 has classes_"):
         RetrainingExplorer(_ClassesBySeed(), n_models=4, random_state=0).fit(X, y)
-    ex = RetrainingExplorer(lr, n_models=2, random_state=0).fit(X, y)
+    ex = RetrainingExplorer(lr, n_models=2, perturbation="bootstrap", random_state=0).fit(X, y)
     with pytest.raises(ValueError, match="epsilon must be >= 0"):
         ex.rashomon_set_for(-1.0)
     with pytest.raises(ValueError, match="epsilon_mode"):
@@ -575,8 +601,12 @@ def test_bad_input(data):
 # partial_fit, multi-output) are not generated for it by scikit-learn; the array-API
 # check skips itself unless SCIPY_ARRAY_API is set.
 @parametrize_with_checks([
-    RetrainingExplorer(LogisticRegression(), n_models=3, random_state=0),
-    RetrainingExplorer(DecisionTreeClassifier(max_depth=3), n_models=3,
+    RetrainingExplorer(RandomForestClassifier(n_estimators=3), n_models=3, random_state=0),
+    RetrainingExplorer(LogisticRegression(), n_models=3, perturbation="bootstrap",
+                       random_state=0),
+    # the checks' labels follow one feature; a split on a random feature makes the
+    # candidates differ (identical ones would warn)
+    RetrainingExplorer(DecisionTreeClassifier(max_depth=3, max_features=1), n_models=3,
                        perturbation="bootstrap", random_state=0),
     RetrainingExplorer(make_pipeline(StandardScaler(), LogisticRegression()), n_models=3,
                        perturbation="params",
@@ -587,3 +617,227 @@ def test_bad_input(data):
 ])
 def test_sklearn_estimator_checks(estimator, check):
     check(estimator)
+
+
+# ------------------------------------------------- candidates that are copies of one model
+def _user_warnings(record):
+    return [str(w.message) for w in record if w.category is UserWarning]
+
+
+def _fit_recording(explorer, X, y):
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        with threadpool_limits(limits=1):  # OpenMP on a busy machine: keep the fits quick
+            explorer.fit(X, y)
+    return _user_warnings(record)
+
+
+def test_seed_on_a_solver_that_ignores_it_warns_before_fitting(data):
+    X, y = data
+    for est, setting in [(LogisticRegression(), "LogisticRegression(solver='lbfgs')"),
+                         (make_pipeline(StandardScaler(), LogisticRegression()),
+                          "LogisticRegression(solver='lbfgs')"),
+                         (SVC(), "SVC without probability=True")]:
+        ex = RetrainingExplorer(est, n_models=5, random_state=0)
+        got = _fit_recording(ex, X, y)
+        assert got == [SEED_IGNORED.format(setting=setting, n=5)]  # once, not twice
+        assert "perturbation='bootstrap' or 'subsample'" in got[0]
+        # the warning is right: the candidates are copies and the set shows nothing
+        P = ex.rashomon_set_.predict(X)
+        assert len(ex.rashomon_set_) == 5 and (P == P[0]).all()
+        assert ex.profile(X, y).ambiguity == 0.0
+    assert seed_ignored(LogisticRegression(solver="saga")) is None
+    assert seed_ignored(SVC(probability=True)) is None
+    # a pipeline with another seeded step may differ: no warning before fitting
+    assert seed_ignored(make_pipeline(RandomForestClassifier(), LogisticRegression())) is None
+
+
+def test_identical_candidates_warn_after_fitting(data):
+    X, y = data
+    hgb = HistGradientBoostingClassifier(max_iter=10, early_stopping=False)
+    ex = RetrainingExplorer(hgb, n_models=4, random_state=0)
+    got = _fit_recording(ex, X, y)
+    assert len(got) == 1 and got[0].startswith("all 4 candidates are the same model")
+    assert "HistGradientBoostingClassifier learns the same model whatever its seed" in got[0]
+    assert "perturbation='bootstrap' or 'subsample'" in got[0]
+    Q = ex.rashomon_set_.predict_proba(X)
+    assert (Q == Q[0]).all()  # by-hand check: the candidates are copies
+    # subsample=1.0 gives every candidate all rows: the same copies, said so
+    full = RetrainingExplorer(hgb, n_models=3, perturbation="subsample", subsample=1.0,
+                              random_state=0)
+    got = _fit_recording(full, X, y)
+    assert len(got) == 1 and "subsample=1.0 gives every candidate all the rows" in got[0]
+
+
+@pytest.mark.parametrize("case", ["forest-seed", "extra-trees-seed", "hgb-bootstrap",
+                                  "logistic-bootstrap", "logistic-saga-seed"])
+def test_candidates_that_differ_do_not_warn(data, case):
+    X, y = data
+    est = {"forest": RandomForestClassifier(n_estimators=5),
+           # full trees on all rows reproduce every training label: the candidates agree
+           # on the training rows and differ between them
+           "extra-trees": ExtraTreesClassifier(n_estimators=3),
+           "hgb": HistGradientBoostingClassifier(max_iter=10, early_stopping=False),
+           "logistic": LogisticRegression(),
+           "logistic-saga": LogisticRegression(solver="saga", max_iter=5, tol=1e-12)}
+    name, perturbation = case.rsplit("-", 1)
+    ex = RetrainingExplorer(est[name], n_models=4, perturbation=perturbation, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        assert _fit_recording(ex, X, y) == []
+    if name == "extra-trees":
+        npt.assert_array_equal(ex.candidate_losses_, 0.0)
+        Q = ex.rashomon_set_.predict_proba(X)
+        assert (Q == Q[0]).all()
+
+
+def test_all_identical_compares_probabilities_then_decisions():
+    X = np.arange(12.0).reshape(6, 2)
+    y = np.array([0, 0, 0, 1, 1, 1])
+    a, b = (DecisionTreeClassifier(max_depth=1, random_state=0).fit(X, y) for _ in range(2))
+    assert all_identical([a, b], np.zeros(2), X)
+    assert not all_identical([a, b], np.array([0.0, 0.1]), X)  # losses differ: no predict
+    assert not all_identical([a], np.zeros(1), X)
+    c = LinearSVC().fit(X, y)  # decision values, no probabilities
+    assert all_identical([c, clone(c).fit(X, y)], np.zeros(2), X)
+    assert not all_identical([c, LinearSVC(C=0.5).fit(X, y)], np.zeros(2), X)
+    df = pd.DataFrame(X, columns=["u", "v"])
+    e, f = (DecisionTreeClassifier(max_depth=1, random_state=0).fit(df, y) for _ in range(2))
+    assert all_identical([e, f], np.zeros(2), df)
+
+
+# ----------------------------------------------------------------- threads of each fit
+class _RecordsThreads(ClassifierMixin, BaseEstimator):
+    """Records the BLAS and OpenMP thread limits its fit runs under; its seed moves a cut."""
+
+    def __init__(self, random_state=None):
+        self.random_state = random_state
+
+    def fit(self, X, y):
+        info = threadpool_info()
+        self.threads_ = {api: max(i["num_threads"] for i in info if i["user_api"] == api)
+                         for api in ("blas", "openmp")}
+        self.classes_ = np.unique(y)
+        self.cut_ = np.random.default_rng(self.random_state).normal()
+        return self
+
+    def predict(self, X):
+        return self.classes_[(np.asarray(X)[:, 0] > self.cut_).astype(int)]
+
+
+def _limits():
+    return sorted((i["filepath"], i["num_threads"]) for i in threadpool_info())
+
+
+def _max_threads():
+    info = threadpool_info()
+    return {api: max(i["num_threads"] for i in info if i["user_api"] == api)
+            for api in ("blas", "openmp")}
+
+
+@pytest.mark.parametrize("run", ["threading", "threading-context", "loky"])
+def test_fits_side_by_side_run_one_thread_each(data, run):
+    X, y = data
+    before = _limits()
+    # a fit on its own keeps the process's threads
+    alone = RetrainingExplorer(_RecordsThreads(), n_models=2, n_jobs=1,
+                               random_state=0).fit(X, y)
+    assert all(m.threads_ == _max_threads() for m in alone.candidate_models_)
+    config, n_jobs = {
+        "threading": ({"backend": "threading"}, 4),
+        "threading-context": ({"backend": "threading", "n_jobs": 2}, None),
+        # joblib would give each of the two loky workers two threads
+        "loky": ({"backend": "loky", "inner_max_num_threads": 2}, 2)}[run]
+    cloudpickle = pytest.importorskip("cloudpickle")  # what loky pickles tasks with
+    module = sys.modules[__name__]
+    cloudpickle.register_pickle_by_value(module)  # loky workers cannot import this file
+    try:
+        with parallel_config(**config):
+            ex = RetrainingExplorer(_RecordsThreads(), n_models=12, n_jobs=n_jobs,
+                                    random_state=0).fit(X, y)
+    finally:
+        cloudpickle.unregister_pickle_by_value(module)
+    assert [m.threads_ for m in ex.candidate_models_] == [{"blas": 1, "openmp": 1}] * 12
+    assert _limits() == before  # the caller's limits are back
+
+
+def test_one_thread_per_fit_changes_no_result(data):
+    X, y = data
+    kw = {"n_models": 4, "perturbation": "bootstrap", "random_state": 0}
+    hgb = HistGradientBoostingClassifier(max_iter=10)
+    with parallel_config(backend="threading"):
+        limited = RetrainingExplorer(hgb, n_jobs=2, **kw).fit(X, y)
+    assert limited.candidate_models_[0].n_iter_ == 10
+    free = RetrainingExplorer(hgb, n_jobs=1, **kw).fit(X, y)  # OpenMP threads of the process
+    npt.assert_array_equal(limited.candidate_losses_, free.candidate_losses_)
+    npt.assert_array_equal(limited.rashomon_set_.predict_proba(X),
+                           free.rashomon_set_.predict_proba(X))
+
+
+# ------------------------------------------------------ pandas X and y meet on the index
+def _labelled(data):
+    X, y = data
+    index = pd.Index([f"p{i}" for i in range(len(y))])
+    df = pd.DataFrame(X, columns=[f"f{j}" for j in range(X.shape[1])], index=index)
+    return df, pd.Series(y, index=index)
+
+
+def test_explorer_aligns_pandas_y_on_the_index_of_X(data):
+    df, ys = _labelled(data)
+    shuffled = ys.sample(frac=1.0, random_state=0)
+    kw = {"n_models": 5, "perturbation": "bootstrap", "epsilon": 0.02, "random_state": 0}
+    aligned = RetrainingExplorer(LogisticRegression(), **kw).fit(df, ys)
+    moved = RetrainingExplorer(LogisticRegression(), **kw).fit(df, shuffled)
+    npt.assert_array_equal(moved.candidate_losses_, aligned.candidate_losses_)
+    npt.assert_array_equal(moved.rashomon_set_.predict_proba(df),
+                           aligned.rashomon_set_.predict_proba(df))
+    npt.assert_array_equal(aligned.candidate_losses_,
+                           _zero_one(aligned.candidate_models_, df, ys.to_numpy()))
+    assert moved.profile(df, shuffled).baseline_accuracy == \
+        aligned.profile(df, ys).baseline_accuracy
+    # by position the shuffled labels are noise: the models would be near chance
+    assert RetrainingExplorer(LogisticRegression(), **kw).fit(
+        df, shuffled.to_numpy()).candidate_losses_.min() > 0.3
+    # the validation pair is aligned the same way
+    val = dict(kw, rashomon_data=(df.iloc[:100], shuffled.loc[df.index[:100]].iloc[::-1]))
+    on_val = RetrainingExplorer(LogisticRegression(), **val).fit(df, ys)
+    npt.assert_array_equal(on_val.candidate_losses_,
+                           _zero_one(on_val.candidate_models_, df.iloc[:100], ys.iloc[:100]))
+    other = pd.Series(ys.to_numpy(), index=[f"q{i}" for i in range(len(ys))])
+    calls = [lambda: RetrainingExplorer(LogisticRegression(), **kw).fit(df, other),
+             lambda: aligned.profile(df, other)]
+    for call in calls:
+        with pytest.raises(ValueError, match="the index of y does not match the index of X"):
+            call()
+    with pytest.raises(ValueError, match="the index of y_val does not match the index of X_val"):
+        RetrainingExplorer(LogisticRegression(), **dict(
+            kw, rashomon_data=(df.iloc[:100], other.iloc[:100]))).fit(df, ys)
+
+
+def test_dropout_explorer_aligns_pandas_y_on_the_index_of_X(data):
+    df, ys = _labelled(data)
+    shuffled = ys.sample(frac=1.0, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        mlp = MLPClassifier(hidden_layer_sizes=(8,), max_iter=50, random_state=0).fit(df, ys)
+    kw = {"n_models": 50, "p": 0.2, "epsilon": 0.02, "random_state": 0}
+    aligned = DropoutExplorer(mlp, **kw).fit(df, ys)
+    moved = DropoutExplorer(mlp, **kw).fit(df, shuffled)
+    npt.assert_array_equal(moved.candidate_losses_, aligned.candidate_losses_)
+    npt.assert_allclose(aligned.candidate_losses_,
+                        _zero_one(aligned.candidate_models_, df, ys.to_numpy()))
+    assert moved.profile(df, shuffled).baseline_accuracy == \
+        aligned.profile(df, ys).baseline_accuracy == 1 - aligned.candidate_losses_[0]
+    val = dict(kw, rashomon_data=(df.iloc[:100], shuffled.loc[df.index[:100]].iloc[::-1]))
+    on_val = DropoutExplorer(mlp, **val).fit(df, ys)
+    npt.assert_allclose(on_val.candidate_losses_,
+                        _zero_one(on_val.candidate_models_, df.iloc[:100],
+                                  ys.iloc[:100].to_numpy()))
+    other = pd.Series(ys.to_numpy(), index=[f"q{i}" for i in range(len(ys))])
+    with pytest.raises(ValueError, match="the index of y does not match the index of X"):
+        DropoutExplorer(mlp, **kw).fit(df, other)
+    with pytest.raises(ValueError, match="the index of y does not match the index of X"):
+        aligned.profile(df, other)
+    with pytest.raises(ValueError, match="the index of y_val does not match the index of X_val"):
+        DropoutExplorer(mlp, **dict(kw, rashomon_data=(df.iloc[:100], other.iloc[:100]))
+                        ).fit(df, ys)

@@ -18,7 +18,7 @@ from sklearn.utils.extmath import safe_sparse_dot
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._parallel import numba_threads
-from .._validation import _smallest_int_dtype
+from .._validation import _smallest_int_dtype, align_to
 from . import _dropout_kernels as _k
 from ._losses import LOSSES
 from ._set import _CHUNK_VALUES, RashomonSet, check_epsilon
@@ -796,7 +796,8 @@ class DropoutExplorer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             Data the set is defined on (usually the network's training data), with the
             network's features.
         y : array-like of shape (n_samples,)
-            True labels, all among the network's ``classes_``.
+            True labels, all among the network's ``classes_``. A pandas ``y`` next to a
+            DataFrame ``X`` is matched on the index (put in the row order of ``X``).
 
         Returns
         -------
@@ -809,12 +810,14 @@ class DropoutExplorer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         sklearn.exceptions.NotFittedError
             The network is not fitted.
         ValueError
-            Wrong number of features, X/y length mismatch, labels the network does not
-            know, a malformed ``rashomon_data``, invalid parameters.
+            Wrong number of features, X/y length mismatch, pandas ``X`` and ``y`` whose
+            indexes hold different labels, labels the network does not know, a malformed
+            ``rashomon_data``, invalid parameters.
         """
         check_epsilon(self.epsilon, self.epsilon_mode)  # also rejects inf
         mlp = _unwrap_mlp(self.estimator)
         net = _Network.from_mlp(mlp)
+        y = align_to(X, y, name="y")
         X = _check_X(mlp, X)
         y = _check_labels(y, "y")
         if len(y) != _n_rows(X):
@@ -851,8 +854,9 @@ class DropoutExplorer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         if len(data) != 2:
             raise ValueError("rashomon_data must be a pair (X_val, y_val), got a "
                              f"{type(data).__name__} of length {len(data)}")
+        y_val = align_to(data[0], data[1], name="y_val", reference_name="X_val")
         X_val = _check_X(mlp, data[0])
-        y_val = _check_labels(data[1], "y_val")
+        y_val = _check_labels(y_val, "y_val")
         if len(y_val) != _n_rows(X_val):
             raise ValueError(f"rashomon_data: X_val and y_val must have the same number of "
                              f"samples, got {_n_rows(X_val)} and {len(y_val)}")
@@ -928,7 +932,8 @@ class DropoutExplorer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         ----------
         X : array-like or sparse matrix of shape (n_samples, n_features)
         y : array-like of shape (n_samples,), default=None
-            True labels; adds accuracies to the profile.
+            True labels; adds accuracies to the profile. A pandas ``y`` next to a
+            DataFrame ``X`` is matched on the index.
         delta : float, default=0.1
             Threshold of the probabilistic measures (``>= delta``).
         chunk_size : int, default=None
@@ -943,6 +948,7 @@ class DropoutExplorer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         from ._profile import MultiplicityProfile
 
         check_is_fitted(self)
+        y = align_to(X, y, name="y")
         n_jobs = self.n_jobs if n_jobs is None else n_jobs
         view = _BatchedSetView(self.rashomon_set_, n_jobs)
         return MultiplicityProfile.from_set(view, X, y, delta=delta, chunk_size=chunk_size,

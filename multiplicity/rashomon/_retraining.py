@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import sys
+import threading
+import warnings
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager, nullcontext
 from numbers import Integral, Real
 from typing import Any, ClassVar, Literal
 
 import numpy as np
 import scipy.sparse as sp
-from joblib import Parallel, delayed
+from joblib import Parallel, delayed, effective_n_jobs
 from numpy.typing import ArrayLike, NDArray
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, _fit_context, clone
 from sklearn.model_selection import ParameterSampler
@@ -18,6 +22,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
+from .._validation import align_to
 from ._losses import LOSSES, check_loss, model_loss, needs_proba
 from ._set import RashomonSet, check_epsilon, n_samples_of
 
@@ -26,6 +31,8 @@ __all__ = ["RetrainingExplorer"]
 PERTURBATIONS = ("seed", "bootstrap", "subsample", "params")
 # A resample that misses a class is redrawn (from the same stream) up to this many times.
 _MAX_RESAMPLE_ATTEMPTS = 100
+# Rows on which candidates are compared between the training rows (see all_identical).
+_PROBE_ROWS = 1000
 
 
 def random_state_keys(estimator: Any) -> list[str]:
@@ -36,6 +43,173 @@ def random_state_keys(estimator: Any) -> list[str]:
     """
     return sorted(key for key in estimator.get_params(deep=True)
                   if key == "random_state" or key.endswith("__random_state"))
+
+
+# LogisticRegression solvers that never read random_state (scikit-learn: it is "used when
+# solver == 'sag', 'saga' or 'liblinear'").
+_SEEDLESS_SOLVERS = ("lbfgs", "newton-cg", "newton-cholesky")
+
+# What perturbation="seed" does vary, for the warnings and the docs.
+_SEED_HELP = ("perturbation='seed' varies only learners whose fit draws random numbers (random "
+              "forests and extra trees, MLPs, SGD with shuffle=True, gradient boosting with "
+              "subsample < 1)")
+
+SEED_IGNORED = (
+    "perturbation='seed' changes nothing for {setting}: it does not use random_state, so "
+    "all {n} candidates will be the same model. The Rashomon set then shows no multiplicity "
+    "(ambiguity 0) because its members are copies, not because the predictions are stable. "
+    "Use perturbation='bootstrap' or 'subsample' (or 'params'); " + _SEED_HELP + ".")
+
+IDENTICAL_CANDIDATES = (
+    "all {n} candidates are the same model: they give identical predictions on the training "
+    "data and between its rows, although perturbation={perturbation!r} gave each {what}. "
+    "The Rashomon set then shows no multiplicity (ambiguity 0) because its members are "
+    "copies, not because the predictions are stable. {advice}")
+
+_IDENTICAL_ADVICE = {
+    "seed": ("{name} learns the same model whatever its seed with these settings. Use "
+             "perturbation='bootstrap' or 'subsample' (or 'params'); " + _SEED_HELP + "."),
+    "bootstrap": "Check that {name} learns from its training rows at all.",
+    "subsample": "Check that {name} learns from its training rows at all.",
+    "params": ("Check that param_distributions names parameters that change what {name} "
+               "learns, or use perturbation='bootstrap'."),
+}
+_PERTURBED = {"seed": "its own random seed", "bootstrap": "its own bootstrap resample",
+              "subsample": "its own subsample", "params": "its own sampled parameters"}
+
+
+def _seed_ignored_by(owner: Any) -> str | None:
+    """The setting of ``owner`` for which its documented fit never reads ``random_state``.
+
+    None when the seed may matter (or the estimator is not one this rule knows).
+    """
+    from sklearn.linear_model import LogisticRegression, LogisticRegressionCV
+    from sklearn.svm import SVC, NuSVC
+
+    if isinstance(owner, LogisticRegression | LogisticRegressionCV) \
+            and owner.solver in _SEEDLESS_SOLVERS:
+        return f"{type(owner).__name__}(solver={owner.solver!r})"
+    if isinstance(owner, SVC | NuSVC):
+        probability = getattr(owner, "probability", False)  # deprecated in scikit-learn 1.9
+        if isinstance(probability, str) or not probability:  # "deprecated" means False
+            return f"{type(owner).__name__} without probability=True"
+    return None
+
+
+def seed_ignored(estimator: Any) -> str | None:
+    """Why ``perturbation="seed"`` cannot change ``estimator``, or None if it may.
+
+    Every ``random_state`` parameter of the estimator (nested ones included) must belong
+    to an estimator that documents it does not use the seed for its current settings.
+    """
+    params = estimator.get_params(deep=True)
+    settings = []
+    for key in random_state_keys(estimator):
+        owner = estimator if key == "random_state" else params[key.rsplit("__", 1)[0]]
+        setting = _seed_ignored_by(owner)
+        if setting is None:
+            return None
+        settings.append(setting)
+    return " and ".join(dict.fromkeys(settings)) or None
+
+
+def _finest_output(model: Any, X: Any) -> NDArray:
+    """Probabilities, else decision values, else labels of ``model`` on ``X``."""
+    for method in ("predict_proba", "decision_function"):
+        if hasattr(model, method):
+            try:
+                return np.asarray(getattr(model, method)(X))
+            except (AttributeError, NotImplementedError):
+                pass
+    return np.asarray(model.predict(X))
+
+
+def _same_output(a: NDArray, b: NDArray) -> bool:
+    if a.shape != b.shape:
+        return False
+    if a.dtype.kind in "fc" and b.dtype.kind in "fc":
+        return bool(np.allclose(a, b, rtol=1e-9, atol=1e-12, equal_nan=True))
+    return bool(np.array_equal(a, b))
+
+
+def _probe_rows(X: Any) -> Any:
+    """Up to ``_PROBE_ROWS`` new rows: each column of ``X`` shuffled on its own.
+
+    Points between the training rows, with every value one the column takes: models that
+    all fit the training rows exactly (full trees, nearest neighbours) still differ there.
+    None for inputs without columns (text, sparse matrices).
+    """
+    n = n_samples_of(X)
+    rng = np.random.default_rng(0)  # fixed: the probe only decides whether to warn
+    m = min(n, _PROBE_ROWS)
+    if hasattr(X, "iloc") and getattr(X, "ndim", 0) == 2:
+        out = X.iloc[rng.permutation(n)[:m]].reset_index(drop=True)
+        for j in range(X.shape[1]):
+            out.isetitem(j, X.iloc[rng.permutation(n)[:m], j].array)
+        return out
+    if isinstance(X, np.ndarray) and X.ndim == 2:
+        idx = np.stack([rng.permutation(n)[:m] for _ in range(X.shape[1])], axis=1)
+        return np.take_along_axis(X, idx, axis=0)
+    return None
+
+
+def all_identical(models: Sequence[Any], losses: NDArray, X: Any) -> bool:
+    """Whether every model gives the same outputs as the first, on ``X`` and between its rows.
+
+    Outputs are probabilities (else decision values, else labels), equal to 1e-9, on the
+    rows of ``X`` and on rows made by shuffling each column of ``X`` on its own (so that
+    models that reproduce their training rows exactly are still told apart). Models whose
+    losses differ are different, so most pools are told apart without predicting.
+    """
+    if len(models) < 2 or not np.all(losses == losses[0]):
+        return False
+    probe = _probe_rows(X)
+    data = [X] if probe is None else [X, probe]
+    refs = [_finest_output(models[0], d) for d in data]
+    return all(_same_output(_finest_output(mdl, d), ref)
+               for mdl in models[1:] for d, ref in zip(data, refs, strict=True))
+
+
+# --------------------------------------------------------------- threads of each fit
+_LIMIT_LOCK = threading.Lock()
+# tasks of this process inside _one_thread_per_fit, the BLAS limiter they share, and the
+# threadpoolctl controller (rebuilt when modules, and so shared libraries, were loaded)
+_LIMIT_STATE: dict[str, Any] = {"inside": 0, "blas": None, "controller": None,
+                                "n_modules": -1}
+
+
+def _controller() -> Any:
+    from threadpoolctl import ThreadpoolController
+
+    if _LIMIT_STATE["n_modules"] != len(sys.modules):
+        _LIMIT_STATE["controller"] = ThreadpoolController()
+        _LIMIT_STATE["n_modules"] = len(sys.modules)
+    return _LIMIT_STATE["controller"]
+
+
+@contextmanager
+def _one_thread_per_fit() -> Iterator[None]:
+    """BLAS and OpenMP run on one thread inside the body (a fit next to other fits).
+
+    BLAS limits hold for the whole process: the first task of a process to enter sets
+    them and the last to leave restores them, so tasks that share a process (joblib's
+    threading backend, dask workers with several threads) never restore each other's
+    limits half-way. OpenMP limits hold per thread, so each task sets and restores its own.
+    """
+    with _LIMIT_LOCK:
+        controller = _controller()
+        if _LIMIT_STATE["inside"] == 0:
+            _LIMIT_STATE["blas"] = controller.limit(limits=1, user_api="blas")
+        _LIMIT_STATE["inside"] += 1
+    try:
+        with controller.limit(limits=1, user_api="openmp"):
+            yield
+    finally:
+        with _LIMIT_LOCK:
+            _LIMIT_STATE["inside"] -= 1
+            if _LIMIT_STATE["inside"] == 0:
+                _LIMIT_STATE["blas"].restore_original_limits()
+                _LIMIT_STATE["blas"] = None
 
 
 def _resample_rows(rng: np.random.Generator, y: NDArray, n_classes: int, perturbation: str,
@@ -67,14 +241,26 @@ def _subsample_size(subsample: float, n: int) -> int:
 def _fit_one(index: int, estimator: Any, X: Any, y: NDArray, perturbation: str,
              streams: Sequence[np.random.SeedSequence], param_distributions: Any,
              subsample: float, n_classes: int, X_eval: Any, y_eval: NDArray | None,
-             loss: str | Callable, loss_input: str
+             loss: str | Callable, loss_input: str, one_thread: bool = False
              ) -> tuple[int, Any, float, dict[str, Any]]:
     """Fit candidate ``index`` and return ``(index, model, loss, parameters it was given)``.
 
     Everything random comes from ``streams`` (three SeedSequences: estimator seeds, rows,
     sampled parameters), so the result does not depend on where the task runs.
-    ``X_eval=None`` evaluates the loss on ``(X, y)``.
+    ``X_eval=None`` evaluates the loss on ``(X, y)``. ``one_thread`` runs the fit and the
+    loss with BLAS and OpenMP on one thread (fits that run side by side).
     """
+    with _one_thread_per_fit() if one_thread else nullcontext():
+        return _fit_one_here(index, estimator, X, y, perturbation, streams,
+                             param_distributions, subsample, n_classes, X_eval, y_eval,
+                             loss, loss_input)
+
+
+def _fit_one_here(index: int, estimator: Any, X: Any, y: NDArray, perturbation: str,
+                  streams: Sequence[np.random.SeedSequence], param_distributions: Any,
+                  subsample: float, n_classes: int, X_eval: Any, y_eval: NDArray | None,
+                  loss: str | Callable, loss_input: str
+                  ) -> tuple[int, Any, float, dict[str, Any]]:
     est_ss, rows_ss, params_ss = streams
     changed: dict[str, Any] = {}
     if perturbation == "params":
@@ -155,9 +341,15 @@ class RetrainingExplorer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
           ending in ``__random_state`` (steps of a Pipeline, wrapped estimators) gets a
           seed of its own; an estimator without such a parameter raises ``ValueError``
           (retraining a deterministic learner on the same data gives identical models).
-          Note that some estimators have ``random_state`` but ignore it for some settings
-          (``LogisticRegression`` with the default ``lbfgs`` solver): the candidates are
-          then identical.
+          Seeds change the models of learners whose fit draws random numbers: random
+          forests and extra trees, MLPs, ``SGDClassifier`` with ``shuffle=True``,
+          gradient boosting with ``subsample < 1``. Many estimators have ``random_state``
+          but do not use it for their settings (``LogisticRegression`` with the default
+          ``lbfgs`` solver, ``SVC`` without ``probability=True``,
+          ``HistGradientBoostingClassifier`` without early stopping, a single decision
+          tree, which uses its seed only to break ties): the candidates are then copies
+          of one model, and ``fit`` warns (``UserWarning``) that the set shows no
+          multiplicity for that reason. Use ``"bootstrap"`` or ``"subsample"`` for them.
         - ``"bootstrap"``: ``n_samples`` rows drawn with replacement, plus new seeds as for
           ``"seed"`` (Black et al. 2022).
         - ``"subsample"``: ``round(subsample * n_samples)`` rows drawn without replacement
@@ -190,7 +382,9 @@ class RetrainingExplorer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         Candidates fitted in parallel with joblib. ``None`` means 1 unless inside a
         ``joblib.parallel_config`` context, which also chooses the backend (e.g.
         ``backend="dask"`` to fit on a cluster; see the "Running on a cluster" guide).
-        ``-1`` uses all cores.
+        ``-1`` uses all cores. When more than one fit runs at a time (on any backend),
+        each fit runs BLAS and OpenMP on one thread (threadpoolctl), so that the fits do
+        not compete for the cores; a fit on its own keeps the threads of the process.
     random_state : int, RandomState instance or None, default=None
         Source of every candidate's seeds. One 32-bit seed (``seed_``) is chosen: the int
         itself, a draw from a RandomState instance, or fresh OS entropy for None. The
@@ -225,6 +419,14 @@ class RetrainingExplorer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Column names of a DataFrame ``X``. ``X`` is passed to the candidates as given, so
         they see the same DataFrame.
+
+    Warns
+    -----
+    UserWarning
+        When every candidate is the same model (identical probabilities, else decision
+        values or labels, on the training data), or when ``perturbation="seed"`` meets an
+        estimator that documents it does not use its seed with its settings: the set then
+        shows no multiplicity because its members are copies.
 
     See Also
     --------
@@ -324,7 +526,9 @@ class RetrainingExplorer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             Training data, passed to the candidates as given (a DataFrame keeps its
             column names; resampled rows are taken with ``.iloc``).
         y : array-like of shape (n_samples,)
-            Class labels, at least two classes.
+            Class labels, at least two classes. A pandas ``y`` next to a DataFrame ``X``
+            is matched on the index (put in the row order of ``X``); so is ``y_val`` to
+            ``X_val`` in ``rashomon_data``.
 
         Returns
         -------
@@ -334,7 +538,8 @@ class RetrainingExplorer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         Raises
         ------
         ValueError
-            X/y length mismatch, a single class in ``y``, ``perturbation="params"``
+            X/y length mismatch, pandas ``X`` and ``y`` whose indexes hold different
+            labels, a single class in ``y``, ``perturbation="params"``
             without ``param_distributions``, ``perturbation="seed"`` for an estimator
             without ``random_state``, a malformed ``rashomon_data``, invalid parameters.
         TypeError
@@ -344,6 +549,7 @@ class RetrainingExplorer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         check_loss(self.loss, self.loss_input)
         if not (hasattr(X, "shape") or isinstance(X, list | tuple)) and hasattr(X, "__array__"):
             X = np.asarray(X)  # objects that only implement __array__
+        y = align_to(X, y, name="y")
         X, y = validate_data(self, X, y, skip_check_array=True)
         y = _check_y(y)
         if (self.perturbation in ("bootstrap", "subsample") and sp.issparse(X)
@@ -377,6 +583,10 @@ class RetrainingExplorer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                              f"{_subsample_size(self.subsample, n)} rows, fewer than the "
                              f"{classes.size} classes of y")
         X_eval, y_eval = self._check_rashomon_data()
+        ignored = seed_ignored(self.estimator) if self.perturbation == "seed" else None
+        if ignored is not None:
+            warnings.warn(SEED_IGNORED.format(setting=ignored, n=self.n_models),
+                          UserWarning, stacklevel=3)
 
         if isinstance(self.random_state, Integral):
             seed = int(self.random_state)
@@ -387,9 +597,13 @@ class RetrainingExplorer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                 np.iinfo(np.uint32).max, dtype=np.int64))
         streams = [child.spawn(3) for child in np.random.SeedSequence(seed).spawn(self.n_models)]
 
+        # Fits side by side each run BLAS and OpenMP on one thread: n_workers fits with a
+        # full thread pool each would oversubscribe the cores (joblib limits the threads of
+        # its loky workers only, to cores // n_jobs; threads and dask workers not at all).
+        one_thread = self.n_models > 1 and effective_n_jobs(self.n_jobs) > 1
         tasks = (delayed(_fit_one)(i, clone(self.estimator), X, y, self.perturbation, s,
                                    self.param_distributions, self.subsample, classes.size,
-                                   X_eval, y_eval, self.loss, self.loss_input)
+                                   X_eval, y_eval, self.loss, self.loss_input, one_thread)
                  for i, s in enumerate(streams))
         results: list[Any] = [None] * self.n_models
         if self.progress:
@@ -413,9 +627,20 @@ class RetrainingExplorer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             if not np.array_equal(np.asarray(mdl.classes_), classes):
                 raise ValueError(f"candidate {i} has classes_ {list(mdl.classes_)}, expected "
                                  f"{list(classes)}")
+        losses = np.array([r[2] for r in results], dtype=np.float64)
+        if ignored is None and all_identical(models, losses, X):
+            advice = _IDENTICAL_ADVICE[self.perturbation]
+            if self.perturbation == "subsample" and _subsample_size(self.subsample, n) == n:
+                advice = ("subsample=1.0 gives every candidate all the rows, so only the seed "
+                          "differs; " + _IDENTICAL_ADVICE["seed"])
+            warnings.warn(IDENTICAL_CANDIDATES.format(
+                n=self.n_models, perturbation=self.perturbation,
+                what=_PERTURBED[self.perturbation],
+                advice=advice.format(name=type(self.estimator).__name__)),
+                UserWarning, stacklevel=3)
         self.seed_ = seed
         self.candidate_models_ = models
-        self.candidate_losses_ = np.array([r[2] for r in results], dtype=np.float64)
+        self.candidate_losses_ = losses
         self.candidate_params_ = [r[3] for r in results]
         self.baseline_index_ = int(np.argmin(self.candidate_losses_))
         self.baseline_estimator_ = models[self.baseline_index_]
@@ -431,6 +656,7 @@ class RetrainingExplorer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                              f"{type(self.rashomon_data).__name__} of length "
                              f"{len(self.rashomon_data)}")
         X_val, y_val = self.rashomon_data
+        y_val = align_to(X_val, y_val, name="y_val", reference_name="X_val")
         n_val = n_samples_of(X_val)
         if n_val == 0:
             raise ValueError("rashomon_data: X_val must contain at least one sample, got 0")
@@ -505,7 +731,8 @@ class RetrainingExplorer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         ----------
         X : array-like of shape (n_samples, n_features)
         y : array-like of shape (n_samples,), default=None
-            True labels; adds accuracies to the profile.
+            True labels; adds accuracies to the profile. A pandas ``y`` next to a
+            DataFrame ``X`` is matched on the index.
         delta : float, default=0.1
             Threshold of the probabilistic measures (``>= delta``).
         **kwargs
