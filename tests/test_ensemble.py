@@ -3,6 +3,7 @@ SelectiveEnsembleClassifier against its definition and scikit-learn's estimator 
 
 from __future__ import annotations
 
+import warnings
 from collections import Counter
 
 import numpy as np
@@ -12,8 +13,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from scipy.stats import binomtest, spearmanr
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.datasets import make_classification
-from sklearn.exceptions import NotFittedError
+from sklearn.exceptions import NotFittedError, UndefinedMetricWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -23,6 +25,7 @@ from strategies import prediction_matrices
 
 from multiplicity.ensemble import SelectiveEnsembleClassifier, selective_vote
 from multiplicity.ensemble._kernels import _binom_two_sided_half
+from multiplicity.ensemble._vote import default_abstain_label
 from multiplicity.metrics import self_consistency
 
 
@@ -73,15 +76,20 @@ def _vote_oracle(P, alpha, abstain):
 
 
 @pytest.mark.parametrize("alpha", [0.01, 0.05, 0.2])
-@pytest.mark.parametrize("kind", ["int8", "int64", "str"])
+@pytest.mark.parametrize("kind", ["int8", "int64", "str", "float64", "float32", "uint64",
+                                  "wide_int64"])
 def test_selective_vote_matches_python_oracle(alpha, kind):
     rng = np.random.default_rng(3)
     base = rng.integers(0, 3, 400)
     P = np.where(rng.random((25, 400)) < rng.random(400) * 0.6, rng.integers(0, 3, (25, 400)),
                  base)
+    P = 2 - P  # the first label seen is not the smallest (labels are not codes)
     if kind == "str":
         P = np.array(["no", "maybe", "yes"])[P]
         abstain = "abstain"
+    elif kind == "wide_int64":  # a span too wide to count in place
+        P = P * 10**12 - 5
+        abstain = -1
     else:
         P = P.astype(kind)
         abstain = -1
@@ -206,10 +214,15 @@ def test_multiclass_string_labels_and_abstain_label():
                                       random_state=0).fit(X, y)
     pred = ens.predict(X)
     assert set(pred.tolist()) <= {"a", "b", "c", "?"}
+    assert pred.dtype == np.dtype("<U1")  # strings stay strings
     P = np.stack([m.predict(X) for m in ens.estimators_])
     npt.assert_array_equal(pred, selective_vote(P, abstain_label="?")[0])
+    ens.set_params(abstain_label="(no answer)").fit(X, y)  # a longer marker: not truncated
+    assert ens.predict(X).dtype == np.dtype("<U11")
+    npt.assert_array_equal(ens.predict(X), np.where(pred == "?", "(no answer)", pred))
     with pytest.raises(ValueError, match="abstain_label='a' is one of the class labels"):
-        SelectiveEnsembleClassifier(LogisticRegression(), abstain_label="a").fit(X, y)
+        SelectiveEnsembleClassifier(LogisticRegression(), abstain_label="a",
+                                    perturbation="bootstrap").fit(X, y)
 
 
 def test_identical_members_for_n_jobs_1_and_2(noisy):
@@ -273,20 +286,18 @@ def test_bad_input(noisy):
 
 
 def _expected_failures(estimator):
-    # check_classifiers_classes trains on labels {-1, 1} among others; -1 is the default
-    # abstain_label, and fit refuses an abstain_label that is a class (by design: the
-    # output would be ambiguous). The third instance abstains with -99 instead.
-    # check_classifiers_train also asserts predict == classes_[argmax(predict_proba)];
-    # bootstrap trees tie on a few of its samples, where predict abstains by design.
-    if estimator.abstain_label == -1:
-        return {"check_classifiers_classes": "labels -1/1 collide with abstain_label=-1, "
-                                             "which fit rejects on purpose"}
+    # check_classifiers_train asserts predict == classes_[argmax(predict_proba)]; bootstrap
+    # trees tie on a few of its samples, where predict abstains by design. The default
+    # abstain_label=None passes every check, check_classifiers_classes (labels {-1, 1},
+    # strings) included.
+    if estimator.abstain_label is None:
+        return {}
     return {"check_classifiers_train": "predict abstains (-99) where the vote shares of "
                                        "predict_proba tie, by design"}
 
 
 # Common checks with deterministic members (identical votes, so no abstention on the
-# checks' data) and with bootstrap trees.
+# checks' data) and the default abstain_label, and with bootstrap trees.
 @parametrize_with_checks(expected_failed_checks=_expected_failures, estimators=[
     SelectiveEnsembleClassifier(LogisticRegression(), n_estimators=6, random_state=0),
     SelectiveEnsembleClassifier(make_pipeline(StandardScaler(), LogisticRegression()),
@@ -297,7 +308,15 @@ def _expected_failures(estimator):
                                 random_state=0),
 ])
 def test_sklearn_estimator_checks(estimator, check):
-    check(estimator)
+    with warnings.catch_warnings():
+        # Identical members are the point of the first two instances (no abstention on
+        # the checks' data), and on the checks' toy data even bootstrap trees can all be
+        # the same; the retraining loop warns about both, which these API checks ignore.
+        warnings.filterwarnings("ignore", message="perturbation='seed' changes nothing",
+                                category=UserWarning)
+        warnings.filterwarnings("ignore", message=r"all \d+ candidates are the same model",
+                                category=UserWarning)
+        check(estimator)
 
 
 def test_smaller_ensemble_is_a_prefix_of_a_larger_one(noisy):
@@ -309,3 +328,217 @@ def test_smaller_ensemble_is_a_prefix_of_a_larger_one(noisy):
     small = SelectiveEnsembleClassifier(DecisionTreeClassifier(max_depth=4), n_estimators=3,
                                         **kw).fit(X, y)
     npt.assert_array_equal(small.votes(X), big.votes(X)[:3])
+
+
+# ------------------------------------------------------ labels of any type
+def _answers_oracle(P, alpha):
+    """Per sample (column of P): the plurality label and whether the binomial test passes."""
+    top, answered = [], []
+    for column in np.asarray(P, dtype=object).T:
+        counts = sorted(Counter(column.tolist()).items(), key=lambda kv: (-kv[1], str(kv[0])))
+        n_a = counts[0][1]
+        n_b = counts[1][1] if len(counts) > 1 else 0
+        top.append(counts[0][0])
+        answered.append(_scipy_p(n_a, n_b) <= alpha)
+    return np.array(top, dtype=object), np.array(answered)
+
+
+@pytest.fixture(scope="module")
+def binary():
+    return make_classification(n_samples=300, n_features=6, flip_y=0.2, random_state=0)
+
+
+LABEL_CASES = {
+    # classes, expected default marker, expected predict dtype
+    "str": (np.array(["no", "yes"]), "(abstain)", np.dtype("<U9")),
+    "str_named_abstain": (np.array(["(abstain)", "x"]), "(abstain 2)", np.dtype("<U11")),
+    "object_str": (np.array(["no", "yes"], dtype=object), "(abstain)", np.dtype(object)),
+    "minus_one_one": (np.array([-1, 1]), -2, np.dtype(np.int64)),
+    "zero_one": (np.array([0, 1]), -1, np.dtype(np.int64)),
+    "int8": (np.array([-3, 4], dtype=np.int8), -4, np.dtype(np.int8)),
+    "uint8": (np.array([0, 1], dtype=np.uint8), -1, np.dtype(np.int16)),
+    "bool": (np.array([False, True]), None, np.dtype(object)),
+    "float": (np.array([0.0, 1.0]), np.nan, np.dtype(np.float64)),
+    "float32": (np.array([1.0, 2.0], dtype=np.float32), np.nan, np.dtype(np.float32)),
+}
+
+
+@pytest.mark.parametrize("case", list(LABEL_CASES))
+def test_default_abstain_label_never_a_class_and_score_on_answered_samples(binary, case):
+    X, y01 = binary
+    classes, marker, dtype = LABEL_CASES[case]
+    y = classes[y01]
+    ens = SelectiveEnsembleClassifier(DecisionTreeClassifier(max_depth=4), n_estimators=9,
+                                      perturbation="bootstrap", random_state=0).fit(X, y)
+    if isinstance(marker, float):
+        assert np.isnan(ens.abstain_label_)
+    else:
+        assert ens.abstain_label_ == marker
+        assert type(ens.abstain_label_) is type(marker)
+    pred = ens.predict(X)
+    assert pred.dtype == dtype
+    # the members' plain labels, voted by a Python oracle
+    P = np.stack([m.predict(X) for m in ens.estimators_])
+    top, answered = _answers_oracle(P, 0.05)
+    assert 0 < answered.sum() < len(y)
+    assert pred[answered].tolist() == top[answered].tolist()
+    abstained = pred[~answered]
+    if marker is None or isinstance(marker, float):
+        assert pd.isna(abstained).all() and not pd.isna(pred[answered]).any()
+    else:
+        assert (abstained == marker).all() and not (pred[answered] == marker).any()
+    assert set(pred[answered].tolist()) <= set(classes.tolist())
+    # score: plain NumPy accuracy on the samples the oracle says are answered
+    assert ens.score(X, y) == pytest.approx(np.mean(top[answered] == y[answered]), abs=1e-15)
+    assert ens.abstention_rate(X) == pytest.approx(1 - answered.mean())
+    # y as a list and as a Series (positional against a NumPy X)
+    assert ens.score(X, y.tolist()) == ens.score(X, y)
+    assert ens.score(X, pd.Series(y)) == ens.score(X, y)
+
+
+def test_score_with_string_labels_does_not_compare_marker_and_classes(binary):
+    X, y01 = binary
+    y = np.array(["negative", "positive"])[y01]
+    ens = SelectiveEnsembleClassifier(DecisionTreeClassifier(max_depth=4), n_estimators=9,
+                                      perturbation="bootstrap", abstain_label=-1,
+                                      random_state=0).fit(X, y)
+    pred = ens.predict(X)
+    assert pred.dtype == object  # an int marker among strings: an object array
+    answered = np.array([p != -1 for p in pred.tolist()])
+    assert ens.score(X, y) == pytest.approx(np.mean(pred[answered] == y[answered]))
+    # a true label that is not a class counts as wrong
+    y_bad = y.copy()
+    y_bad[answered.argmax()] = "unknown"
+    assert ens.score(X, y_bad) == pytest.approx(np.mean(pred[answered] == y_bad[answered]))
+
+
+def test_score_sample_weight_against_weighted_mean(noisy, trees):
+    X, y = noisy
+    w = np.random.default_rng(0).random(len(y))
+    pred = trees.predict(X)
+    answered = pred != -1
+    ref = np.sum(w[answered] * (pred[answered] == y[answered])) / np.sum(w[answered])
+    assert trees.score(X, y, sample_weight=w) == pytest.approx(ref, rel=1e-12)
+    w_before = w.copy()
+    trees.score(X, y, sample_weight=w)
+    npt.assert_array_equal(w, w_before)
+    with pytest.raises(ValueError, match="sample_weight must have shape"):
+        trees.score(X, y, sample_weight=w[:-1])
+    with pytest.raises(ValueError, match="sample_weight must hold finite values >= 0"):
+        trees.score(X, y, sample_weight=-w)
+    with pytest.raises(ValueError, match="same number of samples"):
+        trees.score(X, y[:-1])
+    with pytest.warns(UndefinedMetricWarning, match="abstains on every sample"):
+        assert np.isnan(trees.score(X, y, sample_weight=np.where(answered, 0.0, 1.0)))
+
+
+def test_score_is_nan_with_a_warning_when_the_ensemble_always_abstains(noisy):
+    X, y = noisy  # five members: a unanimous vote has p = 2**-4 > 0.05
+    ens = SelectiveEnsembleClassifier(LogisticRegression(), n_estimators=5,
+                                      perturbation="bootstrap", random_state=0).fit(X, y)
+    assert ens.abstention_rate(X) == 1.0
+    with pytest.warns(UndefinedMetricWarning, match="abstains on every sample"):
+        assert np.isnan(ens.score(X, y))
+
+
+def test_explicit_abstain_label_collision_and_type(binary):
+    X, y01 = binary
+    y = np.array([-1, 1])[y01]
+    lr = LogisticRegression()
+    kw = {"n_estimators": 6, "perturbation": "bootstrap", "random_state": 0}
+    with pytest.raises(ValueError, match=r"abstain_label=-1 is one of the class labels \[-1, 1\]"):
+        SelectiveEnsembleClassifier(lr, abstain_label=-1, **kw).fit(X, y)
+    with pytest.raises(ValueError, match="abstain_label=True is one of the class labels"):
+        SelectiveEnsembleClassifier(lr, abstain_label=True, **kw).fit(X, y01 == 1)
+    with pytest.raises(TypeError, match="abstain_label must be a scalar"):
+        SelectiveEnsembleClassifier(lr, abstain_label=[0], **kw).fit(X, y)
+    ens = SelectiveEnsembleClassifier(lr, abstain_label=0, **kw).fit(X, y)
+    assert ens.abstain_label_ == 0
+    assert set(ens.predict(X).tolist()) <= {-1, 0, 1}
+    # a float marker among int classes: an object array, the ints unchanged
+    ens.set_params(abstain_label=0.5).fit(X, y)
+    pred = ens.predict(X)
+    assert pred.dtype == object
+    assert {type(v) for v in pred.tolist()} <= {int, float}
+
+
+def test_default_abstain_label_rule_at_the_edges():
+    big = np.iinfo(np.int64)
+    assert default_abstain_label(np.array([big.min, 0])) == 1  # one below does not fit
+    assert default_abstain_label(np.array([big.min, big.max])) is None
+    assert default_abstain_label(np.array([0, 1], dtype=np.uint64)) == 2  # -1 would be float
+    assert default_abstain_label(np.array([1, "a"], dtype=object)) is None
+    assert default_abstain_label(np.array(["a", "(abstain)", "(abstain 2)"])) == "(abstain 3)"
+
+
+def test_selective_vote_output_dtype_holds_labels_and_marker():
+    votes = np.array([[1] * 10, [0] * 5 + [1] * 5]).T
+    for dtype, expected in [(np.int8, np.int8), (np.uint8, np.int16), (np.int64, np.int64),
+                            (np.float32, np.float32)]:
+        labels, _ = selective_vote(votes.astype(dtype))
+        assert labels.dtype == expected
+        assert labels.tolist() == [1, -1]
+    labels, _ = selective_vote(votes.astype(np.uint64))  # -1 fits no integer dtype with them
+    assert labels.dtype == object
+    assert labels.tolist() == [1, -1]
+
+
+def test_pandas_y_meets_x_on_the_index(binary):
+    X, y01 = binary
+    idx = pd.Index([f"r{i}" for i in range(len(y01))])
+    df = pd.DataFrame(X, index=idx, columns=[f"f{j}" for j in range(X.shape[1])])
+    y = pd.Series(np.array(["no", "yes"])[y01], index=idx)
+    shuffled = y.sample(frac=1.0, random_state=0)
+    kw = {"n_estimators": 9, "perturbation": "bootstrap", "random_state": 0}
+    a = SelectiveEnsembleClassifier(DecisionTreeClassifier(max_depth=4), **kw).fit(df, y)
+    b = SelectiveEnsembleClassifier(DecisionTreeClassifier(max_depth=4), **kw).fit(df, shuffled)
+    npt.assert_array_equal(b.votes(df), a.votes(df))
+    assert b.score(df, shuffled) == a.score(df, y)
+    assert shuffled.index.equals(y.sample(frac=1.0, random_state=0).index)  # not reordered
+    w = pd.Series(np.arange(len(y), dtype=float), index=idx)
+    assert a.score(df, shuffled, sample_weight=w.sample(frac=1.0, random_state=1)) == (
+        pytest.approx(a.score(df, y, sample_weight=w)))
+    other = y.set_axis([f"s{i}" for i in range(len(y))])
+    with pytest.raises(ValueError, match="y"):
+        SelectiveEnsembleClassifier(DecisionTreeClassifier(max_depth=4), **kw).fit(df, other)
+    with pytest.raises(ValueError, match="y"):
+        a.score(df, other)
+
+
+def test_selective_vote_marker_that_does_not_compare_to_labels():
+    # "a" == pd.NA is NA, whose truth value raises: such a marker is not a class
+    votes = np.array([["a"] * 10, ["a"] * 5 + ["b"] * 5]).T
+    labels, _ = selective_vote(votes, abstain_label=pd.NA)
+    assert labels.dtype == object
+    assert labels[0] == "a" and labels[1] is pd.NA
+
+
+class _ExpandedLogistic(ClassifierMixin, BaseEstimator):
+    """Logistic regression on degree-2 features that shows their coefficients as coef_."""
+
+    def fit(self, X, y):
+        from sklearn.preprocessing import PolynomialFeatures
+
+        self.pipe_ = make_pipeline(PolynomialFeatures(2), StandardScaler(),
+                                   LogisticRegression()).fit(X, y)
+        self.classes_ = self.pipe_.classes_
+        self.coef_ = self.pipe_[-1].coef_
+        return self
+
+    def predict(self, X):
+        return self.pipe_.predict(X)
+
+
+def test_feature_attributions_other_features_and_expanded_coefficients(noisy):
+    X, y = noisy
+    kw = {"n_estimators": 6, "perturbation": "bootstrap", "random_state": 0}
+    ens = SelectiveEnsembleClassifier(LogisticRegression(), **kw).fit(X, y)
+    fewer = SelectiveEnsembleClassifier(LogisticRegression(), **kw).fit(X[:, :4], y)
+    with pytest.raises(ValueError, match="different features"):
+        ens.feature_attributions(X).stability_with(fewer.feature_attributions(X[:, :4]))
+    # coefficients over expanded features are not attributions of the inputs
+    expanded = SelectiveEnsembleClassifier(_ExpandedLogistic(), **kw).fit(X[:, :3], y)
+    assert expanded.estimators_[0].coef_.shape == (1, 10)
+    att = expanded.feature_attributions(X[:, :3], y, n_repeats=2)
+    assert att.method == "permutation_importance"
+    assert att.members.shape == (6, 3)

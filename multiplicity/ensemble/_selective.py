@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from itertools import combinations
 from numbers import Integral, Real
@@ -11,13 +12,14 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, _fit_context
+from sklearn.exceptions import UndefinedMetricWarning
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_is_fitted, column_or_1d
 
-from .._validation import _smallest_int_dtype
+from .._validation import _smallest_int_dtype, align_to
 from ..rashomon._retraining import RetrainingExplorer
 from . import _kernels
-from ._vote import labels_with_abstention
+from ._vote import check_abstain_label, default_abstain_label, labels_with_abstention
 
 __all__ = ["FeatureAttributions", "SelectiveEnsembleClassifier"]
 
@@ -74,7 +76,8 @@ class SelectiveEnsembleClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstim
     with ``perturbation="bootstrap"``, its own bootstrap resample), through the same
     joblib machinery as :class:`~multiplicity.rashomon.RetrainingExplorer` (so it runs
     unchanged on a dask cluster). ``predict`` returns the plurality label where it is
-    statistically robust to the choice of members, and ``abstain_label`` elsewhere:
+    statistically robust to the choice of members, and the abstention marker
+    ``abstain_label_`` elsewhere:
 
     - ``test="binomial"`` (Black, Leino & Fredrikson 2022): answer when the exact
       two-sided binomial test of the top two vote counts ``n_A`` vs ``n_B`` (null: both
@@ -102,8 +105,19 @@ class SelectiveEnsembleClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstim
     perturbation : {"seed", "bootstrap"}, default="seed"
         What differs between members: only the random seed (every ``random_state``
         parameter, including those of pipeline steps), or a bootstrap resample plus seeds.
-    abstain_label : scalar, default=-1
-        Returned by ``predict`` where the ensemble abstains; must not be a class label.
+    abstain_label : scalar or None, default=None
+        Returned by ``predict`` where the ensemble abstains; must not be a class label
+        (``fit`` raises otherwise). ``None`` picks, at ``fit``, a marker that cannot be
+        a class and keeps the output dtype usable, stored in ``abstain_label_``:
+
+        - integer classes: ``-1`` when every class is ``>= 0`` (labels ``{0, 1}``),
+          otherwise one below the smallest class (``-2`` for labels ``{-1, 1}``);
+          ``predict`` returns integers;
+        - float classes: NaN (test with ``np.isnan``); ``predict`` returns floats;
+        - string classes: ``"(abstain)"`` (``"(abstain 2)"`` and so on if that is a
+          class); ``predict`` returns strings, never truncated;
+        - bool and other classes: ``None``, in an object array of the classes (test
+          with ``pd.isna``).
     n_jobs : int, default=None
         Members trained in parallel through joblib (None: 1, or the active
         ``joblib.parallel_config``).
@@ -116,6 +130,9 @@ class SelectiveEnsembleClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstim
     estimators_ : list of fitted classifiers
         The members.
     classes_ : ndarray of shape (n_classes,)
+    abstain_label_ : scalar
+        The marker ``predict`` returns where the ensemble abstains: ``abstain_label``,
+        or the one chosen for ``abstain_label=None``.
     seed_ : int
         The seed every member's seed was derived from.
     n_features_in_ : int
@@ -137,6 +154,10 @@ class SelectiveEnsembleClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstim
     the samples. Abstention is the price: it concentrates on the samples whose
     prediction is arbitrary.
 
+    ``score`` is the selective accuracy: the share of correct answers among the samples
+    where the ensemble answers (abstentions are neither right nor wrong), as Black et
+    al. report it next to the abstention rate, which ``abstention_rate`` gives.
+
     Memory: ``predict`` holds the members' votes, ``n_estimators x n_samples`` small
     integers.
 
@@ -155,9 +176,14 @@ class SelectiveEnsembleClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstim
     ...                                   n_estimators=15, perturbation="bootstrap",
     ...                                   random_state=0).fit(X, y)
     >>> labels = ens.predict(X)
-    >>> sorted(set(labels.tolist()))  # -1: abstained
+    >>> ens.abstain_label_  # classes {0, 1}: -1 marks an abstention
+    -1
+    >>> sorted(set(labels.tolist()))
     [-1, 0, 1]
     >>> 0.0 < ens.abstention_rate(X) < 0.5
+    True
+    >>> answered = labels != ens.abstain_label_
+    >>> bool(ens.score(X, y) == (labels[answered] == y[answered]).mean())
     True
     """
 
@@ -177,7 +203,7 @@ class SelectiveEnsembleClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstim
                  test: Literal["binomial", "self_consistency"] = "binomial",
                  threshold: float | None = None,
                  perturbation: Literal["seed", "bootstrap"] = "seed",
-                 abstain_label: Any = -1, n_jobs: int | None = None,
+                 abstain_label: Any = None, n_jobs: int | None = None,
                  random_state: Any = None) -> None:
         self.estimator = estimator
         self.n_estimators = n_estimators
@@ -203,8 +229,9 @@ class SelectiveEnsembleClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstim
         Parameters
         ----------
         X : array-like, DataFrame or sparse matrix of shape (n_samples, n_features)
-        y : array-like of shape (n_samples,)
-            At least two classes; ``abstain_label`` must not be one of them.
+        y : array-like or Series of shape (n_samples,)
+            At least two classes; ``abstain_label`` must not be one of them. A Series
+            meets a DataFrame ``X`` on the index (same labels, any order).
 
         Returns
         -------
@@ -217,7 +244,10 @@ class SelectiveEnsembleClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstim
             ``threshold`` outside [0, 1], missing for ``test="self_consistency"`` or given
             for ``test="binomial"``, an unknown ``test``), X/y length mismatch, a single
             class, ``abstain_label`` among the classes, ``perturbation="seed"`` for an
-            estimator without ``random_state``.
+            estimator without ``random_state``, a Series ``y`` whose index labels differ
+            from those of a DataFrame ``X``.
+        TypeError
+            ``abstain_label`` not a scalar.
         """
         if self.test == "self_consistency" and self.threshold is None:
             raise ValueError("test='self_consistency' needs threshold, the minimum "
@@ -230,11 +260,16 @@ class SelectiveEnsembleClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstim
         explorer = RetrainingExplorer(self.estimator, n_models=self.n_estimators,
                                       perturbation=self.perturbation, epsilon=1.0,
                                       n_jobs=self.n_jobs, random_state=self.random_state)
+        y = align_to(X, y, name="y")
+        if self.abstain_label is not None:
+            check_abstain_label(np.zeros(0), self.abstain_label)  # a scalar, before training
         explorer.fit(X, y)
-        labels_with_abstention(explorer.classes_, np.zeros(0, dtype=np.int64),
-                               np.zeros(0, dtype=bool), self.abstain_label)
+        classes = explorer.classes_
+        abstain = (default_abstain_label(classes) if self.abstain_label is None
+                   else self.abstain_label)
+        self.abstain_label_ = check_abstain_label(classes, abstain)
         self.estimators_ = list(explorer.candidate_models_)
-        self.classes_ = explorer.classes_
+        self.classes_ = classes
         self.seed_ = explorer.seed_
         for name in ("n_features_in_", "feature_names_in_"):
             if hasattr(explorer, name):
@@ -295,7 +330,7 @@ class SelectiveEnsembleClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstim
         return top, answer
 
     def predict(self, X: Any) -> NDArray:
-        """Plurality label where the test passes, ``abstain_label`` elsewhere.
+        """Plurality label where the test passes, ``abstain_label_`` elsewhere.
 
         Parameters
         ----------
@@ -304,9 +339,70 @@ class SelectiveEnsembleClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstim
         Returns
         -------
         ndarray of shape (n_samples,)
+            In a dtype that holds the classes and the marker exactly (see
+            ``abstain_label``): integers stay integers (widened if the marker needs
+            it, e.g. ``int16`` for ``uint8`` classes), strings are never truncated,
+            bool classes come in an object array.
         """
         top, answer = self._answers(X)
-        return labels_with_abstention(self.classes_, top, answer, self.abstain_label)
+        return labels_with_abstention(self.classes_, top, answer, self.abstain_label_)
+
+    def score(self, X: Any, y: ArrayLike, sample_weight: ArrayLike | None = None) -> float:
+        """Selective accuracy: the share of correct labels where the ensemble answers.
+
+        Samples where the ensemble abstains are left out (neither right nor wrong), as
+        in Black, Leino & Fredrikson (2022); report the score with
+        :meth:`abstention_rate`, the share left out. A label of ``y`` that is not a
+        class counts as wrong.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like or Series of shape (n_samples,)
+            True labels. A Series meets a DataFrame ``X`` on the index.
+        sample_weight : array-like or Series of shape (n_samples,), default=None
+            Weights of the samples (a weighted mean over the answered samples).
+
+        Returns
+        -------
+        float
+            In ``[0, 1]``; NaN, with an ``UndefinedMetricWarning``, when the ensemble
+            abstains on every sample (or every answered sample has weight 0).
+
+        Raises
+        ------
+        ValueError
+            ``y`` or ``sample_weight`` of another length than ``X``, negative or
+            non-finite weights, pandas index labels that differ from those of ``X``.
+        """
+        check_is_fitted(self)
+        y = align_to(X, y, name="y")
+        y_arr = column_or_1d(np.asarray(y.to_numpy() if hasattr(y, "to_numpy") else y),
+                             warn=True)
+        top, answer = self._answers(X)
+        if len(y_arr) != len(answer):
+            raise ValueError(f"X and y must have the same number of samples, got "
+                             f"{len(answer)} and {len(y_arr)}")
+        if sample_weight is None:
+            w = np.ones(len(answer), dtype=np.float64)
+        else:
+            sample_weight = align_to(X, sample_weight, name="sample_weight")
+            w = np.asarray(sample_weight, dtype=np.float64)
+            if w.shape != answer.shape:
+                raise ValueError(f"sample_weight must have shape ({len(answer)},) like the "
+                                 f"samples of X, got {w.shape}")
+            if not np.all(np.isfinite(w)) or (w < 0).any():
+                raise ValueError("sample_weight must hold finite values >= 0")
+        y_codes = pd.Index(self.classes_).get_indexer(y_arr)
+        total = w[answer].sum()
+        if total == 0:
+            warnings.warn("score is undefined: the ensemble abstains on every sample (or "
+                          "every answered sample has weight 0); returning NaN. Use more "
+                          "members or a larger alpha, and see abstention_rate.",
+                          UndefinedMetricWarning, stacklevel=2)
+            return float("nan")
+        correct = top[answer] == y_codes[answer]
+        return float((w[answer] * correct).sum() / total)
 
     def predict_proba(self, X: Any) -> NDArray[np.float64]:
         """Vote shares: the fraction of members predicting each class.

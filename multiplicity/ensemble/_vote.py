@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .._validation import check_predictions, label_codes
+from .._validation import _RAW_INT_DTYPES, _smallest_int_dtype, check_predictions, label_codes
 from . import _kernels
 
 
@@ -28,14 +28,22 @@ def vote_counts(predictions: ArrayLike) -> tuple[NDArray, NDArray, NDArray, NDAr
     ``classes`` maps the kernel's class codes back to labels.
     """
     labels = check_predictions(predictions, min_models=1)
-    P, offset, n_levels = label_codes(labels)
+    values = labels.values
+    P = None
+    if labels.categories is not None or values.dtype in _RAW_INT_DTYPES:
+        P, offset, n_levels = label_codes(labels)
+        if labels.categories is not None:
+            classes = np.asarray(labels.categories)
+        elif P is values:  # narrow integers read in place: code + offset is the label
+            classes = (np.arange(n_levels) + offset).astype(P.dtype)
+        else:
+            P = None
+    if P is None:  # float or wide integer labels: codes into the sorted labels
+        classes, inverse = np.unique(values.ravel(), return_inverse=True)
+        P = np.ascontiguousarray(inverse.reshape(values.shape),
+                                 dtype=_smallest_int_dtype(len(classes)))
+        offset, n_levels = 0, len(classes)
     top, n_a, n_b, agree = _kernels._top_two_votes(P, offset, n_levels)
-    if labels.categories is not None:
-        classes = np.asarray(labels.categories)
-    elif P is labels.values and P.dtype.kind in "iu":
-        classes = (np.arange(n_levels) + offset).astype(P.dtype)
-    else:  # float or wide integer labels, re-encoded by label_codes
-        classes = np.unique(labels.values)
     return top, n_a, n_b, agree, classes
 
 
@@ -43,22 +51,82 @@ def labels_with_abstention(classes: NDArray, codes: NDArray, answer: NDArray,
                            abstain_label: Any) -> NDArray:
     """``classes[codes]`` where ``answer``, ``abstain_label`` elsewhere.
 
-    The output keeps the classes' dtype when ``abstain_label`` fits in it (an int label
-    among int classes), and is an object array otherwise.
+    The output dtype holds every class and ``abstain_label`` exactly (see
+    :func:`abstention_dtype`).
     """
-    if any(_same_label(c, abstain_label) for c in classes.tolist()):
-        raise ValueError(f"abstain_label={abstain_label!r} is one of the class labels "
-                         f"{classes.tolist()}; choose a value no model predicts")
-    abstain = np.asarray(abstain_label)
-    if (classes.dtype.kind in "iub" and abstain.dtype.kind in "iu") or (
-            classes.dtype.kind == "f" and abstain.dtype.kind in "iuf"):
-        dtype = np.result_type(classes.dtype, abstain.dtype)
-    else:
-        dtype = np.dtype(object)
-    out = np.empty(codes.shape[0], dtype=dtype)
+    check_abstain_label(classes, abstain_label)
+    out = np.empty(codes.shape[0], dtype=abstention_dtype(classes, abstain_label))
     out[:] = abstain_label
     out[answer] = classes[codes[answer]]
     return out
+
+
+def check_abstain_label(classes: NDArray, abstain_label: Any) -> Any:
+    """``abstain_label`` is a scalar that is none of ``classes``; returns it."""
+    if np.ndim(abstain_label) != 0:
+        raise TypeError("abstain_label must be a scalar (a number, a string, or None), got "
+                        f"{type(abstain_label).__name__}")
+    if any(_same_label(c, abstain_label) for c in classes.tolist()):
+        raise ValueError(f"abstain_label={abstain_label!r} is one of the class labels "
+                         f"{classes.tolist()}; choose a value no model predicts")
+    return abstain_label
+
+
+def abstention_dtype(classes: NDArray, abstain_label: Any) -> np.dtype:
+    """A dtype that holds every class and ``abstain_label`` without loss.
+
+    Integer classes with an integer marker give the smallest integer dtype holding both
+    (``-1`` among ``uint8`` classes gives ``int16``); float classes with a numeric marker
+    a float dtype; strings with a string marker a string dtype wide enough for both
+    (never truncated); bytes likewise. Anything else, bool classes included, gives an
+    object array, so no class is converted to another type.
+    """
+    kind = classes.dtype.kind
+    marker = np.asarray(abstain_label)
+    mkind = marker.dtype.kind
+    if kind in "iu" and mkind in "iu":
+        dtype = np.result_type(classes.dtype, np.min_scalar_type(abstain_label))
+        if dtype.kind in "iu":  # not float64, which uint64 with a negative marker gives
+            return dtype
+    elif kind == "f" and mkind in "iuf":
+        if mkind in "iu":
+            return np.result_type(classes.dtype, np.min_scalar_type(abstain_label))
+        return np.result_type(classes.dtype, marker.dtype)
+    elif (kind, mkind) in (("U", "U"), ("S", "S"), ("b", "b")):
+        return np.result_type(classes.dtype, marker.dtype)
+    return np.dtype(object)
+
+
+ABSTAIN_TEXT = "(abstain)"
+
+
+def default_abstain_label(classes: NDArray) -> Any:
+    """The abstention marker chosen for ``abstain_label=None``: never one of ``classes``.
+
+    - integer classes: ``-1`` when every class is ``>= 0``, otherwise one below the
+      smallest class (one above the largest when that does not fit an integer dtype);
+    - float classes: NaN, of the classes' float dtype;
+    - string classes, also in an object array: ``"(abstain)"``, or ``"(abstain 2)"``,
+      ``"(abstain 3)"`` ... when that is a class;
+    - anything else (bool classes, mixed objects): ``None``, in an object array.
+    """
+    kind = classes.dtype.kind
+    if kind in "iu":
+        lo, hi = int(classes.min()), int(classes.max())
+        for marker in (-1 if lo >= 0 else lo - 1, hi + 1):
+            if abstention_dtype(classes, marker).kind in "iu":
+                return marker
+    if kind == "f":
+        return classes.dtype.type(np.nan)
+    values = classes.tolist()
+    if kind == "U" or (kind == "O" and values and all(isinstance(v, str) for v in values)):
+        taken = set(values)
+        marker, i = ABSTAIN_TEXT, 1
+        while marker in taken:
+            i += 1
+            marker = f"(abstain {i})"
+        return marker
+    return None
 
 
 def _same_label(a: Any, b: Any) -> bool:
@@ -88,13 +156,17 @@ def selective_vote(predictions: ArrayLike, alpha: float = 0.05, abstain_label: A
         sample differs from the answer of the limiting ensemble (infinitely many
         members) is at most about ``alpha``.
     abstain_label : scalar, default=-1
-        Label returned where the ensemble abstains. Must not be a class label.
+        Label returned where the ensemble abstains. Must not be a class label (with
+        labels in ``{-1, 1}`` pass another value, e.g. ``0``).
 
     Returns
     -------
     labels : ndarray of shape (n_samples,)
-        Class A or ``abstain_label``. The dtype of the labels when ``abstain_label`` fits
-        in it (int labels with an int ``abstain_label``), an object array otherwise.
+        Class A or ``abstain_label``, in a dtype that holds both exactly: integers for
+        integer labels with an integer ``abstain_label`` (widened when needed, e.g.
+        ``int16`` for ``uint8`` labels and ``-1``), floats for float labels with a
+        numeric one, and an object array otherwise (string labels included). Bool
+        predictions are counted, and returned, as 0 and 1.
     p_values : ndarray of shape (n_samples,)
         The two-sided p-values, equal to ``scipy.stats.binomtest(n_A, n_A + n_B,
         0.5).pvalue`` (to 1e-14 up to 1,000 models).
@@ -104,6 +176,8 @@ def selective_vote(predictions: ArrayLike, alpha: float = 0.05, abstain_label: A
     ValueError
         ``predictions`` not 2-D or empty, missing labels, ``alpha`` outside (0, 1), or an
         ``abstain_label`` that is a class.
+    TypeError
+        ``alpha`` not a number, or ``abstain_label`` not a scalar.
 
     See Also
     --------
