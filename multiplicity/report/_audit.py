@@ -814,6 +814,11 @@ def _overview_section(ctx: _Context, perturbation: str) -> Section:
                                          "baseline accuracy", "lowest accuracy in the set",
                                          "highest accuracy in the set"], name="quantity"),
                          dtype=object)
+    tables = {"set": ("The Rashomon set", table)}
+    pool = getattr(rs, "pool_", None)
+    if src["kind"] == "models" and isinstance(pool, pd.DataFrame):
+        tables["pool"] = ("The given models: training loss and whether the set kept them",
+                          pool)
     return Section("overview", "Overview", paras,
                    numbers={"n_models": n_cand, "n_in_set": len(rs),
                             "models": src["kind"], "refitted": bool(src["refitted"]),
@@ -825,7 +830,7 @@ def _overview_section(ctx: _Context, perturbation: str) -> Section:
                             "baseline_accuracy": prof.baseline_accuracy,
                             "min_accuracy": prof.min_accuracy,
                             "max_accuracy": prof.max_accuracy},
-                   tables={"set": ("The Rashomon set", table)})
+                   tables=tables)
 
 
 def _multiplicity_section(ctx: _Context) -> Section:
