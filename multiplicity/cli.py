@@ -63,6 +63,18 @@ def _non_negative_float(text: str) -> float:
     return value
 
 
+def _fraction(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number between 0 and 1, got {text}") \
+            from None
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 1 (both excluded), "
+                                         f"got {text}")
+    return value
+
+
 _SEP_NAMES = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "space": " "}
 
 
@@ -156,53 +168,133 @@ def require_columns(df, columns: Sequence[str], path: str | Path) -> None:
             raise UserError(f"{path}: no column {col!r} (columns: {have}){hint}")
 
 
-def encode_features(X, path: str | Path):
-    """Numeric feature matrix from a user's columns (see ``docs/cli.md``).
+class FeatureEncoding:
+    """How the feature columns of a training file become numbers, learnt once by
+    :func:`fit_encoding` and applied by :meth:`transform` to the training file and to any
+    held-out file alike (see ``docs/cli.md``).
+
+    Attributes
+    ----------
+    columns : list of str
+        The input columns, in order.
+    kinds : dict
+        Column -> ``"bool"``, ``"number"`` or ``"text"``.
+    levels : dict
+        Text column -> its values in the training data (sorted), one 0/1 column each.
+    scale : dict
+        Output column -> ``(mean, sd)`` of the training data, for the numeric columns
+        that are standardised (those whose training values are not all 0/1).
+    """
+
+    def __init__(self, columns, kinds, levels, scale, source) -> None:
+        self.columns, self.kinds, self.levels = list(columns), dict(kinds), dict(levels)
+        self.scale, self.source = dict(scale), str(source)
+
+    def transform(self, X, path: str | Path):
+        """The numeric feature matrix of the rows ``X`` (columns of the training data;
+        other columns are ignored). Text values not seen in training get 0 in every
+        column of their feature, with a warning on stderr; a column whose kind differs
+        from training (text where numbers were) is a ``UserError``."""
+        import numpy as np
+        import pandas as pd
+
+        missing = [c for c in self.columns if c not in X.columns]
+        if missing:
+            raise UserError(f"{path}: no column {missing[0]!r}, a feature of {self.source} "
+                            f"(every feature column of the data must be in it)")
+        X = X[self.columns].copy()
+        for col in X.columns:
+            n_missing = int(X[col].isna().sum())
+            if n_missing:
+                raise UserError(f"{path}: column {col!r} has {n_missing} missing value(s); "
+                                "fill or drop them before auditing")
+        dummies = []
+        for col, kind in self.kinds.items():
+            values = X[col]
+            if kind == "text":
+                as_text = values.astype(str)
+                unseen = sorted(set(as_text) - set(self.levels[col]))
+                if unseen:
+                    n_rows = int((~as_text.isin(self.levels[col])).sum())
+                    shown = ", ".join(map(repr, unseen[:5])) + (", ..." if len(unseen) > 5
+                                                               else "")
+                    print(f"multiplicity: warning: {path}: column {col!r} holds values not "
+                          f"in {self.source} ({shown}; {n_rows} row(s)); they get 0 in "
+                          f"every {col}=... column", file=sys.stderr)
+                dummies.append(pd.DataFrame(
+                    {f"{col}={level}": (as_text == level).to_numpy(np.float64)
+                     for level in self.levels[col]}, index=X.index))
+                X = X.drop(columns=col)
+                continue
+            dtype_kind = values.dtype.kind
+            if dtype_kind not in "biuf":
+                example = values.iloc[int(np.argmax(
+                    pd.to_numeric(values, errors="coerce").isna().to_numpy()))]
+                raise UserError(f"{path}: column {col!r} holds text (for example "
+                                f"{example!r}) where {self.source} has "
+                                f"{'true/false values' if kind == 'bool' else 'numbers'}")
+            X[col] = values.astype(np.float64)
+        if dummies:
+            X = pd.concat([X, *dummies], axis=1)
+        X = X.astype(np.float64)
+        for col in X.columns:
+            values = X[col].to_numpy()
+            if not np.isfinite(values).all():
+                raise UserError(f"{path}: column {col!r} holds infinite values")
+            if col in self.scale:
+                mean, sd = self.scale[col]
+                X[col] = (values - mean) / sd
+        return X
+
+
+def fit_encoding(X, path: str | Path) -> FeatureEncoding:
+    """Learn the encoding of the feature columns ``X`` of the training data at ``path``:
 
     - booleans become 0/1;
     - text and categorical columns are one-hot encoded (one 0/1 column per value, named
       ``column=value``); more than ``MAX_CATEGORIES`` distinct values is an error;
-    - numeric columns whose values are not all 0/1 are standardised (z-scores), so that
-      every model, including the logistic regression, sees features on one scale;
+    - numeric columns whose values are not all 0/1 are standardised (z-scores with the
+      mean and standard deviation of ``X``), so that every model, including the logistic
+      regression, sees features on one scale;
     - missing values are an error (the audit does not impute).
     """
     import numpy as np
-    import pandas as pd
 
     if X.shape[1] == 0:
         raise UserError(f"{path}: no feature columns left after removing the target")
+    kinds, levels = {}, {}
     for col in X.columns:
         n_missing = int(X[col].isna().sum())
         if n_missing:
             raise UserError(f"{path}: column {col!r} has {n_missing} missing value(s); "
                             "fill or drop them before auditing")
-    X = X.copy()
-    text_cols = []
-    for col in X.columns:
         kind = X[col].dtype.kind
         if kind == "b":
-            X[col] = X[col].astype(np.float64)
+            kinds[col] = "bool"
         elif kind in "iuf":
-            continue
+            kinds[col] = "number"
         else:
             n_levels = X[col].nunique()
             if n_levels > MAX_CATEGORIES:
                 raise UserError(f"{path}: column {col!r} holds {n_levels} distinct text values, "
                                 f"too many to one-hot encode (limit {MAX_CATEGORIES}); drop it "
                                 "or encode it yourself")
-            X[col] = X[col].astype(str)
-            text_cols.append(col)
-    if text_cols:
-        X = pd.get_dummies(X, columns=text_cols, prefix_sep="=", dtype=np.float64)
-    X = X.astype(np.float64)
-    for col in X.columns:
-        values = X[col].to_numpy()
-        if not np.isfinite(values).all():
-            raise UserError(f"{path}: column {col!r} holds infinite values")
+            kinds[col] = "text"
+            levels[col] = sorted(set(X[col].astype(str)))
+    enc = FeatureEncoding(X.columns, kinds, levels, {}, path)
+    encoded = enc.transform(X, path)
+    for col in encoded.columns:
+        values = encoded[col].to_numpy()
         if not np.isin(values, (0.0, 1.0)).all():
             sd = values.std()
-            X[col] = (values - values.mean()) / (sd if sd > 0 else 1.0)
-    return X
+            enc.scale[col] = (float(values.mean()), float(sd) if sd > 0 else 1.0)
+    return enc
+
+
+def encode_features(X, path: str | Path):
+    """Numeric feature matrix from a user's columns (see ``docs/cli.md``):
+    ``fit_encoding(X, path).transform(X, path)``."""
+    return fit_encoding(X, path).transform(X, path)
 
 
 def make_estimator(name: str, random_state: int | None):
@@ -332,10 +424,110 @@ def _api_call(command: str, func, *args, **kwargs):
 
 
 # ------------------------------------------------------------------ commands
+def _check_target(y, path: str | Path, target: str) -> None:
+    if y.isna().any():
+        raise UserError(f"{path}: target column {target!r} has "
+                        f"{int(y.isna().sum())} missing value(s)")
+
+
+def split_rows(y, test_size: float, random_state: int, target: str):
+    """Row positions ``(train, test)`` of a stratified split (``--test-size``), each
+    sorted, so both parts keep the order of the file."""
+    import math
+
+    import numpy as np
+    from sklearn.model_selection import train_test_split
+
+    counts = y.value_counts()
+    if counts.min() < 2:
+        raise UserError(f"--test-size: class {counts.idxmin()!r} of the target column "
+                        f"{target!r} has a single row; a stratified split needs at least "
+                        "two rows of every class")
+    n, k = len(y), len(counts)
+    n_test = math.ceil(test_size * n)
+    if n_test < k or n - n_test < k:
+        raise UserError(f"--test-size {test_size:g} holds out {n_test} of {n} rows, which "
+                        f"leaves {'the held-out' if n_test < k else 'the training'} part "
+                        f"fewer rows than the {k} classes of {target!r}; a stratified split "
+                        "needs every class on both sides")
+    try:
+        train, test = train_test_split(np.arange(n), test_size=test_size,
+                                       stratify=y.to_numpy(), random_state=random_state)
+    except ValueError as e:
+        message = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise UserError(f"--test-size {test_size:g}: {message}") from None
+    return np.sort(train), np.sort(test)
+
+
+PARQUET_ENGINES = ("pyarrow", "fastparquet")
+
+
+def per_person_format(path: str | Path) -> str:
+    """"parquet" when ``path`` ends with .parquet (``UserError`` if neither pyarrow nor
+    fastparquet is installed), else "csv"."""
+    if Path(path).suffix.lower() != ".parquet":
+        return "csv"
+    import importlib.util
+
+    if not any(importlib.util.find_spec(m) is not None for m in PARQUET_ENGINES):
+        raise UserError(_parquet_missing(path))
+    return "parquet"
+
+
+def _parquet_missing(path: str | Path) -> str:
+    return (f"--per-person {path}: writing parquet needs the package pyarrow "
+            "(pip install pyarrow) or fastparquet; or give a .csv file name")
+
+
+def write_per_person(report: Any, out: str | Path) -> Any:
+    """Write ``report.per_person()`` to ``out`` (parquet for .parquet, else CSV) with its
+    index, named ``row``; returns the table."""
+    table = report.per_person()
+    table.index.name = "row"
+    path = Path(out)
+    fmt = per_person_format(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if fmt == "parquet":
+            table.to_parquet(path, index=True)
+        else:
+            table.to_csv(path, index=True)
+    except BrokenPipeError:
+        raise
+    except ImportError:
+        raise UserError(_parquet_missing(out)) from None
+    except OSError as e:
+        raise UserError(f"--per-person {out}: cannot write ({e.strerror or e})") from None
+    except (ValueError, TypeError) as e:  # a column parquet cannot store
+        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise UserError(f"--per-person {out}: cannot write parquet ({first}); give a .csv "
+                        "file name") from None
+    return table
+
+
+def evaluation_line(report: Any, held_out_rows: str) -> str:
+    """Which rows the printed measures come from: held-out or in-sample
+    (``report.parameters["evaluation"]``)."""
+    data = report.data
+    if report.parameters.get("evaluation") == "held-out":
+        return (f"measures held-out: computed on {held_out_rows} "
+                f"({data['test']['n_samples']:,} rows the models were not trained on)")
+    return (f"measures in-sample: computed on the {data['n_samples']:,} rows the models "
+            "were trained on, which understates the multiplicity new rows meet "
+            "(--test-size or --test-data measure it on held-out rows)")
+
+
 def _cmd_audit(args: argparse.Namespace) -> int:
     from .report import audit
 
     fmt = report_format(args.out)  # before any work
+    if args.per_person is not None:
+        per_person_format(args.per_person)
+    if args.test_data is not None and args.data is None:
+        raise UserError("--test-data needs --data (the file the models are trained on, "
+                        "with the columns of the test file)")
+    X_test = y_test = None
+    held_out_rows = ""
     if args.data is None:
         from .datasets import load_compas
 
@@ -343,13 +535,8 @@ def _cmd_audit(args: argparse.Namespace) -> int:
         X, y, source = data.data, data.target, "bundled COMPAS data"
         extra = data.sensitive_features
         names = args.sensitive if args.sensitive else list(extra.columns)
-        groups = {}
         for name in names:
-            if name in extra.columns:
-                groups[name] = extra[name]
-            elif name in X.columns:
-                groups[name] = X[name]
-            else:
+            if name not in extra.columns and name not in X.columns:
                 raise UserError(f"COMPAS has no column {name!r} (sensitive features: "
                                 f"{', '.join(extra.columns)}; features: "
                                 f"{', '.join(X.columns)})")
@@ -357,6 +544,16 @@ def _cmd_audit(args: argparse.Namespace) -> int:
         if args.target is not None and args.target != y.name:
             raise UserError(f"--target {args.target!r}: the bundled COMPAS target is "
                             f"{y.name!r}; pass --data FILE.csv for your own data")
+        measured = X
+        if args.test_size is not None:
+            train, test = split_rows(y, args.test_size, args.random_state, str(y.name))
+            X, X_test = X.iloc[train], X.iloc[test]
+            y, y_test = y.iloc[train], y.iloc[test]
+            measured = X_test
+            held_out_rows = (f"the COMPAS rows held out by --test-size {args.test_size:g}, "
+                             "stratified by the target")
+        groups = {name: (extra[name] if name in extra.columns else data.data[name])
+                  .loc[measured.index] for name in names}
     else:
         df = read_csv(args.data, sep=args.sep, decimal=args.decimal)
         if args.target is None:
@@ -365,16 +562,42 @@ def _cmd_audit(args: argparse.Namespace) -> int:
         require_columns(df, [args.target, *sensitive], args.data)
         if args.target in sensitive:
             raise UserError(f"--sensitive {args.target!r} is the target column")
-        y = df[args.target]
-        if y.isna().any():
-            raise UserError(f"{args.data}: target column {args.target!r} has "
-                            f"{int(y.isna().sum())} missing value(s)")
-        if y.nunique() < 2:
+        _check_target(df[args.target], args.data, args.target)
+        if df[args.target].nunique() < 2:
             raise UserError(f"{args.data}: target column {args.target!r} has a single value "
-                            f"({y.iloc[0]!r}); an audit needs at least two classes")
+                            f"({df[args.target].iloc[0]!r}); an audit needs at least two "
+                            "classes")
+        test_df = None
+        if args.test_size is not None:
+            train, test = split_rows(df[args.target], args.test_size, args.random_state,
+                                     args.target)
+            df, test_df = df.iloc[train], df.iloc[test]
+            held_out_rows = (f"the rows of {args.data} held out by --test-size "
+                             f"{args.test_size:g}, stratified by {args.target!r}")
+        elif args.test_data is not None:
+            test_df = read_csv(args.test_data, sep=args.sep, decimal=args.decimal)
+            require_columns(test_df, [args.target, *sensitive], args.test_data)
+            _check_target(test_df[args.target], args.test_data, args.target)
+            import pandas as pd
+
+            unseen = sorted(set(pd.unique(test_df[args.target]))
+                            - set(pd.unique(df[args.target])), key=str)
+            if unseen:
+                raise UserError(f"{args.test_data}: target column {args.target!r} holds "
+                                f"classes that {args.data} does not "
+                                f"({', '.join(map(repr, unseen[:5]))}); the models cannot "
+                                "predict them")
+            held_out_rows = f"the rows of {args.test_data}"
         drop = [args.target] + (sensitive if args.drop_sensitive else [])
-        X = encode_features(df.drop(columns=drop), args.data)
-        groups = {name: df[name] for name in sensitive}
+        # learnt on the training rows only: the held-out rows leak nothing into the
+        # one-hot columns or the standardisation
+        encoding = fit_encoding(df.drop(columns=drop), args.data)
+        X, y = encoding.transform(df, args.data), df[args.target]
+        if test_df is not None:
+            test_path = args.data if args.test_data is None else args.test_data
+            X_test, y_test = encoding.transform(test_df, test_path), test_df[args.target]
+        measured_df = df if test_df is None else test_df
+        groups = {name: measured_df[name] for name in sensitive}
         source, subject = str(args.data), args.subject or "people"
     annotations = None
     if args.annotations is not None:
@@ -391,16 +614,32 @@ def _cmd_audit(args: argparse.Namespace) -> int:
     with threadpool_limits(limits=1 if args.model == "boosting" else None,
                            user_api="openmp"):
         report = _api_call(
-            "audit", audit, estimator, X, y, sensitive_features=groups or None,
+            "audit", audit, estimator, X, y, X_test=X_test, y_test=y_test,
+            sensitive_features=groups or None,
             annotations=annotations, epsilon=args.epsilon,
             n_models=args.n_models, random_state=args.random_state, progress=args.progress,
             exact=args.exact, subject=subject, n_jobs=args.n_jobs, figures=fmt != "json",
             title=f"Multiplicity audit: {args.model} model on {source}")
     path = write_report(report, args.out)
-    print(f"multiplicity audit: {args.model} model on {source} ({len(y):,} rows, "
+    table = None
+    if args.per_person is not None:
+        table = write_per_person(report, args.per_person)
+    rows = "training rows" if X_test is not None else "rows"
+    print(f"multiplicity audit: {args.model} model on {source} ({len(y):,} {rows}, "
           f"{X.shape[1]} features)")
+    print(evaluation_line(report, held_out_rows))
     print("\n".join(summary_lines(report)))
     print(f"wrote {path}")
+    if table is not None:
+        if args.test_data is not None:
+            which = f"the rows of {args.test_data}, indexed by their row number there"
+        else:
+            what = "the COMPAS data" if args.data is None else str(args.data)
+            which = (f"the held-out rows, indexed by their row number in {what}"
+                     if X_test is not None else f"every row, indexed by its row number in "
+                     f"{what}")
+        print(f"wrote {args.per_person} ({len(table):,} rows: {which}; row 0 is the first "
+              "data row)")
     return 0
 
 
@@ -560,6 +799,18 @@ def _build_parser() -> argparse.ArgumentParser:
                        help="plural noun for the rows in the report text (default: people)")
     audit.add_argument("--out", default="report.html",
                        help="report file: .html, .md or .json (default: report.html)")
+    held_out = audit.add_mutually_exclusive_group()
+    held_out.add_argument("--test-data", default=None, metavar="FILE.csv",
+                          help="held-out CSV with the columns of --data: the measures are "
+                          "reported on its rows, encoded as the training rows are")
+    held_out.add_argument("--test-size", type=_fraction, default=None, metavar="FRACTION",
+                          help="hold out this share of the rows of the data (stratified "
+                          "by the target, seeded by --random-state) and report the "
+                          "measures on them")
+    audit.add_argument("--per-person", default=None, metavar="FILE",
+                       help="write one row per audited person (prediction, flips, viable "
+                       "prediction range, groups) indexed by its row number in the file: "
+                       "CSV, or parquet when FILE ends with .parquet")
     _add_common(audit, n_models=100)
     _add_csv_format(audit)
     audit.set_defaults(func=_cmd_audit)

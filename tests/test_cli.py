@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import train_test_split
 
 from multiplicity import _demo, cli
 from multiplicity.annotation import GLAD, MACE, Annotations, DawidSkene, MajorityVote, agreement
@@ -628,3 +629,251 @@ def test_bad_separator_is_a_usage_error(value, capsys):
               "--sep", value])
     assert exc.value.code == 2
     assert "--sep: must be one character" in capsys.readouterr().err
+
+
+# ------------------------------------------------- held-out audits and the per-person table
+def _oracle_features(train: pd.DataFrame, test: pd.DataFrame, drop: list[str]):
+    """The encoding docs/cli.md describes, written out with pandas: one-hot columns of the
+    training values (a test value seen only there gets 0 everywhere, a training value
+    absent from the test rows a column of 0), booleans as 0/1, and the non-0/1 numeric
+    columns standardised with the training mean and standard deviation."""
+    Xtr = pd.get_dummies(train.drop(columns=drop), prefix_sep="=", dtype=float).astype(float)
+    Xte = pd.get_dummies(test.drop(columns=drop), prefix_sep="=", dtype=float)
+    Xte = Xte.reindex(columns=Xtr.columns, fill_value=0.0).astype(float)
+    for col in Xtr.columns:
+        v = Xtr[col].to_numpy()
+        if not set(np.unique(v)) <= {0.0, 1.0}:
+            mean, sd = v.mean(), v.std()
+            Xtr[col], Xte[col] = (v - mean) / sd, (Xte[col].to_numpy() - mean) / sd
+    return Xtr, Xte
+
+
+def _flips(rs, X) -> tuple[float, float]:
+    """Ambiguity and discrepancy of the set on X, from its members' predictions."""
+    P = np.stack([np.asarray(m.predict(X)) for m in rs.models_])
+    differs = P != P[rs.baseline_index_]
+    return float(differs.any(axis=0).mean()), float(differs.mean(axis=1).max())
+
+
+AUDIT5 = ["--n-models", "5", "--random-state", "3", *FAST]
+API5 = {"n_models": 5, "random_state": 3, "exact": "none", "progress": False,
+        "figures": False}
+
+
+def test_audit_test_size_measures_the_held_out_rows(user_csv, tmp_path, capsys):
+    out, pp = tmp_path / "r.json", tmp_path / "rows" / "pp.csv"
+    assert main(["audit", "--data", str(user_csv), "--target", "outcome", "--sensitive",
+                 "region", "--test-size", "0.3", "--per-person", str(pp), "--out", str(out),
+                 *AUDIT5]) == 0
+    printed = capsys.readouterr().out
+    d = json.loads(out.read_text())
+
+    df = pd.read_csv(user_csv)
+    train, test = train_test_split(np.arange(len(df)), test_size=0.3,
+                                   stratify=df["outcome"], random_state=3)
+    train, test = np.sort(train), np.sort(test)
+    tr, te = df.iloc[train], df.iloc[test]
+    Xtr, Xte = _oracle_features(tr, te, ["outcome"])
+    assert d["data"]["feature_names"] == list(Xtr.columns)
+    assert d["data"]["n_samples"] == len(train) and d["data"]["test"]["n_samples"] == len(test)
+    assert d["parameters"]["evaluation"] == "held-out"
+    rep = audit(LogisticRegression(max_iter=1000), Xtr, tr["outcome"], X_test=Xte,
+                y_test=te["outcome"], sensitive_features={"region": te["region"]}, **API5)
+    amb, dis = _flips(rep.rashomon_set, Xte)
+    num = d["sections"]["multiplicity"]["numbers"]
+    assert num["ambiguity"] == pytest.approx(amb)
+    assert num["discrepancy"] == pytest.approx(dis)
+    assert d["summary"] == json.loads(rep.to_json())["summary"]
+    # the measures are those of the held-out rows, not of the training rows
+    assert d["summary"]["data"][0][0] == len(test)
+
+    assert "measures held-out" in printed and f"{len(train):,} training rows" in printed
+    assert f"({len(test)} rows the models were not trained on)" in printed
+    assert f"wrote {pp} ({len(test)} rows: the held-out rows" in printed
+
+    rows = pd.read_csv(pp, index_col="row")
+    assert rows.index.tolist() == test.tolist()
+    joined = df.join(rows, how="inner")
+    assert len(joined) == len(test)
+    assert (joined["y_true"] == joined["outcome"]).all()
+    assert (joined["group:region"] == joined["region"]).all()
+    expected = rep.per_person()
+    np.testing.assert_array_equal(rows["prediction"], expected["prediction"])
+    np.testing.assert_array_equal(rows["flipped"], expected["flipped"])
+    np.testing.assert_allclose(rows["vpr_low"], expected["vpr_low"])
+    assert rows["flipped"].mean() == pytest.approx(amb)
+
+
+def test_audit_test_data_with_a_category_unseen_in_training(user_csv, tmp_path, capsys):
+    df = pd.read_csv(user_csv)
+    train_df = df.iloc[:350].reset_index(drop=True)
+    test_df = df.iloc[350:].reset_index(drop=True)
+    test_df["region"] = test_df["region"].replace({"east": "west"})  # west: unseen, east: absent
+    test_df["note"] = "extra column"                                # ignored
+    test_df = test_df[test_df.columns[::-1]]                        # another column order
+    train_path, test_path = tmp_path / "train.csv", tmp_path / "test.csv"
+    train_df.to_csv(train_path, index=False)
+    test_df.to_csv(test_path, index=False)
+    out, pp = tmp_path / "r.json", tmp_path / "pp.parquet"
+    assert main(["audit", "--data", str(train_path), "--target", "outcome", "--sensitive",
+                 "region", "--test-data", str(test_path), "--per-person", str(pp),
+                 "--out", str(out), *AUDIT5]) == 0
+    captured = capsys.readouterr()
+    assert (f"{test_path}: column 'region' holds values not in {train_path} ('west'; "
+            f"{int((test_df['region'] == 'west').sum())} row(s)); they get 0 in every "
+            "region=... column") in captured.err
+    d = json.loads(out.read_text())
+    Xtr, Xte = _oracle_features(train_df, test_df.drop(columns="note"), ["outcome"])
+    assert d["data"]["feature_names"] == list(Xtr.columns)
+    assert "region=west" not in d["data"]["feature_names"]
+    west = (test_df["region"] == "west").to_numpy()
+    assert (Xte.loc[west, ["region=east", "region=north", "region=south"]] == 0).all().all()
+    assert (Xte["region=east"] == 0).all()
+    # standardised with the training rows' mean and standard deviation
+    score = train_df["score"]
+    encoding = cli.fit_encoding(train_df.drop(columns="outcome"), train_path)
+    np.testing.assert_allclose(
+        encoding.transform(test_df, test_path)["score"],
+        (test_df["score"] - score.mean()) / score.std(ddof=0))
+    rep = audit(LogisticRegression(max_iter=1000), Xtr, train_df["outcome"], X_test=Xte,
+                y_test=test_df["outcome"], sensitive_features={"region": test_df["region"]},
+                **API5)
+    amb, dis = _flips(rep.rashomon_set, Xte)
+    num = d["sections"]["multiplicity"]["numbers"]
+    assert num["ambiguity"] == pytest.approx(amb)
+    assert num["discrepancy"] == pytest.approx(dis)
+    assert d["summary"] == json.loads(rep.to_json())["summary"]
+    assert "by_region" in d["sections"]["groups"]["tables"]
+    assert "west" in json.dumps(d["sections"]["groups"]["tables"]["by_region"])
+    assert f"measures held-out: computed on the rows of {test_path}" in captured.out
+
+    rows = pd.read_parquet(pp)
+    assert rows.index.name == "row" and rows.index.tolist() == list(range(len(test_df)))
+    joined = test_df.join(rows)
+    assert (joined["y_true"] == joined["outcome"]).all()
+    assert (joined["group:region"] == joined["region"]).all()
+    np.testing.assert_array_equal(rows["flipped"], rep.per_person()["flipped"])
+
+
+def test_audit_in_sample_per_person_and_summary(user_csv, tmp_path, capsys):
+    out, pp = tmp_path / "r.json", tmp_path / "pp.csv"
+    assert main(["audit", "--data", str(user_csv), "--target", "outcome", "--per-person",
+                 str(pp), "--out", str(out), *AUDIT5]) == 0
+    printed = capsys.readouterr().out
+    d = json.loads(out.read_text())
+    assert d["parameters"]["evaluation"] == "in-sample"
+    assert "measures in-sample: computed on the 500 rows the models were trained on" in printed
+    assert "(500 rows, " in printed
+    df = pd.read_csv(user_csv)
+    rows = pd.read_csv(pp, index_col="row")
+    assert rows.index.tolist() == list(range(len(df)))
+    assert (df.join(rows)["y_true"] == df["outcome"]).all()
+    assert rows["flipped"].mean() == pytest.approx(
+        d["sections"]["multiplicity"]["numbers"]["ambiguity"])
+
+
+@pytest.mark.skipif(JIT_DISABLED, reason=NOJIT_COMPAS)
+def test_audit_test_size_on_the_bundled_data(tmp_path, capsys):
+    pp = tmp_path / "pp.csv"
+    assert main(["audit", "--test-size", "0.2", "--n-models", "2", "--per-person", str(pp),
+                 "--out", str(tmp_path / "r.json"), *FAST]) == 0
+    data = load_compas()
+    _, test = train_test_split(np.arange(len(data.target)), test_size=0.2,
+                               stratify=data.target, random_state=0)
+    rows = pd.read_csv(pp, index_col="row")
+    assert rows.index.tolist() == sorted(test)
+    assert (rows["y_true"] == data.target.iloc[rows.index]).all()
+    assert (rows["group:sex"] == data.sensitive_features["sex"].iloc[rows.index]).all()
+    assert "the COMPAS rows held out by --test-size 0.2" in capsys.readouterr().out
+
+
+def test_encoding_learnt_on_training_rows():
+    train = pd.DataFrame({"n": [1.0, 2.0, 3.0, 6.0], "b": [True, False, True, True],
+                          "c": ["x", "y", "x", "z"], "k": [0, 1, 1, 0]})
+    enc = cli.fit_encoding(train, "train.csv")
+    test = pd.DataFrame({"k": [2, 0], "c": ["w", "y"], "b": [False, True], "n": [4.0, 0.0]})
+    X = enc.transform(test, "test.csv")
+    assert list(X.columns) == ["n", "b", "k", "c=x", "c=y", "c=z"]
+    np.testing.assert_allclose(X["n"], (test["n"] - 3.0) / train["n"].std(ddof=0))
+    np.testing.assert_array_equal(X["k"], [2.0, 0.0])      # 0/1 in training: not scaled
+    np.testing.assert_array_equal(X[["c=x", "c=y", "c=z"]], [[0, 0, 0], [0, 1, 0]])
+    pd.testing.assert_frame_equal(enc.transform(train, "train.csv"),
+                                  cli.encode_features(train, "train.csv"))
+    assert test["c"].tolist() == ["w", "y"]                 # the caller's frame untouched
+    with pytest.raises(cli.UserError, match=r"test.csv: column 'n' holds text .*'a'.* numbers"):
+        enc.transform(test.assign(n=["a", "1"]), "test.csv")
+    with pytest.raises(cli.UserError, match=r"test.csv: no column 'c', a feature of train\.csv"):
+        enc.transform(test.drop(columns="c"), "test.csv")
+    with pytest.raises(cli.UserError, match="column 'n' has 1 missing value"):
+        enc.transform(test.assign(n=[1.0, np.nan]), "test.csv")
+
+
+def _held_out_files(tmp_path: Path) -> dict[str, str]:
+    ok = "a,c,y\n" + "".join(f"{i},{'pq'[i % 2]},{'no' if i % 3 else 'yes'}\n"
+                             for i in range(12))
+    return {
+        "ok": _write(tmp_path, "ok.csv", ok),
+        "one_yes": _write(tmp_path, "one.csv", "a,y\n1,no\n2,no\n3,yes\n4,no\n"),
+        "new_class": _write(tmp_path, "new.csv", "a,c,y\n1,p,no\n2,q,maybe\n"),
+        "no_target": _write(tmp_path, "nt.csv", "a,c\n1,p\n"),
+        "no_feature": _write(tmp_path, "nf.csv", "c,y\np,no\n"),
+        "text": _write(tmp_path, "text.csv", "a,c,y\nten,p,no\n2,q,yes\n"),
+        "nan_target": _write(tmp_path, "ntg.csv", "a,c,y\n1,p,\n2,q,yes\n"),
+        "nan": _write(tmp_path, "nan.csv", "a,c,y\n1,,no\n2,q,yes\n"),
+    }
+
+
+@pytest.mark.parametrize(("data", "extra", "message"), [
+    ("ok", ["--test-data", "new_class"],
+     "new.csv: target column 'y' holds classes that {ok} does not ('maybe')"),
+    ("ok", ["--test-data", "no_target"], "nt.csv: no column 'y'"),
+    ("ok", ["--test-data", "no_feature"], "nf.csv: no column 'a', a feature of {ok}"),
+    ("ok", ["--test-data", "text"], "text.csv: column 'a' holds text (for example 'ten')"),
+    ("ok", ["--test-data", "nan_target"], "ntg.csv: target column 'y' has 1 missing value"),
+    ("ok", ["--test-data", "nan"], "nan.csv: column 'c' has 1 missing value(s)"),
+    ("ok", ["--test-data", "missing"], "nope.csv: no such file"),
+    ("ok", ["--sensitive", "c", "--test-data", "no_feature"], "nf.csv: no column 'a'"),
+    ("one_yes", ["--test-size", "0.5"],
+     "--test-size: class 'yes' of the target column 'y' has a single row"),
+    ("ok", ["--test-size", "0.05"], "--test-size 0.05 holds out 1 of 12 rows, which leaves the "
+     "held-out part fewer rows than the 2 classes"),
+    ("ok", ["--test-size", "0.95"], "leaves the training part fewer rows than the 2 classes"),
+    (None, ["--test-data", "ok"], "--test-data needs --data"),
+    ("ok", ["--per-person", "pp.parquet"], "--per-person {tmp}/pp.parquet: writing parquet "
+     "needs the package pyarrow (pip install pyarrow) or fastparquet"),
+    ("ok", ["--per-person", "ok.csv/pp.csv"], "--per-person {tmp}/ok.csv/pp.csv: cannot write"),
+])
+def test_held_out_user_errors_are_one_line(data, extra, message, tmp_path, capsys,
+                                           monkeypatch):
+    files = _held_out_files(tmp_path)
+    files["missing"] = str(tmp_path / "nope.csv")
+    extra = [files.get(e, e) for e in extra]
+    if "--per-person" in extra:
+        i = extra.index("--per-person") + 1
+        extra[i] = str(tmp_path / extra[i])
+        if extra[i].endswith(".parquet"):
+            for name in cli.PARQUET_ENGINES:
+                monkeypatch.setitem(sys.modules, name, None)  # as if not installed
+    out = tmp_path / "r.json"
+    argv = ["audit", *(["--data", files[data], "--target", "y"] if data else []),
+            "--n-models", "2", *FAST, "--out", str(out), *extra]
+    assert main(argv) == 1
+    captured = capsys.readouterr()
+    err = captured.err.strip().splitlines()[-1]
+    assert err.startswith("multiplicity audit: error: ")
+    assert message.format(ok=files["ok"], tmp=tmp_path) in err
+    assert "Traceback" not in captured.err + captured.out
+    if "parquet" in message:
+        assert not out.exists()  # refused before any work
+
+
+@pytest.mark.parametrize("extra", [
+    ["--test-size", "0.2", "--test-data", "t.csv"], ["--test-size", "0"],
+    ["--test-size", "1"], ["--test-size", "1.5"], ["--test-size", "-0.2"],
+    ["--test-size", "x"], ["--test-size", "nan"]])
+def test_held_out_usage_errors(extra, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["audit", "--data", "d.csv", "--target", "y", *extra])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "usage" in err and "--test-size" in err
