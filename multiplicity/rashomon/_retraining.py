@@ -346,10 +346,12 @@ class RetrainingExplorer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
           gradient boosting with ``subsample < 1``. Many estimators have ``random_state``
           but do not use it for their settings (``LogisticRegression`` with the default
           ``lbfgs`` solver, ``SVC`` without ``probability=True``,
-          ``HistGradientBoostingClassifier`` without early stopping, a single decision
-          tree, which uses its seed only to break ties): the candidates are then copies
-          of one model, and ``fit`` warns (``UserWarning``) that the set shows no
-          multiplicity for that reason. Use ``"bootstrap"`` or ``"subsample"`` for them.
+          ``HistGradientBoostingClassifier`` without early stopping): the candidates are
+          then copies of one model, and ``fit`` warns (``UserWarning``) that the set shows
+          no multiplicity for that reason. A single decision tree and
+          ``GradientBoostingClassifier`` with ``subsample=1.0`` use the seed only to break
+          ties between equally good splits. Use ``"bootstrap"`` or ``"subsample"`` for
+          these learners.
         - ``"bootstrap"``: ``n_samples`` rows drawn with replacement, plus new seeds as for
           ``"seed"`` (Black et al. 2022).
         - ``"subsample"``: ``round(subsample * n_samples)`` rows drawn without replacement
