@@ -42,6 +42,7 @@ from multiplicity.rashomon import DropoutExplorer, RashomonSet
 from multiplicity.rashomon._retraining import (
     SEED_IGNORED,
     RetrainingExplorer,
+    _same_output,
     all_identical,
     random_state_keys,
     seed_ignored,
@@ -704,6 +705,29 @@ def test_all_identical_compares_probabilities_then_decisions():
     df = pd.DataFrame(X, columns=["u", "v"])
     e, f = (DecisionTreeClassifier(max_depth=1, random_state=0).fit(df, y) for _ in range(2))
     assert all_identical([e, f], np.zeros(2), df)
+    # labels only: a model without scores, and one whose predict_proba cannot answer
+    g, h = _LabelsOnly(cut=5.0).fit(X, y), _LabelsOnly(cut=5.0).fit(X, y)
+    assert all_identical([g, h], np.zeros(2), X)
+    assert not all_identical([g, _LabelsOnly(cut=7.0).fit(X, y)], np.zeros(2), X)
+    assert all_identical([_NoProba().fit(X, y), _NoProba().fit(X, y)], np.zeros(2), X)
+    assert not _same_output(np.zeros(2), np.zeros(3))
+
+
+class _LabelsOnly(ClassifierMixin, BaseEstimator):
+    def __init__(self, cut=0.0):
+        self.cut = cut
+
+    def fit(self, X, y):
+        self.classes_ = np.unique(y)
+        return self
+
+    def predict(self, X):
+        return self.classes_[(np.asarray(X)[:, 0] > self.cut).astype(int)]
+
+
+class _NoProba(_LabelsOnly):
+    def predict_proba(self, X):
+        raise NotImplementedError("no probabilities for this setting")
 
 
 # ----------------------------------------------------------------- threads of each fit
