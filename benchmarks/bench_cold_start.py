@@ -14,7 +14,9 @@ a. ``import multiplicity.annotation`` + ``krippendorff_alpha`` on 300 units x 5 
    loads a first kernel from its cache (the floor of any code on pandas and Numba).
 b. The first ``krippendorff_alpha`` call on 1,000,000 units x 5 raters in a fresh process
    against the warm call (min of 3 more calls in the same process), timed inside it, with
-   the system time of both calls (a fresh process maps and zeroes new memory); and the
+   the system time of both calls (a fresh process maps and zeroes new memory), and the
+   memory floor of that difference (a fresh process writing once as many bytes as the
+   call allocates at its peak); and the
    same on the compiled kernels (``numba_min_size=0``), whose first call also pays Numba's
    start-up (import, compiler target, loading the kernel from the cache).
 c. ``multiplicity agreement FILE`` (the console script; default bootstrap intervals) on a
@@ -105,21 +107,38 @@ if {kernels!r}:  # the compiled kernels instead of their NumPy twins
     multiplicity.set_config(numba_min_size=0)
 def system():
     return resource.getrusage(resource.RUSAGE_SELF).ru_stime
+def user():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_utime
+u0 = user()
 s0 = system()
 t2 = time.perf_counter()
 first = ma.krippendorff_alpha(W)
 t3 = time.perf_counter()
 sys_first = system() - s0
+user_first = user() - u0
 numba_loaded = float("numba" in sys.modules)
-warm, sys_warm = [], []
+warm, sys_warm, user_warm = [], [], []
 for _ in range(3):
+    u0 = user()
     s0 = system()
     t = time.perf_counter()
     value = ma.krippendorff_alpha(W)
     warm.append(time.perf_counter() - t)
     sys_warm.append(system() - s0)
+    user_warm.append(user() - u0)
 print(repr([first, value, t1 - t0, t3 - t2, min(warm), numba_loaded, sys_first,
-            min(sys_warm)]))
+            min(sys_warm), user_first, min(user_warm)]))
+"""
+# The operating system's share of a first call: a fresh process writes as many new bytes
+# as the first call's peak memory grew by (one pass, no computation).
+TOUCH_FLOOR = """
+import time
+import numpy as np
+W = np.load({path!r})
+t = time.perf_counter()
+a = np.empty({nbytes} // 8)
+a.fill(1.0)
+print(repr([0.0, 0.0, 0.0, time.perf_counter() - t]))
 """
 OURS_AMBIGUITY = """
 import time
@@ -207,6 +226,21 @@ def write_labels(path: Path, T: np.ndarray) -> None:
     path.write_text("\n".join(lines) + "\n")
 
 
+def peak_bytes(table: np.ndarray) -> int:
+    """Peak memory (bytes, traced by tracemalloc) that one ``krippendorff_alpha`` call
+    allocates on ``table``: the new memory a first call in a fresh process touches."""
+    import tracemalloc
+
+    import multiplicity.annotation as ma
+
+    tracemalloc.start()
+    try:
+        ma.krippendorff_alpha(table)
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
 def console_script() -> list[str]:
     """The ``multiplicity`` command installed next to this interpreter (or ``-m``)."""
     script = Path(sys.executable).with_name("multiplicity")
@@ -266,6 +300,9 @@ def main() -> dict:
         print("throw-away run of every command (Numba kernel cache, bytecode) ...")
         for cmd in commands.values():
             run(cmd)
+        grown = peak_bytes(big)
+        commands["touch floor"] = python(TOUCH_FLOOR.format(path=str(paths["big"]),
+                                                            nbytes=max(grown, 8)))
         cli_json = run([*cli, "--json"])[2]
         extras = ast.literal_eval(run(python(IMPORTED_EXTRAS.format(
             path=str(paths["small"]), extras=EXTRAS)))[2].strip().splitlines()[-1])
@@ -328,6 +365,10 @@ def main() -> dict:
     warm = stats([v[4] for v in out["first and warm"]])
     big_import = stats([v[2] for v in out["first and warm"]])
     first_k = stats([v[3] for v in out["first on kernels"]])
+    touch = stats([v[3] for v in out["touch floor"]])
+    grown_mib = grown / 2**20
+    user_first = stats([v[8] for v in out["first and warm"]])
+    user_warm = stats([v[9] for v in out["first and warm"]])
     warm_k = stats([v[4] for v in out["first on kernels"]])
     sys_first = stats([v[6] for v in out["first and warm"]])
     sys_warm = stats([v[7] for v in out["first and warm"]])
@@ -390,6 +431,29 @@ def main() -> dict:
             f" min (median {_common.fmt_s(sys_warm['median_s'])}) warm: the operating system "
             "maps and zeroes the new memory of a fresh process"),
         _common.row(
+            f"same, against its memory floor: warm call + writing once the "
+            f"{grown_mib:.0f} MiB the call allocates at its peak (tracemalloc), in a fresh "
+            "process (one `fill`)",
+            ts(first), f"warm call + memory floor: {_common.fmt_s(warm['min_s'])} + "
+            f"{_common.fmt_s(touch['min_s'])} = "
+            f"{_common.fmt_s(warm['min_s'] + touch['min_s'])} min",
+            f"first / (warm + floor) {first['min_s'] / (warm['min_s'] + touch['min_s']):.2f}x "
+            f"(median {first['median_s'] / (warm['median_s'] + touch['median_s']):.2f}x), "
+            f"{load_text}", "",
+            "the first call touches new memory that the warm call finds already mapped; "
+            "writing the same amount once in a fresh process is the floor of that share"),
+        _common.row(
+            "same, the package's own work: user CPU time of the first call against the "
+            "warm call (the system time, the operating system's page faults, left out)",
+            f"{_common.fmt_s(user_first['min_s'])} min, "
+            f"{_common.fmt_s(user_first['median_s'])} median, N = {user_first['repeats']}",
+            f"warm: {_common.fmt_s(user_warm['min_s'])} min, "
+            f"{_common.fmt_s(user_warm['median_s'])} median",
+            ratio(user_first, user_warm, "first / warm"), "",
+            f"system time of the first call {_common.fmt_s(sys_first['min_s'])} to "
+            f"{_common.fmt_s(max(sys_first['times']))} over the runs: it varies with the "
+            "memory state of the machine, not with the package"),
+        _common.row(
             "same on the compiled kernels (`numba_min_size=0`): the first call also pays "
             "Numba's start-up (import, compiler target, kernel loaded from the cache)",
             ts(first_k), f"warm call: {ts(warm_k)}", ratio(first_k, warm_k, "first / warm"),
@@ -436,6 +500,8 @@ def main() -> dict:
                          loads=loads, times=times, cpu_times=cpu_times, extras=extras,
                          in_process={"first": first, "warm": warm, "import_big": big_import,
                                      "first_on_kernels": first_k, "warm_on_kernels": warm_k,
+                                     "touch_floor": touch, "first_call_peak_mib": grown_mib,
+                                     "user_first": user_first, "user_warm": user_warm,
                                      "system_first": sys_first, "system_warm": sys_warm,
                                      "ours_alpha": in_alpha, "peer_alpha": in_peer,
                                      "ours_ambiguity": in_amb},
