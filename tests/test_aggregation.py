@@ -181,7 +181,57 @@ def test_majority_vote_counts_repeats_and_accepts_counts_data():
     assert mv.annotator_accuracy_ is None
 
 
+def reference_vote_ties(df, item="task", label="label"):
+    """Items whose largest vote count is shared by two or more labels, by plain loops over
+    the rows of a long table."""
+    counts: dict = {}
+    for i, lab in zip(df[item], df[label], strict=True):
+        counts.setdefault(i, {}).setdefault(lab, 0)
+        counts[i][lab] += 1
+    return {i: sum(v == max(c.values()) for v in c.values()) > 1 for i, c in counts.items()}
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_majority_vote_ties_are_a_series_by_item(seed):
+    df, _ = simulate(80, 6, 4, 3, seed)
+    df["task"] = "t" + df["task"].astype(str)
+    ann = from_tasks(df)
+    mv = MajorityVote().fit(ann)
+    assert isinstance(mv.tied_, pd.Series) and mv.tied_.dtype == bool
+    assert mv.tied_.index.equals(ann.items)
+    assert mv.tied_.to_dict() == reference_vote_ties(df)
+    assert mv.n_tied_ == sum(reference_vote_ties(df).values()) > 0
+    # on a tie the label is the first tied category in category order
+    for i in mv.tied_.index[mv.tied_]:
+        row = mv.probas_.loc[i]
+        assert mv.labels_[i] == row.index[row.to_numpy() == row.max()][0]
+
+
+def test_ties_are_false_for_items_without_annotations():
+    df = pd.DataFrame({"item": [0, 0, 1, 1, 2], "annotator": ["a", "b", "a", "b", "a"],
+                       "label": [0, 1, 1, 1, np.nan]})
+    ann = Annotations.from_long(df)
+    for model in (MajorityVote(), DawidSkene()):
+        model.fit(ann)
+        assert model.tied_.tolist() == [True, False, False]
+        assert model.n_tied_ == 1
+
+
 # ---------------------------------------------------------------------- DawidSkene
+def test_dawid_skene_ties_match_the_posteriors(toy):
+    ann = toy[0]
+    # two symmetric annotators: every item they split is an exact 0.5 / 0.5 tie
+    sym = Annotations.from_wide([[0, 1], [1, 0], [0, 0], [1, 1]])
+    for data in (ann, sym):
+        ds = DawidSkene().fit(data)
+        P = ds.probas_.to_numpy()
+        expected = [int(np.sum(row >= row.max() - 1e-9)) > 1 for row in P]
+        assert ds.tied_.tolist() == expected
+        assert ds.tied_.index.equals(ds.probas_.index)
+        assert ds.n_tied_ == sum(expected)
+    assert ds.tied_.tolist() == [True, True, False, False]
+
+
 def test_anaesthesia_class_proportions(anaesthesia):
     ds = DawidSkene().fit(anaesthesia)
     assert ds.class_priors_.round(2).tolist() == [0.40, 0.42, 0.11, 0.07]

@@ -238,6 +238,88 @@ def test_digamma_kernel():
     npt.assert_allclose(ours, scipy.special.digamma(x), rtol=1e-10, atol=1e-10)
 
 
+# ------------------------------------------------------------- annotator accuracy
+def reference_accuracies(model, df):
+    """annotator_accuracy_ by plain loops over the rows of the long table, from the fitted
+    parameters: GLAD sigmoid(alpha_j / difficulty_i), MACE theta_j + (1 - theta_j) *
+    sum_c P(z_i = c) xi_j[c]; the mean over each annotator's rows."""
+    sums: dict = {}
+    for task, worker in zip(df["task"], df["worker"], strict=True):
+        if isinstance(model, GLAD):
+            p = 1.0 / (1.0 + np.exp(-model.skills_[worker] / model.difficulties_[task]))
+        else:
+            theta = model.competence_[worker]
+            hit = sum(model.probas_.loc[task, c] * model.strategies_.loc[worker, c]
+                      for c in model.probas_.columns)
+            p = theta + (1.0 - theta) * hit
+        total, n = sums.get(worker, (0.0, 0))
+        sums[worker] = (total + p, n + 1)
+    return pd.Series({w: t / n for w, (t, n) in sums.items()})
+
+
+@pytest.mark.parametrize("model", [GLAD(), MACE(random_state=0, n_restarts=3),
+                                   MACE(random_state=1, method="em", n_restarts=2)])
+@pytest.mark.parametrize("seed", [0, 1])
+def test_annotator_accuracy_matches_the_loop_reference(model, seed):
+    df, _ = simulate(60, 4, 12, 3, seed)
+    ann = to_ann(df)
+    m = model.fit(ann)
+    assert isinstance(m.annotator_accuracy_, pd.Series)
+    assert m.annotator_accuracy_.index.equals(ann.annotators)
+    ref = reference_accuracies(m, df).loc[ann.annotators]
+    npt.assert_allclose(m.annotator_accuracy_.to_numpy(), ref.to_numpy(), rtol=1e-10)
+    assert ((m.annotator_accuracy_ > 0) & (m.annotator_accuracy_ < 1)).all()
+    if isinstance(m, MACE):
+        assert (m.annotator_accuracy_ >= m.competence_ - 1e-12).all()
+
+
+def test_annotator_accuracy_ranks_good_annotators_above_bad_ones():
+    rng = np.random.default_rng(7)
+    n, k = 300, 3
+    truth = rng.integers(0, k, n)
+    acc = {"good1": 0.95, "good2": 0.9, "good3": 0.85, "coin": 1 / 3, "bad": 0.5}
+    rows = []
+    for name, a in acc.items():
+        right = rng.random(n) < a
+        label = np.where(right, truth, (truth + rng.integers(1, k, n)) % k)
+        rows += [(f"t{i}", name, int(v)) for i, v in enumerate(label)]
+    df = pd.DataFrame(rows, columns=["task", "worker", "label"])
+    for model in (GLAD(), MACE(random_state=0)):
+        est = model.fit(to_ann(df)).annotator_accuracy_
+        assert list(est.sort_values(ascending=False).index) == [
+            "good1", "good2", "good3", "bad", "coin"], type(model).__name__
+        # close to the share of each annotator's labels that equal the truth
+        observed = df.assign(ok=df["label"].to_numpy() == np.tile(truth, len(acc))
+                             ).groupby("worker")["ok"].mean()
+        npt.assert_allclose(est.loc[observed.index], observed, atol=0.12)
+
+
+def test_annotator_without_labels_has_nan_accuracy():
+    df = pd.DataFrame({"task": [0, 0, 0, 1, 1, 1, 2, 2, 2, 2],
+                       "worker": ["a", "b", "c", "a", "b", "c", "a", "b", "c", "idle"],
+                       "label": [1, 1, 0, 0, 0, 0, 1, 1, 1, np.nan]})
+    for model in (GLAD(), MACE(random_state=0, n_restarts=2)):
+        acc = model.fit(to_ann(df)).annotator_accuracy_
+        assert np.isnan(acc["idle"]) and acc.drop("idle").notna().all()
+
+
+def test_ties_match_the_posteriors():
+    # two annotators of the same ability who split an item: an exact 0.5 / 0.5 posterior
+    table = [[0, 1], [1, 0], [0, 0], [1, 1], [np.nan, np.nan]]
+    for model in (GLAD(), MACE(random_state=0, n_restarts=2)):
+        m = model.fit(table)
+        P = m.probas_.to_numpy()
+        expected = [bool(np.isfinite(row).all() and np.sum(row >= np.nanmax(row) - 1e-9) > 1)
+                    for row in P]
+        assert m.tied_.tolist() == expected
+        assert m.tied_.index.equals(m.probas_.index)
+        assert m.n_tied_ == sum(expected)
+    df, _ = simulate(50, 3, 6, 2, seed=3)
+    g = GLAD().fit(to_ann(df))
+    P = g.probas_.to_numpy()
+    assert g.tied_.tolist() == [bool(np.sum(row >= row.max() - 1e-9) > 1) for row in P]
+
+
 # ------------------------------------------------------------------------ bad input
 @pytest.mark.parametrize("model, match", [
     (GLAD(max_iter=0), "max_iter"), (GLAD(tol=-1.0), "tol"),

@@ -17,6 +17,9 @@ from ._container import Annotations
 
 __all__ = ["DawidSkene", "MajorityVote"]
 
+#: Posterior probabilities within this distance of an item's largest one count as tied.
+TIE_TOLERANCE = 1e-9
+
 NEEDS_ANNOTATORS = ("{0} needs to know who gave each label; data built with "
                     "Annotations.from_counts has no annotators")
 INIT_SHAPE = ("init must be 'majority' or an array of shape (n_items, n_categories) = {0}, "
@@ -33,6 +36,18 @@ def _vote_shares(ann: Annotations) -> tuple[NDArray[np.int64], NDArray[np.float6
     shares = np.full(counts.shape, np.nan)
     np.divide(counts, total, out=shares, where=total > 0)
     return counts, shares
+
+
+def _posterior_ties(ann: Annotations, P: NDArray[np.float64]) -> pd.Series:
+    """True for the items whose largest posterior is shared, within ``TIE_TOLERANCE``, by
+    two or more categories (False for items without annotations), indexed by item."""
+    rated = ~np.isnan(P).any(axis=1)
+    tied = np.zeros(len(P), dtype=bool)
+    if rated.any():
+        Q = P[rated]
+        near = Q >= Q.max(axis=1, keepdims=True) - TIE_TOLERANCE
+        tied[rated] = near.sum(axis=1) > 1
+    return pd.Series(tied, index=ann.items, name="tied")
 
 
 def _per_annotator_mean(ann: Annotations, values: NDArray[np.float64]) -> pd.Series:
@@ -54,11 +69,12 @@ class MajorityVote(Aggregator):
 
     Tie rule: a tie is reported as what it is, equal probabilities in ``probas_`` (for
     example 0.5 / 0.5). ``labels_`` then holds the tied category that comes first in
-    ``categories`` (sorted order). crowd-kit's ``MajorityVote`` has the same vote shares
-    but breaks ties by the order of its columns, which follows how often each label
-    occurs in the whole data set, so on ties the two ``labels_`` can differ. Use
-    ``probas_``, ``tied_`` or ``n_tied_`` to find the ties rather than trusting
-    ``labels_`` there.
+    ``categories`` (sorted order, or the order given with ``categories=``). crowd-kit's
+    ``MajorityVote`` has the same vote shares but breaks ties by the order of its
+    columns, which follows how often each label occurs in the whole data set, so on ties
+    the two ``labels_`` can differ. ``tied_`` marks the items where the label was chosen
+    this way and ``n_tied_`` counts them: use them (or ``probas_``) to find the ties
+    rather than trusting ``labels_`` there.
 
     Attributes
     ----------
@@ -69,8 +85,10 @@ class MajorityVote(Aggregator):
     annotator_accuracy_ : Series of shape (n_annotators,) or None
         Share of each annotator's labels that equal ``labels_`` (crowd-kit's ``skills_``);
         NaN for annotators without annotations, None for data built from counts.
-    tied_ : ndarray of shape (n_items,), bool
-        True where two or more categories share the largest vote count.
+    tied_ : Series of shape (n_items,), bool
+        True where two or more categories share the largest vote count, so that
+        ``labels_`` is the first of them in category order; indexed by item (False for
+        items without annotations).
     n_tied_ : int
         Number of tied items.
 
@@ -94,8 +112,9 @@ class MajorityVote(Aggregator):
     def _fit(self, ann: Annotations) -> NDArray[np.float64]:
         counts, shares = _vote_shares(ann)
         top = counts.max(axis=1)
-        self.tied_ = ((counts == top[:, None]).sum(axis=1) > 1) & (top > 0)
-        self.n_tied_ = int(self.tied_.sum())
+        tied = ((counts == top[:, None]).sum(axis=1) > 1) & (top > 0)
+        self.tied_ = pd.Series(tied, index=ann.items, name="tied")
+        self.n_tied_ = int(tied.sum())
         if ann.has_annotators:
             winner = np.argmax(counts, axis=1)
             agree = (ann.label_codes == winner[ann.item_codes]).astype(np.float64)
@@ -169,7 +188,14 @@ class DawidSkene(Aggregator):
         Estimated class proportions ``p``, indexed by category.
     annotator_accuracy_ : Series of shape (n_annotators,)
         Expected share of each annotator's labels that are correct under the posteriors:
-        the mean of ``probas_[item, given label]`` over the annotator's annotations.
+        the mean of ``probas_[item, given label]`` over the annotator's annotations (NaN
+        for annotators without annotations).
+    tied_ : Series of shape (n_items,), bool
+        True where two or more categories share the largest posterior (within
+        ``TIE_TOLERANCE`` = 1e-9), so that ``labels_`` is the first of them in category
+        order; indexed by item.
+    n_tied_ : int
+        Number of tied items.
     log_likelihood_ : list of float
         Marginal log-likelihood of the data (total, not per annotation) under the
         parameters used in each iteration's E-step; the last entry belongs to the final
@@ -346,6 +372,8 @@ class DawidSkene(Aggregator):
         self.confusion_matrices_ = conf
         self.class_priors_ = pd.Series(priors, index=ann.categories, name="prior")
         self.annotator_accuracy_ = _per_annotator_mean(ann, q[items, labels])
+        self.tied_ = _posterior_ties(ann, q)
+        self.n_tied_ = int(self.tied_.sum())
         return q
 
 

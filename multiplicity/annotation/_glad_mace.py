@@ -14,8 +14,10 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 from scipy.optimize import minimize
+from scipy.special import expit
 
 from . import _glad_mace_kernels as _k
+from ._aggregation import _per_annotator_mean, _posterior_ties
 from ._aggregation_base import Aggregator
 from ._container import Annotations
 
@@ -107,6 +109,17 @@ class GLAD(Aggregator):
         ``betas_``).
     difficulties_ : Series of shape (n_items,)
         ``1 / beta_i = exp(-b_i)``: larger means harder (the paper's difficulty).
+    annotator_accuracy_ : Series of shape (n_annotators,)
+        The model's probability that the annotator labels correctly, averaged over the
+        items they labelled: the mean of ``sigmoid(alpha_j * beta_i)`` over annotator
+        ``j``'s annotations (one term per annotation, so a harder item lowers it). It
+        uses the fitted abilities and difficulties only, not the posteriors. NaN for
+        annotators without annotations.
+    tied_ : Series of shape (n_items,), bool
+        True where two or more categories share the largest posterior (within 1e-9), so
+        that ``labels_`` is the first of them in category order; indexed by item.
+    n_tied_ : int
+        Number of tied items.
     log_likelihood_history_ : list of float
         The objective after each iteration (crowd-kit's ``loss_history_``: expected
         complete-data log-likelihood plus log-priors, divided by
@@ -197,8 +210,14 @@ class GLAD(Aggregator):
         self.betas_ = pd.Series(x[n_ann:], index=ann.items, name="beta")
         self.difficulties_ = pd.Series(np.exp(-x[n_ann:]), index=ann.items,
                                        name="difficulty")
-        post = _k._glad_e_step(ptr, annot, lab, log_prior, x[:n_ann], x[n_ann:])
-        return _unrated_to_nan(ann, post)
+        post = _unrated_to_nan(ann, _k._glad_e_step(ptr, annot, lab, log_prior, x[:n_ann],
+                                                    x[n_ann:]))
+        # P(correct) of every annotation: sigmoid(alpha_j * beta_i), beta_i = exp(b_i)
+        correct = expit(x[annot] * np.exp(x[n_ann:][ann.item_codes]))
+        self.annotator_accuracy_ = _per_annotator_mean(ann, correct)
+        self.tied_ = _posterior_ties(ann, post)
+        self.n_tied_ = int(self.tied_.sum())
+        return post
 
 
 class MACE(Aggregator):
@@ -241,6 +260,18 @@ class MACE(Aggregator):
         ``1 - theta_j``.
     strategies_ : DataFrame of shape (n_annotators, n_categories)
         ``xi_j``: the label distribution when spamming (rows sum to 1).
+    annotator_accuracy_ : Series of shape (n_annotators,)
+        The model's probability that the annotator's label is the true one, averaged over
+        their annotations: on item ``i`` it is ``theta_j + (1 - theta_j) * sum_c
+        probas_[i, c] * xi_j[c]`` (answering knowingly, or spamming and hitting the true
+        label by chance, the true label drawn from the item's posterior). It is at least
+        ``competence_``: a spammer who always gives the most common label is right
+        whenever that label is. NaN for annotators without annotations.
+    tied_ : Series of shape (n_items,), bool
+        True where two or more categories share the largest posterior (within 1e-9), so
+        that ``labels_`` is the first of them in category order; indexed by item.
+    n_tied_ : int
+        Number of tied items.
     log_likelihood_ : float
         Log marginal likelihood of the kept run (last E-step).
     log_likelihood_history_ : list of float
@@ -340,6 +371,13 @@ class MACE(Aggregator):
         theta = know / (know + spam)
         self.competence_ = pd.Series(theta, index=ann.annotators, name="competence")
         self.spamming_ = pd.Series(1.0 - theta, index=ann.annotators, name="spamming")
-        self.strategies_ = pd.DataFrame(st / st.sum(axis=1, keepdims=True),
-                                        index=ann.annotators, columns=ann.categories)
-        return _unrated_to_nan(ann, post)
+        xi = st / st.sum(axis=1, keepdims=True)
+        self.strategies_ = pd.DataFrame(xi, index=ann.annotators, columns=ann.categories)
+        post = _unrated_to_nan(ann, post)
+        # P(label correct) of every annotation: knowing, or spamming onto the true label
+        hit = np.einsum("ac,ac->a", post[ann.item_codes], xi[annot])
+        correct = theta[annot] + (1.0 - theta[annot]) * hit
+        self.annotator_accuracy_ = _per_annotator_mean(ann, correct)
+        self.tied_ = _posterior_ties(ann, post)
+        self.n_tied_ = int(self.tied_.sum())
+        return post
