@@ -444,3 +444,44 @@ def test_bad_input_messages():
         clf.predict(np.ones((2, 3)), ["a", "b"])
     with pytest.raises(ValueError, match="X contains NaN"):
         clf.predict_distribution(bad)
+
+
+# ------------------------------------------------------------------ GoEmotions table
+def _table_script():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "examples" / "annotator_models_table.py"
+    spec = importlib.util.spec_from_file_location("annotator_models_table", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module, path.parents[1] / "docs" / "annotator_models.md"
+
+
+@pytest.mark.slow
+def test_goemotions_table_in_the_docs_is_reproduced():
+    # The docs quote the script's Markdown verbatim; rerun its computation (a few minutes).
+    script, docs = _table_script()
+    table = script.runs()
+    assert script.markdown(table) in docs.read_text()
+    # the logistic-regression columns against an independent refit
+    s = script.split_features("negative", script.SPLITS[0])
+    lr = LogisticRegression(max_iter=2000).fit(s["X_tr"], s["y_tr"])
+    ref = 100 * float(np.mean(lr.predict(s["X_te"]) == s["y_te"]))
+    got = table.query("group == 'negative' and model == @script.LR_TEXT "
+                      "and split == @script.SPLITS[0]")["accuracy"]
+    npt.assert_allclose(got.to_numpy(), [ref])
+    # the paired gains are the differences of the per-run accuracies
+    gains = script.gains(table)
+    both = table[table["model"] == script.BOTH].groupby("group")["accuracy"].mean()
+    text = table[table["model"] == "text only"].groupby("group")["accuracy"].mean()
+    npt.assert_allclose(gains["vs text only"], (both - text).reindex(script.GROUPS))
+
+
+def test_annotation_split_holds_out_a_share_of_every_annotator():
+    script, _ = _table_script()
+    ann = np.repeat(np.array(["a", "b", "c"]), [10, 7, 3])
+    test = script.annotation_split(ann, 1)
+    for a, n in (("a", 10), ("b", 7), ("c", 3)):
+        assert test[ann == a].sum() == round(0.3 * n)
+    npt.assert_array_equal(test, script.annotation_split(ann, 1))
