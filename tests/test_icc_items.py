@@ -580,7 +580,10 @@ def test_soft_labels_bad_smoothing(bad):
 @given(table=sparse_tables(), s=st.floats(0.0, 5.0))
 def test_soft_labels_properties(table, s):
     ann = Annotations.from_wide(table)
-    P = soft_labels(ann, s)
+    labelled = soft_labels(ann, s)
+    assert labelled.index.equals(ann.items) and labelled.columns.equals(ann.categories)
+    P = soft_labels(table, s)
+    npt.assert_array_equal(labelled.to_numpy(), P)
     assert P.shape == (ann.n_items, ann.n_categories)
     unrated = ann.ratings_per_item() == 0
     if s == 0:
@@ -590,3 +593,99 @@ def test_soft_labels_properties(table, s):
     assert ((P[ok] >= 0) & (P[ok] <= 1 + 1e-12)).all()
     npt.assert_allclose(P, oracle_soft_labels(table.tolist(), list(ann.categories), s),
                         rtol=1e-12)
+
+
+# ============================================================ labelled outputs
+def _long_frame():
+    return pd.DataFrame({
+        "item": ["t3", "t3", "t3", "t1", "t1", "t9", "t9", "t9", "t2"],
+        "annotator": ["ann", "bo", "cy", "ann", "cy", "ann", "bo", "cy", "bo"],
+        "label": ["spam", "ham", "spam", "ham", "ham", "eggs", "ham", "spam", "spam"]})
+
+
+def test_labelled_outputs_from_long_frame():
+    long = _long_frame()
+    ann = Annotations.from_long(long)
+    assert list(ann.items) == ["t3", "t1", "t9", "t2"]
+    assert list(ann.categories) == ["eggs", "ham", "spam"]
+    # The oracle reads the rows of the long frame, item by item, in ann.items order.
+    table = [[row.label for row in long.itertuples() if row.item == item]
+             for item in ann.items]
+    for measure in ("entropy", "normalized_entropy", "minority_share", "gini"):
+        d = item_disagreement(ann, measure)
+        assert isinstance(d, pd.Series) and d.name == measure
+        assert d.index.equals(ann.items)
+        npt.assert_allclose(d.to_numpy(), oracle_disagreement(table, measure, 3),
+                            rtol=1e-12, atol=1e-15)
+    for smoothing in (0.0, 1.0):
+        P = soft_labels(ann, smoothing)
+        assert isinstance(P, pd.DataFrame)
+        assert P.index.equals(ann.items) and P.columns.equals(ann.categories)
+        npt.assert_allclose(P.to_numpy(), oracle_soft_labels(table, list(ann.categories),
+                                                             smoothing), rtol=1e-12)
+    P = soft_labels(ann)
+    assert P.loc["t1", "ham"] == 1.0 and P.loc["t2", "spam"] == 1.0
+    assert P["eggs"].tolist() == [0.0, 0.0, 1 / 3, 0.0]
+
+
+def test_labelled_outputs_from_wide_frame_keep_its_index():
+    wide = pd.DataFrame({"r1": [1.0, 2.0, np.nan, 1.0], "r2": [1.0, 3.0, np.nan, 2.0],
+                         "r3": [np.nan, 3.0, np.nan, 3.0]},
+                        index=pd.Index(["q", "a", "z", "m"], name="question"))
+    before = wide.copy()
+    ann = Annotations.from_wide(wide)
+    table = wide.to_numpy().tolist()
+    for data in (wide, ann):
+        d = item_disagreement(data, "variance")
+        assert isinstance(d, pd.Series) and d.index.equals(wide.index)
+        assert d.index.name == "question"
+        npt.assert_allclose(d.to_numpy(), oracle_disagreement(table, "variance", 3),
+                            rtol=1e-12)
+        assert np.isnan(d["z"])
+        P = soft_labels(data)
+        assert P.index.equals(wide.index) and P.columns.equals(ann.categories)
+        assert list(P.columns) == [1, 2, 3]
+        npt.assert_allclose(P.to_numpy(), oracle_soft_labels(table, [1, 2, 3], 0.0),
+                            rtol=1e-12)
+        assert P.loc["z"].isna().all()
+    pd.testing.assert_frame_equal(wide, before)  # the caller's frame is untouched
+
+
+def test_labelled_outputs_from_counts_frame():
+    counts = pd.DataFrame({"yes": [3, 1, 0], "no": [0, 1, 0]}, index=["p", "q", "r"])
+    ann = Annotations.from_counts(counts)
+    d = item_disagreement(ann, "gini")
+    assert d.index.equals(ann.items) and list(d.index) == ["p", "q", "r"]
+    npt.assert_allclose(d.to_numpy(), [0.0, 0.5, np.nan])
+    P = soft_labels(ann)
+    assert P.columns.equals(ann.categories) and list(P.columns) == ["no", "yes"]
+    npt.assert_allclose(P.loc[["p", "q"]].to_numpy(), [[0.0, 1.0], [0.5, 0.5]])
+
+
+def test_numpy_tables_and_lists_keep_numpy_outputs():
+    array = np.array(TABLE, dtype=float)
+    for data in (TABLE, array):
+        assert type(item_disagreement(data)) is np.ndarray
+        assert type(soft_labels(data)) is np.ndarray
+    # An Annotations always names its items and categories: labelled, positions as index.
+    ann = Annotations.from_wide(array)
+    d = item_disagreement(ann)
+    assert isinstance(d, pd.Series) and d.index.equals(pd.RangeIndex(len(TABLE)))
+    npt.assert_array_equal(d.to_numpy(), item_disagreement(array))
+    P = soft_labels(ann)
+    assert P.index.equals(ann.items) and P.columns.equals(ann.categories)
+    npt.assert_array_equal(P.to_numpy(), soft_labels(array))
+
+
+def test_labelled_outputs_work_with_nan_aware_numpy_reductions():
+    # np.nanmean on the Series (as in the audit report) gives the same number as on the
+    # array, and the mean over items rated at least twice drops single-rating items.
+    ann = Annotations.from_wide(TABLE)
+    d = item_disagreement(ann, "normalized_entropy")
+    assert float(np.nanmean(d)) == pytest.approx(float(np.nanmean(
+        item_disagreement(TABLE, "normalized_entropy"))))
+    rated_twice = ann.ratings_per_item() >= 2
+    expected = [v for v, row in zip(oracle_disagreement(TABLE, "normalized_entropy", 3),
+                                    TABLE, strict=True)
+                if sum(x is not None for x in row) >= 2]
+    assert float(d[rated_twice].mean()) == pytest.approx(sum(expected) / len(expected))

@@ -1,5 +1,10 @@
 """Per-item views of annotations: how much the annotators of each item disagree, and the
-distribution of their labels (soft labels)."""
+distribution of their labels (soft labels).
+
+Both functions return labelled pandas objects when their input names the items (an
+:class:`Annotations` or a DataFrame) and NumPy arrays for a NumPy table or nested lists, so
+that a NumPy table never loads pandas.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +18,11 @@ from numba import njit, prange
 from numpy.typing import NDArray
 
 from .._config import NJIT, NJIT_PARALLEL
-from ._container import check_annotations
+from .._lazy import is_instance, lazy_module
+from ._container import Annotations, check_annotations
+
+# pandas loads only when an output is labelled (the input was already pandas-backed).
+pd = lazy_module("pandas")
 
 __all__ = ["DISAGREEMENT_MEASURES", "item_disagreement", "soft_labels"]
 
@@ -106,7 +115,13 @@ def _item_measures(item_ptr, codes, values, k, measure, n_chunks):
     return out
 
 
-def item_disagreement(data: Any, measure: Measure = "entropy") -> NDArray[np.float64]:
+def _labelled(data: Any) -> bool:
+    """True when results carry names: ``data`` is an Annotations or a pandas DataFrame."""
+    return isinstance(data, Annotations) or is_instance(data, "pandas", "DataFrame")
+
+
+def item_disagreement(data: Any, measure: Measure = "entropy"
+                      ) -> pd.Series | NDArray[np.float64]:
     """How much the labels of each item disagree.
 
     Parameters
@@ -123,8 +138,7 @@ default="entropy"
           categories in the data (``ann.categories``), so in ``[0, 1]``; 0 when the data
           have a single category.
         * ``"variance"``: population variance (divided by the number of ratings, not by
-          that number minus 1) of the item's numeric labels; 0 for an item with one
-          rating. Needs numeric labels.
+          that number minus 1) of the item's numeric labels. Needs numeric labels.
         * ``"minority_share"``: ``1 - max_c p_ic``, the share of labels that differ from
           the item's most frequent one, in ``[0, 1 - 1/k]``.
         * ``"gini"``: Gini impurity ``1 - sum_c p_ic^2``, the chance that two labels drawn
@@ -134,8 +148,12 @@ default="entropy"
 
     Returns
     -------
-    ndarray of shape (n_items,)
-        In the order of ``ann.items``; NaN for items without any rating.
+    Series or ndarray of shape (n_items,)
+        In the order of ``ann.items``; NaN for items without any rating, and 0 for an
+        item with a single rating under every measure. A pandas Series indexed by
+        ``ann.items`` and named after ``measure`` when ``data`` is an
+        :class:`Annotations` or a DataFrame (whose items have names); a NumPy array when
+        ``data`` is a NumPy array or nested lists.
 
     Raises
     ------
@@ -146,6 +164,14 @@ default="entropy"
     --------
     soft_labels : The label distributions ``p_ic`` themselves.
 
+    Notes
+    -----
+    One label cannot disagree with itself, but that is no evidence of agreement either:
+    an item with a single rating gets 0 here, so an average over items counts it as
+    unanimous. Average over items with at least two ratings instead,
+    ``d[ann.ratings_per_item() >= 2].mean()``; :meth:`DisagreementProfile.items` reports
+    single-rating items as NaN with a ``single_rating`` flag.
+
     Examples
     --------
     >>> table = [[1, 1, 1], [1, 2, None], [1, 2, 3], [None, None, None]]
@@ -155,11 +181,30 @@ default="entropy"
     array([0.    , 0.25  , 0.6667,    nan])
     >>> item_disagreement(table, "minority_share").round(4)
     array([0.    , 0.5   , 0.6667,    nan])
+
+    A DataFrame (or an :class:`Annotations`) gives a Series indexed by the items:
+
+    >>> import pandas as pd
+    >>> wide = pd.DataFrame({"ann1": ["a", "a", "b"], "ann2": ["a", "b", None]},
+    ...                     index=["t1", "t2", "t3"])
+    >>> item_disagreement(wide, "minority_share")
+    t1    0.0
+    t2    0.5
+    t3    0.0
+    Name: minority_share, dtype: float64
     """
     if not isinstance(measure, str) or measure not in DISAGREEMENT_MEASURES:
         raise ValueError(UNKNOWN_MEASURE.format(names=list(DISAGREEMENT_MEASURES),
                                                 got=measure))
     ann = check_annotations(data)
+    out = _item_disagreement(ann, measure)
+    if _labelled(data):
+        return pd.Series(out, index=ann.items, name=measure)
+    return out
+
+
+def _item_disagreement(ann: Annotations, measure: str) -> NDArray[np.float64]:
+    """:func:`item_disagreement` of a checked Annotations and a known measure, as an array."""
     code = DISAGREEMENT_MEASURES[measure]
     k = ann.n_categories
     if k == 0:  # no rating at all
@@ -179,7 +224,7 @@ default="entropy"
     return _item_measures(ann.item_ptr, ann.label_codes, values, k, code, n_chunks)
 
 
-def soft_labels(data: Any, smoothing: float = 0.0) -> NDArray[np.float64]:
+def soft_labels(data: Any, smoothing: float = 0.0) -> pd.DataFrame | NDArray[np.float64]:
     """Each item's distribution of labels over the categories, with additive smoothing.
 
     Parameters
@@ -194,12 +239,16 @@ def soft_labels(data: Any, smoothing: float = 0.0) -> NDArray[np.float64]:
 
     Returns
     -------
-    ndarray of shape (n_items, n_categories)
+    DataFrame or ndarray of shape (n_items, n_categories)
         Rows in the order of ``ann.items``, columns in the order of ``ann.categories``
         (the sorted distinct labels). Rows sum to 1, except for items without any
         rating: with ``smoothing=0`` their row is all NaN (0 / 0), with ``smoothing > 0``
         it is uniform, ``1 / k``. Repeated ratings (``duplicates="keep"``) each count.
-        The result is dense: ``8 * n_items * n_categories`` bytes.
+        The result is dense: ``8 * n_items * n_categories`` bytes. A pandas DataFrame
+        with index ``ann.items`` and columns ``ann.categories`` when ``data`` is an
+        :class:`Annotations` or a DataFrame (select a category with ``P[category]``, an
+        item with ``P.loc[item]``); a NumPy array when ``data`` is a NumPy array or
+        nested lists.
 
     Raises
     ------
@@ -221,12 +270,29 @@ def soft_labels(data: Any, smoothing: float = 0.0) -> NDArray[np.float64]:
     array([[0.4       , 0.6       ],
            [0.66666667, 0.33333333],
            [0.5       , 0.5       ]])
+
+    From an :class:`Annotations` (or a DataFrame) the rows and columns are named:
+
+    >>> import pandas as pd
+    >>> long = pd.DataFrame({"item": ["t1", "t1", "t2"], "annotator": ["x", "y", "x"],
+    ...                      "label": ["spam", "ham", "spam"]})
+    >>> soft_labels(Annotations.from_long(long))
+        ham  spam
+    t1  0.5   0.5
+    t2  0.0   1.0
     """
     if isinstance(smoothing, bool) or not isinstance(smoothing, Real) or \
             not math.isfinite(float(smoothing)) or float(smoothing) < 0:
         raise ValueError(SMOOTHING.format(got=smoothing))
     ann = check_annotations(data)
-    s = float(smoothing)
+    P = _soft_labels(ann, float(smoothing))
+    if _labelled(data):
+        return pd.DataFrame(P, index=ann.items, columns=ann.categories)
+    return P
+
+
+def _soft_labels(ann: Annotations, s: float) -> NDArray[np.float64]:
+    """:func:`soft_labels` of a checked Annotations and a valid smoothing, as an array."""
     n, k = ann.n_items, ann.n_categories
     # Counts as float64 directly (bincount with weights): one (n, k) allocation.
     P = np.bincount(ann.item_codes * k + ann.label_codes,
