@@ -82,7 +82,7 @@ def ref_group_agreement(table, groups):
     return names, A
 
 
-def ref_deviation(table, groups):
+def ref_deviation(table, groups, include_single=False):
     names = sorted(set(groups))
     rows = _rows(table)
     cats = sorted({v for row in rows for _, v in row})
@@ -91,7 +91,7 @@ def ref_deviation(table, groups):
         agree = total = 0.0
         for row in rows:
             c = Counter(v for _, v in row)
-            if not c:
+            if not c or (len(row) == 1 and not include_single):
                 continue
             top = max(c.values())
             modes = [v for v in cats if c[v] == top]
@@ -101,6 +101,29 @@ def ref_deviation(table, groups):
                     agree += (v in modes) / len(modes)
         out[g] = 1 - agree / total if total else math.nan
     return out
+
+
+def ref_item_measures(table):
+    """Per item, by loops: (n_ratings, normalized entropy, minority share, Gini impurity),
+    the measures NaN for items with fewer than two ratings."""
+    rows = _rows(table)
+    k = len({v for row in rows for _, v in row})
+    out = []
+    for row in rows:
+        m = len(row)
+        if m < 2:
+            out.append((m, math.nan, math.nan, math.nan))
+            continue
+        shares = [n / m for n in Counter(v for _, v in row).values()]
+        entropy = -sum(p * math.log(p) for p in shares)
+        out.append((m, entropy / math.log(k), 1 - max(shares), 1 - sum(p * p for p in shares)))
+    return out
+
+
+def ref_mean_over_rated_twice(values, n_ratings):
+    """Mean of ``values`` over the items with at least two ratings (a plain loop)."""
+    kept = [v for v, m in zip(values, n_ratings, strict=True) if m >= 2]
+    return sum(kept) / len(kept) if kept else math.nan
 
 
 def ref_gini(x):
@@ -155,6 +178,49 @@ def test_items_with_unrated_item_and_strings():
     assert pd.isna(items["majority"][1])
     assert items["n_ratings"].tolist() == [2, 0, 2]
     assert np.isnan(items["majority_share"][1]) and np.isnan(items["pairwise_agreement"][1])
+
+
+def test_single_rating_items_are_not_unanimous():
+    # Items 1 and 3 have one rating each: no disagreement, but no agreement either.
+    table = [["a", "a", "b"], ["a", None, None], ["b", "b", "b"], [None, None, "b"],
+             [None, None, None]]
+    prof = DisagreementProfile(table)
+    items = prof.items()
+    assert items["single_rating"].tolist() == [False, True, False, True, False]
+    for col in ("majority_share", "entropy", "normalized_entropy", "minority_share", "gini",
+                "pairwise_agreement"):
+        assert items[col].isna().tolist() == [False, True, False, True, True], col
+    assert items["majority"].tolist()[:4] == ["a", "a", "b", "b"]  # the label is known
+    assert items["n_ratings"].tolist() == [3, 1, 3, 1, 0]
+    # Means skip them: only items 0 and 2 count.
+    assert items["minority_share"].mean() == pytest.approx((1 / 3 + 0) / 2)
+    # Asked for, they read as unanimous (the values of a single label).
+    old = prof.items(include_single=True)
+    assert old.loc[[1, 3], "minority_share"].tolist() == [0.0, 0.0]
+    assert old.loc[[1, 3], "majority_share"].tolist() == [1.0, 1.0]
+    assert old["single_rating"].equals(items["single_rating"])
+    assert old["minority_share"].mean() == pytest.approx((1 / 3) / 4)
+    with pytest.raises(TypeError, match="include_single must be True or False"):
+        prof.items(include_single="no")
+
+
+@given(A=tables())
+def test_items_match_reference_and_means_drop_single_ratings(A):
+    prof = DisagreementProfile(A)
+    items = prof.items()
+    ref = ref_item_measures(_as_lists(A))
+    n_ratings = [m for m, *_ in ref]
+    assert items["n_ratings"].tolist() == n_ratings
+    assert items["single_rating"].tolist() == [m == 1 for m in n_ratings]
+    for pos, col in enumerate(("normalized_entropy", "minority_share", "gini"), start=1):
+        expected = [row[pos] for row in ref]
+        npt.assert_allclose(items[col], expected, atol=1e-12)
+        mean = ref_mean_over_rated_twice([row[pos] for row in ref], n_ratings)
+        if math.isnan(mean):
+            assert items[col].isna().all()
+        else:
+            assert items[col].mean() == pytest.approx(mean, abs=1e-12)
+    npt.assert_allclose(items["majority_share"], 1 - items["minority_share"], atol=1e-12)
 
 
 # ------------------------------------------------------------- annotators
@@ -235,6 +301,13 @@ def test_groups_match_reference(A, data):
     npt.assert_allclose(table["within_agreement"], np.diag(ref_A), atol=1e-12)
     dev = ref_deviation(_as_lists(A), groups)
     npt.assert_allclose(table["deviation"], [dev[g] for g in names], atol=1e-12)
+    dev_all = ref_deviation(_as_lists(A), groups, include_single=True)
+    npt.assert_allclose(prof.groups(include_single=True)["deviation"],
+                        [dev_all[g] for g in names], atol=1e-12)
+    single = (~np.isnan(A)).sum(axis=1) == 1
+    per_group = {g: int(sum((~np.isnan(A[single, j])).sum() for j in range(r)
+                            if groups[j] == g)) for g in names}
+    assert table["n_single_rating"].tolist() == [per_group[g] for g in names]
     counts = Counter(groups)
     assert table["n_annotators"].tolist() == [counts[g] for g in names]
     assert table["n_labels"].sum() == int((~np.isnan(A)).sum())
@@ -256,6 +329,7 @@ def test_groups_hand_example():
     # Ties on items 0 and 1: each label agrees with weight 1/2.
     npt.assert_allclose(g["deviation"], [(0.5 + 0.5 + 0) / 3, (0.5 + 0.5 + 0) / 3])
     assert prof.worst_group() == "x"  # equal: the first in sorted order
+    assert g["n_single_rating"].tolist() == [0, 0]
     # A third, lone dissenter group.
     table = [["a", "a", "a", "b"], ["a", "a", "a", "b"], ["b", "b", "b", "b"]]
     prof = DisagreementProfile(table, annotator_groups=pd.Series(["x", "x", "y", "z"]))
@@ -268,6 +342,34 @@ def test_groups_hand_example():
             "within_agreement")
     with pytest.raises(ValueError, match="not a column"):
         prof.worst_group("n_items")
+
+
+def test_single_ratings_left_out_of_group_deviation():
+    # Group y dissents on item 0 and labels items 1-4 alone: counted as agreement, those
+    # four single ratings would make y look closer to the majority than x.
+    table = [["a", "a", "b"], [None, None, "b"], [None, None, "a"], [None, None, "b"],
+             [None, None, "a"], ["a", "a", None]]
+    prof = DisagreementProfile(table, annotator_groups=["x", "x", "y"])
+    g = prof.groups()
+    assert g["n_single_rating"].tolist() == [0, 4]
+    npt.assert_allclose(g["deviation"], [0.0, 1.0])            # y: 1 label, 1 dissent
+    g_all = prof.groups(include_single=True)
+    npt.assert_allclose(g_all["deviation"], [0.0, 1 / 5])      # y: 5 labels, 1 dissent
+    ref = ref_deviation(table, ["x", "x", "y"])
+    ref_all = ref_deviation(table, ["x", "x", "y"], include_single=True)
+    npt.assert_allclose(g["deviation"], [ref["x"], ref["y"]])
+    npt.assert_allclose(g_all["deviation"], [ref_all["x"], ref_all["y"]])
+    assert prof.worst_group() == "y"
+    assert prof.gini() == pytest.approx(ref_gini([0.0, 1.0]))
+    assert prof.gini(include_single=True) == pytest.approx(ref_gini([0.0, 0.2]))
+    # A group that labels only single-rating items has no deviation to report.
+    table = [["a", "b", None], ["a", "a", None], [None, None, "b"]]
+    prof = DisagreementProfile(table, annotator_groups=["x", "x", "y"])
+    assert np.isnan(prof.groups().loc["y", "deviation"])
+    assert prof.groups(include_single=True).loc["y", "deviation"] == 0.0
+    assert prof.worst_group() == "x"
+    with pytest.raises(TypeError, match="include_single"):
+        prof.groups(include_single=None)
 
 
 # -------------------------------------------------------------------- gini
@@ -318,6 +420,28 @@ def test_plot_returns_figure():
     plt.close(fig)
     with pytest.raises(ValueError, match="not a column"):
         DisagreementProfile(table).plot(measure="majority")
+    with pytest.raises(ValueError, match="not a column"):
+        DisagreementProfile(table).plot(measure="single_rating")
+
+
+def test_plot_leaves_out_single_ratings_and_says_so():
+    import matplotlib.pyplot as plt
+
+    # 2 items with two or more ratings, 3 with one, 1 unrated.
+    table = [["a", "a", "b"], ["a", "a", "a"], ["a", None, None], [None, "b", None],
+             [None, None, "a"], [None, None, None]]
+    prof = DisagreementProfile(table)
+    fig = prof.plot(bins=4)
+    ax = fig.axes[0]
+    assert sum(patch.get_height() for patch in ax.patches) == 2
+    assert ax.get_title() == ("Per-item disagreement\n(3 with a single rating, 1 unrated "
+                              "left out)")
+    plt.close(fig)
+    fig = prof.plot(bins=4, include_single=True)
+    ax = fig.axes[0]
+    assert sum(patch.get_height() for patch in ax.patches) == 5
+    assert ax.get_title() == "Per-item disagreement\n(1 unrated left out)"
+    plt.close(fig)
 
 
 # ---------------------------------------------------------------- bad input

@@ -13,7 +13,7 @@ from numpy.typing import NDArray
 
 from .._config import NJIT
 from ._container import Annotations, check_annotations
-from ._items import item_disagreement
+from ._items import _item_disagreement
 
 __all__ = ["DisagreementProfile"]
 
@@ -38,6 +38,11 @@ GINI_NEGATIVE = ("gini needs non-negative values; {column!r} has negative entrie
                  "{value!r}); choose a non-negative quantity such as 'deviation'")
 UNKNOWN_COLUMN = "{column!r} is not a column of {table}() (columns: {columns})"
 UNKNOWN_LEVEL = "level must be 'group' or 'annotator', got {got!r}"
+INCLUDE_SINGLE = "include_single must be True or False, got {got!r}"
+
+#: Columns of items() that are undefined (NaN) for an item with a single rating.
+_SINGLE_UNDEFINED = ("majority_share", "entropy", "normalized_entropy", "minority_share",
+                     "gini")
 
 
 # --------------------------------------------------------------------- kernels
@@ -110,6 +115,12 @@ def _gini(x: NDArray[np.float64]) -> float:
     return max(0.0, pair_sum / (2.0 * n * total))  # >= 0 up to rounding
 
 
+def _check_include_single(include_single: Any) -> bool:
+    if not isinstance(include_single, bool | np.bool_):
+        raise TypeError(INCLUDE_SINGLE.format(got=include_single))
+    return bool(include_single)
+
+
 def _tie_weighted_mode(C: NDArray[np.float64]) -> NDArray[np.float64]:
     """Rows of 1 / t on the t modal categories of each row of counts C (0 rows stay 0)."""
     top = C.max(axis=1, keepdims=True)
@@ -128,6 +139,12 @@ class DisagreementProfile:
     differently from the majority (:meth:`groups`, :meth:`worst_group`, :meth:`gini`):
     the view of "negotiative alignment", where disagreement by stakeholder group is a
     signal to negotiate rather than noise to average away.
+
+    An item with a single rating shows no disagreement, but no agreement either: its
+    disagreement is undefined. :meth:`items` reports such items as NaN with a
+    ``single_rating`` flag, and the measures averaged over items (the groups'
+    ``deviation``, :meth:`worst_group`, :meth:`gini` of groups, the histogram of
+    :meth:`plot`) leave them out unless ``include_single=True``.
 
     Everything is computed from the sparse annotations in a few passes (no items x
     annotators table); 10^6 labels by 10^4 annotators take about a second.
@@ -251,21 +268,43 @@ class DisagreementProfile:
         return None if self._groups is None else pd.Index(self._groups.categories)
 
     # ----------------------------------------------------------------- items
-    def items(self) -> pd.DataFrame:
+    def items(self, include_single: bool = False) -> pd.DataFrame:
         """Per-item disagreement.
+
+        Parameters
+        ----------
+        include_single : bool, default=False
+            An item with a single rating has no disagreement to measure: by default its
+            ``majority_share``, ``entropy``, ``normalized_entropy``, ``minority_share``
+            and ``gini`` are NaN (so ``items()[column].mean()`` averages over the items
+            with at least two ratings). ``True`` gives them the values of one label
+            alone (shares 1 and 0, entropy 0), which counts them as unanimous.
 
         Returns
         -------
         DataFrame indexed by ``ann.items``
-            ``n_ratings``; ``majority`` (the most frequent label; the first in category
-            order on ties; missing for unrated items); ``majority_share``; ``entropy``
-            (nats), ``normalized_entropy``, ``minority_share`` (``1 - majority_share``) and
-            ``gini`` (Gini impurity) as in :func:`item_disagreement`; ``pairwise_agreement``
-            (share of ordered pairs of the item's labels that agree, NaN with fewer than 2
-            labels); and ``n_ties`` (number of modal labels).
+            ``n_ratings``; ``single_rating`` (True for items with exactly one rating);
+            ``majority`` (the most frequent label; the first in category order on ties;
+            missing for unrated items); ``majority_share``; ``entropy`` (nats),
+            ``normalized_entropy``, ``minority_share`` (``1 - majority_share``) and
+            ``gini`` (Gini impurity) as in :func:`item_disagreement`;
+            ``pairwise_agreement`` (share of ordered pairs of the item's labels that
+            agree, NaN with fewer than 2 labels); and ``n_ties`` (number of modal
+            labels). Unrated items have NaN measures and ``single_rating`` False.
         """
+        include_single = _check_include_single(include_single)
+        key = f"items:{include_single}"
+        if key not in self._cache:
+            table = self._items_table().copy()
+            if not include_single:
+                table.loc[table["single_rating"].to_numpy(), list(_SINGLE_UNDEFINED)] = np.nan
+            self._cache[key] = table
+        return self._cache[key].copy()
+
+    def _items_table(self) -> pd.DataFrame:
+        """The per-item table with single-rating items given the values of one label."""
         if "items" in self._cache:
-            return self._cache["items"].copy()
+            return self._cache["items"]
         ann, C = self._ann, self._counts
         r = C.sum(axis=1)
         rated = r > 0
@@ -279,19 +318,20 @@ class DisagreementProfile:
                              np.where(r >= 2, r * (r - 1), 1.0), np.nan)
         table = pd.DataFrame({
             "n_ratings": r.astype(np.int64),
+            "single_rating": r == 1,
             "majority": majority,
             "majority_share": share,
-            "entropy": item_disagreement(ann, "entropy"),
-            "normalized_entropy": item_disagreement(ann, "normalized_entropy"),
-            "minority_share": item_disagreement(ann, "minority_share"),
-            "gini": item_disagreement(ann, "gini"),
+            "entropy": _item_disagreement(ann, "entropy"),
+            "normalized_entropy": _item_disagreement(ann, "normalized_entropy"),
+            "minority_share": _item_disagreement(ann, "minority_share"),
+            "gini": _item_disagreement(ann, "gini"),
             "pairwise_agreement": pairs,
             "n_ties": np.where(rated, (C == top[:, None]).sum(axis=1), 0).astype(np.int64),
         }, index=ann.items)
         if rated.all() and ann.categories.dtype != object:
             table["majority"] = table["majority"].astype(ann.categories.dtype)
         self._cache["items"] = table
-        return table.copy()
+        return table
 
     # ------------------------------------------------------------ annotators
     def annotators(self) -> pd.DataFrame:
@@ -377,26 +417,40 @@ class DisagreementProfile:
         names = self.group_names
         return pd.DataFrame(A, index=names, columns=names)
 
-    def groups(self) -> pd.DataFrame:
+    def groups(self, include_single: bool = False) -> pd.DataFrame:
         """Per group: agreement within, agreement with the rest, deviation from the majority.
+
+        Parameters
+        ----------
+        include_single : bool, default=False
+            Whether ``deviation`` counts the group's labels on items with a single rating.
+            Such a label is the item's majority by itself, so counting it always reads as
+            agreement; by default those labels are left out (``n_single_rating`` says how
+            many). The other columns use pairs of labels or items labelled by the group
+            and by others, which a single rating never forms.
 
         Returns
         -------
         DataFrame indexed by the group names
             ``n_annotators``, ``n_items`` (items labelled by the group), ``n_labels``;
+            ``n_single_rating`` (the group's labels on items with a single rating);
             ``within_agreement`` (diagonal of :meth:`group_agreement`);
             ``between_agreement`` (share of equal pairs of labels on the same item, one
             from the group and one from any other group); ``deviation``, the share of the
             group's labels that differ from the item's overall majority label (all
-            annotators; ties between ``t`` labels weighted ``1 / t``); ``majority_flip``,
+            annotators; ties between ``t`` labels weighted ``1 / t``; labels on items
+            with a single rating left out unless ``include_single``; NaN when none is
+            left); ``majority_flip``,
             the share of the group's items (with labels from other groups too) on which
             the group's own majority differs from the other groups' majority (tie-weighted:
             ``1 - sum_c M_gc M_rest,c``); and ``tvd_to_rest``, the mean over those items of
             the total-variation distance between the group's label distribution and the
             other groups'.
         """
-        if "groups" in self._cache:
-            return self._cache["groups"].copy()
+        include_single = _check_include_single(include_single)
+        key = f"groups:{include_single}"
+        if key in self._cache:
+            return self._cache[key].copy()
         groups = self._require_groups("groups()")
         C = self._group_counts()
         R = C.sum(axis=2)                       # (n, G)
@@ -411,7 +465,9 @@ class DisagreementProfile:
             den = np.einsum("ig,ig->g", R, R_rest)
             between = np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
             M = _tie_weighted_mode(T)
-            dev = 1.0 - np.einsum("igc,ic->g", C, M) / R.sum(axis=0)
+            counted = RT >= (1 if include_single else 2)
+            dev = 1.0 - (np.einsum("igc,ic->g", C[counted], M[counted]) /
+                         R[counted].sum(axis=0))
             both = (R > 0) & (R_rest > 0)
             flip = np.full(n_g, np.nan)
             tvd = np.full(n_g, np.nan)
@@ -429,16 +485,17 @@ class DisagreementProfile:
             "n_annotators": np.bincount(codes, minlength=n_g).astype(np.int64),
             "n_items": (R > 0).sum(axis=0).astype(np.int64),
             "n_labels": R.sum(axis=0).astype(np.int64),
+            "n_single_rating": R[RT == 1].sum(axis=0).astype(np.int64),
             "within_agreement": np.diag(A),
             "between_agreement": between,
             "deviation": dev,
             "majority_flip": flip,
             "tvd_to_rest": tvd,
         }, index=self.group_names)
-        self._cache["groups"] = table
+        self._cache[key] = table
         return table.copy()
 
-    def worst_group(self, by: str = "deviation") -> Hashable:
+    def worst_group(self, by: str = "deviation", include_single: bool = False) -> Hashable:
         """The group worst served by the majority view.
 
         Parameters
@@ -448,12 +505,15 @@ class DisagreementProfile:
             ``"deviation"``, ``"majority_flip"`` or ``"tvd_to_rest"``, or the smallest
             ``"within_agreement"`` or ``"between_agreement"``. NaN values are skipped;
             ties go to the first group in sorted order.
+        include_single : bool, default=False
+            Passed to :meth:`groups`: whether ``deviation`` counts labels on items with
+            a single rating (as agreement).
 
         Returns
         -------
         group name
         """
-        table = self.groups()
+        table = self.groups(include_single)
         larger_is_worse = {"deviation": True, "majority_flip": True, "tvd_to_rest": True,
                            "within_agreement": False, "between_agreement": False}
         if by not in larger_is_worse:
@@ -466,7 +526,8 @@ class DisagreementProfile:
         return name.item() if isinstance(name, np.generic) else name
 
     def gini(self, quantity: str = "deviation",
-             level: Literal["group", "annotator"] | None = None) -> float:
+             level: Literal["group", "annotator"] | None = None,
+             include_single: bool = False) -> float:
         """Gini coefficient of a per-group or per-annotator quantity: how unequally it is
         spread.
 
@@ -482,6 +543,10 @@ class DisagreementProfile:
         level : {"group", "annotator"}, default=None
             Which table; default ``"group"`` when ``annotator_groups`` were given, else
             ``"annotator"``.
+        include_single : bool, default=False
+            Passed to :meth:`groups` (``level="group"``): whether the groups'
+            ``deviation`` counts labels on items with a single rating. The annotator table
+            compares each label with the other labels of its item, so it never uses them.
 
         Returns
         -------
@@ -489,8 +554,9 @@ class DisagreementProfile:
         """
         if level is None:
             level = "annotator" if self._groups is None else "group"
+        include_single = _check_include_single(include_single)
         if level == "group":
-            table, name = self.groups(), "groups"
+            table, name = self.groups(include_single), "groups"
         elif level == "annotator":
             table, name = self.annotators(), "annotators"
         else:
@@ -506,16 +572,20 @@ class DisagreementProfile:
         return _gini(x)
 
     # ------------------------------------------------------------------ plot
-    def plot(self, measure: str = "normalized_entropy", bins: int = 20, figsize=None):
+    def plot(self, measure: str = "normalized_entropy", bins: int = 20, figsize=None,
+             include_single: bool = False):
         """A heatmap of :meth:`group_agreement` (with groups) and a histogram of per-item
         disagreement.
 
         Parameters
         ----------
         measure : str, default="normalized_entropy"
-            Column of :meth:`items` for the histogram.
+            Numeric column of :meth:`items` for the histogram.
         bins : int, default=20
         figsize : (float, float), default=None
+        include_single : bool, default=False
+            Passed to :meth:`items`. By default items with a single rating are left out
+            of the histogram (not drawn as unanimous), and the title says how many.
 
         Returns
         -------
@@ -524,8 +594,9 @@ class DisagreementProfile:
         """
         import matplotlib.pyplot as plt
 
-        items = self.items()
-        if measure not in items.columns or not pd.api.types.is_numeric_dtype(items[measure]):
+        items = self.items(include_single)
+        if measure not in items.columns or not pd.api.types.is_numeric_dtype(
+                items[measure]) or pd.api.types.is_bool_dtype(items[measure]):
             raise ValueError(UNKNOWN_COLUMN.format(column=measure, table="items",
                                                    columns=list(items.columns)))
         n_axes = 1 if self._groups is None else 2
@@ -547,9 +618,20 @@ class DisagreementProfile:
             fig.colorbar(im, ax=ax, fraction=0.046, pad=0.04)
         ax = axes[-1]
         values = items[measure].to_numpy(dtype=np.float64)
-        ax.hist(values[np.isfinite(values)], bins=bins, color="tab:blue", alpha=0.8)
+        shown = np.isfinite(values)
+        ax.hist(values[shown], bins=bins, color="tab:blue", alpha=0.8)
         ax.set_xlabel(measure.replace("_", " "))
         ax.set_ylabel("items")
-        ax.set_title("Per-item disagreement")
+        left_out = []
+        n_single = int((~shown & items["single_rating"].to_numpy()).sum())
+        n_unrated = int((~shown & (items["n_ratings"].to_numpy() == 0)).sum())
+        if n_single:
+            left_out.append(f"{n_single:,} with a single rating")
+        if n_unrated:
+            left_out.append(f"{n_unrated:,} unrated")
+        title = "Per-item disagreement"
+        if left_out:
+            title += "\n(" + ", ".join(left_out) + " left out)"
+        ax.set_title(title)
         fig.tight_layout()
         return fig
