@@ -193,3 +193,20 @@ def test_groups_by_two_columns_numeric_bins_and_small_groups(wine):
                for p in rep.section("groups").paragraphs)
     assert set(rep.per_person().filter(like="group:").columns) == {
         "group:estate", "group:alcohol", "group:estate x alcohol"}
+
+
+def test_single_ratings_are_left_out_of_the_annotation_figures(wine):
+    Xtr, _, ytr, _, _ = wine
+    long = pd.DataFrame({"item": [0, 0, 0, 1, 1, 2, 3, 3, 4],
+                         "annotator": ["a", "b", "c", "a", "b", "a", "b", "c", "c"],
+                         "label": [1, 1, 2, 2, 2, 1, 1, 2, 2]})
+    rep = audit(DecisionTreeClassifier(max_depth=2, random_state=0), Xtr, ytr,
+                annotations=long, n_models=3, random_state=0, n_resamples=50, **QUIET)
+    numbers = rep.section("annotations").numbers
+    assert numbers["n_items_single_rating"] == 2                   # items 2 and 4
+    # normalised entropy of items 0 (2 vs 1), 1 (unanimous) and 3 (1 vs 1)
+    h0 = -(2 / 3 * np.log(2 / 3) + 1 / 3 * np.log(1 / 3)) / np.log(2)
+    assert numbers["mean_item_disagreement"] == pytest.approx((h0 + 0.0 + 1.0) / 3)
+    assert numbers["share_items_split"] == pytest.approx(2 / 3)
+    assert "2 items with a single rating are left out" in \
+        rep.section("annotations").paragraphs[0]

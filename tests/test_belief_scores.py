@@ -349,7 +349,7 @@ def test_variance_correlation_needs_binary_and_two_items():
 def _human(group, subset):
     goe = load_goemotions_disagreement(group=group, subset=subset)
     ann = Annotations.from_long(goe.data)
-    t = soft_labels(ann)[:, list(ann.categories).index(1)]
+    t = soft_labels(ann)[1].to_numpy()        # labelled: items x categories
     return goe, ann, t
 
 
@@ -364,7 +364,7 @@ def _split(group, split):
     items = np.sort(goe.data["item"].unique())
     in_train = goe.data["item"].isin(items[: len(items) // 2])
     ann = Annotations.from_long(goe.data[~in_train])
-    t = soft_labels(ann)[:, 1]
+    t = soft_labels(ann)[1].to_numpy()
     npt.assert_allclose(t, goe.item_table.loc[ann.items, "prob_positive"], atol=1e-12)
     return float(goe.data.loc[in_train, "label"].mean()), ann, t
 

@@ -222,8 +222,10 @@ def test_annotation_numbers_equal_the_api(report):
     mv, ds = MajorityVote().fit(ann).labels_, DawidSkene().fit(ann).labels_
     assert d["numbers"]["mv_ds_disagreement"] == pytest.approx(float(np.mean(mv != ds)))
     counts = ann.counts()
+    twice = ann.ratings_per_item() >= 2                 # one rating cannot disagree
     assert d["numbers"]["share_items_split"] == pytest.approx(
-        float(np.mean((counts > 0).sum(1) > 1)))
+        float(np.mean(((counts > 0).sum(1) > 1)[twice])))
+    assert d["numbers"]["n_items_single_rating"] == int(np.sum(ann.ratings_per_item() == 1))
 
 
 def test_summary_equals_direct_metric_calls(report, compas):

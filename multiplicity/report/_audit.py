@@ -1195,18 +1195,24 @@ def _annotation_section(ctx: _Context, n_resamples: int, seed: int) -> Section:
     except ValueError as e:  # e.g. a single category: every coefficient is 0 / 0
         coef = None
         skipped["agreement"] = str(e).strip().splitlines()[0]
-    dis = item_disagreement(ann, measure="normalized_entropy")
-    rated = ann.ratings_per_item() > 0
+    dis = np.asarray(item_disagreement(ann, measure="normalized_entropy"), dtype=float)
+    # One rating cannot disagree with itself: items rated once are left out of the
+    # disagreement figures (their disagreement is undefined, not zero).
+    twice = ann.ratings_per_item() >= 2
+    n_single = int(np.count_nonzero(ann.ratings_per_item() == 1))
     counts = ann.counts()
     split = (counts > 0).sum(axis=1) > 1
-    split_share = float(split[rated].mean()) if rated.any() else np.nan
+    split_share = float(split[twice].mean()) if twice.any() else np.nan
+    mean_dis = float(np.nanmean(dis[twice])) if twice.any() else np.nan
     alpha_row = (coef.loc["krippendorff_alpha"]
                  if coef is not None and "krippendorff_alpha" in coef.index else None)
     paras = [
         f"{ann.n_items:,} items, {ann.n_annotators:,} annotators, {ann.n_annotations:,} "
-        f"labels. On {_pct(split_share)} of the items the annotators do not all give the "
-        "same label; the mean disagreement per item (normalised entropy, 0 = unanimous, "
-        f"1 = evenly split) is {np.nanmean(dis):.4f}.",
+        f"labels. On {_pct(split_share)} of the items rated at least twice the annotators "
+        "do not all give the same label; the mean disagreement per item (normalised "
+        f"entropy, 0 = unanimous, 1 = evenly split) is {mean_dis:.4f}."
+        + (f" {n_single:,} items with a single rating are left out: one rating can neither "
+           "agree nor disagree." if n_single else ""),
     ]
     if alpha_row is not None:
         a = float(alpha_row["value"])
@@ -1222,7 +1228,8 @@ def _annotation_section(ctx: _Context, n_resamples: int, seed: int) -> Section:
     numbers: dict[str, Any] = {"n_items": ann.n_items, "n_annotators": ann.n_annotators,
                                "n_annotations": ann.n_annotations,
                                "share_items_split": split_share,
-                               "mean_item_disagreement": float(np.nanmean(dis))}
+                               "mean_item_disagreement": mean_dis,
+                               "n_items_single_rating": n_single}
     try:
         mv, ds = MajorityVote().fit(ann), DawidSkene().fit(ann)
     except ValueError as e:
@@ -1266,7 +1273,7 @@ def _annotation_section(ctx: _Context, n_resamples: int, seed: int) -> Section:
     if ctx.figures and coef is not None:
         sec.figures.append(Figure("annotations", "Left: agreement coefficients with 95% "
                                   "bootstrap intervals; right: disagreement per item.",
-                                  _figures.annotation_figure(coef, dis[~np.isnan(dis)])))
+                                  _figures.annotation_figure(coef, dis[twice & ~np.isnan(dis)])))
     return sec
 
 
