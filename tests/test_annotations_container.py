@@ -157,3 +157,103 @@ def test_wide_long_round_trip(table):
     again = Annotations.from_long(ann.to_long())
     npt.assert_array_equal(again.counts()[np.argsort(again.items)],
                            ann.counts()[np.unique(ann.to_long()["item"])])
+
+
+# ------------------------------------------------- whole numbers, empty labels, order
+def test_whole_numbers_with_blanks_stay_integers():
+    # A 1-5 column with a blank is read by pandas as float; the labels are still 1 .. 5.
+    long = pd.DataFrame({"item": [0, 0, 1, 1, 2, 2, 3], "annotator": list("ababbab"),
+                         "label": [1.0, 2.0, np.nan, 5.0, 3.0, np.nan, 2.0]})
+    ann = Annotations.from_long(long)
+    assert ann.categories.dtype == np.int64 and list(ann.categories) == [1, 2, 3, 5]
+    assert repr(ann) == ("Annotations(n_items=4, n_annotators=2, n_annotations=5, "
+                         "categories=[1, 2, 3, 5], n_dropped=2)")
+    assert ann.n_dropped == 2 and ann.ordered
+    assert ann.to_long()["label"].dtype == np.int64
+    wide = pd.DataFrame({"a": [1, np.nan, 3], "b": [2, 2, np.nan]})
+    ann = Annotations.from_wide(wide)
+    assert ann.categories.dtype == np.int64 and list(ann.categories) == [1, 2, 3]
+    assert ann.n_dropped == 0 and "n_dropped" not in repr(ann)
+    ann = Annotations.from_wide(np.array([[1.0, np.nan], [4.0, 2.0]]))
+    assert ann.categories.dtype == np.int64
+    # fractions stay floats
+    assert Annotations.from_long(long.assign(label=long["label"] / 2)).categories.dtype == \
+        np.float64
+
+
+def test_empty_labels_are_dropped_and_counted():
+    long = pd.DataFrame({"item": [0, 0, 1, 1, 2, 2], "annotator": list("ababab"),
+                         "label": ["pos", "", None, "neg", "  ", "pos"]})
+    ann = Annotations.from_long(long)
+    assert ann.n_dropped == 3 and ann.n_annotations == 3
+    assert list(ann.categories) == ["neg", "pos"]
+    npt.assert_array_equal(ann.ratings_per_item(), [1, 1, 1])
+    assert ann.take_items([0, 1]).n_dropped == 3
+    given = Annotations.from_long(long, categories=["neg", "pos"])
+    assert given.n_dropped == 3 and list(given.categories) == ["neg", "pos"]
+    npt.assert_array_equal(given.counts(), ann.counts())
+    # a blank cell of a wide table is a missing annotation, like NaN
+    wide = Annotations.from_wide([["pos", ""], [" ", "neg"], ["neg", "neg"]])
+    assert wide.n_annotations == 4 and list(wide.categories) == ["neg", "pos"]
+    npt.assert_array_equal(wide.item_ptr, [0, 1, 2, 4])
+    npt.assert_array_equal(wide.annotator_codes, [0, 1, 0, 1])
+
+
+def test_categories_argument_is_checked():
+    long = pd.DataFrame({"item": [0, 0], "annotator": ["a", "b"], "label": ["x", "y"]})
+    for bad in ("xy", 3, {"x": 1}):
+        with pytest.raises(TypeError, match="categories must be a list of the labels"):
+            Annotations.from_long(long, categories=bad)
+    with pytest.raises(ValueError, match="at least one label"):
+        Annotations.from_long(long, categories=[])
+    with pytest.raises(ValueError, match="'x' appears more than once"):
+        Annotations.from_long(long, categories=["x", "y", "x"])
+    with pytest.raises(ValueError, match="missing value"):
+        Annotations.from_long(long, categories=["x", None, "y"])
+    # tuples are labels
+    pairs = pd.DataFrame({"item": [0, 0], "annotator": ["a", "b"],
+                          "label": [(1, 2), (0, 1)]})
+    ann = Annotations.from_long(pairs, categories=[(1, 2), (0, 1)])
+    assert list(ann.categories) == [(1, 2), (0, 1)] and ann.ordered
+
+
+def test_ordered_flag_and_given_order():
+    assert Annotations.from_wide([[1, 2], [3, 3]]).ordered
+    assert Annotations.from_wide([[True, False], [True, True]]).ordered
+    words = Annotations.from_wide([["lo", "hi"], ["mid", "mid"]])
+    assert not words.ordered and list(words.categories) == ["hi", "lo", "mid"]
+    given = Annotations.from_wide(words, categories=["lo", "mid", "hi"])
+    assert given.ordered and list(given.categories) == ["lo", "mid", "hi"]
+    npt.assert_array_equal(given.counts(), [[1, 0, 1], [0, 2, 0]])
+    assert not words.ordered                               # the original is unchanged
+    assert given.take_items([1]).ordered
+    # from_counts keeps given categories in their order (and the columns with them)
+    counts = Annotations.from_counts([[3, 0, 1]], categories=["lo", "mid", "hi"])
+    assert list(counts.categories) == ["lo", "mid", "hi"] and counts.ordered
+    npt.assert_array_equal(counts.counts(), [[3, 0, 1]])
+    unordered = Annotations.from_counts([[3, 0, 1]], categories=["lo", "mid", "hi"],
+                                        ordered=False)
+    assert list(unordered.categories) == ["hi", "lo", "mid"] and not unordered.ordered
+    npt.assert_array_equal(unordered.counts(), [[1, 3, 0]])
+    # ordered Categorical columns must agree
+    df = pd.DataFrame({"a": pd.Categorical(["lo"], categories=["lo", "hi"], ordered=True),
+                       "b": pd.Categorical(["hi"], categories=["hi", "lo"], ordered=True)})
+    with pytest.raises(ValueError, match="columns 'a' and 'b' are ordered pandas Categoricals"):
+        Annotations.from_wide(df)
+    assert list(Annotations.from_wide(df, categories=["hi", "lo"]).categories) == ["hi", "lo"]
+    # a plain column next to an ordered Categorical one must use its labels
+    df = pd.DataFrame({"a": pd.Categorical(["lo", "hi"], categories=["lo", "hi"],
+                                           ordered=True), "b": ["hi", "mid"]})
+    with pytest.raises(ValueError, match=r"not in categories: \['mid'\]"):
+        Annotations.from_wide(df)
+
+
+def test_categories_do_not_mutate_inputs():
+    long = pd.DataFrame({"item": [0, 0, 1], "annotator": ["a", "b", "a"],
+                         "label": ["lo", "", "hi"]})
+    before = long.copy()
+    Annotations.from_long(long, categories=["lo", "hi"])
+    pd.testing.assert_frame_equal(long, before)
+    table = np.array([["lo", ""], ["hi", None]], dtype=object)
+    Annotations.from_wide(table, categories=["lo", "hi"])
+    assert table[0, 1] == "" and table[1, 1] is None

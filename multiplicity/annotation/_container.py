@@ -17,9 +17,24 @@ from .._lazy import is_instance, lazy_module
 pd = lazy_module("pandas")
 _k = lazy_module("multiplicity.annotation._container_kernels")
 
-__all__ = ["Annotations", "check_annotations"]
+__all__ = ["Annotations", "check_annotations", "check_ordered"]
 
 Duplicates = Literal["raise", "first", "last", "keep"]
+
+# Error messages (tests import them).
+UNORDERED = ("{what} depends on the order of the categories, but the labels {cats} are not "
+             "numbers and their order is not given; pass categories= with the labels in "
+             "their order (Annotations.from_long, from_wide or from_counts) or label them "
+             "with an ordered pandas.Categorical, or use {instead}")
+NOT_IN_CATEGORIES = ("{name} has labels that are not in categories: {labels}; categories= "
+                     "must list every label, in order (got {cats})")
+CATEGORIES_TYPE = ("categories must be a list of the labels in their order, got {got!r}")
+CATEGORIES_EMPTY = "categories must list at least one label, got an empty list"
+CATEGORIES_MISSING = "categories must not hold a missing value (NaN or None), got {cats}"
+CATEGORIES_REPEATED = "categories must be distinct labels, but {label!r} appears more than once"
+CATEGORICALS_DIFFER = ("columns {a!r} and {b!r} are ordered pandas Categoricals with different "
+                       "categories ({ca} and {cb}); give every column the same categories in "
+                       "the same order, or pass categories=")
 
 
 def _is_numeric_index(index: Any) -> bool:
@@ -35,6 +50,23 @@ def _as_index(labels: Any) -> pd.Index:
     return labels if is_instance(labels, "pandas", "Index") else pd.Index(labels)
 
 
+def _short(labels: Any, limit: int = 8) -> str:
+    """``labels`` as a short list for messages (the first ``limit``, then "...")."""
+    shown = [_py(v) for v in list(labels)[:limit]]
+    return repr(shown)[:-1] + (", ...]" if len(labels) > limit else "]")
+
+
+def check_ordered(categories: Any, ordered: bool, what: str, instead: str) -> None:
+    """Raise when ``what`` (a measure that depends on the order of the categories) meets
+    non-numeric labels whose order was not given.
+
+    With one or two categories no measure depends on their order, so nothing is raised.
+    """
+    if ordered or len(categories) < 3:
+        return
+    raise ValueError(UNORDERED.format(what=what, cats=_short(categories, 5), instead=instead))
+
+
 class Annotations:
     """Labels given by annotators to items, stored sparsely (missing entries cost nothing).
 
@@ -47,7 +79,17 @@ class Annotations:
 
     Labels can be of any hashable type. ``categories`` are the distinct labels in sorted
     order; when they are numbers (not booleans) they keep their values, which the
-    interval and ratio metrics use.
+    interval and ratio metrics use, and whole numbers stay integers even when a missing
+    label made their column float.
+
+    *Order of the labels.* Measures that depend on the order of the categories (the
+    ordinal alpha, weighted kappas) use the numbers' order, or the order given by an
+    ordered ``pandas.Categorical`` (a label column of :meth:`from_long`, the columns of a
+    :meth:`from_wide` table, the columns of a :meth:`from_counts` table) or by an
+    explicit ``categories=`` list; then ``categories`` holds every listed label in that
+    order, used or not. Words are never sorted into an order a measure depends on: on
+    non-numeric labels without a given order (``ordered`` is False) such measures raise a
+    ``ValueError``.
 
     Memory: three int64 arrays of one entry per annotation, plus the item, annotator and
     category indexes; never items x annotators, so a sparse crowd-sourcing table with
@@ -61,7 +103,12 @@ class Annotations:
     annotators : pandas.Index or None
         Annotator names; None for data built with :meth:`from_counts`.
     categories : pandas.Index
-        The distinct labels, sorted.
+        The distinct labels, sorted; or the given order (see above).
+    ordered : bool
+        Whether the categories have a meaningful order: numbers, an ordered Categorical or
+        ``categories=``.
+    n_dropped : int
+        Rows of a long table dropped because their label was empty.
 
     Examples
     --------
@@ -80,14 +127,17 @@ class Annotations:
     """
 
     __slots__ = ("_annotator", "_annotators", "_categories", "_code", "_duplicates",
-                 "_item", "_item_ptr", "_items")
+                 "_given_order", "_item", "_item_ptr", "_items", "_n_dropped")
 
     def __init__(self, item: NDArray[np.int64], annotator: NDArray[np.int64] | None,
                  code: NDArray[np.int64], items: pd.Index, annotators: pd.Index | None,
                  categories: pd.Index, *, duplicates: bool = False,
-                 item_ptr: NDArray[np.int64] | None = None) -> None:
+                 item_ptr: NDArray[np.int64] | None = None, ordered: bool = False,
+                 n_dropped: int = 0) -> None:
         """Low-level constructor; use :meth:`from_long`, :meth:`from_wide` or
-        :meth:`from_counts`. The arrays must be sorted by item (then annotator)."""
+        :meth:`from_counts`. The arrays must be sorted by item (then annotator).
+        ``ordered``: the order of ``categories`` was given (an ordered Categorical or
+        ``categories=``); ``n_dropped``: rows dropped for an empty label."""
         self._item = np.ascontiguousarray(item, dtype=np.int64)
         self._annotator = (np.full(len(self._item), -1, dtype=np.int64) if annotator is None
                            else np.ascontiguousarray(annotator, dtype=np.int64))
@@ -98,6 +148,8 @@ class Annotations:
         self._annotators = annotators
         self._categories = categories
         self._duplicates = bool(duplicates)
+        self._given_order = bool(ordered)
+        self._n_dropped = int(n_dropped)
         n = len(self._items)
         if item_ptr is not None:
             self._item_ptr = np.asarray(item_ptr, dtype=np.int64)
@@ -111,11 +163,13 @@ class Annotations:
     @classmethod
     def from_long(cls, df: pd.DataFrame, *, item: Hashable = "item",
                   annotator: Hashable = "annotator", label: Hashable = "label",
-                  duplicates: Duplicates = "raise") -> Annotations:
+                  duplicates: Duplicates = "raise",
+                  categories: ArrayLike | None = None) -> Annotations:
         """One row per annotation: ``(item, annotator, label)`` columns of ``df``.
 
-        Rows with a missing label (NaN/None) are dropped: missing annotations are data,
-        not errors.
+        Rows with an empty label (NaN, None or a blank string) are dropped: missing
+        annotations are data, not errors. How many were dropped is kept in
+        :attr:`n_dropped`.
 
         Parameters
         ----------
@@ -125,6 +179,12 @@ class Annotations:
             What to do when an annotator labels the same item more than once: raise a
             ``ValueError``, keep the first or the last rating (in row order), or keep
             every rating (each coefficient documents how it counts repeated ratings).
+        categories : array-like, default=None
+            Every label, in their order (e.g. ``["very negative", "negative", "neutral",
+            "positive", "very positive"]``): the order the ordinal alpha and weighted
+            kappas use. A label of the column that is not listed raises a
+            ``ValueError`` naming it. Default: an ordered ``pandas.Categorical`` label
+            column gives its categories; otherwise the distinct labels, sorted.
 
         Returns
         -------
@@ -145,40 +205,66 @@ class Annotations:
             raise ValueError("duplicates must be 'raise', 'first', 'last' or 'keep', got "
                              f"{duplicates!r}")
         labels = df[label]
-        keep = labels.notna().to_numpy()
+        name = f"column {label!r}"
+        given = None if categories is None else _check_categories(categories)
+        keep = np.array(labels.notna().to_numpy(), dtype=bool)
+        dtype = labels.dtype
+        if given is None and isinstance(dtype, pd.CategoricalDtype) and dtype.ordered:
+            given = _normalise_labels(pd.Index(dtype.categories))
+            codes = labels.cat.codes.to_numpy()[keep].astype(np.int64)
+            codes, cats, kept = _drop_blank(codes, given)
+        elif given is not None:
+            codes, cats, kept = _codes_in(labels.to_numpy()[keep], given, name)
+        else:
+            lab = labels.to_numpy()[keep]
+            codes, cats = _factorize_values(lab, "label") if lab.size else \
+                (np.zeros(0, dtype=np.int64), pd.Index([]))
+            codes, cats, kept = _drop_blank(codes, cats)
+        if kept is not None:  # blank strings are empty labels too
+            keep[np.flatnonzero(keep)[~kept]] = False
         item_codes, items = pd.factorize(df[item], sort=False, use_na_sentinel=True)
         ann_codes, annotators = pd.factorize(df[annotator], sort=False, use_na_sentinel=True)
         if (item_codes[keep] < 0).any():
             raise ValueError(f"column {item!r} has missing item names")
         if (ann_codes[keep] < 0).any():
             raise ValueError(f"column {annotator!r} has missing annotator names")
-        lab = labels.to_numpy()[keep]
-        codes, categories = (_factorize_integers(lab) if lab.dtype.kind in "biu" and lab.size
-                             else _factorize_labels(lab, "label"))
         return cls._from_codes(item_codes[keep].astype(np.int64),
                                ann_codes[keep].astype(np.int64), codes, pd.Index(items),
-                               pd.Index(annotators), categories, duplicates)
+                               pd.Index(annotators), cats, duplicates,
+                               ordered=given is not None,
+                               n_dropped=len(keep) - int(np.count_nonzero(keep)))
 
     @classmethod
-    def from_wide(cls, table: Any, *, duplicates: Duplicates = "raise") -> Annotations:
-        """An items x annotators table; NaN or None marks a missing annotation.
+    def from_wide(cls, table: Any, *, duplicates: Duplicates = "raise",
+                  categories: ArrayLike | None = None) -> Annotations:
+        """An items x annotators table; NaN, None or a blank string marks a missing
+        annotation.
 
         Parameters
         ----------
-        table : DataFrame or array-like of shape (n_items, n_annotators)
+        table : DataFrame, Annotations or array-like of shape (n_items, n_annotators)
             Rows are items, columns annotators. A DataFrame's index and columns name
             them.
         duplicates : ignored
             A wide table cannot hold repeated ratings; accepted for symmetry.
+        categories : array-like, default=None
+            Every label, in their order: the order the ordinal alpha and weighted kappas
+            use. A label of the table that is not listed raises a ``ValueError`` naming
+            it. Default: the categories of the DataFrame's ordered ``pandas.Categorical``
+            columns (they must agree); otherwise the distinct labels, sorted. With an
+            ``Annotations``, its labels recoded into this order.
 
         Returns
         -------
         Annotations
         """
+        given = None if categories is None else _check_categories(categories)
         if isinstance(table, Annotations):
-            return table
+            return table if given is None else table._recode(given)
         if is_instance(table, "pandas", "DataFrame"):
             items, annotators = table.index, table.columns
+            if given is None:
+                given = _categorical_order(table)
             values = table.to_numpy(dtype=object) if any(
                 not pd.api.types.is_numeric_dtype(t) for t in table.dtypes) \
                 else table.to_numpy()
@@ -195,7 +281,7 @@ class Annotations:
                              f"{values.shape}")
         if values.size == 0:
             raise ValueError(f"data must not be empty, got shape {values.shape}")
-        if values.dtype.kind in "biu":  # a complete table: no mask, no gather
+        if values.dtype.kind in "biu" and given is None:  # complete: no mask, no gather
             n_items, n_ann = values.shape
             item_idx = np.repeat(np.arange(n_items, dtype=np.int64), n_ann)
             ann_idx = np.tile(np.arange(n_ann, dtype=np.int64), n_items)
@@ -206,15 +292,23 @@ class Annotations:
         # Row-major: sorted by item, then annotator. Few full-size temporaries, since a
         # fresh process pays for every new page it touches.
         item_idx, ann_idx = np.nonzero(present)
+        if given is not None:
+            codes, cats, kept = _codes_in(values[present], given, "data")
+        else:
+            codes, cats = _factorize_values(values[present])
+            codes, cats, kept = _drop_blank(codes, cats)
+        if kept is not None:  # blank strings: missing, like NaN
+            item_idx, ann_idx = item_idx[kept], ann_idx[kept]
+            present[present] = kept
         per_item = np.count_nonzero(present, axis=1)
         item_ptr = np.zeros(len(per_item) + 1, dtype=np.int64)
         np.cumsum(per_item, out=item_ptr[1:])
-        codes, categories = _factorize_values(values[present])
-        return cls(item_idx, ann_idx, codes, items, annotators, categories,
-                   item_ptr=item_ptr)
+        return cls(item_idx, ann_idx, codes, items, annotators, cats, item_ptr=item_ptr,
+                   ordered=given is not None)
 
     @classmethod
-    def from_counts(cls, counts: Any, categories: ArrayLike | None = None) -> Annotations:
+    def from_counts(cls, counts: Any, categories: ArrayLike | None = None, *,
+                    ordered: bool | None = None) -> Annotations:
         """An items x categories table of how many annotators chose each category.
 
         Who chose what is unknown, so coefficients that need annotator identities
@@ -226,15 +320,26 @@ class Annotations:
         counts : DataFrame or array-like of shape (n_items, n_categories)
             Non-negative integers. A DataFrame's columns name the categories.
         categories : array-like of shape (n_categories,), default=None
-            Category labels (sorted or not); default the DataFrame's columns or
-            ``0 .. n_categories - 1``.
+            The labels of the columns, in their order (the order the ordinal alpha and
+            weighted kappas use; the columns keep it). Default: the DataFrame's columns
+            (kept in their order when they are an ordered ``pandas.CategoricalIndex``,
+            else sorted) or ``0 .. n_categories - 1``.
+        ordered : bool, default=None
+            Whether the order of ``categories`` is meaningful; default True when
+            ``categories`` is given, False otherwise (numbers are always ordered). Pass
+            ``ordered=False`` to have given non-numeric labels sorted instead.
 
         Returns
         -------
         Annotations
         """
+        given = categories is not None if ordered is None else bool(ordered)
         if is_instance(counts, "pandas", "DataFrame"):
-            cats = counts.columns if categories is None else categories
+            columns = counts.columns
+            if categories is None and isinstance(columns, pd.CategoricalIndex) and \
+                    columns.ordered and ordered is None:
+                given = True
+            cats = columns if categories is None else categories
             items = counts.index
             C = counts.to_numpy()
         else:
@@ -250,22 +355,25 @@ class Annotations:
             raise ValueError("counts must hold numbers without NaN")
         if (C < 0).any() or (C != np.round(C)).any():
             raise ValueError("counts must be non-negative integers")
-        cats = pd.Index(cats)
+        if isinstance(cats, pd.CategoricalIndex):
+            cats = pd.Index(np.asarray(cats, dtype=object))
+        cats = _normalise_labels(_label_index(cats))
         if len(cats) != C.shape[1] or cats.has_duplicates:
             raise ValueError(f"categories must be {C.shape[1]} distinct labels, got "
                              f"{list(cats)}")
-        order = np.argsort(np.asarray(cats), kind="stable") if _sortable(cats) else \
-            np.arange(len(cats))
+        order = np.argsort(np.asarray(cats), kind="stable") if (
+            not given and _sortable(cats)) else np.arange(len(cats))
         cats = cats[order]
         C = C[:, order].astype(np.int64)
         item_idx = np.repeat(np.repeat(np.arange(C.shape[0]), C.shape[1]), C.ravel())
         codes = np.repeat(np.tile(np.arange(C.shape[1]), C.shape[0]), C.ravel())
-        return cls(item_idx, None, codes, pd.Index(items), None, cats)
+        return cls(item_idx, None, codes, pd.Index(items), None, cats, ordered=given)
 
     @classmethod
     def _from_codes(cls, item: NDArray, annotator: NDArray, code: NDArray, items: pd.Index,
                     annotators: pd.Index, categories: pd.Index,
-                    duplicates: Duplicates) -> Annotations:
+                    duplicates: Duplicates, *, ordered: bool = False,
+                    n_dropped: int = 0) -> Annotations:
         """Sort by (item, annotator) and resolve repeated pairs."""
         if use_kernels(len(item)):
             order = _k._order_by_item_then_annotator(item, annotator, len(items),
@@ -291,7 +399,7 @@ class Annotations:
                 order = order[sel]
                 has_dup = False
         return cls(item[order], annotator[order], code[order], items, annotators, categories,
-                   duplicates=has_dup)
+                   duplicates=has_dup, ordered=ordered, n_dropped=n_dropped)
 
     # -------------------------------------------------------------- properties
     @property
@@ -333,6 +441,28 @@ class Annotations:
     def is_numeric(self) -> bool:
         """True when the labels are numbers (not booleans): interval/ratio metrics apply."""
         return _is_numeric_index(self._categories)
+
+    @property
+    def ordered(self) -> bool:
+        """True when the categories have a meaningful order: numbers or booleans (their
+        values), an ordered ``pandas.Categorical`` or an explicit ``categories=`` (the
+        given order). Measures that depend on the order raise on unordered labels."""
+        if self._given_order or _is_numeric_index(self._categories):
+            return True
+        dtype = self._categories.dtype
+        return len(self._categories) > 0 and dtype.kind == "b"
+
+    @property
+    def n_dropped(self) -> int:
+        """Rows of the long table (:meth:`from_long`) dropped because their label was
+        empty (NaN, None or a blank string); 0 for other constructors."""
+        return self._n_dropped
+
+    def require_order(self, what: str, instead: str) -> None:
+        """Raise a ``ValueError`` when the categories have no order (see :attr:`ordered`)
+        and there are three or more of them: ``what`` names the order-dependent measure
+        (e.g. ``"level='ordinal'"``), ``instead`` what to use otherwise."""
+        check_ordered(self._categories, self.ordered, what, instead)
 
     @property
     def has_annotators(self) -> bool:
@@ -441,15 +571,32 @@ class Annotations:
             else self.items.take(idx)
         return Annotations(new_item, None if self._annotators is None
                            else self._annotator[pos], self._code[pos], items,
-                           self._annotators, self._categories, duplicates=self._duplicates)
+                           self._annotators, self._categories, duplicates=self._duplicates,
+                           ordered=self._given_order, n_dropped=self._n_dropped)
+
+    def _recode(self, categories: pd.Index) -> Annotations:
+        """The same annotations with the categories in the given order (every present
+        label must be listed; listed labels need not occur)."""
+        old = self.categories
+        remap = categories.get_indexer(old)
+        used = np.bincount(self._code, minlength=len(old)) > 0
+        missing = old[(remap < 0) & used]
+        if len(missing):
+            raise ValueError(NOT_IN_CATEGORIES.format(name="data", labels=_short(missing),
+                                                      cats=_short(categories)))
+        return Annotations(self._item, None if self._annotators is None else self._annotator,
+                           remap[self._code], self._items, self._annotators, categories,
+                           duplicates=self._duplicates, item_ptr=self._item_ptr,
+                           ordered=True, n_dropped=self._n_dropped)
 
     def __repr__(self) -> str:
         cats = list(self._categories[:6])
         more = "..." if self.n_categories > 6 else ""
         cats_text = "[" + ", ".join(repr(c) if isinstance(c, str) else str(c)
                                     for c in cats) + more + "]"
+        dropped = f", n_dropped={self._n_dropped}" if self._n_dropped else ""
         return (f"Annotations(n_items={self.n_items}, n_annotators={self.n_annotators}, "
-                f"n_annotations={self.n_annotations}, categories={cats_text})")
+                f"n_annotations={self.n_annotations}, categories={cats_text}{dropped})")
 
     def __len__(self) -> int:
         return self.n_items
@@ -466,6 +613,109 @@ def _sortable(index: pd.Index) -> bool:
         return True
     except TypeError:
         return False
+
+
+def _label_index(labels: Any) -> pd.Index:
+    """An Index of ``labels`` (tuples stay labels, never a MultiIndex)."""
+    if is_instance(labels, "pandas", "Index") and not isinstance(labels, pd.MultiIndex):
+        return labels
+    items = list(labels)
+    arr = np.empty(len(items), dtype=object)
+    arr[:] = items
+    return pd.Index(arr, dtype=object)
+
+
+def _normalise_labels(cats: pd.Index) -> pd.Index:
+    """Numbers held as objects become a numeric Index (integers when all are whole),
+    booleans a boolean one; other labels stay as they are."""
+    if cats.dtype != object or not len(cats):
+        return cats
+    values = np.asarray(cats, dtype=object)
+    if all(isinstance(c, str) for c in values):
+        return pd.Index(values.tolist())   # pandas' own string dtype, as factorising gives
+    if all(isinstance(c, bool | np.bool_) for c in values):
+        return pd.Index(values.astype(bool))
+    if all(isinstance(c, int | float | np.number) and not isinstance(c, bool | np.bool_)
+           for c in values):
+        as_float = values.astype(np.float64)
+        if np.isfinite(as_float).all() and np.array_equal(as_float, np.round(as_float)) \
+                and all(isinstance(c, int | np.integer) for c in values):
+            return pd.Index(values.astype(np.int64))
+        return pd.Index(as_float)
+    return cats
+
+
+def _check_categories(categories: Any) -> pd.Index:
+    """The ``categories=`` argument as an Index of distinct labels in the given order."""
+    if isinstance(categories, pd.CategoricalDtype):
+        categories = categories.categories
+    if isinstance(categories, str | bytes) or categories is None or \
+            not hasattr(categories, "__iter__") or isinstance(categories, dict):
+        raise TypeError(CATEGORIES_TYPE.format(got=categories))
+    if isinstance(categories, np.ndarray) and categories.ndim != 1:
+        raise TypeError(CATEGORIES_TYPE.format(got=categories))
+    cats = _normalise_labels(_label_index(categories))
+    if not len(cats):
+        raise ValueError(CATEGORIES_EMPTY)
+    if cats.hasnans:
+        raise ValueError(CATEGORIES_MISSING.format(cats=_short(cats)))
+    if cats.has_duplicates:
+        raise ValueError(CATEGORIES_REPEATED.format(label=_py(cats[cats.duplicated()][0])))
+    return cats
+
+
+def _categorical_order(table: pd.DataFrame) -> pd.Index | None:
+    """The categories of a DataFrame's ordered Categorical columns (they must agree)."""
+    first = None
+    for col, dtype in zip(table.columns, table.dtypes, strict=True):
+        if isinstance(dtype, pd.CategoricalDtype) and dtype.ordered:
+            if first is None:
+                first = (col, dtype.categories)
+            elif not dtype.categories.equals(first[1]):
+                raise ValueError(CATEGORICALS_DIFFER.format(
+                    a=_py(first[0]), b=_py(col), ca=_short(first[1]),
+                    cb=_short(dtype.categories)))
+    return None if first is None else _normalise_labels(pd.Index(first[1]))
+
+
+def _blank_labels(cats: Any) -> NDArray[np.bool_] | None:
+    """Which categories are blank strings (None when there is no string among them)."""
+    if cats.dtype.kind in "biufcmM":
+        return None
+    blank = np.fromiter((isinstance(c, str) and not c.strip() for c in cats), dtype=bool,
+                        count=len(cats))
+    return blank if blank.any() else None
+
+
+def _drop_blank(codes: NDArray[np.int64], cats: Any
+                ) -> tuple[NDArray[np.int64], Any, NDArray[np.bool_] | None]:
+    """Remove blank-string labels: ``(codes, categories, kept)``, ``kept`` None when no
+    label was blank."""
+    blank = _blank_labels(cats)
+    if blank is None:
+        return codes, cats, None
+    kept = ~blank[codes]
+    remap = np.cumsum(~blank) - 1
+    return remap[codes[kept]], _as_index(cats)[~blank], kept
+
+
+def _codes_in(values: NDArray, categories: pd.Index, name: str, drop_blank: bool = True
+              ) -> tuple[NDArray[np.int64], pd.Index, NDArray[np.bool_] | None]:
+    """Codes of the (non-missing) ``values`` in the given ``categories``; blank strings
+    are dropped (``kept``, None when none was) and unlisted labels raise."""
+    if not values.size:
+        return np.zeros(0, dtype=np.int64), categories, None
+    codes, uniques = pd.factorize(values, sort=False)
+    at = categories.get_indexer(uniques)
+    blank = _blank_labels(pd.Index(uniques)) if drop_blank else None
+    missing = at < 0 if blank is None else (at < 0) & ~blank
+    if missing.any():
+        raise ValueError(NOT_IN_CATEGORIES.format(
+            name=name, labels=_short(uniques[missing]), cats=_short(categories)))
+    if blank is None:
+        return at[codes].astype(np.int64), categories, None
+    kept = ~blank[codes]
+    return at[codes[kept]].astype(np.int64), categories, kept
 
 
 def _present(values: NDArray) -> NDArray[np.bool_]:
@@ -502,13 +752,13 @@ _is_integer = np.frompyfunc(
     lambda x: isinstance(x, int | np.integer) and not isinstance(x, bool | np.bool_), 1, 1)
 
 
-def _factorize_values(values: NDArray) -> tuple[NDArray[np.int64], Any]:
+def _factorize_values(values: NDArray, name: str = "data") -> tuple[NDArray[np.int64], Any]:
     """Codes and sorted categories of the given (non-missing) labels of a table."""
     kind = values.dtype.kind
     if kind in "biu":
         return _factorize_integers(values)
     if kind == "f":
-        return _factorize_integral_floats(values)
+        return _factorize_integral_floats(values, name)
     if kind == "O" and values.size and _is_number(values).all():
         # Python numbers (a list of lists with None for the missing ones): as NumPy
         # numbers, with the categories pandas' factorisation gives (integers when every
@@ -526,8 +776,8 @@ def _factorize_values(values: NDArray) -> tuple[NDArray[np.int64], Any]:
                 except OverflowError:
                     pass
             else:
-                return _factorize_integral_floats(as_float)
-    return _factorize_labels(values, "data")
+                return _factorize_integral_floats(as_float, name)
+    return _factorize_labels(values, name)
 
 
 def _factorize_integers(values: NDArray, owned: bool = False
@@ -557,17 +807,19 @@ def _factorize_integers(values: NDArray, owned: bool = False
     return codes.astype(np.int64), pd.Index(cats)
 
 
-def _factorize_integral_floats(values: NDArray) -> tuple[NDArray[np.int64], Any]:
+def _factorize_integral_floats(values: NDArray, name: str = "data"
+                               ) -> tuple[NDArray[np.int64], Any]:
     """Codes of float labels; the integer lookup when they are whole numbers in a small
-    range (the usual case: category codes stored as float because of NaN)."""
+    range (the usual case: category codes stored as float because of NaN). Whole numbers
+    give int64 categories: a 1-5 scale with a blank stays 1 .. 5, not 1.0 .. 5.0."""
     if values.size:
         lo, hi = float(values.min()), float(values.max())  # NaN or inf if not all finite
-        if math.isfinite(lo) and math.isfinite(hi) and hi - lo < 1_000_000:
+        if math.isfinite(lo) and math.isfinite(hi) and hi - lo < 1_000_000 and \
+                -2.0**62 < lo and hi < 2.0**62:
             as_int = values.astype(np.int64)
             if np.array_equal(as_int, values):
-                codes, cats = _factorize_integers(as_int, owned=True)
-                return codes, np.asarray(cats, dtype=values.dtype)
-    return _factorize_labels(values, "data")
+                return _factorize_integers(as_int, owned=True)
+    return _factorize_labels(values, name)
 
 
 def _factorize_labels(values: NDArray, name: str) -> tuple[NDArray[np.int64], Any]:
