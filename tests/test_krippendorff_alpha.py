@@ -33,7 +33,6 @@ from multiplicity.annotation._alpha import (
     NOT_NUMERIC,
     ON_UNDEFINED,
     RATIO_NEGATIVE,
-    RATIO_ZERO,
     SINGLE_VALUE,
     UNKNOWN_LEVEL,
     ZERO_EXPECTED,
@@ -267,15 +266,56 @@ def test_non_numeric_for_interval_and_ratio():
         krippendorff_alpha([[True, False], [True, True]], "interval")
 
 
-def test_ratio_rejects_negative_and_zero():
+def test_ratio_rejects_negative_values():
     with pytest.raises(ValueError) as e:
         krippendorff_alpha([[-1, 2], [2, 2]], "ratio")
     assert str(e.value) == RATIO_NEGATIVE.format(value=-1)
-    with pytest.raises(ValueError) as e:
-        krippendorff_alpha([[0, 2], [2, 2]], "ratio")
-    assert str(e.value) == RATIO_ZERO
+    with pytest.raises(ValueError, match="non-negative"):
+        krippendorff_alpha([[0, 2], [2, 2], [-1, -1]], "ratio")
     # interval takes them
     assert np.isfinite(krippendorff_alpha([[0, 2], [2, 2], [-1, -1]], "interval"))
+
+
+def _ratio_oracle(T: np.ndarray) -> float:
+    """Krippendorff's ratio alpha by the coincidence matrix, with delta(0, 0) = 0: the
+    definition, written out with loops over the pairs of each unit."""
+    values = sorted({v for row in T for v in row if not np.isnan(v)})
+    pos = {v: i for i, v in enumerate(values)}
+    o = np.zeros((len(values), len(values)))
+    for row in T:
+        vals = [v for v in row if not np.isnan(v)]
+        m = len(vals)
+        for a in range(m):
+            for b in range(m):
+                if a != b:
+                    o[pos[vals[a]], pos[vals[b]]] += 1.0 / (m - 1)
+    n_c = o.sum(axis=1)
+    n = n_c.sum()
+
+    def delta(c: float, k: float) -> float:
+        return 0.0 if c == k else ((c - k) / (c + k)) ** 2
+
+    d = np.array([[delta(c, k) for k in values] for c in values])
+    return 1.0 - (n - 1) * float(np.sum(o * d)) / float(n_c @ d @ n_c)
+
+
+def test_ratio_with_zeros_matches_the_definition_and_fast_krippendorff():
+    # fast-krippendorff's test_ratio_metric_with_zeros: coders x units [[0, 1, 2], [0, 1, 2]]
+    assert krippendorff_alpha([[0, 0], [1, 1], [2, 2]], "ratio") == pytest.approx(1.0)
+    rng = np.random.default_rng(12)
+    for trial in range(8):
+        T = _random_table(rng, 25 + trial, 4, 5, 0.3, low=0)   # values 0 .. 4
+        T[0] = [0.0, 0.0, 0.0, np.nan]                          # a unit of zeros only
+        T[1] = [0.0, 3.0, np.nan, np.nan]
+        T[-1] = np.nan                                          # an empty last unit
+        npt.assert_allclose(krippendorff_alpha(T, "ratio"), _ratio_oracle(T), rtol=1e-12)
+    krippendorff = pytest.importorskip("krippendorff", reason=KRIPPENDORFF_MISSING)
+    npt.assert_allclose(krippendorff_alpha(T, "ratio"),
+                        krippendorff.alpha(T.T, level_of_measurement="ratio"), rtol=1e-12)
+    # the agreement() shortcuts: the statistic's finalize and the analytic helper
+    stat = _krippendorff_alpha_statistic(T, "ratio")
+    assert stat.value() == pytest.approx(krippendorff_alpha(T, "ratio"), abs=1e-12)
+    assert np.isfinite(_krippendorff_alpha_analytic(T, "ratio")["se"])
 
 
 def test_callable_with_too_many_categories():

@@ -14,11 +14,14 @@ values in units with ``m_u >= 2``) and ``n_c`` how many of them equal ``c``,
 and the squared distances ``delta`` are
 
 * nominal: ``0`` if ``c == k`` else ``1``;
-* ordinal: ``(sum_{g=c..k} n_g - (n_c + n_k) / 2)^2``, over the categories in sorted order;
-  this equals ``(M_k - M_c)^2`` with the mid-ranks ``M_c = sum_{g<c} n_g + n_c / 2``, so
-  the ordinal alpha is the interval alpha of the mid-ranks;
+* ordinal: ``(sum_{g=c..k} n_g - (n_c + n_k) / 2)^2``, over the categories in their order
+  (the numbers' order, or the order given by ``categories=`` or an ordered
+  ``pandas.Categorical``; unordered words raise); this equals ``(M_k - M_c)^2`` with the
+  mid-ranks ``M_c = sum_{g<c} n_g + n_c / 2``, so the ordinal alpha is the interval alpha
+  of the mid-ranks;
 * interval: ``(c - k)^2``;
-* ratio: ``((c - k) / (c + k))^2``, for positive values;
+* ratio: ``((c - k) / (c + k))^2``, for non-negative values, with ``delta(0, 0) = 0`` (two
+  equal values never disagree);
 * a callable (:class:`Distance`).
 
 Memory and time. Nothing of size values x values is built. Interval (and ordinal) use
@@ -68,10 +71,6 @@ NOT_FINITE = "level={level!r} needs finite numeric labels, got {value!r}"
 RATIO_NEGATIVE = ("level='ratio' needs non-negative values (a ratio scale starts at an "
                   "absolute zero), got {value!r}; use level='interval' for values that can "
                   "be negative")
-RATIO_ZERO = ("level='ratio' is undefined for the value 0: Krippendorff's ratio distance "
-              "((c - k) / (c + k))^2 is 0 / 0 when both values are 0, and his definition "
-              "gives no value for it; shift the scale so that all values are positive, or "
-              "use level='interval'")
 NO_PAIRS = ("Krippendorff's alpha is undefined: no unit (item) has two or more values, so "
             "there is no pairable value to compare (pass on_undefined='nan' to get NaN "
             "instead)")
@@ -179,8 +178,6 @@ def _numeric_values(ann: Annotations, level: str) -> NDArray[np.float64]:
     if level == "ratio":
         if (v < 0).any():
             raise ValueError(RATIO_NEGATIVE.format(value=_py(ann.categories[int(np.argmin(v))])))
-        if (v == 0).any():
-            raise ValueError(RATIO_ZERO)
     return v
 
 
@@ -225,11 +222,55 @@ def _mid_ranks(n_c: NDArray[np.float64]) -> NDArray[np.float64]:
     return np.cumsum(n_c) - n_c / 2.0
 
 
+def _ratio_terms(ann: Annotations, x: NDArray[np.float64], n_c: NDArray[np.float64],
+                 present: NDArray[np.int64]) -> tuple[NDArray[np.float64],
+                                                      NDArray[np.float64]]:
+    """Ratio ``D_i`` per unit and ``rows[c] = sum_w n_w delta(c, w)`` per category.
+
+    ``delta(v, w) = ((v - w) / (v + w))^2`` is 1 between 0 and any positive value and 0
+    between two zeros (equal values), so a unit with ``z`` zeros and ``m'`` positive
+    values has ``2 z m'`` ordered pairs of distance 1 besides the pairs of its positive
+    values, which go through the kernels as they are.
+    """
+    ptr, codes = ann.item_ptr, ann.label_codes
+    xs = x[codes]
+    k = x.shape[0]
+    zero = np.flatnonzero(x == 0.0)
+    rows = np.zeros(k)
+    if zero.size == 0:
+        D = _k._ratio_unit_terms(ptr, np.ascontiguousarray(xs))
+        rows[present] = _k._ratio_row_sums(np.ascontiguousarray(x[present]),
+                                           np.ascontiguousarray(n_c[present]))
+        return D, rows
+    pos = xs != 0.0
+    m = np.diff(ptr)
+    seen = np.zeros(len(xs) + 1, dtype=np.int64)
+    np.cumsum(pos, out=seen[1:])
+    m_pos = seen[ptr[1:]] - seen[ptr[:-1]]
+    ptr_pos = np.zeros(len(m) + 1, dtype=np.int64)
+    np.cumsum(m_pos, out=ptr_pos[1:])
+    D_pos = _k._ratio_unit_terms(ptr_pos, np.ascontiguousarray(xs[pos]))
+    # The kernel divides the pair sum by m' - 1; put it over m - 1 and add the 0 pairs.
+    z = (m - m_pos).astype(np.float64)
+    pair_sum = D_pos * np.maximum(m_pos - 1, 0)          # sum over ordered pairs
+    with np.errstate(divide="ignore", invalid="ignore"):
+        D = np.where(m >= 2, (pair_sum + 2.0 * z * m_pos) / (m - 1.0), 0.0)
+    nz = present[x[present] != 0.0]
+    n_zero = float(n_c[zero[0]])
+    if nz.size:
+        rows[nz] = _k._ratio_row_sums(np.ascontiguousarray(x[nz]),
+                                      np.ascontiguousarray(n_c[nz])) + n_zero
+    rows[zero[0]] = float(n_c[nz].sum())
+    return D, rows
+
+
 def _parts(data: Any, level: Any, on_undefined: Any = "raise") -> _Parts:
     """Validate, then compute the per-unit terms and the marginals of alpha."""
     _check_on_undefined(on_undefined)
     kind = _check_level(level)
     ann = check_annotations(data)
+    if kind == "ordinal" and not ann.ordered:
+        ann.require_order("level='ordinal'", "level='nominal'")
     values = _numeric_values(ann, kind) if kind in ("interval", "ratio") else None
     delta = _callable_matrix(level, ann) if kind == "callable" else None
     ptr, codes = ann.item_ptr, ann.label_codes
@@ -269,10 +310,7 @@ def _parts(data: Any, level: Any, on_undefined: Any = "raise") -> _Parts:
         E, metric = x * x + float(pi @ (x * x)), "interval"
     elif kind == "ratio":
         x = values
-        D = _k._ratio_unit_terms(ptr, np.ascontiguousarray(x[codes]))
-        rows = np.zeros(k)
-        rows[present] = _k._ratio_row_sums(np.ascontiguousarray(x[present]),
-                                           np.ascontiguousarray(n_c[present]))
+        D, rows = _ratio_terms(ann, x, n_c, present)
         de_num = float(n_c @ rows)
         E, metric = rows / n, "ratio"
     else:
@@ -300,10 +338,13 @@ def krippendorff_alpha(data: Any, level: Level | Distance = "nominal", *,
     level : {"nominal", "ordinal", "interval", "ratio"} or callable, default="nominal"
         Level of measurement, i.e. the squared distance ``delta`` between two values:
         nominal ``[c != k]``; ordinal Krippendorff's rank-based
-        ``(sum_{g=c..k} n_g - (n_c + n_k) / 2)^2`` over the categories in sorted order
+        ``(sum_{g=c..k} n_g - (n_c + n_k) / 2)^2`` over the categories in their order
         (``n_g``: frequencies of the pairable values); interval ``(c - k)^2``; ratio
-        ``((c - k) / (c + k))^2``. Interval and ratio need numeric labels; ratio needs
-        positive ones. A callable follows the :class:`Distance` protocol.
+        ``((c - k) / (c + k))^2`` with ``delta(0, 0) = 0``. Ordinal needs ordered
+        categories: numbers, or words whose order is given by ``categories=``
+        (:meth:`Annotations.from_long` and the other constructors) or an ordered
+        ``pandas.Categorical``. Interval and ratio need numeric labels; ratio needs
+        non-negative ones. A callable follows the :class:`Distance` protocol.
     on_undefined : {"raise", "nan"}, default="raise"
         What to do when alpha is undefined (no unit with two values, a single pairable
         value, or zero expected disagreement): raise a ``ValueError`` that says why, or
@@ -319,8 +360,8 @@ def krippendorff_alpha(data: Any, level: Level | Distance = "nominal", *,
     ------
     ValueError
         Unknown ``level`` or ``on_undefined``; non-numeric labels for interval or ratio;
-        negative or zero values for ratio; a bad callable; alpha undefined (with
-        ``on_undefined="raise"``).
+        ordinal on three or more words whose order was not given; negative values for
+        ratio; a bad callable; alpha undefined (with ``on_undefined="raise"``).
 
     See Also
     --------
@@ -342,8 +383,18 @@ def krippendorff_alpha(data: Any, level: Level | Distance = "nominal", *,
     defined on the values of a unit, not on who gave them, so each rating is a pairable
     value of its unit, and two ratings of one annotator form a pair like any other.
 
-    *Ratio and zero*: the ratio distance is 0 / 0 for two zeros and Krippendorff (2011)
-    gives no value for it, so a 0 under ``level="ratio"`` raises a ``ValueError``.
+    *Order*: the ordinal distance depends on the order of the categories. Numbers use
+    their order; words need it given (``categories=`` or an ordered
+    ``pandas.Categorical``), and without it ``level="ordinal"`` raises rather than sort
+    the words alphabetically ("negative" < "neutral" < "positive" happens to hold, but
+    "very negative" would sort last). With one or two categories the order does not
+    matter and nothing is raised. The result equals Krippendorff's ordinal alpha of the
+    same data coded as ranks ``1 .. k`` (and fast-krippendorff's ``value_domain=``).
+
+    *Ratio and zero*: ``delta(c, k) = ((c - k) / (c + k))^2`` is read as 0 for
+    ``c = k = 0``, as Krippendorff's definition of a distance requires
+    (``delta(c, c) = 0``); a 0 and a positive value are at distance 1, the largest
+    possible (as in fast-krippendorff). Negative values raise a ``ValueError``.
 
     Cost: O(n_annotations) time and memory for nominal, ordinal and interval; ratio adds
     an O(V^2)-time, O(V)-memory pass over the V distinct values (0.1 s for V = 10,000);
@@ -445,6 +496,7 @@ def _krippendorff_alpha_statistic(ann: Any, level: Level | Distance = "nominal",
         v = p.x
         with np.errstate(divide="ignore", invalid="ignore"):
             delta = ((v[:, None] - v[None, :]) / (v[:, None] + v[None, :])) ** 2
+        np.fill_diagonal(delta, 0.0)           # delta(0, 0) = 0: equal values
     else:
         delta = p.delta
     C = a.counts().astype(np.float64)
