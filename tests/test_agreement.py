@@ -173,3 +173,54 @@ def test_agreement_bad_input():
         agreement(ann, [("fleiss_kappa", "quadratic")])
     with pytest.raises(ValueError, match="exactly 2 annotators"):
         agreement(ann, ["cohen_kappa"], ci=None)
+
+
+# ------------------------------------------------------ analytic interval: t or normal
+def _pairs(table):
+    t = np.asarray(table)
+    i, j = np.nonzero(t)
+    return np.repeat(i, t[i, j]), np.repeat(j, t[i, j])
+
+
+@pytest.mark.parametrize("weights,wt", [(None, None), ("linear", "linear"),
+                                        ("quadratic", "quadratic")])
+def test_cohen_normal_quantile_is_statsmodels_cohens_kappa(weights, wt):
+    # statsmodels' cohens_kappa (the SAS PROC FREQ convention): ASE std_kappa, interval
+    # kappa +- z(0.975) * ASE, not capped.
+    inter_rater = pytest.importorskip("statsmodels.stats.inter_rater")
+    table = np.array([[20, 5, 1, 0], [4, 15, 3, 1], [1, 2, 12, 3], [0, 1, 2, 9]])
+    a, b = _pairs(table)
+    ref = inter_rater.cohens_kappa(table, wt=wt) if wt else inter_rater.cohens_kappa(table)
+    coefs = [("cohen_kappa", {"weights": weights} if weights else {})]
+    df = agreement(np.column_stack([a, b]), coefs, ci="analytic", quantile="normal")
+    row = df.iloc[0]
+    assert row["value"] == pytest.approx(ref["kappa"], abs=1e-12)
+    assert row["se"] == pytest.approx(ref["std_kappa"], abs=1e-12)
+    assert row["ci_low"] == pytest.approx(ref["kappa_low"], abs=1e-12)
+    assert row["ci_high"] == pytest.approx(ref["kappa_upp"], abs=1e-12)
+    assert row["p_value"] == pytest.approx(
+        2 * stats.norm.sf(ref["kappa"] / ref["std_kappa"]), rel=1e-9)
+    assert df.attrs["quantile"] == "normal"
+    # the default: Student's t on n - 1 degrees of freedom (Gwet's irrCAC)
+    t = agreement(np.column_stack([a, b]), coefs, ci="analytic").iloc[0]
+    q = stats.t.ppf(0.975, table.sum() - 1)
+    assert t["ci_low"] == pytest.approx(ref["kappa"] - q * ref["std_kappa"], abs=1e-12)
+    assert t["se"] == row["se"] and t["ci_low"] < row["ci_low"]
+
+
+def test_normal_quantile_is_not_capped_and_is_checked():
+    # Almost perfect agreement on few items: the normal interval may pass 1, as in SAS and
+    # statsmodels; the t interval of irrCAC is capped at 1.
+    table = [[1, 1, 1], [2, 2, 2], [1, 1, 1], [3, 3, 3], [2, 2, 2], [1, 1, 2]]
+    normal = agreement(table, ["fleiss_kappa"], ci="analytic", quantile="normal",
+                       confidence=0.9).iloc[0]
+    z = stats.norm.ppf(0.95)
+    assert normal["ci_low"] == pytest.approx(normal["value"] - z * normal["se"], abs=1e-12)
+    assert normal["ci_high"] == pytest.approx(normal["value"] + z * normal["se"], abs=1e-12)
+    assert normal["ci_high"] > 1.0
+    t = agreement(table, ["fleiss_kappa"], ci="analytic", confidence=0.9).iloc[0]
+    assert t["ci_high"] == 1.0
+    with pytest.raises(ValueError, match="quantile must be 't' or 'normal', got 'z'"):
+        agreement(table, ["fleiss_kappa"], ci="analytic", quantile="z")
+    boot = agreement(table, ["fleiss_kappa"], n_resamples=50, random_state=0)
+    assert boot.attrs["quantile"] is None

@@ -333,11 +333,18 @@ def test_weight_names_and_matrices_agree():
         for f in (gwet_ac1, fleiss_kappa, brennan_prediger, conger_kappa):
             assert f(ann, weights=W) == pytest.approx(f(ann, weights=name), abs=1e-14)
     assert gwet_ac1(ann, weights="identity") == gwet_ac1(ann)
-    # string labels: weights use the ranks 1..q
+    # string labels in a given order: weights use the ranks 1..q in that order
     letters = Annotations.from_wide(np.where(pd.isna(np.array(TABLE, dtype=float)), None,
                                              np.array(TABLE, dtype=object)))
-    named = letters.to_wide().replace({1: "a", 2: "b", 3: "c"})
-    assert gwet_ac1(named, weights="quadratic") == pytest.approx(
+    named = letters.to_wide().replace({1: "c", 2: "b", 3: "a"})   # c < b < a
+    ordered = Annotations.from_wide(named, categories=["c", "b", "a"])
+    assert gwet_ac1(ordered, weights="quadratic") == pytest.approx(
+        gwet_ac1(ann, weights="quadratic"), abs=1e-14)
+    # without a given order, a weight name on words raises (a matrix is explicit)
+    with pytest.raises(ValueError, match="weights='quadratic' depends on the order"):
+        gwet_ac1(named, weights="quadratic")
+    W = weight_matrix("quadratic", [1, 2, 3])
+    assert gwet_ac1(named, weights=W[::-1, ::-1]) == pytest.approx(
         gwet_ac1(ann, weights="quadratic"), abs=1e-14)
 
 

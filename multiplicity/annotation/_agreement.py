@@ -70,26 +70,23 @@ def _requests(coefficients: Any, ann: Annotations) -> list[tuple[str, str, dict]
 
 
 def _call(func: Callable, name: str, ann: Annotations, kwargs: dict) -> float:
-    if name == "cohen_kappa":
-        if ann.n_annotators != 2:
-            raise ValueError(f"cohen_kappa needs exactly 2 annotators, the data has "
-                             f"{ann.n_annotators}")
-        wide = ann.to_wide()
-        return float(func(wide.iloc[:, 0].to_numpy(), wide.iloc[:, 1].to_numpy(), **kwargs))
+    # Cohen's kappa takes the Annotations itself (its two annotators), so that the order
+    # of the categories (categories=, ordered Categoricals) reaches the weights.
+    if name == "cohen_kappa" and ann.n_annotators != 2:
+        raise ValueError(f"cohen_kappa needs exactly 2 annotators, the data has "
+                         f"{ann.n_annotators}")
     return float(func(ann, **kwargs))
 
 
 def _helper_args(name: str, ann: Annotations) -> Any:
-    if name == "cohen_kappa":
-        wide = ann.to_wide()
-        return (wide.iloc[:, 0].to_numpy(), wide.iloc[:, 1].to_numpy())
     return (ann,)
 
 
 def agreement(data: Any, coefficients: Any = None,
               ci: Literal["bootstrap", "analytic"] | None = "bootstrap",
               confidence: float = 0.95, n_resamples: int = 1000,
-              random_state: int | np.random.Generator | None = None) -> pd.DataFrame:
+              random_state: int | np.random.Generator | None = None, *,
+              quantile: Literal["t", "normal"] = "t") -> pd.DataFrame:
     """Agreement coefficients with standard errors, confidence intervals and p-values.
 
     Parameters
@@ -108,10 +105,9 @@ def agreement(data: Any, coefficients: Any = None,
         deviation of the resampled values, the interval is the percentile interval, and
         ``p_value`` is the two-sided normal p-value of ``value / se`` (H0: coefficient
         0). Negative resampled values are kept.
-        ``"analytic"``: Gwet's (2014) linearised variance. ``se`` is that standard error;
-        the interval is ``value +- t * se`` (upper end capped at 1) with the t quantile
-        on ``n - 1`` degrees of freedom, ``n`` the items with at least one rating, and
-        ``p_value`` the two-sided t test of H0: coefficient 0 (as in Gwet's irrCAC).
+        ``"analytic"``: Gwet's (2014) linearised variance (for Cohen's kappa the
+        large-sample variance of Fleiss, Cohen & Everitt 1969). ``se`` is that standard
+        error, and the interval and ``p_value`` follow ``quantile``.
         For Fleiss' kappa the classical standard error under H0
         (Fleiss 1971), used for its z test, is a *different* quantity: it is reported in
         an extra column ``se_h0`` with ``z_h0`` and ``p_value_h0``. For the ICC the
@@ -123,6 +119,17 @@ def agreement(data: Any, coefficients: Any = None,
         Bootstrap resamples (>= 2).
     random_state : int, Generator or None, default=None
         Seed of the bootstrap; the result does not depend on the number of threads.
+    quantile : {"t", "normal"}, default="t"
+        The reference distribution of the analytic intervals (``ci="analytic"``; not
+        used by the bootstrap, nor by the ICC's F intervals).
+        ``"t"``, Gwet's convention (his R package irrCAC): ``value +- t * se`` with the
+        Student t quantile on ``n - 1`` degrees of freedom, ``n`` the items with at least
+        one rating (for Cohen's kappa, the items both annotators rated), the upper end
+        capped at 1, and ``p_value`` the two-sided t test of H0: coefficient 0.
+        ``"normal"``, the large-sample convention of SAS PROC FREQ and statsmodels
+        (``cohens_kappa``): ``value +- z * se`` with the standard normal quantile, not
+        capped, and ``p_value`` the two-sided normal test of ``value / se``. The two
+        differ noticeably on few items (t(0.975, 9) = 2.262 against z = 1.960).
 
     Returns
     -------
@@ -130,16 +137,17 @@ def agreement(data: Any, coefficients: Any = None,
         One row per coefficient (index: its name, with non-default arguments), columns
         ``value, se, ci_low, ci_high, p_value, n_items`` (``n_items``: items with at
         least two ratings, the ones that carry information about agreement), plus the
-        Fleiss H0 columns with ``ci="analytic"``. ``attrs["ci"]``, ``attrs["confidence"]``
-        and ``attrs["n_resamples"]`` record the settings; with the bootstrap,
+        Fleiss H0 columns with ``ci="analytic"``. ``attrs["ci"]``, ``attrs["confidence"]``,
+        ``attrs["quantile"]`` and ``attrs["n_resamples"]`` record the settings; with the bootstrap,
         ``attrs["undefined_resamples"]`` counts, per coefficient, resamples where it was
         undefined (e.g. a single category drawn), which are left out.
 
     Raises
     ------
     ValueError
-        Unknown coefficient or ``ci``, ``confidence`` outside (0, 1), ``n_resamples < 2``,
-        or a coefficient undefined on the data (its own message says why).
+        Unknown coefficient, ``ci`` or ``quantile``, ``confidence`` outside (0, 1),
+        ``n_resamples < 2``, or a coefficient undefined on the data (its own message says
+        why).
 
     Notes
     -----
@@ -161,6 +169,8 @@ def agreement(data: Any, coefficients: Any = None,
     ann = check_annotations(data)
     if ci not in ("bootstrap", "analytic", None):
         raise ValueError(f"ci must be 'bootstrap', 'analytic' or None, got {ci!r}")
+    if not isinstance(quantile, str) or quantile not in ("t", "normal"):
+        raise ValueError(f"quantile must be 't' or 'normal', got {quantile!r}")
     if isinstance(confidence, bool) or not isinstance(confidence, Real) or \
             not 0.0 < float(confidence) < 1.0:
         raise ValueError(f"confidence must lie in (0, 1), got {confidence!r}")
@@ -185,7 +195,7 @@ def agreement(data: Any, coefficients: Any = None,
             extra = ({"confidence": float(confidence)}
                      if "confidence" in inspect.signature(analytic).parameters else {})
             res = analytic(*_helper_args(name, ann), **kwargs, **extra)
-            row.update(_analytic_row(value, res, n_informative, tail))
+            row.update(_analytic_row(value, res, n_informative, tail, quantile))
         elif ci == "bootstrap":
             seed = int(rng.integers(0, 2**31 - 1))
             values = _bootstrap_values(func, statistic, name, ann, kwargs, n_resamples, seed)
@@ -202,6 +212,7 @@ def agreement(data: Any, coefficients: Any = None,
     out = pd.DataFrame.from_dict(rows, orient="index")
     out["n_items"] = out["n_items"].astype(np.int64)
     out.attrs.update(ci=ci, confidence=float(confidence),
+                     quantile=quantile if ci == "analytic" else None,
                      n_resamples=n_resamples if ci == "bootstrap" else None)
     if ci == "bootstrap":
         out.attrs["undefined_resamples"] = undefined
@@ -214,9 +225,15 @@ def _two_sided_normal(z: float) -> float:
     return math.erfc(abs(z) * math.sqrt(0.5))
 
 
-def _analytic_row(value: float, res: Mapping[str, float], n: int, tail: float
-                  ) -> dict[str, float]:
-    from scipy.special import stdtr, stdtrit  # Student's t, as in scipy.stats.t
+def _analytic_row(value: float, res: Mapping[str, float], n: int, tail: float,
+                  quantile: str = "t") -> dict[str, float]:
+    """``se``, interval and p-value of an analytic helper's result ``res``.
+
+    ``quantile="t"``: Gwet/irrCAC, Student's t on ``n - 1`` degrees of freedom, upper end
+    capped at 1. ``"normal"``: SAS PROC FREQ / statsmodels, the standard normal quantile
+    ``ndtri(1 - tail)`` and the two-sided normal p-value, no cap.
+    """
+    from scipy.special import ndtri, stdtr, stdtrit  # as scipy.stats.t and .norm
 
     row: dict[str, float] = {}
     se = float(res.get("se", math.nan))
@@ -228,7 +245,12 @@ def _analytic_row(value: float, res: Mapping[str, float], n: int, tail: float
         # Gwet/irrCAC: t quantiles on n - 1 degrees of freedom, n the items with at least
         # one rating (the helper's "n"); the upper end is capped at 1.
         n = int(res.get("n", n))
-        if math.isfinite(se) and n >= 2:
+        if math.isfinite(se) and quantile == "normal":
+            q = float(ndtri(1.0 - tail))
+            row["ci_low"], row["ci_high"] = value - q * se, value + q * se
+            row["p_value"] = (_two_sided_normal(value / se) if se > 0
+                              else (0.0 if value != 0 else 1.0))
+        elif math.isfinite(se) and n >= 2:
             q = float(stdtrit(n - 1, 1.0 - tail))
             row["ci_low"], row["ci_high"] = value - q * se, min(1.0, value + q * se)
             row["p_value"] = (float(2.0 * stdtr(n - 1, -abs(value) / se)) if se > 0

@@ -31,7 +31,15 @@ from numpy.typing import ArrayLike, NDArray
 from .._config import use_kernels
 from .._lazy import is_instance, lazy_module
 from . import _twins
-from ._container import Annotations, _factorize_labels, check_annotations
+from ._container import (
+    Annotations,
+    _check_categories,
+    _codes_in,
+    _factorize_labels,
+    _normalise_labels,
+    check_annotations,
+    check_ordered,
+)
 from ._stats import ItemStatistic
 
 pd = lazy_module("pandas")
@@ -73,6 +81,12 @@ COHEN_TOO_FEW = ("cohen_kappa needs at least 2 items rated by both a and b (miss
                  "entries are dropped pairwise), got {n}")
 COHEN_TWO_ANNOTATORS = ("cohen_kappa(data) needs exactly 2 annotators, the data has {n}; "
                         "pass two label vectors a and b, or use conger_kappa")
+COHEN_REPEATED = ("cohen_kappa needs one rating per annotator and item, but an annotator "
+                  "rated an item more than once; build the data with duplicates='first' "
+                  "or 'last'")
+COHEN_CATEGORICALS_DIFFER = ("a and b are ordered pandas Categoricals with different "
+                             "categories ({ca} and {cb}); give both the same categories in "
+                             "the same order, or pass categories=")
 
 _MAX_STAT_COLUMNS = 256
 
@@ -80,7 +94,8 @@ _MAX_STAT_COLUMNS = 256
 # --------------------------------------------------------------------------- weights
 def _category_scores(categories: pd.Index) -> NDArray[np.float64]:
     """Category values for the weights: the numbers themselves when the labels are
-    numbers (not booleans), else the ranks ``1 .. q`` (Gwet 2014, section 3.3)."""
+    numbers (not booleans), else the ranks ``1 .. q`` in the order of the categories
+    (Gwet 2014, section 3.3); callers check that this order was given."""
     if len(categories) and pd.api.types.is_numeric_dtype(categories.dtype) and \
             not pd.api.types.is_bool_dtype(categories.dtype):
         return np.asarray(categories, dtype=np.float64)
@@ -95,7 +110,8 @@ def weight_matrix(name: WeightName, scores: ArrayLike) -> NDArray[np.float64]:
     name : {"identity", "linear", "quadratic", "ordinal", "radical", "ratio", "circular", \
 "bipolar"}
     scores : array-like of shape (q,)
-        Sorted category values (ranks ``1 .. q`` for labels that are not numbers).
+        Category values in their order (ranks ``1 .. q`` for labels that are not
+        numbers).
 
     Returns
     -------
@@ -153,15 +169,21 @@ def weight_matrix(name: WeightName, scores: ArrayLike) -> NDArray[np.float64]:
     return w
 
 
-def _check_weights(weights: Any, categories: pd.Index, name: str = "weights"
-                   ) -> tuple[NDArray[np.float64], bool]:
-    """``(W, is_identity)`` for a weight name or matrix over ``categories``."""
+def _check_weights(weights: Any, categories: pd.Index, ordered: bool = True,
+                   name: str = "weights") -> tuple[NDArray[np.float64], bool]:
+    """``(W, is_identity)`` for a weight name or matrix over ``categories``.
+
+    A weight name other than "identity" scores the categories by their order, so it
+    raises on three or more non-numeric categories whose order was not given
+    (``ordered`` False); a matrix is explicit and is taken as it is.
+    """
     q = len(categories)
     if weights is None or (isinstance(weights, str) and weights == "identity"):
         return np.eye(q), True
     if isinstance(weights, str):
         if weights not in WEIGHT_NAMES:
             raise ValueError(UNKNOWN_WEIGHTS.format(names=list(WEIGHT_NAMES), got=weights))
+        check_ordered(categories, ordered, f"{name}={weights!r}", f"{name}=None")
         return weight_matrix(weights, _category_scores(categories)), False  # type: ignore
     try:
         W = np.array(weights, dtype=np.float64)
@@ -247,7 +269,7 @@ def _prepare(data: Any, weights: Any, on_undefined: Any
              ) -> tuple[Annotations, NDArray[np.float64], bool]:
     _check_on_undefined(on_undefined)
     ann = check_annotations(data)
-    W, identity = _check_weights(weights, ann.categories)
+    W, identity = _check_weights(weights, ann.categories, ann.ordered)
     return ann, W, identity
 
 
@@ -479,7 +501,9 @@ def gwet_ac1(data: Any, weights: Any = None, *,
         None (or "identity"): AC1. A name from Gwet (2014, section 3.3): "linear",
         "quadratic", "ordinal", "radical", "ratio", "circular", "bipolar" (see
         :func:`weight_matrix`; they use the category values when labels are numbers and
-        the ranks otherwise), or a symmetric ``(k, k)`` matrix of agreement weights in
+        the ranks in the given order otherwise: words need ``categories=`` or an
+        ordered ``pandas.Categorical``, see :class:`Annotations`, and raise a
+        ``ValueError`` without), or a symmetric ``(k, k)`` matrix of agreement weights in
         ``[0, 1]`` with ones on the diagonal, rows and columns in the order of
         ``Annotations.categories``: AC2.
     on_undefined : {"raise", "nan"}, default="raise"
@@ -660,8 +684,8 @@ def conger_kappa(data: Any, weights: Any = None, *,
 
 # -------------------------------------------------------------------------- Cohen
 def _label_vector(x: Any, name: str) -> NDArray:
-    if is_instance(x, "pandas", "Series", "Index"):
-        arr = x.to_numpy(dtype=object)
+    if is_instance(x, "pandas", "Series", "Index", "Categorical"):
+        arr = np.asarray(x, dtype=object)
     elif isinstance(x, np.ndarray):
         arr = x if x.dtype.kind in "biufcUSO" else x.astype(object)
     else:
@@ -679,17 +703,65 @@ def _label_vector(x: Any, name: str) -> NDArray:
     return arr
 
 
-def _cohen_codes(a: Any, b: Any) -> tuple[NDArray[np.int64], NDArray[np.int64], pd.Index,
-                                          NDArray[np.bool_]]:
-    """Codes of the items rated by both, the categories, and which items those are."""
+def _ordered_categorical(x: Any) -> pd.Index | None:
+    """The categories of an ordered pandas Categorical (or a Series of one), else None."""
+    dtype = getattr(x, "dtype", None)
+    if not is_instance(x, "pandas", "Series", "Index", "Categorical") or \
+            not isinstance(dtype, pd.CategoricalDtype) or not dtype.ordered:
+        return None
+    return _normalise_labels(pd.Index(dtype.categories))
+
+
+def _cohen_from_annotations(data: Any, categories: Any
+                            ) -> tuple[NDArray[np.int64], NDArray[np.int64], pd.Index,
+                                       NDArray[np.bool_], bool]:
+    """:func:`_cohen_codes` for data with two annotators (an Annotations or a table)."""
+    ann = check_annotations(data, "a")
+    if not ann.has_annotators:
+        raise ValueError(NEEDS_ANNOTATORS.format(coef="cohen_kappa"))
+    if ann.n_annotators != 2:
+        raise ValueError(COHEN_TWO_ANNOTATORS.format(n=ann.n_annotators))
+    if ann.has_duplicates:
+        raise ValueError(COHEN_REPEATED)
+    if categories is not None:
+        ann = Annotations.from_wide(ann, categories=categories)
+    full = np.full((ann.n_items, 2), -1, dtype=np.int64)
+    full[ann.item_codes, ann.annotator_codes] = ann.label_codes
+    both = (full >= 0).all(axis=1)
+    n = int(both.sum())
+    if n < 2:
+        raise ValueError(COHEN_TOO_FEW.format(n=n))
+    ca, cb = full[both, 0], full[both, 1]
+    cats = ann.categories
+    if not ann._given_order:
+        # the categories the pairs use (as for two label vectors); a given order keeps
+        # every listed category, used or not, like the other coefficients
+        used = np.flatnonzero(np.bincount(np.concatenate([ca, cb]), minlength=len(cats)))
+        remap = np.full(len(cats), -1, dtype=np.int64)
+        remap[used] = np.arange(used.size)
+        ca, cb, cats = remap[ca], remap[cb], cats[used]
+    return ca, cb, cats, both, ann.ordered
+
+
+def _cohen_codes(a: Any, b: Any, categories: Any = None
+                 ) -> tuple[NDArray[np.int64], NDArray[np.int64], pd.Index,
+                            NDArray[np.bool_], bool]:
+    """Codes of the items rated by both, the categories, which items those are, and
+    whether the categories have an order (numbers, an ordered Categorical or
+    ``categories=``)."""
     if b is None:
-        ann = check_annotations(a, "a")
-        if not ann.has_annotators:
-            raise ValueError(NEEDS_ANNOTATORS.format(coef="cohen_kappa"))
-        if ann.n_annotators != 2:
-            raise ValueError(COHEN_TWO_ANNOTATORS.format(n=ann.n_annotators))
-        wide = ann.to_wide()
-        a, b = wide.iloc[:, 0].to_numpy(), wide.iloc[:, 1].to_numpy()
+        return _cohen_from_annotations(a, categories)
+    if is_instance(a, "pandas", "Series") and is_instance(b, "pandas", "Series"):
+        from .._validation import align_to  # loads pandas: only for pandas inputs
+
+        b = align_to(a, b, name="b", reference_name="a")
+    given = None if categories is None else _check_categories(categories)
+    if given is None:
+        ca_order, cb_order = _ordered_categorical(a), _ordered_categorical(b)
+        if ca_order is not None and cb_order is not None and not ca_order.equals(cb_order):
+            raise ValueError(COHEN_CATEGORICALS_DIFFER.format(ca=list(ca_order),
+                                                              cb=list(cb_order)))
+        given = ca_order if ca_order is not None else cb_order
     va, vb = _label_vector(a, "a"), _label_vector(b, "b")
     if va.shape[0] != vb.shape[0]:
         raise ValueError(COHEN_LENGTHS.format(na=va.shape[0], nb=vb.shape[0]))
@@ -701,21 +773,26 @@ def _cohen_codes(a: Any, b: Any) -> tuple[NDArray[np.int64], NDArray[np.int64], 
         raise ValueError(COHEN_TOO_FEW.format(n=n))
     pooled = np.concatenate([va[both].astype(object), vb[both].astype(object)]) \
         if va.dtype != vb.dtype else np.concatenate([va[both], vb[both]])
+    if given is not None:
+        codes, cats, _ = _codes_in(pooled, given, "a and b", drop_blank=False)
+        return codes[:n], codes[n:], cats, both, True
     codes, cats = _factorize_labels(pooled, "a and b")
-    return codes[:n], codes[n:], cats, both
+    ordered = bool(len(cats)) and pd.api.types.is_numeric_dtype(cats.dtype)
+    return codes[:n], codes[n:], cats, both, ordered
 
 
-def _cohen_parts(a: Any, b: Any, weights: Any
+def _cohen_parts(a: Any, b: Any, weights: Any, categories: Any = None
                  ) -> tuple[NDArray[np.float64], NDArray[np.float64], pd.Index]:
-    ca, cb, cats, _ = _cohen_codes(a, b)
-    W, _ = _check_weights(weights, cats)
+    ca, cb, cats, _, ordered = _cohen_codes(a, b, categories)
+    W, _ = _check_weights(weights, cats, ordered)
     k = len(cats)
     table = np.bincount(ca * k + cb, minlength=k * k).reshape(k, k).astype(np.float64)
     return table, W, cats
 
 
 def cohen_kappa(a: Any, b: Any = None, weights: Any = None, *,
-                on_undefined: OnUndefined = "raise") -> float:
+                on_undefined: OnUndefined = "raise", categories: ArrayLike | None = None
+                ) -> float:
     """Cohen's kappa between two annotators, unweighted or weighted.
 
     Parameters
@@ -732,9 +809,16 @@ def cohen_kappa(a: Any, b: Any = None, weights: Any = None, *,
         their ranks otherwise; for equally spaced categories (e.g. 0 .. k-1) these are
         scikit-learn's ``cohen_kappa_score(weights=...)`` and statsmodels'
         ``cohens_kappa(wt=...)``. The other names of :func:`gwet_ac1` and a symmetric
-        ``(k, k)`` matrix over the sorted categories of both vectors are accepted too.
+        ``(k, k)`` matrix over the categories (in their order) are accepted too. A
+        weight name on three or more words needs their order: ``categories=``, ordered
+        ``pandas.Categorical`` vectors, or an ``Annotations`` built with an order.
     on_undefined : {"raise", "nan"}, default="raise"
         What to do when both annotators use one and the same category only.
+    categories : array-like, default=None
+        Every label in their order (the ranks the weights use for words); labels of
+        ``a`` or ``b`` that are not listed raise a ``ValueError``. Default: the
+        categories of ordered Categoricals, of the ``Annotations``, or the labels the
+        two annotators used on their common items, sorted.
 
     Returns
     -------
@@ -743,8 +827,9 @@ def cohen_kappa(a: Any, b: Any = None, weights: Any = None, *,
     Raises
     ------
     ValueError
-        Vectors of different lengths, fewer than 2 items rated by both, counts-only data,
-        bad ``weights``, or an undefined kappa.
+        Vectors of different lengths (or pandas Series with different index labels: two
+        Series meet on their index), fewer than 2 items rated by both, counts-only data,
+        bad ``weights``, a weight name on unordered words, or an undefined kappa.
 
     See Also
     --------
@@ -766,7 +851,7 @@ def cohen_kappa(a: Any, b: Any = None, weights: Any = None, *,
     0.3333
     """
     _check_on_undefined(on_undefined)
-    table, W, cats = _cohen_parts(a, b, weights)
+    table, W, cats = _cohen_parts(a, b, weights, categories)
     p = table / table.sum()
     pa = float(np.sum(W * p))
     pe = float(p.sum(axis=1) @ W @ p.sum(axis=0))
@@ -854,12 +939,13 @@ def _conger_kappa_statistic(ann: Any, weights: Any = None,
 
 
 def _cohen_kappa_statistic(a: Any, b: Any = None, weights: Any = None,
-                           on_undefined: OnUndefined = "raise") -> ItemStatistic | None:
+                           on_undefined: OnUndefined = "raise",
+                           categories: ArrayLike | None = None) -> ItemStatistic | None:
     """Columns: the item's agreement weight ``w[a_i, b_i]``, ``1[both rated]``, and the
     one-hot labels of a and of b (2 + 2k; None when wider than 256)."""
     _check_on_undefined(on_undefined)
-    ca, cb, cats, both = _cohen_codes(a, b)
-    W, _ = _check_weights(weights, cats)
+    ca, cb, cats, both, ordered = _cohen_codes(a, b, categories)
+    W, _ = _check_weights(weights, cats, ordered)
     k = len(cats)
     if 2 + 2 * k > _MAX_STAT_COLUMNS:
         return None
@@ -1025,7 +1111,8 @@ def _conger_kappa_analytic(ann: Any, weights: Any = None,
 
 
 def _cohen_kappa_analytic(a: Any, b: Any = None, weights: Any = None,
-                          on_undefined: OnUndefined = "raise") -> dict[str, float]:
+                          on_undefined: OnUndefined = "raise",
+                          categories: ArrayLike | None = None) -> dict[str, float]:
     """Standard errors of Cohen's (weighted) kappa, Fleiss, Cohen & Everitt (1969).
 
     ``se``: the large-sample standard error (SAS PROC FREQ "ASE"), for intervals.
@@ -1035,7 +1122,7 @@ def _cohen_kappa_analytic(a: Any, b: Any = None, weights: Any = None,
     from scipy.special import ndtr  # the normal tail of scipy.stats.norm.sf
 
     _check_on_undefined(on_undefined)
-    table, W, _ = _cohen_parts(a, b, weights)
+    table, W, _ = _cohen_parts(a, b, weights, categories)
     n = table.sum()
     p = table / n
     row, col = p.sum(axis=1), p.sum(axis=0)
