@@ -1,4 +1,5 @@
-"""The command line (``multiplicity audit | agreement | aggregate | demo``) and the demo job.
+"""The command line (``multiplicity audit | agreement | aggregate | profile | demo``) and the
+demo job.
 
 Tests call ``main([...])`` and read stdout/stderr with capsys; two run the real console
 script and ``python -m multiplicity`` in a subprocess. Every number the CLI prints or
@@ -295,10 +296,16 @@ def test_aggregate_writes_the_api_labels(method, cls, labels_csv, tmp_path, caps
     assert f"wrote {out}" in capsys.readouterr().out
     got = pd.read_csv(out)
     model = (cls(random_state=2) if cls is MACE else cls()).fit(_ann(labels_csv))
-    assert list(got.columns) == ["text_id", "label", "p_0", "p_1"]
+    share = "vote_share" if method == "majority" else "posterior"
+    assert list(got.columns) == ["text_id", "label", share, "n_ratings", "tie_broken", "p_0",
+                                 "p_1"]
     assert got["text_id"].tolist() == model.labels_.index.tolist()
     assert got["label"].tolist() == model.labels_.tolist()
     np.testing.assert_allclose(got[["p_0", "p_1"]].to_numpy(), model.probas_.to_numpy())
+    np.testing.assert_allclose(got[share], model.probas_.max(axis=1))
+    assert got["tie_broken"].tolist() == model.tied_.tolist()
+    ratings = pd.read_csv(labels_csv).groupby("text_id").size()
+    assert got["n_ratings"].tolist() == ratings.loc[got["text_id"]].tolist()
 
 
 def test_aggregate_unwritable_output(labels_csv, capsys):
@@ -311,7 +318,7 @@ def test_aggregate_to_stdout(labels_csv, capsys):
     assert main(["aggregate", str(labels_csv), "--item", "text_id", "--annotator", "rater",
                  "--label", "sentiment", "--method", "majority"]) == 0
     out = capsys.readouterr().out
-    assert out.splitlines()[0] == "text_id,label,p_0,p_1"
+    assert out.splitlines()[0] == "text_id,label,vote_share,n_ratings,tie_broken,p_0,p_1"
     assert len(out.splitlines()) == 41
 
 
@@ -433,11 +440,12 @@ def test_aggregate_into_head_exits_quietly(big_labels_csv):
     err = proc.stderr.read().decode()
     proc.stderr.close()
     assert proc.wait(timeout=300) == 141
-    assert first == b"item,label,p_0,p_1,p_2\n"
+    assert first == b"item,label,vote_share,n_ratings,tie_broken,p_0,p_1,p_2\n"
     assert err == ""
 
 
-@pytest.mark.parametrize("command", ["audit", "agreement", "aggregate", "help", "version"])
+@pytest.mark.parametrize("command", ["audit", "agreement", "aggregate", "profile", "help",
+                                     "version"])
 def test_every_command_exits_quietly_when_stdout_is_closed(command, user_csv, labels_csv,
                                                            tmp_path):
     ann = [str(labels_csv), "--item", "text_id", "--annotator", "rater", "--label",
@@ -446,6 +454,7 @@ def test_every_command_exits_quietly_when_stdout_is_closed(command, user_csv, la
                       "2", "--out", str(tmp_path / "r.json"), *FAST],
             "agreement": ["agreement", *ann, "--n-resamples", "20", "--json"],
             "aggregate": ["aggregate", *ann, "--method", "majority"],
+            "profile": ["profile", *ann],
             "help": ["audit", "--help"], "version": ["--version"]}[command]
     proc = _closed_pipe_run(argv, tmp_path)
     # argparse ignores a failed write of --help and --version itself (status 0)
@@ -877,3 +886,502 @@ def test_held_out_usage_errors(extra, capsys):
     assert exc.value.code == 2
     err = capsys.readouterr().err
     assert "usage" in err and "--test-size" in err
+
+
+# ------------------------------------------- ordinal annotations: weights, order, profile
+WORDS = ["very negative", "negative", "neutral", "positive", "very positive"]
+GROUPS = {f"r{j:02d}": ("students", "staff", "public")[j % 3] for j in range(12)}
+
+
+@pytest.fixture(scope="module")
+def ordinal_files(tmp_path_factory) -> dict[str, Path]:
+    """A user's long file on a 1-5 scale, 1 to 12 ratings per item from 12 annotators in 3
+    groups, with 4 repeated (item, annotator) rows and 6 empty labels (one of them a
+    blank string); the same file with the labels written as words; the groups file."""
+    rng = np.random.default_rng(3)
+    rows = []
+    for i in range(60):
+        truth = rng.integers(1, 6)
+        for j in rng.choice(12, size=rng.integers(1, 13), replace=False):
+            lean = (0, 1, -1)[j % 3] if rng.random() < 0.4 else 0
+            rows.append((f"t{i:02d}", f"r{j:02d}",
+                         int(np.clip(truth + lean + rng.integers(-1, 2), 1, 5))))
+    df = pd.DataFrame(rows, columns=["item", "annotator", "label"])
+    repeats = df.sample(4, random_state=1).assign(label=lambda d: 6 - d["label"])
+    df = pd.concat([df, repeats]).sample(frac=1, random_state=2).reset_index(drop=True)
+    df["label"] = df["label"].astype(object)
+    empty = df.sample(6, random_state=3).index
+    df.loc[empty[:5], "label"] = None
+    df.loc[empty[5], "label"] = " "
+    folder = tmp_path_factory.mktemp("ordinal")
+    paths = {"numbers": folder / "numbers.csv", "words": folder / "words.csv",
+             "groups": folder / "groups.csv", "with_groups": folder / "with_groups.csv"}
+    df.to_csv(paths["numbers"], index=False)
+    words = {n: w for n, w in zip(range(1, 6), WORDS, strict=True)}
+    df.assign(label=df["label"].map(lambda v: words.get(v, v))).to_csv(paths["words"],
+                                                                       index=False)
+    pd.DataFrame({"annotator": list(GROUPS), "group": list(GROUPS.values())}).to_csv(
+        paths["groups"], index=False)
+    df.assign(group=df["annotator"].map(GROUPS)).to_csv(paths["with_groups"], index=False)
+    return paths
+
+
+COLS = ["--item", "item", "--annotator", "annotator", "--label", "label"]
+
+
+def _long(path: Path, dropped_empty: bool = True) -> pd.DataFrame:
+    """The long file as the CLI reads it: blank labels missing, repeats: the first kept."""
+    df = pd.read_csv(path)
+    label = df["label"].where(df["label"].astype(str).str.strip() != "")
+    try:  # numbers read as text because of the blank cell
+        label = pd.to_numeric(label)
+    except (ValueError, TypeError):
+        pass
+    df["label"] = label
+    if dropped_empty:
+        df = df.dropna(subset=["label"])
+    return df
+
+
+def _ordinal_ann(path: Path, **kw) -> Annotations:
+    return Annotations.from_long(_long(path, dropped_empty=False), duplicates="first", **kw)
+
+
+def _json(capsys) -> dict:
+    return json.loads(capsys.readouterr().out)
+
+
+def test_agreement_weights_reach_every_kappa(ordinal_files, capsys):
+    path = ordinal_files["numbers"]
+    for weights in ("linear", "quadratic"):
+        assert main(["agreement", str(path), *COLS, "--duplicates", "first", "--weights",
+                     weights, "--ci", "analytic", "--json"]) == 0
+        got = _json(capsys)["coefficients"]
+        ann = _ordinal_ann(path)
+        names = ["percent_agreement", "fleiss_kappa", "gwet_ac1", "brennan_prediger",
+                 "conger_kappa"]
+        ref = agreement(ann, [(n, {"weights": weights}) for n in names]
+                        + ["krippendorff_alpha"], ci="analytic")
+        for (label, row), name in zip(ref.iterrows(), [*names, "krippendorff_alpha"],
+                                      strict=True):
+            key = name if name == "krippendorff_alpha" else f"{name}(weights='{weights}')"
+            assert label == key
+            assert got[key]["value"] == pytest.approx(row["value"], rel=1e-12)
+            assert got[key]["se"] == pytest.approx(row["se"], rel=1e-12)
+        # weighted and unweighted differ on a 1-5 scale
+        plain = agreement(ann, ["fleiss_kappa"], ci=None)["value"].iloc[0]
+        assert abs(got[f"fleiss_kappa(weights='{weights}')"]["value"] - plain) > 0.05
+
+
+def test_agreement_weighted_kappa_against_a_loop_oracle(ordinal_files, capsys):
+    """Fleiss' weighted kappa (Gwet 2014, eq. 3.3.x) by plain loops over the items."""
+    path = ordinal_files["numbers"]
+    assert main(["agreement", str(path), *COLS, "--duplicates", "first", "--weights",
+                 "linear", "--ci", "none", "--json"]) == 0
+    got = _json(capsys)["coefficients"]["fleiss_kappa(weights='linear')"]["value"]
+    df = _long(path).drop_duplicates(["item", "annotator"], keep="first")
+    cats = [1, 2, 3, 4, 5]
+    w = {(k, m): 1 - abs(k - m) / 4 for k in cats for m in cats}
+    pa_terms, pi = [], dict.fromkeys(cats, 0.0)
+    items = [g["label"].astype(int).tolist() for _, g in df.groupby("item")]
+    for labels in items:
+        r = len(labels)
+        for k in cats:
+            pi[k] += labels.count(k) / r / len(items)
+        if r < 2:
+            continue
+        agree = sum(labels.count(k) * (sum(w[k, m] * labels.count(m) for m in cats) - 1)
+                    for k in cats)
+        pa_terms.append(agree / (r * (r - 1)))
+    pa = sum(pa_terms) / len(pa_terms)
+    pe = sum(w[k, m] * pi[k] * pi[m] for k in cats for m in cats)
+    assert got == pytest.approx((pa - pe) / (1 - pe), rel=1e-10)
+
+
+def test_agreement_words_with_categories_equal_numbers(ordinal_files, capsys):
+    """The acceptance run: words in their order give the numbers' alpha and kappas."""
+    order = ",".join(WORDS)
+    common = [*COLS, "--duplicates", "first", "--level", "ordinal", "--weights", "linear"]
+    assert main(["agreement", str(ordinal_files["words"]), *common, "--categories", order,
+                 "--ci", "analytic", "--json"]) == 0
+    words = _json(capsys)
+    assert main(["agreement", str(ordinal_files["numbers"]), *common, "--ci", "analytic",
+                 "--json"]) == 0
+    numbers = _json(capsys)
+    assert words["categories"] == WORDS and numbers["categories"] == [1, 2, 3, 4, 5]
+    assert set(words["coefficients"]) == set(numbers["coefficients"])
+    assert "krippendorff_alpha(level='ordinal')" in words["coefficients"]
+    assert "gwet_ac1(weights='linear')" in words["coefficients"]
+    for key, row in numbers["coefficients"].items():
+        for col in ("value", "se", "ci_low", "ci_high"):
+            assert words["coefficients"][key][col] == pytest.approx(row[col], rel=1e-12), \
+                (key, col)
+    # the printed table too, and the order is shown above it
+    assert main(["agreement", str(ordinal_files["words"]), *common, "--categories", order,
+                 "--n-resamples", "50"]) == 0
+    text = capsys.readouterr().out
+    assert "categories in order: very negative < negative < neutral < positive < very " \
+           "positive" in text
+    assert f"{numbers['coefficients']['fleiss_kappa(weights=' + chr(39) + 'linear' + chr(39) + ')']['value']:.4f}" in text  # noqa: E501
+
+
+def test_agreement_words_without_their_order_is_an_error(ordinal_files, capsys):
+    common = [str(ordinal_files["words"]), *COLS, "--duplicates", "first", "--ci", "none"]
+    assert main(["agreement", *common, "--weights", "linear"]) == 1
+    err = capsys.readouterr().err
+    assert "--categories" in err and "categories=" not in err
+    assert main(["agreement", *common, "--categories", ",".join(WORDS[:4])]) == 1
+    err = capsys.readouterr().err
+    assert "very positive" in err and "--categories" in err
+    assert len(err.strip().splitlines()) == 1
+    assert main(["agreement", *common]) == 0  # nominal coefficients need no order
+    assert "categories (no order given, --categories sets one): negative, neutral, " \
+           "positive, very negative, very positive" in capsys.readouterr().out
+
+
+def test_aggregate_ties_of_words_follow_the_given_order(ordinal_files, tmp_path, capsys):
+    common = ["aggregate", str(ordinal_files["words"]), *COLS, "--duplicates", "first",
+              "--method", "majority", "--out"]
+    assert main([*common, str(tmp_path / "sorted.csv")]) == 0
+    assert "in the sorted order of the labels, which have no order of their own " \
+           "(negative, neutral, positive, very negative, very positive;" in \
+        capsys.readouterr().err
+    assert main([*common, str(tmp_path / "given.csv"), "--categories", ",".join(WORDS)]) == 0
+    assert "in category order (very negative < negative < neutral < positive < very " \
+           "positive;" in capsys.readouterr().err
+    given = pd.read_csv(tmp_path / "given.csv")
+    numbers = {w: n for n, w in enumerate(WORDS, start=1)}
+    assert main(["aggregate", str(ordinal_files["numbers"]), *COLS, "--duplicates", "first",
+                 "--method", "majority", "--out", str(tmp_path / "numbers.csv")]) == 0
+    by_number = pd.read_csv(tmp_path / "numbers.csv")
+    assert given["label"].map(numbers).tolist() == by_number["label"].tolist()
+    assert list(given.columns[5:]) == [f"p_{w}" for w in WORDS]
+
+
+def test_categories_of_numbers_and_bad_lists(ordinal_files, capsys):
+    common = [str(ordinal_files["numbers"]), *COLS, "--duplicates", "first", "--ci", "none",
+              "--level", "ordinal", "--weights", "quadratic", "--json"]
+    assert main(["agreement", *common]) == 0
+    plain = _json(capsys)
+    assert main(["agreement", *common, "--categories", "1, 2, 3, 4, 5"]) == 0
+    assert _json(capsys)["coefficients"] == plain["coefficients"]
+    assert main(["agreement", *common, "--categories", "1,2,three,4,5"]) == 1
+    assert "--categories 'three' is not a number" in capsys.readouterr().err
+    for bad in ("a,,b", "", " , "):
+        with pytest.raises(SystemExit) as e:
+            main(["agreement", *common, "--categories", bad])
+        assert e.value.code == 2
+        assert "--categories" in capsys.readouterr().err
+
+
+def test_category_list_reads_quoted_labels():
+    assert cli._category_list('low, "mid, high",top') == ["low", "mid, high", "top"]
+
+
+def test_empty_labels_and_repeats_are_counted(ordinal_files, capsys):
+    path = ordinal_files["numbers"]
+    raw = pd.read_csv(path)
+    n_empty = int(raw["label"].isna().sum() + (raw["label"].astype(str).str.strip()
+                                                   == "").sum())
+    filled = raw.loc[raw["label"].notna() & (raw["label"].astype(str).str.strip() != "")]
+    n_repeats = int(filled.duplicated(["item", "annotator"]).sum())
+    assert (n_empty, n_repeats) == (6, 4)
+    assert main(["agreement", str(path), *COLS, "--duplicates", "first", "--ci",
+                 "none"]) == 0
+    first = capsys.readouterr().out.splitlines()[0]
+    assert f"{len(filled) - n_repeats:,} labels" in first
+    assert "6 empty labels dropped" in first
+    assert "4 repeated ratings dropped (--duplicates first)" in first
+    assert main(["agreement", str(path), *COLS, "--duplicates", "keep", "--ci",
+                 "none"]) == 0
+    first = capsys.readouterr().out.splitlines()[0]
+    assert f"{len(filled):,} labels" in first and "4 repeated ratings kept" in first
+    assert main(["agreement", str(path), *COLS, "--duplicates", "first", "--ci", "none",
+                 "--json"]) == 0
+    assert _json(capsys)["n_empty_labels"] == 6
+
+
+@pytest.fixture
+def one_category_csv(tmp_path) -> Path:
+    path = tmp_path / "one.csv"
+    path.write_text("i,a,l\n1,x,a\n1,y,a\n2,x,a\n2,y,a\n3,x,a\n3,y,a\n3,z,a\n")
+    return path
+
+
+def test_undefined_coefficients_leave_empty_cells(one_category_csv, capsys):
+    cols = ["--item", "i", "--annotator", "a", "--label", "l"]
+    assert main(["agreement", str(one_category_csv), *cols, "--n-resamples", "20"]) == 0
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    ann = Annotations.from_long(pd.read_csv(one_category_csv), item="i", annotator="a",
+                                label="l")
+    ref = agreement(ann, [(n, {"on_undefined": "nan"}) for n in cli.DEFAULT_COEFFICIENTS],
+                    ci=None)
+    ref.index = list(cli.DEFAULT_COEFFICIENTS)
+    assert ref.loc["percent_agreement", "value"] == 1.0
+    assert ref["value"].drop("percent_agreement").isna().all()
+    row = next(line for line in lines if line.startswith("fleiss_kappa"))
+    assert row.split() == ["fleiss_kappa", "3"]  # every cell empty but n_items
+    assert next(line for line in lines if line.startswith("percent_agreement")).split()[1] \
+        == "1.0000"
+    assert "undefined on these data (empty cells):" in out
+    assert "fleiss_kappa is undefined: only one category ('a') occurs" in out
+    assert "Krippendorff's alpha is undefined" in out
+    assert "on_undefined" not in out and "--on-undefined" not in out
+    assert main(["agreement", str(one_category_csv), *cols, "--ci", "analytic",
+                 "--json"]) == 0
+    d = _json(capsys)
+    assert d["coefficients"]["fleiss_kappa"]["value"] is None
+    assert d["coefficients"]["fleiss_kappa"]["se"] is None
+    assert d["coefficients"]["percent_agreement"]["value"] == 1.0
+    assert set(d["undefined"]) == set(cli.DEFAULT_COEFFICIENTS) - {"percent_agreement"}
+    assert main(["agreement", str(one_category_csv), *cols, "--on-undefined",
+                 "raise"]) == 1
+    err = capsys.readouterr().err
+    assert "is undefined" in err and "pass --on-undefined nan to get NaN instead" in err
+
+
+def test_undefined_bootstrap_resamples_are_reported(tmp_path, capsys):
+    path = tmp_path / "rare.csv"
+    rows = ["i,a,l"] + [f"{i},{w},a" for i in range(6) for w in "xy"] + ["6,x,a", "6,y,b"]
+    path.write_text("\n".join(rows) + "\n")
+    assert main(["agreement", str(path), "--item", "i", "--annotator", "a", "--label", "l",
+                 "--n-resamples", "200", "--random-state", "1"]) == 0
+    out = capsys.readouterr().out
+    ann = Annotations.from_long(pd.read_csv(path), item="i", annotator="a", label="l")
+    ref = agreement(ann, [(n, {"on_undefined": "nan"}) for n in
+                          ["percent_agreement", "cohen_kappa", *cli.DEFAULT_COEFFICIENTS[1:]]],
+                    n_resamples=200, random_state=1)
+    skipped = list(ref.attrs["undefined_resamples"].values())[2]  # fleiss_kappa
+    assert skipped > 0
+    assert f"note: fleiss_kappa was undefined on {skipped:,} of 200 bootstrap resamples" in out
+
+
+def test_ordinal_level_without_weights_says_the_kappas_are_unweighted(ordinal_files,
+                                                                      capsys):
+    common = [str(ordinal_files["numbers"]), *COLS, "--duplicates", "first", "--ci", "none"]
+    assert main(["agreement", *common, "--level", "ordinal"]) == 0
+    assert "percent agreement and the kappas are unweighted" in capsys.readouterr().err
+    assert main(["agreement", *common, "--level", "ordinal", "--weights", "ordinal"]) == 0
+    assert capsys.readouterr().err == ""
+
+
+def test_cli_defaults_match_the_api(labels_csv, ordinal_files):
+    from multiplicity.annotation._chance import WEIGHT_NAMES
+
+    assert cli.WEIGHTS == WEIGHT_NAMES
+    many = _ordinal_ann(ordinal_files["numbers"])
+    two = Annotations.from_wide([[1, 1], [1, 2], [2, 2], [3, 3], [2, 3]])
+    for ann in (many, two):
+        args = cli._build_parser().parse_args(["agreement", "f.csv", *COLS])
+        ours = [name for _, name, *_ in cli._agreement_requests(ann, args)]
+        assert ours == list(agreement(ann, ci=None).index)
+
+
+# ---------------------------------------------------------------- aggregate: ties, annotators
+def _vote_ties(df: pd.DataFrame) -> dict:
+    """Items whose largest vote count is shared, by loops over the rows."""
+    counts: dict = {}
+    for i, lab in zip(df["item"], df["label"], strict=True):
+        counts.setdefault(i, {}).setdefault(lab, 0)
+        counts[i][lab] += 1
+    return {i: sum(v == max(c.values()) for v in c.values()) > 1 for i, c in counts.items()}
+
+
+@pytest.mark.parametrize("method", ["majority", "dawid-skene", "glad", "mace"])
+def test_aggregate_columns_and_annotator_accuracies(method, ordinal_files, tmp_path, capsys):
+    path = ordinal_files["numbers"]
+    out, acc = tmp_path / "labels.csv", tmp_path / "annotators.csv"
+    assert main(["aggregate", str(path), *COLS, "--duplicates", "first", "--method", method,
+                 "--out", str(out), "--annotators", str(acc), "--random-state", "3"]) == 0
+    printed = capsys.readouterr()
+    assert f"wrote {out}" in printed.out and f"wrote {acc}" in printed.out
+    ann = _ordinal_ann(path)
+    model = cli._make_aggregator(method, 3).fit(ann)
+    got = pd.read_csv(out)
+    share = "vote_share" if method == "majority" else "posterior"
+    assert list(got.columns[:5]) == ["item", "label", share, "n_ratings", "tie_broken"]
+    assert got["label"].tolist() == model.labels_.tolist()
+    np.testing.assert_allclose(got[share], model.probas_.max(axis=1), rtol=1e-12)
+    np.testing.assert_allclose(got[[f"p_{c}" for c in ann.categories]],
+                               model.probas_.to_numpy(), rtol=1e-12)
+    first = _long(path).drop_duplicates(["item", "annotator"], keep="first")
+    assert got.set_index("item")["n_ratings"].to_dict() == \
+        first.groupby("item").size().to_dict()
+    assert got["tie_broken"].tolist() == model.tied_.tolist()
+    table = pd.read_csv(acc)
+    assert list(table.columns) == ["annotator", "n_ratings", "accuracy"]
+    assert table.set_index("annotator")["n_ratings"].to_dict() == \
+        first.groupby("annotator").size().to_dict()
+    np.testing.assert_allclose(table["accuracy"],
+                               model.annotator_accuracy_.loc[table["annotator"]], rtol=1e-12)
+    if method == "majority":  # independent check: share of labels equal to the majority
+        winner = got.set_index("item")["label"]
+        agree = (first["label"].astype(int).to_numpy()
+                 == winner.loc[first["item"]].to_numpy())
+        oracle = pd.Series(agree, index=first["annotator"]).groupby(level=0).mean()
+        np.testing.assert_allclose(table.set_index("annotator")["accuracy"],
+                                   oracle.loc[table["annotator"]], rtol=1e-12)
+
+
+def test_aggregate_says_where_majority_vote_broke_ties(ordinal_files, tmp_path, capsys):
+    path = ordinal_files["numbers"]
+    out = tmp_path / "mv.csv"
+    assert main(["aggregate", str(path), *COLS, "--duplicates", "first", "--method",
+                 "majority", "--out", str(out)]) == 0
+    err = capsys.readouterr().err
+    first = _long(path).drop_duplicates(["item", "annotator"], keep="first")
+    ties = _vote_ties(first)
+    n_tied = sum(ties.values())
+    assert n_tied > 0
+    assert f"majority vote tied on {n_tied} of {len(ties)} items (equal vote counts)" in err
+    assert "first tied category in category order (1 < 2 < 3 < 4 < 5" in err
+    got = pd.read_csv(out).set_index("item")
+    assert got["tie_broken"].to_dict() == ties
+    for item in got.index[got["tie_broken"]]:  # the lowest of the tied categories
+        votes = first.loc[first["item"] == item, "label"].astype(int).value_counts()
+        assert got.loc[item, "label"] == min(votes.index[votes == votes.max()])
+
+
+def test_aggregate_annotators_to_stdout(ordinal_files, tmp_path, capsys):
+    common = ["aggregate", str(ordinal_files["numbers"]), *COLS, "--duplicates", "first",
+              "--method", "majority"]
+    assert main([*common, "--out", str(tmp_path / "x.csv"), "--annotators", "-"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.splitlines()[0] == "annotator,n_ratings,accuracy"
+    assert len(captured.out.splitlines()) == 13
+    assert "majority vote: 60 items" in captured.err
+    assert main([*common, "--annotators", "-"]) == 1  # --out is - by default
+    assert "--out and --annotators both write to standard output" in \
+        capsys.readouterr().err
+
+
+# -------------------------------------------------------------------------------- profile
+def _table_rows(text: str, names) -> dict[str, list[str]]:
+    """The printed rows of a table whose first cell is one of ``names``."""
+    rows = {}
+    for line in text.splitlines():
+        cells = line.split()
+        if cells and cells[0] in names and not set(cells[1:]) <= set(names):  # not a header
+            rows.setdefault(cells[0], cells[1:])
+    return rows
+
+
+def test_profile_by_group_matches_the_api(ordinal_files, tmp_path, capsys):
+    from multiplicity.annotation import DisagreementProfile
+
+    soft = tmp_path / "soft.csv"
+    assert main(["profile", str(ordinal_files["numbers"]), *COLS, "--duplicates", "first",
+                 "--groups", str(ordinal_files["groups"]), "--soft-labels", str(soft)]) == 0
+    out = capsys.readouterr().out
+    ann = Annotations.from_long(_long(ordinal_files["numbers"]).astype({"label": int}),
+                                duplicates="first")
+    prof = DisagreementProfile(ann, annotator_groups=[GROUPS[a] for a in ann.annotators])
+    groups = prof.groups()
+    rows = _table_rows(out.split("agreement within")[0], groups.index)
+    assert set(rows) == {"students", "staff", "public"}
+    for name, row in groups.iterrows():
+        expected = [str(int(v)) if float(v).is_integer() and c.startswith("n_") else
+                    f"{v:.4f}" for c, v in row.items()]
+        assert rows[name] == expected
+    matrix = _table_rows(out.split("agreement within")[1], groups.index)
+    for name, row in prof.group_agreement().iterrows():
+        assert matrix[name] == [f"{v:.4f}" for v in row]
+    assert f"worst served by the majority view: {prof.worst_group()!r}" in out
+    assert f"Gini coefficient of deviation over groups: {prof.gini(level='group'):.4f}" in out
+    assert "3 annotator groups (column 'group' of" in out
+    # the soft labels against counts taken with pandas
+    got = pd.read_csv(soft).set_index("item")
+    first = _long(ordinal_files["numbers"]).drop_duplicates(["item", "annotator"])
+    counts = pd.crosstab(first["item"], first["label"].astype(int))
+    np.testing.assert_allclose(got[[f"p_{c}" for c in counts.columns]].loc[counts.index],
+                               counts.div(counts.sum(axis=1), axis=0).to_numpy(), rtol=1e-12)
+    assert got["n_ratings"].loc[counts.index].tolist() == counts.sum(axis=1).tolist()
+
+
+def test_profile_group_column_equals_groups_file(ordinal_files, capsys):
+    common = [*COLS, "--duplicates", "first"]
+    assert main(["profile", str(ordinal_files["numbers"]), *common, "--groups",
+                 str(ordinal_files["groups"])]) == 0
+    from_file = capsys.readouterr().out
+    assert main(["profile", str(ordinal_files["with_groups"]), *common, "--group-column",
+                 "group"]) == 0
+    from_column = capsys.readouterr().out
+    strip = lambda text: [line for line in text.splitlines()  # noqa: E731
+                          if "annotator groups (" not in line and ".csv" not in line]
+    assert strip(from_file) == strip(from_column)
+
+
+def test_profile_soft_label_smoothing_and_tables(ordinal_files, tmp_path, capsys):
+    from multiplicity.annotation import DisagreementProfile
+
+    paths = {k: tmp_path / f"{k}.csv" for k in ("soft", "items", "annotators")}
+    assert main(["profile", str(ordinal_files["numbers"]), *COLS, "--duplicates", "first",
+                 "--soft-labels", str(paths["soft"]), "--smoothing", "1",
+                 "--items", str(paths["items"]), "--annotators",
+                 str(paths["annotators"])]) == 0
+    out = capsys.readouterr().out
+    first = _long(ordinal_files["numbers"]).drop_duplicates(["item", "annotator"])
+    counts = pd.crosstab(first["item"], first["label"].astype(int))
+    smoothed = (counts + 1).div(counts.sum(axis=1) + 5, axis=0)
+    got = pd.read_csv(paths["soft"]).set_index("item")
+    np.testing.assert_allclose(got[[f"p_{c}" for c in counts.columns]].loc[counts.index],
+                               smoothed.to_numpy(), rtol=1e-12)
+    ann = Annotations.from_long(first.astype({"label": int}))
+    prof = DisagreementProfile(ann)
+    items = pd.read_csv(paths["items"], index_col="item")
+    pd.testing.assert_frame_equal(items, prof.items(), check_names=False,
+                                  check_dtype=False, check_index_type=False)
+    annotators = pd.read_csv(paths["annotators"], index_col="annotator")
+    pd.testing.assert_frame_equal(annotators, prof.annotators(), check_names=False,
+                                  check_dtype=False)
+    # without groups: the annotators, most departing first, and the Gini over annotators
+    table = prof.annotators().sort_values("deviation", ascending=False, kind="stable")
+    printed = [line.split()[0] for line in out.splitlines()
+               if line.split() and line.split()[0] in table.index]
+    assert printed == list(table.index)
+    assert f"over annotators: {prof.gini(level='annotator'):.4f}" in out
+
+
+def test_profile_soft_labels_to_stdout(ordinal_files, capsys):
+    assert main(["profile", str(ordinal_files["numbers"]), *COLS, "--duplicates", "first",
+                 "--soft-labels", "-"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.splitlines()[0] == "item,n_ratings,p_1,p_2,p_3,p_4,p_5"
+    assert "annotators, the most departing" in captured.err
+
+
+def test_profile_errors_name_the_flags(ordinal_files, tmp_path, capsys):
+    common = [str(ordinal_files["numbers"]), *COLS, "--duplicates", "first"]
+    partial = tmp_path / "partial.csv"
+    pd.read_csv(ordinal_files["groups"]).iloc[1:].to_csv(partial, index=False)
+    three = tmp_path / "three.csv"
+    pd.read_csv(ordinal_files["groups"]).assign(age=30).to_csv(three, index=False)
+    blank = tmp_path / "blank.csv"
+    pd.read_csv(ordinal_files["groups"]).assign(
+        group=lambda d: d["group"].where(d.index != 2)).to_csv(blank, index=False)
+    mixed = tmp_path / "mixed.csv"
+    df = pd.read_csv(ordinal_files["with_groups"])
+    df.loc[df["annotator"] == "r04", "group"] = ["a", "b"] * (
+        int((df["annotator"] == "r04").sum()) // 2) + ["a"] * (
+        int((df["annotator"] == "r04").sum()) % 2)
+    df.to_csv(mixed, index=False)
+    cases = [
+        (["--groups", str(partial)], "--groups: column 'group' of"),
+        (["--groups", str(partial)], "gives no group for annotator 'r00'"),
+        (["--groups", str(three)], "pass --group-column COL"),
+        (["--groups", str(blank)], "empty group for annotator 'r02'"),
+        (["--group-column", "nope"], "no column 'nope'"),
+    ]
+    for extra, message in cases:
+        assert main(["profile", *common, *extra]) == 1
+        err = capsys.readouterr().err
+        assert message in err and len(err.strip().splitlines()) == 1, err
+    assert main(["profile", str(mixed), *COLS, "--duplicates", "first", "--group-column",
+                 "group"]) == 1
+    assert "annotator 'r04' is in more than one group ('a', 'b')" in capsys.readouterr().err
+    assert main(["profile", *common, "--groups", str(three), "--group-column", "group"]) == 0
+    capsys.readouterr()
+    assert main(["profile", str(ordinal_files["numbers"]), *COLS, "--duplicates",
+                 "keep"]) == 1
+    assert "--duplicates first" in capsys.readouterr().err
