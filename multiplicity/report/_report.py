@@ -160,9 +160,10 @@ class AuditReport:
             ensemble declines to decide) and one ``group:<name>`` column per sensitive
             feature. ``attrs["measured_on"]`` is ``"X_test"`` or ``"X"``.
 
-        Examples
-        --------
-        >>> report.per_person().to_csv("per_person.csv")  # doctest: +SKIP
+        Notes
+        -----
+        ``report.per_person().to_csv("per_person.csv")`` writes it for another tool;
+        ``multiplicity audit --per-person FILE`` does the same from the command line.
         """
         if self.per_person_table is None:
             raise ValueError("this report has no per-person table (it was not produced "
