@@ -224,3 +224,11 @@ def test_normal_quantile_is_not_capped_and_is_checked():
         agreement(table, ["fleiss_kappa"], ci="analytic", quantile="z")
     boot = agreement(table, ["fleiss_kappa"], n_resamples=50, random_state=0)
     assert boot.attrs["quantile"] is None
+
+
+@pytest.mark.parametrize("quantile", ["t", "normal"])
+def test_analytic_interval_is_nan_without_a_standard_error(quantile):
+    # One rated item: the linearised variance needs two, so se and the interval are NaN.
+    df = agreement([[1, 1, 2]], ["percent_agreement"], ci="analytic", quantile=quantile)
+    assert df.loc["percent_agreement", "value"] == pytest.approx(1 / 3)
+    assert df[["se", "ci_low", "ci_high", "p_value"]].isna().all(axis=None)

@@ -257,3 +257,31 @@ def test_categories_do_not_mutate_inputs():
     table = np.array([["lo", ""], ["hi", None]], dtype=object)
     Annotations.from_wide(table, categories=["lo", "hi"])
     assert table[0, 1] == "" and table[1, 1] is None
+
+
+def test_categories_of_numbers_booleans_and_dtypes():
+    long = pd.DataFrame({"item": [0, 0, 1], "annotator": ["a", "b", "a"],
+                         "label": [0.5, 1.5, 0.5]})
+    ann = Annotations.from_long(long, categories=[1.5, 0.5, 2.5])
+    assert ann.categories.dtype == np.float64 and list(ann.categories) == [1.5, 0.5, 2.5]
+    assert ann.is_numeric and ann.ordered
+    flags = pd.DataFrame({"item": [0, 0], "annotator": ["a", "b"], "label": [True, False]})
+    ann = Annotations.from_long(flags, categories=[True, False])
+    assert ann.categories.dtype == bool and list(ann.categories) == [True, False]
+    dtype = pd.CategoricalDtype(["lo", "hi"], ordered=True)
+    assert list(Annotations.from_long(long.assign(label=["lo", "hi", "lo"]),
+                                      categories=dtype).categories) == ["lo", "hi"]
+    with pytest.raises(TypeError, match="categories must be a list"):
+        Annotations.from_long(long, categories=np.array([[0.5, 1.5]]))
+    # every label empty: no annotation, the listed categories kept
+    empty = Annotations.from_long(long.assign(label=np.nan), categories=[0.5, 1.5])
+    assert empty.n_annotations == 0 and empty.n_dropped == 3
+    assert list(empty.categories) == [0.5, 1.5]
+
+
+def test_recoding_annotations_names_the_unlisted_labels():
+    ann = Annotations.from_wide([["lo", "hi"], ["mid", None]])
+    with pytest.raises(ValueError) as e:
+        Annotations.from_wide(ann, categories=["lo", "hi"])
+    assert str(e.value) == ("data has labels that are not in categories: ['mid']; "
+                            "categories= must list every label, in order (got ['lo', 'hi'])")

@@ -271,3 +271,16 @@ def test_listed_but_unused_categories_are_kept():
     numbers = [[1, 1], [3, 1]]
     assert gwet_ac1(ann, weights="linear") == pytest.approx(
         gwet_ac1(Annotations.from_wide(numbers, categories=[1, 2, 3]), weights="linear"))
+
+
+def test_cohen_kappa_of_annotations_with_categories():
+    pair = _words_wide()[["c2", "c4"]]
+    expected = cohen_kappa(_numbers_wide()[["c2", "c4"]], weights="linear")
+    assert cohen_kappa(Annotations.from_wide(pair), weights="linear",
+                       categories=SCALE) == pytest.approx(expected, abs=1e-12)
+    long = pd.DataFrame({"item": [0, 0, 0, 1, 1], "annotator": ["a", "a", "b", "a", "b"],
+                         "label": ["lo", "hi", "lo", "hi", "hi"]})
+    with pytest.raises(ValueError, match="rated an item more than once"):
+        cohen_kappa(Annotations.from_long(long, duplicates="keep"))
+    with pytest.raises(ValueError, match="at least 2 items rated by both"):
+        cohen_kappa(Annotations.from_wide([["lo", "hi"], ["hi", None], [None, "lo"]]))

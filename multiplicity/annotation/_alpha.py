@@ -255,11 +255,10 @@ def _ratio_terms(ann: Annotations, x: NDArray[np.float64], n_c: NDArray[np.float
     pair_sum = D_pos * np.maximum(m_pos - 1, 0)          # sum over ordered pairs
     with np.errstate(divide="ignore", invalid="ignore"):
         D = np.where(m >= 2, (pair_sum + 2.0 * z * m_pos) / (m - 1.0), 0.0)
+    # called with two or more values present (else alpha is undefined), so some are > 0
     nz = present[x[present] != 0.0]
-    n_zero = float(n_c[zero[0]])
-    if nz.size:
-        rows[nz] = _k._ratio_row_sums(np.ascontiguousarray(x[nz]),
-                                      np.ascontiguousarray(n_c[nz])) + n_zero
+    rows[nz] = _k._ratio_row_sums(np.ascontiguousarray(x[nz]),
+                                  np.ascontiguousarray(n_c[nz])) + float(n_c[zero[0]])
     rows[zero[0]] = float(n_c[nz].sum())
     return D, rows
 
