@@ -741,8 +741,10 @@ def test_annotator_models_goemotions_tables(tmp_path):
     text = (DOCS / "annotator_models.md").read_text(encoding="utf-8")
     second = text[text.index("| group | model | variance_correlation"):]
     lines = second.splitlines()[2:]
+    table = lines[:next((i for i, line in enumerate(lines) if not line.startswith("|")),
+                        len(lines))]                       # this table only
     held_rows = [[c.strip().replace("**", "") for c in line.strip("|").split("|")]
-                 for line in lines if line.startswith("|")]
+                 for line in table]
     assert len(held_rows) == 12
     for group, model, *values in held_rows:
         name = model if model.startswith("logistic") else f"AnnotatorEmbedding, {model}"
