@@ -472,16 +472,34 @@ def per_person_format(path: str | Path) -> str:
     fastparquet is installed), else "csv"."""
     if Path(path).suffix.lower() != ".parquet":
         return "csv"
-    import importlib.util
-
-    if not any(importlib.util.find_spec(m) is not None for m in PARQUET_ENGINES):
-        raise UserError(_parquet_missing(path))
+    problems = parquet_engine_problems()
+    if problems is not None:
+        raise UserError(_parquet_missing(path, problems))
     return "parquet"
 
 
-def _parquet_missing(path: str | Path) -> str:
+def parquet_engine_problems() -> list[str] | None:
+    """None when pyarrow or fastparquet imports, else why each of them does not (an
+    installed engine can fail to import, e.g. a pyarrow built for another NumPy)."""
+    import importlib
+
+    problems = []
+    for name in PARQUET_ENGINES:
+        try:
+            importlib.import_module(name)
+        except ModuleNotFoundError:
+            continue
+        except ImportError as e:
+            problems.append(f"{name} is installed but cannot be imported ({e})")
+        else:
+            return None
+    return problems
+
+
+def _parquet_missing(path: str | Path, problems: list[str] | None = None) -> str:
+    why = f" ({'; '.join(problems)})" if problems else ""
     return (f"--per-person {path}: writing parquet needs the package pyarrow "
-            "(pip install pyarrow) or fastparquet; or give a .csv file name")
+            f"(pip install pyarrow) or fastparquet{why}; or give a .csv file name")
 
 
 def write_per_person(report: Any, out: str | Path) -> Any:

@@ -772,15 +772,26 @@ def test_fits_side_by_side_run_one_thread_each(data, run):
         "threading-context": ({"backend": "threading", "n_jobs": 2}, None),
         # joblib would give each of the two loky workers two threads
         "loky": ({"backend": "loky", "inner_max_num_threads": 2}, 2)}[run]
-    cloudpickle = pytest.importorskip("cloudpickle")  # what loky pickles tasks with
+    # loky workers cannot import this file: its estimator travels by value. joblib pickles
+    # with its own copy of cloudpickle (joblib.externals), which older joblib releases use
+    # instead of the installed one: register with both.
+    picklers = [pytest.importorskip("cloudpickle")]
+    try:
+        from joblib.externals import cloudpickle as vendored
+    except ImportError:  # recent joblib uses the installed cloudpickle
+        pass
+    else:
+        picklers.append(vendored)
     module = sys.modules[__name__]
-    cloudpickle.register_pickle_by_value(module)  # loky workers cannot import this file
+    for cloudpickle in picklers:
+        cloudpickle.register_pickle_by_value(module)
     try:
         with parallel_config(**config):
             ex = RetrainingExplorer(_RecordsThreads(), n_models=12, n_jobs=n_jobs,
                                     random_state=0).fit(X, y)
     finally:
-        cloudpickle.unregister_pickle_by_value(module)
+        for cloudpickle in picklers:
+            cloudpickle.unregister_pickle_by_value(module)
     assert [m.threads_ for m in ex.candidate_models_] == [{"blas": 1, "openmp": 1}] * 12
     assert _limits() == before  # the caller's limits are back
 

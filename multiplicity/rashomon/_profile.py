@@ -291,7 +291,9 @@ class MultiplicityProfile:
         out = pd.concat([df, pd.DataFrame([overall, gap], index=["overall", "max-min gap"])])
         out.index.name = "group"
         out["n_samples"] = out["n_samples"].astype("Int64")  # <NA> on the gap row
-        out["small"] = out["small"].astype("boolean")  # <NA> on overall and gap
+        # True/False, <NA> on overall and gap; object, not pandas' "boolean" dtype, whose
+        # DataFrame.round fails on pandas 2.1 (the declared floor)
+        out["small"] = pd.array(out["small"], dtype="boolean").astype(object)
         out.attrs["worst_group"] = worst
         out.attrs["worst_large_group"] = worst_large
         out.attrs["small_groups"] = list(df.index[small])
