@@ -30,7 +30,7 @@ joblib = pytest.importorskip("joblib")
 def client():
     """Two single-threaded worker processes; closed (client first) after the module."""
     cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                       dashboard_address=None)
+                                       dashboard_address=":0")  # any free port
     client = distributed.Client(cluster)
     client.wait_for_workers(2)
     try:
