@@ -45,7 +45,6 @@ from typing import Any, Literal, Protocol, runtime_checkable
 import numpy as np
 from numpy.typing import NDArray
 
-from .._config import use_kernels
 from .._lazy import lazy_module
 from . import _twins
 from ._container import Annotations, check_annotations
@@ -204,15 +203,10 @@ def _callable_matrix(distance: Any, ann: Annotations) -> NDArray[np.float64]:
     return out
 
 
-def _compiled(ann: Annotations) -> bool:
-    """Whether ``ann`` is large enough for the compiled kernels (else the NumPy twins)."""
-    return use_kernels(max(ann.n_annotations, ann.n_items * ann.n_categories))
-
-
 def _unit_sum(ann: Annotations, x: NDArray[np.float64]) -> NDArray[np.float64]:
     """The sum of ``x`` (one value per annotation) over each unit."""
     x = np.ascontiguousarray(x, dtype=np.float64)
-    if _compiled(ann):
+    if _twins.compiled(ann):
         return _k._per_unit_sum(ann.item_ptr, x)
     return _twins.per_unit_sum(ann.item_ptr, ann.item_codes, x)
 
@@ -288,7 +282,7 @@ def _parts(data: Any, level: Any, on_undefined: Any = "raise") -> _Parts:
         reason = SINGLE_VALUE.format(value=_py(ann.categories[present[0]]))
     x = None
     pi = n_c / n if n else n_c
-    compiled = _compiled(ann)
+    compiled = _twins.compiled(ann)
     if reason is not None:
         D, de_num, E, metric = np.zeros(ann.n_items), 0.0, np.zeros(k), kind
     elif kind == "nominal":
@@ -470,7 +464,7 @@ def _krippendorff_alpha_statistic(ann: Any, level: Level | Distance = "nominal",
         if k * (k + 1) // 2 > _MAX_STAT_COLUMNS:
             return None
         tri = _tri_index(k)
-        S = (_k._unit_coincidences(a.item_ptr, a.label_codes, tri) if _compiled(a)
+        S = (_k._unit_coincidences(a.item_ptr, a.label_codes, tri) if _twins.compiled(a)
              else _twins.unit_coincidences(a.item_ptr, a.item_codes, a.label_codes, tri))
         iu, ju = np.triu_indices(k)
 

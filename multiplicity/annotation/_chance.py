@@ -28,9 +28,9 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .._config import use_kernels
 from .._lazy import is_instance, lazy_module
 from . import _twins
+from ._alpha import _unit_sum
 from ._container import (
     Annotations,
     _check_categories,
@@ -235,21 +235,9 @@ class _Core:
         return self.shares / self.n1
 
 
-def _compiled(ann: Annotations) -> bool:
-    """Whether ``ann`` is large enough for the compiled kernels (else the NumPy twins)."""
-    return use_kernels(max(ann.n_annotations, ann.n_items * ann.n_categories))
-
-
-def _per_item_sum(ann: Annotations, v: NDArray[np.float64]) -> NDArray[np.float64]:
-    v = np.ascontiguousarray(v, dtype=np.float64)
-    if _compiled(ann):
-        return _k._per_item_sum(ann.item_ptr, v)
-    return _twins.per_unit_sum(ann.item_ptr, ann.item_codes, v)
-
-
 def _core(ann: Annotations, W: NDArray[np.float64], identity: bool) -> _Core:
     k = ann.n_categories
-    if not _compiled(ann):
+    if not _twins.compiled(ann):
         r, sumq, shares = _twins.item_pairs(ann.item_ptr, ann.item_codes, ann.label_codes, W,
                                             identity, k)
     elif ann.n_items < _k.SERIAL_BELOW:
@@ -1008,7 +996,7 @@ def _family_analytic(ann: Annotations, W: NDArray, identity: bool,
     value = (pa - pe) / (1.0 - pe)
     x = (n1 / n2) * (pa_i - pe * two) / (1.0 - pe)
     if v is not None:
-        pe_i = _per_item_sum(ann, v[ann.label_codes])
+        pe_i = _unit_sum(ann, v[ann.label_codes])
         pe_i = pe_i[one] / r
         x = x - 2.0 * (1.0 - value) * (pe_i - pe) / (1.0 - pe)
     return {"se": _linearised_se(x, value, n1), "pa": pa, "pe": pe, "n": n1}
@@ -1103,7 +1091,7 @@ def _conger_kappa_analytic(ann: Any, weights: Any = None,
     coef[kept] = (n1 / ng[kept, None]) * (B[kept] - c[kept, None])
     per_rating = np.ascontiguousarray(coef[ann.annotator_codes, ann.label_codes])
     one = core.one
-    pe_i = (c.sum() + _per_item_sum(ann, per_rating)[one]) / (r * (r - 1.0))
+    pe_i = (c.sum() + _unit_sum(ann, per_rating)[one]) / (r * (r - 1.0))
     two = core.two[one].astype(np.float64)
     x = (n1 / n2) * (core.pa_i[one] - pe * two) / (1.0 - pe)
     x = x - 2.0 * (1.0 - value) * (pe_i - pe) / (1.0 - pe)

@@ -104,17 +104,3 @@ _item_pairs_serial = njit(**NJIT)(_item_pairs_impl)
 
 #: Items below which ``_item_pairs_serial`` is used.
 SERIAL_BELOW = 50_000
-
-
-@njit(**NJIT)
-def _per_item_sum(item_ptr, v):
-    """Per item, the sum of ``v[j]`` over its ratings j: float64 (n,) from float64
-    (n_ratings,)."""
-    n = item_ptr.shape[0] - 1
-    out = np.zeros(n)
-    for i in range(n):
-        s = 0.0
-        for j in range(item_ptr[i], item_ptr[i + 1]):
-            s += v[j]
-        out[i] = s
-    return out

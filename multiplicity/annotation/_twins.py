@@ -14,7 +14,15 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from .._config import use_kernels
+
 __all__: list[str] = []
+
+
+def compiled(ann) -> bool:
+    """Whether the Annotations ``ann`` is large enough for the compiled kernels (work:
+    its annotations, and items x categories for the count-based twins); else the twins."""
+    return use_kernels(max(ann.n_annotations, ann.n_items * ann.n_categories))
 
 
 def counts(item_ptr: NDArray[np.int64], item: NDArray[np.int64], codes: NDArray[np.int64],
@@ -28,7 +36,7 @@ def counts(item_ptr: NDArray[np.int64], item: NDArray[np.int64], codes: NDArray[
 
 def per_unit_sum(item_ptr: NDArray[np.int64], item: NDArray[np.int64],
                  x: NDArray[np.float64]) -> NDArray[np.float64]:
-    """Twin of ``_per_unit_sum`` / ``_per_item_sum``: the sum of ``x`` over each item."""
+    """Twin of ``_per_unit_sum``: the sum of ``x`` over each item."""
     n = item_ptr.shape[0] - 1
     return np.bincount(item, weights=x, minlength=n).astype(np.float64, copy=False)
 
