@@ -21,8 +21,10 @@ from multiplicity import _errors
 from multiplicity.annotation import AnnotatorEmbeddingClassifier
 from multiplicity.annotation import _embedding as emb
 
-FLAGS = [(False, False), (True, False), (False, True), (True, True)]
-FLAG_IDS = ["text", "annotator", "annotation", "both"]
+# (annotator_embedding, annotation_embedding, annotator_bias)
+FLAGS = [(False, False, False), (True, False, False), (False, True, False), (True, True, False),
+         (False, False, True), (True, True, True)]
+FLAG_IDS = ["text", "annotator", "annotation", "both", "offsets", "all"]
 
 
 # ------------------------------------------------------------------ data
@@ -54,10 +56,11 @@ def sim():
 def fitted(sim):
     X, y, ann, _, test = sim
     models = {}
-    for (ua, un), name in zip(FLAGS, FLAG_IDS, strict=True):
+    for (ua, un, ub), name in zip(FLAGS, FLAG_IDS, strict=True):
         models[name] = AnnotatorEmbeddingClassifier(
-            n_components=4, annotator_embedding=ua, annotation_embedding=un, max_iter=3000,
-            tol=1e-4, random_state=0).fit(X[~test], y[~test], ann[~test])
+            n_components=4, annotator_embedding=ua, annotation_embedding=un,
+            annotator_bias=ub, max_iter=3000, tol=1e-4, random_state=0).fit(
+                X[~test], y[~test], ann[~test])
     return models
 
 
@@ -74,7 +77,8 @@ def small_problem(seed, n=40, d=5, r=4, k=3, sparse=False):
 
 
 # ------------------------------------------------------------------ NumPy oracles
-def oracle_loss(blocks, X, codes, y, Q, reg, emb_ratio, use_a, use_n):
+def oracle_loss(blocks, X, codes, y, Q, reg, emb_ratio, use_a, use_n, use_b=False,
+                bias_ratio=1.0):
     """The documented objective, row by row with plain loops."""
     X = X.toarray() if sp.issparse(X) else X
     total = 0.0
@@ -88,13 +92,16 @@ def oracle_loss(blocks, X, codes, y, Q, reg, emb_ratio, use_a, use_n):
             en = sum(Q[i, c] * blocks["L"][c] for c in range(Q.shape[1]))
             t = t + float((blocks["Ws"].T @ s) @ (blocks["Wn"].T @ en)) * en
         z = blocks["V"].T @ t + blocks["c"]
+        if use_b:
+            z = z + blocks["B"][codes[i]]
         z = z - z.max()
         total += np.log(np.exp(z).sum()) - z[y[i]]
     penalty = 0.0
     for name, block in blocks.items():
         if name in ("b", "c"):
             continue
-        factor = emb_ratio if name in ("E", "L", "Ws", "Wa", "Wn") else 1.0
+        factor = (emb_ratio if name in ("E", "L", "Ws", "Wa", "Wn")
+                  else bias_ratio if name == "B" else 1.0)
         penalty += 0.5 * reg * factor * float((block ** 2).sum())
     return total / X.shape[0] + penalty
 
@@ -118,12 +125,15 @@ def oracle_proba(clf, X, annotators):
             en = q @ clf.label_embeddings_
             t = t + ((s @ maps["text"]) @ (en @ maps["annotation"])) * en
         z = t @ clf.coef_ + clf.intercept_
+        if clf.annotator_offsets_ is not None:
+            offsets = clf.annotator_offsets_
+            z = z + (offsets.loc[a].to_numpy() if known else offsets.to_numpy().mean(axis=0))
         p = np.exp(z - z.max())
         out.append(p / p.sum())
     return np.array(out)
 
 
-def _layout_and_start(clf, X, codes, y, use_a, use_n, seed):
+def _layout_and_start(clf, X, codes, y, use_a, use_n, seed, use_b=False):
     k, r = int(y.max()) + 1, int(codes.max()) + 1
     counts = np.zeros((r, k))
     np.add.at(counts, (codes, y), 1.0)
@@ -131,7 +141,7 @@ def _layout_and_start(clf, X, codes, y, use_a, use_n, seed):
     Q = clf._training_shares(counts, codes, y)
     rng = np.random.default_rng(seed)
     layout, theta = clf._initial_parameters(rng, X.shape[1], r, k, clf.n_components, counts,
-                                            use_a, use_n)
+                                            (use_a, use_n, use_b))
     theta = theta + rng.normal(0.0, 0.5, theta.size)
     R = sp.csr_matrix((np.ones(y.size), (codes, np.arange(y.size))), shape=(r, y.size))
     return layout, theta, Q, R
@@ -140,16 +150,17 @@ def _layout_and_start(clf, X, codes, y, use_a, use_n, seed):
 # ------------------------------------------------------------------ gradient and loss
 @pytest.mark.parametrize("context", ["all", "leave_one_out"])
 @pytest.mark.parametrize("sparse", [False, True], ids=["dense", "sparse"])
-@pytest.mark.parametrize(("use_a", "use_n"), FLAGS, ids=FLAG_IDS)
-def test_gradient_matches_central_differences(use_a, use_n, sparse, context):
+@pytest.mark.parametrize(("use_a", "use_n", "use_b"), FLAGS, ids=FLAG_IDS)
+def test_gradient_matches_central_differences(use_a, use_n, use_b, sparse, context):
     X, y, codes = small_problem(1, sparse=sparse)
     clf = AnnotatorEmbeddingClassifier(n_components=3, annotation_context=context)
-    layout, theta, Q, R = _layout_and_start(clf, X, codes, y, use_a, use_n, seed=2)
-    args = (layout, X, codes, Q, y, 0.05, 3.0, use_a, use_n, R)
+    layout, theta, Q, R = _layout_and_start(clf, X, codes, y, use_a, use_n, seed=2,
+                                            use_b=use_b)
+    args = (layout, X, codes, Q, y, 0.05, 3.0, use_a, use_n, R, use_b, 0.7)
     f, g = emb._loss_grad(theta, *args)
     # the loss is the documented objective
     npt.assert_allclose(f, oracle_loss(layout.unpack(theta), X, codes, y, Q, 0.05, 3.0,
-                                       use_a, use_n), rtol=1e-10)
+                                       use_a, use_n, use_b, 0.7), rtol=1e-10)
     step = 1e-6
     num = np.empty_like(theta)
     for j in range(theta.size):
@@ -186,7 +197,8 @@ def test_leave_one_out_context_leaks_the_label():
     X = rng.normal(size=(240, 3))
     ann = np.repeat(np.arange(12), 20)
     y = rng.integers(0, 2, 240)
-    kw = dict(n_components=3, alpha=1e-4, max_iter=3000, random_state=0)
+    kw = dict(n_components=3, alpha=1e-4, embedding_alpha_ratio=2.0, max_iter=3000,
+              random_state=0)
     # The leaking objective has no finite minimiser; SciPy 1.11's L-BFGS-B (the floor) keeps
     # chasing it to max_iter and the estimator says so with a ConvergenceWarning.
     with warnings.catch_warnings():
@@ -205,7 +217,8 @@ def test_text_only_is_softmax_regression_on_the_projection():
     X, y, codes = small_problem(4, n=90, d=6)
     alpha = 0.02
     clf = AnnotatorEmbeddingClassifier(n_components=3, annotator_embedding=False,
-                                       annotation_embedding=False, alpha=alpha, tol=1e-10,
+                                       annotation_embedding=False, annotator_bias=False,
+                                       alpha=alpha, tol=1e-10,
                                        max_iter=5000, random_state=0).fit(X, y, codes)
     S = X @ clf.projection_ + clf.projection_bias_
     lr = LogisticRegression(C=1.0 / (alpha * y.size), tol=1e-12, max_iter=10_000).fit(S, y)
@@ -278,11 +291,60 @@ def test_flippers_are_predicted_to_flip(sim, fitted):
     assert np.mean(faithful != clf.predict(items, np.repeat(flipper, len(items)))) > 0.75
 
 
+def test_offsets_recover_the_leaning_annotators(sim, fitted):
+    # leaners give label 1 on 70 % of items whatever the truth: their offset for class 1
+    # (relative to class 0) is above every faithful annotator's and every flipper's
+    _, _, _, groups, _ = sim
+    B = fitted["offsets"].annotator_offsets_
+    assert list(B.columns) == [0, 1] and list(B.index) == sorted(B.index)
+    lean = (B[1] - B[0]).to_numpy()
+    assert lean[groups == 2].min() > lean[groups != 2].max()
+
+
+def test_full_model_never_ends_above_the_offsets_model(sim):
+    # Stages 1-2 are the offsets-only fit; the full model's descent from random embeddings
+    # is kept only when it ends lower than that point with the embeddings at zero. With
+    # five iterations the descent ends far from any optimum, so the offsets-only point
+    # (the same in both models) is kept.
+    X, y, ann, _, test = sim
+    kw = dict(n_components=4, max_iter=5, random_state=3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        offsets = AnnotatorEmbeddingClassifier(annotator_embedding=False,
+                                               annotation_embedding=False, **kw).fit(
+            X[~test], y[~test], ann[~test])
+        full = AnnotatorEmbeddingClassifier(**kw).fit(X[~test], y[~test], ann[~test])
+    assert full.loss_ == offsets.loss_
+    npt.assert_allclose(full.predict_proba(X[test], ann[test]),
+                        offsets.predict_proba(X[test], ann[test]), rtol=0, atol=1e-12)
+    assert np.all(full.annotator_embeddings_.to_numpy() == 0)
+    # and with enough iterations the embeddings lower the objective further
+    full = AnnotatorEmbeddingClassifier(n_components=4, max_iter=3000, tol=1e-4,
+                                        random_state=3).fit(X[~test], y[~test], ann[~test])
+    assert full.loss_ < offsets.loss_
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_flippers_are_found_from_every_seed(seed):
+    # Half of the annotators flip every label, so the text alone is at chance; the
+    # defaults must find the flippers whatever the seed of the initial weights.
+    rng = np.random.default_rng(0)
+    X_items = rng.normal(size=(150, 6))
+    truth = (X_items[:, 0] > 0).astype(int)
+    item = np.repeat(np.arange(150), 3)
+    who = np.concatenate([rng.choice(6, 3, replace=False) for _ in range(150)])
+    y = np.where(who >= 3, 1 - truth[item], truth[item])
+    test = rng.random(y.size) < 0.3
+    clf = AnnotatorEmbeddingClassifier(n_components=4, random_state=seed).fit(
+        X_items[item][~test], y[~test], who[~test])
+    assert clf.score(X_items[item][test], y[test], who[test]) > 0.95
+
+
 # ------------------------------------------------------------------ estimator behaviour
 def test_deterministic_for_fixed_random_state(sim):
     X, y, ann, _, test = sim
-    kw = dict(n_components=3, max_iter=200, tol=1e-4, random_state=7)
-    with pytest.warns(ConvergenceWarning, match="max_iter=200"):
+    kw = dict(n_components=3, max_iter=30, tol=1e-4, random_state=7)
+    with pytest.warns(ConvergenceWarning, match="max_iter=30"):
         a = AnnotatorEmbeddingClassifier(**kw).fit(X[~test], y[~test], ann[~test])
     with pytest.warns(ConvergenceWarning):
         b = AnnotatorEmbeddingClassifier(**kw).fit(X[~test], y[~test], ann[~test])
@@ -335,7 +397,7 @@ def test_string_labels_and_score(sim, fitted):
                                        random_state=0)
     clf.fit(X[~test], list(words[~test]), pd.Series(ann[~test]))
     assert clf.classes_.tolist() == ["no", "yes"]
-    ref = fitted["both"]
+    ref = fitted["all"]
     npt.assert_array_equal(clf.predict(X[test], ann[test]),
                            np.array(["no", "yes"])[ref.predict(X[test], ann[test])])
     assert clf.score(X[test], words[test], ann[test]) == ref.score(X[test], y[test], ann[test])
@@ -476,6 +538,18 @@ def test_goemotions_table_in_the_docs_is_reproduced():
     both = table[table["model"] == script.BOTH].groupby("group")["accuracy"].mean()
     text = table[table["model"] == "text only"].groupby("group")["accuracy"].mean()
     npt.assert_allclose(gains["vs text only"], (both - text).reindex(script.GROUPS))
+    # the prose below the table
+    rounded = gains.round(1)
+    assert rounded.loc[["negative", "ambiguous"], "vs text only"].tolist() == [1.8, 1.3]
+    assert rounded[f"vs {script.LR_BIAS}"].tolist() == [0.6, 0.1, 0.3]
+    assert int(script.same_as_offsets(table).sum()) == 21
+
+
+@pytest.mark.slow
+def test_goemotions_tuning_table_in_the_docs_is_reproduced():
+    # "How the defaults were chosen": the --tuning table (about three minutes).
+    script, docs = _table_script()
+    assert script.tuning() in docs.read_text()
 
 
 def test_annotation_split_holds_out_a_share_of_every_annotator():

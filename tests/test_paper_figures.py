@@ -207,7 +207,7 @@ def test_fig_li2024_fis_cloud(tmp_path):
 def test_fig_deng2023_annotator_embeddings(tmp_path):
     rec = run_figure("fig_deng2023_annotator_embeddings.py", tmp_path)
     variants = {"majority class", "text only", "+ annotator embedding",
-                "+ annotation embedding", "+ both"}
+                "+ annotation embedding", "+ both", "+ both + offsets (default)"}
     for group, runs in rec["runs"].items():
         assert len(runs) == len(rec["seeds"])
         for run in runs:

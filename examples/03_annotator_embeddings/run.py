@@ -11,8 +11,10 @@ linear projection in place of BERT, on the bundled per-rater GoEmotions subsets 
 
 Part 1, Deng et al.'s annotation split: each annotator's annotations are split 70 / 30
 (``random_state=42``), and we report exact-match (EM) accuracy and macro-F1 over the held-out
-(item, annotator) rows for the text-only model, + annotator embedding, + annotation
-embedding and + both, as mean and standard deviation over seeds of the initial weights.
+(item, annotator) rows for the text-only model and the paper's ablations (+ annotator
+embedding, + annotation embedding, + both), all without the estimator's per-annotator
+offsets, and for the estimator's default (both embeddings and the offsets), as mean and
+standard deviation over seeds of the initial weights.
 
 Part 2, held-out items (70 / 30 split of the items, ``random_state=42``): how well
 ``predict_distribution`` (mean over the rater pool) matches the share of raters who chose
@@ -55,8 +57,11 @@ SPLIT_SEED = 42
 FULL = os.environ.get("MULTIPLICITY_FULL_SIZE", "0") == "1"
 SEEDS = range(5 if FULL else 1)
 GROUPS = ("positive", "negative", "ambiguous")
-VARIANTS = {"text only": (False, False), "+ annotator": (True, False),
-            "+ annotation": (False, True), "+ both": (True, True)}
+# (annotator_embedding, annotation_embedding, annotator_bias)
+VARIANTS = {"text only": (False, False, False), "+ annotator": (True, False, False),
+            "+ annotation": (False, True, False), "+ both": (True, True, False),
+            "default: + both + offsets": (True, True, True)}
+DEFAULT = "default: + both + offsets"
 LOO = "+ both, leave-one-out E_n"  # annotation_context="leave_one_out" (the paper's)
 
 
@@ -74,10 +79,12 @@ def tfidf(train_texts) -> TfidfVectorizer:
     return TfidfVectorizer(min_df=2, sublinear_tf=True).fit(train_texts)
 
 
-def fit(X, y, annotators, use_a, use_n, seed, **kw) -> AnnotatorEmbeddingClassifier:
-    """The default model; stopping at max_iter (counted below) is part of its tuning."""
+def fit(X, y, annotators, use, seed, **kw) -> AnnotatorEmbeddingClassifier:
+    """The default model with the ``use`` terms; stopping at max_iter (counted below) is
+    part of its tuning."""
+    use_a, use_n, use_b = use
     clf = AnnotatorEmbeddingClassifier(annotator_embedding=use_a, annotation_embedding=use_n,
-                                       random_state=seed, **kw)
+                                       annotator_bias=use_b, random_state=seed, **kw)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         clf.fit(X, y, annotators)
@@ -86,7 +93,7 @@ def fit(X, y, annotators, use_a, use_n, seed, **kw) -> AnnotatorEmbeddingClassif
 
 
 start = time.perf_counter()
-rows, dist_rows, capped, majority_share = [], [], [], {}
+rows, dist_rows, capped, kept_offsets, majority_share = [], [], [], [], {}
 for group in GROUPS:
     goe = load_goemotions_disagreement(group)
     data, items = goe.data, goe.item_table
@@ -99,10 +106,12 @@ for group in GROUPS:
     vec = tfidf(items.loc[np.unique(data["item"][~test]), "text"])
     X_tr, X_te = vec.transform(texts[~test]), vec.transform(texts[test])
     runs = [(name, flags, {}) for name, flags in VARIANTS.items()]
-    runs.append((LOO, (True, True), {"annotation_context": "leave_one_out"}))
-    for name, (use_a, use_n), kw in runs:
+    runs.append((LOO, (True, True, False), {"annotation_context": "leave_one_out"}))
+    for name, use, kw in runs:
         for seed in SEEDS:
-            clf = fit(X_tr, y[~test], ann[~test], use_a, use_n, seed, **kw)
+            clf = fit(X_tr, y[~test], ann[~test], use, seed, **kw)
+            if name == DEFAULT:  # did the fit keep the model without embeddings?
+                kept_offsets.append(not clf.annotator_embeddings_.to_numpy().any())
             pred = clf.predict(X_te, ann[test])
             rows.append({"group": group, "model": name, "seed": seed,
                          "EM accuracy": float(np.mean(pred == y[test])),
@@ -130,10 +139,9 @@ for group in GROUPS:
     human = items.loc[test_items, "prob_positive"].to_numpy()
     lr = LogisticRegression(max_iter=2000).fit(X_rows, y[~held])
     shares = {("logistic regression (all labels)", 0): lr.predict_proba(X_items)[:, 1]}
-    for name in ("text only", "+ annotator", "+ both"):
-        use_a, use_n = VARIANTS[name]
+    for name in ("text only", "+ annotator", "+ both", "default: + both + offsets"):
         for seed in SEEDS:
-            clf = fit(X_rows, y[~held], ann[~held], use_a, use_n, seed)
+            clf = fit(X_rows, y[~held], ann[~held], VARIANTS[name], seed)
             shares[(f"AnnotatorEmbedding, {name}", seed)] = clf.predict_distribution(X_items)[:, 1]
     for (name, seed), q in shares.items():
         dist_rows.append({"group": group, "model": name, "seed": seed,
@@ -164,20 +172,23 @@ for group in GROUPS:
     print(f"{group}: text-only EM {base:.3f}; best {best} "
           f"{gains.loc[group, ('EM accuracy', best)]:.3f}")
 print(f"{sum(capped)} of {len(capped)} fits stopped at max_iter (last L-BFGS-B stage)")
+print(f"annotation split, default model: the fit kept the offsets-only model (embeddings "
+      f"all zero) in {sum(kept_offsets)} of {len(kept_offsets)} fits")
 print(f"elapsed {time.perf_counter() - start:.0f} s")
 
-fig, axes = plt.subplots(1, 2, figsize=(11, 3.6), layout="constrained")
-width = 0.2
+fig, axes = plt.subplots(1, 2, figsize=(11, 4), layout="constrained")
+width = 0.16
 for ax, metric in zip(axes, ("EM accuracy", "macro-F1"), strict=True):
     for j, name in enumerate(VARIANTS):
         m = [summary.loc[(g, name), (metric, "mean")] for g in GROUPS]
         s = [np.nan_to_num(summary.loc[(g, name), (metric, "std")]) for g in GROUPS]
-        ax.bar(np.arange(len(GROUPS)) + (j - 1.5) * width, m, width, yerr=s, capsize=2,
+        ax.bar(np.arange(len(GROUPS)) + (j - 2) * width, m, width, yerr=s, capsize=2,
                label=name)
     ax.set_xticks(np.arange(len(GROUPS)), GROUPS)
     ax.set_ylabel(metric)
     ax.set_ylim(0.55, 0.78)
-axes[0].legend(fontsize=8, ncols=2)
+fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncols=5,
+           fontsize=8)
 fig.suptitle(f"GoEmotions annotation split, TF-IDF, {len(SEEDS)} seed(s)", fontsize=10)
 out = Path(os.environ.get("MULTIPLICITY_FIGURE_DIR", ".")) / "annotator_embeddings.png"
 fig.savefig(out, dpi=110)

@@ -41,8 +41,8 @@ X_NOT_NUMERIC = ("X must be numeric (dense or scipy sparse){after}, got {what}; 
                  "estimator= (e.g. a TfidfVectorizer) to featurise raw inputs such as text")
 FEATURES_MISMATCH = "X has {got} features after featurisation, but the model was fit on {want}"
 
-# Standard deviation of the starting embeddings (stage 2 of the fit).
-_EMBEDDING_SCALE = 0.3
+# Standard deviation of the starting embeddings (the embedding stage of the fit).
+_EMBEDDING_SCALE = 2.0
 # Rows of item x annotator probabilities computed at a time in predict_distribution.
 _BLOCK_ELEMENTS = 1 << 20
 
@@ -102,13 +102,15 @@ _EMBEDDING_BLOCKS = frozenset({"E", "L", "Ws", "Wa", "Wn"})
 
 
 def _forward(P: dict[str, NDArray], X: Any, codes: NDArray[np.intp], Q: NDArray[np.float64],
-             use_a: bool, use_n: bool, E_rows: NDArray[np.float64] | None = None
+             use_a: bool, use_n: bool, E_rows: NDArray[np.float64] | None = None,
+             use_b: bool = False, B_rows: NDArray[np.float64] | None = None
              ) -> dict[str, NDArray[np.float64]]:
     """Logits and the intermediate values the gradient needs.
 
-    ``codes`` index the rows of ``P["E"]`` (ignored when ``E_rows`` gives each row's
-    annotator embedding directly); ``Q`` (n, k) holds each row's label distribution whose
-    mean label embedding is the annotation embedding.
+    ``codes`` index the rows of ``P["E"]`` and ``P["B"]`` (ignored when ``E_rows`` and
+    ``B_rows`` give each row's annotator embedding and offsets directly); ``Q`` (n, k)
+    holds each row's label distribution whose mean label embedding is the annotation
+    embedding.
     """
     s = np.asarray(X @ P["W"]) + P["b"]
     out: dict[str, NDArray] = {"s": s}
@@ -130,20 +132,23 @@ def _forward(P: dict[str, NDArray], X: Any, codes: NDArray[np.intp], Q: NDArray[
         out.update(En=En, gn=gn, b_score=b_score)
     out["t"] = t
     out["z"] = t @ P["V"] + P["c"]
+    if use_b:
+        out["z"] += P["B"][codes] if B_rows is None else B_rows
     return out
 
 
 def _loss_grad(theta: NDArray[np.float64], layout: _Layout, X: Any, codes: NDArray[np.intp],
                Q: NDArray[np.float64], y: NDArray[np.intp], reg: float, emb_reg: float,
-               use_a: bool, use_n: bool, R: sp.csr_matrix | None
-               ) -> tuple[float, NDArray[np.float64]]:
+               use_a: bool, use_n: bool, R: sp.csr_matrix | None, use_b: bool = False,
+               bias_reg: float = 1.0) -> tuple[float, NDArray[np.float64]]:
     """Mean softmax cross-entropy plus ``reg / 2`` times the squared weights, and its gradient.
 
-    ``R`` is the (n_annotators, n_rows) one-hot matrix that sums row gradients into the
-    annotator embeddings.
+    The embedding blocks are penalised ``emb_reg`` times and the annotator offsets ``B``
+    ``bias_reg`` times more strongly than ``W`` and ``V``. ``R`` is the (n_annotators,
+    n_rows) one-hot matrix that sums row gradients into the per-annotator blocks.
     """
     P = layout.unpack(theta)
-    f = _forward(P, X, codes, Q, use_a, use_n)
+    f = _forward(P, X, codes, Q, use_a, use_n, use_b=use_b)
     n = y.shape[0]
     logp = log_softmax(f["z"], axis=1)
     rows = np.arange(n)
@@ -152,6 +157,8 @@ def _loss_grad(theta: NDArray[np.float64], layout: _Layout, X: Any, codes: NDArr
     G[rows, y] -= 1.0
     G /= n
     grads: dict[str, NDArray] = {"V": f["t"].T @ G, "c": G.sum(axis=0)}
+    if use_b:
+        grads["B"] = np.asarray(R @ G)
     dt = G @ P["V"].T
     ds = dt.copy()
     if use_a or use_n:
@@ -181,7 +188,8 @@ def _loss_grad(theta: NDArray[np.float64], layout: _Layout, X: Any, codes: NDArr
     grads["b"] = ds.sum(axis=0)
     for name, block in P.items():
         if name not in _UNPENALISED:
-            strength = reg * (emb_reg if name in _EMBEDDING_BLOCKS else 1.0)
+            strength = reg * (emb_reg if name in _EMBEDDING_BLOCKS
+                              else bias_reg if name == "B" else 1.0)
             loss += 0.5 * strength * float(np.sum(block * block))
             grads[name] = grads[name] + strength * block
     return float(loss), layout.pack(grads)
@@ -194,9 +202,10 @@ def _annotator_signatures(rng: np.random.RandomState, X: Any, codes: NDArray[np.
 
     Row ``a`` is ``sum_c G_c^T (X_a^T w_c) / n_a`` with ``w_c`` the annotator's centred
     indicator of label ``c`` and ``G_c`` a random (n_features, h) matrix, scaled to standard
-    deviation 0.3 over the annotators. Annotators who tie the same features to opposite
-    labels (say, one who flips every label) start apart even when their label shares are
-    equal; scaling keeps the start small whatever the units of ``X``.
+    deviation ``_EMBEDDING_SCALE`` over the annotators. Annotators who tie the same
+    features to opposite labels (say, one who flips every label) start apart even when
+    their label shares are equal; scaling keeps the start the same size whatever the units
+    of ``X``.
     """
     r, k = counts.shape
     totals = counts.sum(axis=1)
@@ -229,19 +238,27 @@ class AnnotatorEmbeddingClassifier(ClassifierMixin, BaseEstimator):
       leave-one-out variant, and why it is not the default);
     - compatibility scores ``alpha = (W_s s) . (W_a E_a)`` and
       ``beta = (W_s s) . (W_n E_n)``;
-    - class probabilities ``softmax(V^T (s + alpha E_a + beta E_n) + c)`` (the paper's
-      "add" combination).
+    - annotator offsets ``B_a``: one learned logit offset per annotator and class (not in
+      the paper; a per-annotator bias, as a one-hot annotator column adds to a logistic
+      regression);
+    - class probabilities ``softmax(V^T (s + alpha E_a + beta E_n) + c + B_a)`` (the
+      paper's "add" combination, plus the offsets).
 
     The objective is the mean softmax cross-entropy over the annotation rows plus
-    ``alpha / 2`` times the squared norm of ``W`` and ``V`` and ``alpha *
-    embedding_alpha_ratio / 2`` times that of ``E``, ``L``, ``W_s``, ``W_a`` and ``W_n``
-    (the biases ``b`` and ``c`` are not penalised). It is minimised by scipy's L-BFGS-B
-    with an analytic gradient in two stages, as Deng et al. start from a trained text
-    encoder: first the text-only model (``W``, ``b``, ``V``, ``c``) from a random start,
-    then all blocks together from that model, with the compatibility maps at the identity
-    and small embeddings (an all-zero start would be a saddle point, because each
-    embedding term is a product of two embedding factors). Both stages are deterministic,
-    so a fixed ``random_state`` gives the same model.
+    ``alpha / 2`` times the squared norm of ``W`` and ``V``, ``alpha *
+    embedding_alpha_ratio / 2`` times that of ``E``, ``L``, ``W_s``, ``W_a`` and ``W_n``,
+    and ``alpha * bias_alpha_ratio / 2`` times that of ``B`` (the biases ``b`` and ``c``
+    are not penalised). It is minimised by scipy's L-BFGS-B with an analytic gradient in
+    stages, as Deng et al. start from a trained text encoder: (1) the text-only model
+    (``W``, ``b``, ``V``, ``c``) from a random start; (2) with the offsets, from zero;
+    (3) with the embeddings, all blocks together from there, with random embeddings and
+    annotator map ``W_a`` and the other maps at the identity (an all-zero start would be
+    a saddle point, because each embedding term is a product of embedding factors). The
+    model of the previous stage with every embedding block at zero is itself a
+    stationary point of the full objective; when stage 3 ends higher (still far from an optimum at
+    ``max_iter``, or in a worse basin), that point is kept, so adding the embeddings
+    never gives a worse training objective than the model without them. All stages are
+    deterministic, so a fixed ``random_state`` gives the same model.
 
     Parameters
     ----------
@@ -255,9 +272,11 @@ class AnnotatorEmbeddingClassifier(ClassifierMixin, BaseEstimator):
         Use the annotator embedding ``E_a`` (False: the ``alpha E_a`` term is dropped).
     annotation_embedding : bool, default=True
         Use the annotation embedding ``E_n`` (False: the ``beta E_n`` term is dropped).
-        With both flags False the model is the text-only baseline: a softmax regression on
-        the learned projection ``s``.
-    alpha : float, default=3e-3
+    annotator_bias : bool, default=True
+        Use the annotator offsets ``B_a``. With all three flags False the model is the
+        text-only baseline: a softmax regression on the learned projection ``s``; with only
+        this one True, the text model plus a per-annotator bias.
+    alpha : float, default=5e-3
         Strength of the L2 penalty (the scikit-learn name, as in ``MLPClassifier`` and
         ``Ridge``). Not to be confused with the paper's compatibility score ``alpha``,
         a fitted per-row quantity returned by :meth:`compatibility`.
@@ -270,17 +289,21 @@ class AnnotatorEmbeddingClassifier(ClassifierMixin, BaseEstimator):
         (``ftol``).
     init_scale : float, default=0.1
         Standard deviation of the random initial projection ``W`` and classifier ``V``.
-        In the second stage the label embeddings start as normal draws with standard
-        deviation 0.3, and each annotator embedding as the annotator's label shares times
+        In the embedding stage the label embeddings start as normal draws with standard
+        deviation 2, and each annotator embedding as the annotator's label shares times
         another such draw (one random vector per class) plus a random projection of how
         the annotator's labels co-vary with the features (scaled to standard deviation
-        0.3 over the annotators). So the start does not depend on the names or order of
-        the annotators, and annotators who tie the same features to different labels
-        start apart.
-    embedding_alpha_ratio : float, default=2.0
+        2 over the annotators); ``W_a`` starts as normal draws with variance
+        ``1 / n_components``. So the start does not depend on the names or order of the
+        annotators, and annotators who tie the same features to different labels start
+        apart.
+    embedding_alpha_ratio : float, default=10.0
         Multiplies ``alpha`` for the embedding blocks (``E``, ``L``, ``W_s``, ``W_a``,
         ``W_n``). The embedding terms are products of several factors, which an L2
-        penalty of the same strength restrains less than the text weights.
+        penalty of the same strength restrains less than the text weights; with weak
+        per-annotator signal (tens of labels per annotator) a ratio of 2 overfitted.
+    bias_alpha_ratio : float, default=0.3
+        Multiplies ``alpha`` for the annotator offsets ``B``.
     annotation_context : {"all", "leave_one_out"}, default="all"
         Which of the annotator's training labels ``E_n`` averages while training.
         ``"all"``: all of them, as at prediction time. ``"leave_one_out"``: all but the
@@ -316,6 +339,8 @@ class AnnotatorEmbeddingClassifier(ClassifierMixin, BaseEstimator):
         ``E_a`` per annotator (None with ``annotator_embedding=False``).
     label_embeddings_ : ndarray of shape (n_classes, n_components) or None
         ``L_c`` per class (None with ``annotation_embedding=False``).
+    annotator_offsets_ : pandas.DataFrame of shape (n_annotators, n_classes) or None
+        ``B_a`` per annotator, columns ``classes_`` (None with ``annotator_bias=False``).
     compatibility_maps_ : dict of ndarray of shape (n_components, n_components)
         ``"text"``, ``"annotator"``, ``"annotation"``: ``W_s^T``, ``W_a^T``, ``W_n^T``
         (only the ones in use).
@@ -329,12 +354,14 @@ class AnnotatorEmbeddingClassifier(ClassifierMixin, BaseEstimator):
         Final value of the training objective.
     n_iter_ : int
         L-BFGS-B iterations of the last stage (the only one for the text-only model).
+        When the embedding stage ended above the model without embeddings and that model
+        was kept (see above), the embedding blocks are all zero.
 
     Notes
     -----
     *Unknown annotators* (not seen in :meth:`fit`) fall back to the population: their
-    annotator embedding is the unweighted mean of the known annotators' embeddings and
-    their annotation embedding uses the population label distribution
+    annotator embedding and offsets are the unweighted means of the known annotators',
+    and their annotation embedding uses the population label distribution
     (``population_label_distribution_ @ label_embeddings_``, the mean label embedding
     over all training annotations). With ``annotation_context="leave_one_out"``, an
     annotator with a single training annotation has no *other* labels, so during
@@ -348,8 +375,8 @@ class AnnotatorEmbeddingClassifier(ClassifierMixin, BaseEstimator):
     (``n`` annotation rows, ``h = n_components``, ``k`` classes); a sparse ``X`` stays
     sparse (only ``X @ W`` and ``X^T @ G`` are formed). Memory is ``O(n h + d h + r h)``
     beyond ``X`` (``d`` features, ``r`` annotators), plus what L-BFGS-B keeps (10 vectors
-    of the parameter count ``d h + r h + k h + 3 h^2 + h k + h + k``). Training runs
-    at most ``2 max_iter`` L-BFGS-B iterations (two stages).
+    of the parameter count ``d h + r h + k h + 3 h^2 + h k + h + k + r k``). Training
+    runs at most ``3 max_iter`` L-BFGS-B iterations (three stages).
     :meth:`predict_distribution` works on blocks of items, with at most about a million
     item x annotator x class entries at a time.
 
@@ -383,30 +410,35 @@ class AnnotatorEmbeddingClassifier(ClassifierMixin, BaseEstimator):
         "n_components": [Interval(Integral, 1, None, closed="left")],
         "annotator_embedding": ["boolean"],
         "annotation_embedding": ["boolean"],
+        "annotator_bias": ["boolean"],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
         "init_scale": [Interval(Real, 0, None, closed="neither")],
         "embedding_alpha_ratio": [Interval(Real, 0, None, closed="left")],
+        "bias_alpha_ratio": [Interval(Real, 0, None, closed="left")],
         "annotation_context": [StrOptions({"all", "leave_one_out"})],
         "random_state": ["random_state"],
     }
 
     def __init__(self, estimator: Any = None, *, n_components: int = 8,
                  annotator_embedding: bool = True, annotation_embedding: bool = True,
-                 alpha: float = 3e-3, max_iter: int = 300, tol: float = 1e-5,
-                 init_scale: float = 0.1, embedding_alpha_ratio: float = 2.0,
+                 annotator_bias: bool = True, alpha: float = 5e-3, max_iter: int = 300,
+                 tol: float = 1e-5, init_scale: float = 0.1,
+                 embedding_alpha_ratio: float = 10.0, bias_alpha_ratio: float = 0.3,
                  annotation_context: Literal["all", "leave_one_out"] = "all",
                  random_state: Any = None) -> None:
         self.estimator = estimator
         self.n_components = n_components
         self.annotator_embedding = annotator_embedding
         self.annotation_embedding = annotation_embedding
+        self.annotator_bias = annotator_bias
         self.alpha = alpha
         self.max_iter = max_iter
         self.tol = tol
         self.init_scale = init_scale
         self.embedding_alpha_ratio = embedding_alpha_ratio
+        self.bias_alpha_ratio = bias_alpha_ratio
         self.annotation_context = annotation_context
         self.random_state = random_state
 
@@ -515,35 +547,53 @@ class AnnotatorEmbeddingClassifier(ClassifierMixin, BaseEstimator):
         Q = self._training_shares(counts, codes, y_codes)
 
         use_a, use_n = bool(self.annotator_embedding), bool(self.annotation_embedding)
+        use_b = bool(self.annotator_bias)
         rng = check_random_state(self.random_state)
         R = sp.csr_matrix((np.ones(n_rows), (codes, np.arange(n_rows))), shape=(r, n_rows))
         args = (Xf, codes, Q, y_codes, float(self.alpha), float(self.embedding_alpha_ratio))
         # Stage 1: the text-only model (W, b, V, c) from a random start.
+        use = (use_a, use_n, use_b)
         layout, theta0 = self._initial_parameters(rng, Xf.shape[1], r, k, h, counts,
-                                                  False, False)
-        res = self._minimise(layout, theta0, args, False, False, R)
+                                                  (False, False, False))
+        res = self._minimise(layout, theta0, args, (False, False, False), R)
+        P = layout.unpack(res.x)
+        if use_b:
+            # Stage 2: the offsets join, from zero (the objective stays convex in them).
+            layout, theta0 = self._initial_parameters(rng, Xf.shape[1], r, k, h, counts,
+                                                      (False, False, True), start=P)
+            res = self._minimise(layout, theta0, args, (False, False, True), R)
+            P = layout.unpack(res.x)
         if use_a or use_n:
-            # Stage 2: every block together, starting from the text-only model with small
-            # embeddings (an all-zero start would be a saddle point: the embedding terms
-            # are products of two embedding factors).
-            text = layout.unpack(res.x)
+            # Stage 3: every block together, from the model so far with random embeddings
+            # (an all-zero start would be a saddle point: the embedding terms are products
+            # of embedding factors). The model so far, with all embedding blocks at zero,
+            # is a stationary point of the full objective; when the descent from the
+            # random start ends higher than that point (far from the optimum at max_iter,
+            # or in a worse basin), the model so far is kept.
             signatures = _annotator_signatures(rng, Xf, codes, y_codes, counts, h) if use_a \
                 else None
-            layout, theta0 = self._initial_parameters(rng, Xf.shape[1], r, k, h, counts,
-                                                      use_a, use_n, text=text,
-                                                      signatures=signatures)
-            res = self._minimise(layout, theta0, args, use_a, use_n, R)
-        self._set_fitted(layout.unpack(res.x), use_a, use_n)
+            layout, theta0 = self._initial_parameters(rng, Xf.shape[1], r, k, h, counts, use,
+                                                      start=P, signatures=signatures)
+            res = self._minimise(layout, theta0, args, use, R)
+            lifted = layout.pack({n: P[n] if n in P else np.zeros(shape)
+                                  for n, shape in layout.shapes.items()})
+            f_lifted = _loss_grad(lifted, layout, *args, use_a, use_n, R, use_b,
+                                  float(self.bias_alpha_ratio))[0]
+            if f_lifted < res.fun:
+                res.x, res.fun = lifted, f_lifted
+        self._set_fitted(layout.unpack(res.x), use)
         self.loss_ = float(res.fun)
         self.n_iter_ = int(res.nit)
         return self
 
-    def _minimise(self, layout, theta0, args, use_a, use_n, R):
+    def _minimise(self, layout, theta0, args, use, R):
         # The matrices are thin (n x n_components), so BLAS threads buy nothing, and on a
         # busy machine their spinning slowed L-BFGS-B tenfold.
+        use_a, use_n, use_b = use
         with threadpool_limits(limits=1, user_api="blas"):
             res = minimize(_loss_grad, theta0, jac=True, method="L-BFGS-B",
-                           args=(layout, *args, use_a, use_n, R),
+                           args=(layout, *args, use_a, use_n, R, use_b,
+                                 float(self.bias_alpha_ratio)),
                            options={"maxiter": self.max_iter, "gtol": self.tol,
                                     "ftol": self.tol * 1e-4})
         if res.status == 1:
@@ -565,13 +615,17 @@ class AnnotatorEmbeddingClassifier(ClassifierMixin, BaseEstimator):
         return Q
 
     def _initial_parameters(self, rng, d: int, r: int, k: int, h: int, counts: NDArray,
-                            use_a: bool, use_n: bool, text: dict | None = None,
+                            use: tuple[bool, bool, bool], start: dict | None = None,
                             signatures: NDArray | None = None) -> tuple[_Layout, NDArray]:
+        """Parameter layout of the ``use`` terms and a starting vector: ``start``'s blocks
+        where it has them (the previous stage), else random text weights, zero offsets
+        and random embeddings."""
+        use_a, use_n, use_b = use
         scale, emb = float(self.init_scale), _EMBEDDING_SCALE
-        if text is None:
-            text = {"W": rng.normal(0.0, scale, (d, h)), "b": np.zeros(h),
-                    "V": rng.normal(0.0, scale, (h, k)), "c": np.zeros(k)}
-        blocks: dict[str, NDArray] = {"W": text["W"], "b": text["b"]}
+        if start is None:
+            start = {"W": rng.normal(0.0, scale, (d, h)), "b": np.zeros(h),
+                     "V": rng.normal(0.0, scale, (h, k)), "c": np.zeros(k)}
+        blocks: dict[str, NDArray] = {"W": start["W"], "b": start["b"]}
         if use_a or use_n:
             blocks["Ws"] = np.eye(h)
         # The annotator embeddings start from the annotator's data (label shares and
@@ -581,18 +635,24 @@ class AnnotatorEmbeddingClassifier(ClassifierMixin, BaseEstimator):
             blocks["E"] = (counts / counts.sum(axis=1, keepdims=True)) @ protos
             if signatures is not None:
                 blocks["E"] = blocks["E"] + signatures
-            blocks["Wa"] = np.eye(h)
+            # A random map (not the identity): with W_a = I the annotator term
+            # (s . E_a) E_a only adds along E_a, so an annotator who flips the labels
+            # would first have to turn the map around, which L-BFGS-B often did not.
+            blocks["Wa"] = rng.normal(0.0, h ** -0.5, (h, h))
         if use_n:
             blocks["L"] = protos.copy() if not use_a else rng.normal(0.0, emb, (k, h))
             blocks["Wn"] = np.eye(h)
-        blocks["V"] = text["V"]
-        blocks["c"] = text["c"]
+        blocks["V"] = start["V"]
+        blocks["c"] = start["c"]
+        if use_b:
+            blocks["B"] = start.get("B", np.zeros((r, k)))
         layout = _Layout({n: v.shape for n, v in blocks.items()})
         return layout, layout.pack(blocks)
 
-    def _set_fitted(self, P: dict[str, NDArray], use_a: bool, use_n: bool) -> None:
+    def _set_fitted(self, P: dict[str, NDArray], use: tuple[bool, bool, bool]) -> None:
         self._params = {n: v.copy() for n, v in P.items()}
-        self._use = (use_a, use_n)
+        self._use = use
+        use_a, use_n, use_b = use
         self.projection_ = self._params["W"]
         self.projection_bias_ = self._params["b"]
         self.coef_ = self._params["V"]
@@ -600,25 +660,31 @@ class AnnotatorEmbeddingClassifier(ClassifierMixin, BaseEstimator):
         self.annotator_embeddings_ = (pd.DataFrame(self._params["E"], index=self.annotators_)
                                       if use_a else None)
         self.label_embeddings_ = self._params["L"] if use_n else None
+        self.annotator_offsets_ = (pd.DataFrame(self._params["B"], index=self.annotators_,
+                                                columns=self.classes_) if use_b else None)
         maps = {"text": "Ws", "annotator": "Wa", "annotation": "Wn"}
         self.compatibility_maps_ = {key: self._params[b] for key, b in maps.items()
                                     if b in self._params}
 
     # ------------------------------------------------------------------ predict
-    def _rows(self, annotators: Any, n: int) -> tuple[NDArray, NDArray, NDArray | None]:
-        """Per-row annotator codes, label distributions Q and embeddings (unknown: population)."""
+    def _rows(self, annotators: Any, n: int) -> tuple[NDArray, NDArray, dict]:
+        """Per-row annotator codes, label distributions Q, and the ``_forward`` keywords
+        with each row's embedding and offsets (unknown annotators: the population's)."""
         ann = self._annotator_rows(annotators, n)
         codes = self.annotators_.get_indexer(ann).astype(np.intp)
         known = codes >= 0
         counts = self.annotator_label_counts_.to_numpy()
         Q = np.tile(self.population_label_distribution_, (n, 1))
         Q[known] = counts[codes[known]] / counts[codes[known]].sum(axis=1, keepdims=True)
-        E_rows = None
-        if self._use[0]:
-            E = self._params["E"]
-            E_rows = np.tile(E.mean(axis=0), (n, 1))
-            E_rows[known] = E[codes[known]]
-        return codes, Q, E_rows
+        use_a, use_n, use_b = self._use
+        rows = {"use_a": use_a, "use_n": use_n, "use_b": use_b}
+        for flag, block in ((use_a, "E"), (use_b, "B")):
+            if flag:
+                M = self._params[block]
+                M_rows = np.tile(M.mean(axis=0), (n, 1))
+                M_rows[known] = M[codes[known]]
+                rows[f"{block}_rows"] = M_rows
+        return codes, Q, rows
 
     def predict_proba(self, X: Any, annotators: ArrayLike) -> NDArray[np.float64]:
         """Probability of each class for each (item, annotator) row.
@@ -638,8 +704,8 @@ class AnnotatorEmbeddingClassifier(ClassifierMixin, BaseEstimator):
         """
         check_is_fitted(self)
         Xf = self._features(X, fit=False)
-        codes, Q, E_rows = self._rows(annotators, Xf.shape[0])
-        f = _forward(self._params, Xf, codes, Q, *self._use, E_rows=E_rows)
+        codes, Q, rows = self._rows(annotators, Xf.shape[0])
+        f = _forward(self._params, Xf, codes, Q, **rows)
         return softmax(f["z"], axis=1)
 
     def predict(self, X: Any, annotators: ArrayLike) -> NDArray:
@@ -678,8 +744,8 @@ class AnnotatorEmbeddingClassifier(ClassifierMixin, BaseEstimator):
         """
         check_is_fitted(self)
         Xf = self._features(X, fit=False)
-        codes, Q, E_rows = self._rows(annotators, Xf.shape[0])
-        f = _forward(self._params, Xf, codes, Q, *self._use, E_rows=E_rows)
+        codes, Q, rows = self._rows(annotators, Xf.shape[0])
+        f = _forward(self._params, Xf, codes, Q, **rows)
         nan = np.full(Xf.shape[0], np.nan)
         return pd.DataFrame({"alpha": f.get("a_score", nan), "beta": f.get("b_score", nan)})
 
@@ -705,12 +771,12 @@ class AnnotatorEmbeddingClassifier(ClassifierMixin, BaseEstimator):
         Xf = self._features(X, fit=False)
         n, r, k = Xf.shape[0], len(self.annotators_), len(self.classes_)
         P = self._params
-        use_a, use_n = self._use
+        use_a, use_n, use_b = self._use
         s = np.asarray(Xf @ P["W"]) + P["b"]
         base = s @ P["V"] + P["c"]  # (n, k)
-        if not (use_a or use_n):
+        if not (use_a or use_n or use_b):
             return softmax(base, axis=1)
-        u = s @ P["Ws"]
+        u = s @ P["Ws"] if use_a or use_n else None
         terms = []  # (score matrix (n, r), V-projected embedding (r, k))
         if use_a:
             E = P["E"]
@@ -724,6 +790,8 @@ class AnnotatorEmbeddingClassifier(ClassifierMixin, BaseEstimator):
         for lo in range(0, n, block):
             hi = min(n, lo + block)
             z = np.repeat(base[lo:hi, None, :], r, axis=1)
+            if use_b:
+                z += P["B"][None, :, :]
             for score, proj in terms:
                 z += score[lo:hi, :, None] * proj[None, :, :]
             out[lo:hi] = softmax(z, axis=2).mean(axis=1)
