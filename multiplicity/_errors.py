@@ -43,3 +43,15 @@ INDEX_DUPLICATES = (
     "aligned with {ref} on the index; give the rows unique labels (reset_index() on both) "
     "or pass NumPy arrays to match rows by position"
 )
+
+# Arguments of the estimators and measures (checked in ``_validation``).
+ON_UNDEFINED = "on_undefined must be 'raise' or 'nan', got {got!r}"
+INT_AT_LEAST = "{name} must be an integer >= {low}, got {value!r}"
+EPSILON_MODE = "epsilon_mode must be 'absolute' or 'relative', got {0!r}"
+EPSILON_TYPE = "epsilon must be a real number >= 0, got {0!r}"
+ALPHA_TYPE = "alpha must be a float in (0, 1), got {0}"
+ALPHA_RANGE = "alpha must lie in (0, 1), got {0!r}"
+SEED_NEGATIVE = "random_state must be >= 0, got {0!r}"
+SEED_TYPE = "random_state must be None, an int, a numpy RandomState or Generator, got {0}"
+NO_SAMPLES = "X must contain at least one sample, got 0"
+X_Y_LENGTH = "X and y must have the same number of samples, got {0} and {1}"

@@ -345,3 +345,4 @@ def align_to(reference: object, other: object, *, name: str,
                                                        detail="; ".join(parts)))
     return other.loc[ref_index]
 
+

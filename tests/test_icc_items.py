@@ -16,6 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+from multiplicity._errors import ON_UNDEFINED
 from multiplicity.annotation import Annotations, agreement
 from multiplicity.annotation._icc import (
     DUPLICATES,
@@ -25,7 +26,6 @@ from multiplicity.annotation._icc import (
     MISSING_OPTION,
     NEEDS_ANNOTATORS,
     NOT_NUMERIC,
-    ON_UNDEFINED,
     TOO_FEW,
     _intraclass_correlation_analytic,
     _intraclass_correlation_statistic,

@@ -27,11 +27,11 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from multiplicity._errors import ON_UNDEFINED
 from multiplicity.annotation._alpha import (
     BAD_DISTANCE,
     NO_PAIRS,
     NOT_NUMERIC,
-    ON_UNDEFINED,
     RATIO_NEGATIVE,
     SINGLE_VALUE,
     UNKNOWN_LEVEL,

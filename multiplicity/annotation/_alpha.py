@@ -45,6 +45,7 @@ from typing import Any, Literal, Protocol, runtime_checkable
 import numpy as np
 from numpy.typing import NDArray
 
+from .._checks import check_on_undefined, py_scalar
 from .._lazy import lazy_module
 from . import _twins
 from ._container import Annotations, check_annotations
@@ -62,7 +63,6 @@ LEVELS: tuple[str, ...] = ("nominal", "ordinal", "interval", "ratio")
 # Error messages (tests import them).
 UNKNOWN_LEVEL = ("level must be 'nominal', 'ordinal', 'interval', 'ratio' or a callable "
                  "distance(a, b) -> squared distances, got {got!r}")
-ON_UNDEFINED = "on_undefined must be 'raise' or 'nan', got {got!r}"
 NOT_NUMERIC = ("level={level!r} needs numeric labels (the distance uses the values), but "
                "the labels are {cats}; use level='nominal' or 'ordinal', or recode the "
                "labels as numbers")
@@ -158,13 +158,8 @@ def _check_level(level: Any) -> str:
     raise ValueError(UNKNOWN_LEVEL.format(got=level))
 
 
-def _check_on_undefined(on_undefined: Any) -> None:
-    if not isinstance(on_undefined, str) or on_undefined not in ("raise", "nan"):
-        raise ValueError(ON_UNDEFINED.format(got=on_undefined))
 
 
-def _py(x: Any) -> Any:
-    return x.item() if isinstance(x, np.generic) else x
 
 
 def _numeric_values(ann: Annotations, level: str) -> NDArray[np.float64]:
@@ -173,10 +168,11 @@ def _numeric_values(ann: Annotations, level: str) -> NDArray[np.float64]:
     v = ann.category_values
     bad = ~np.isfinite(v)
     if bad.any():
-        raise ValueError(NOT_FINITE.format(level=level, value=_py(v[bad][0])))
+        raise ValueError(NOT_FINITE.format(level=level, value=py_scalar(v[bad][0])))
     if level == "ratio":
         if (v < 0).any():
-            raise ValueError(RATIO_NEGATIVE.format(value=_py(ann.categories[int(np.argmin(v))])))
+            smallest = ann.categories[int(np.argmin(v))]
+            raise ValueError(RATIO_NEGATIVE.format(value=py_scalar(smallest)))
     return v
 
 
@@ -259,7 +255,7 @@ def _ratio_terms(ann: Annotations, x: NDArray[np.float64], n_c: NDArray[np.float
 
 def _parts(data: Any, level: Any, on_undefined: Any = "raise") -> _Parts:
     """Validate, then compute the per-unit terms and the marginals of alpha."""
-    _check_on_undefined(on_undefined)
+    check_on_undefined(on_undefined)
     kind = _check_level(level)
     ann = check_annotations(data)
     if kind == "ordinal" and not ann.ordered:
@@ -279,7 +275,7 @@ def _parts(data: Any, level: Any, on_undefined: Any = "raise") -> _Parts:
     if n == 0:
         reason = NO_PAIRS
     elif present.size == 1:
-        reason = SINGLE_VALUE.format(value=_py(ann.categories[present[0]]))
+        reason = SINGLE_VALUE.format(value=py_scalar(ann.categories[present[0]]))
     x = None
     pi = n_c / n if n else n_c
     compiled = _twins.compiled(ann)

@@ -28,6 +28,7 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from .._checks import check_on_undefined, py_scalar
 from .._lazy import is_instance, lazy_module
 from . import _twins
 from ._alpha import _unit_sum
@@ -74,7 +75,6 @@ WEIGHTS_RANGE = ("weights must hold finite agreement weights in [0, 1] with 1 on
 NEEDS_ANNOTATORS = ("{coef} needs annotator identities, but the data were built with "
                     "Annotations.from_counts (who gave which rating is unknown); use "
                     "fleiss_kappa, gwet_ac1, brennan_prediger or percent_agreement")
-ON_UNDEFINED = "on_undefined must be 'raise' or 'nan', got {got!r}"
 COHEN_LENGTHS = "a and b must have the same length, got {na} and {nb}"
 COHEN_NOT_1D = "{name} must be a 1-D vector of labels, got shape {shape}"
 COHEN_TOO_FEW = ("cohen_kappa needs at least 2 items rated by both a and b (missing "
@@ -200,9 +200,6 @@ def _check_weights(weights: Any, categories: pd.Index, ordered: bool = True,
     return np.ascontiguousarray(W), bool(np.array_equal(W, np.eye(q)))
 
 
-def _check_on_undefined(on_undefined: Any) -> None:
-    if on_undefined not in ("raise", "nan"):
-        raise ValueError(ON_UNDEFINED.format(got=on_undefined))
 
 
 # ------------------------------------------------------------------ per-item pieces
@@ -255,7 +252,7 @@ def _core(ann: Annotations, W: NDArray[np.float64], identity: bool) -> _Core:
 
 def _prepare(data: Any, weights: Any, on_undefined: Any
              ) -> tuple[Annotations, NDArray[np.float64], bool]:
-    _check_on_undefined(on_undefined)
+    check_on_undefined(on_undefined)
     ann = check_annotations(data)
     W, identity = _check_weights(weights, ann.categories, ann.ordered)
     return ann, W, identity
@@ -268,7 +265,7 @@ def _finish(pa: float, pe: float, n2: int, coef: str, categories: pd.Index,
     if n2 == 0:
         reason = NO_PAIRS.format(coef=coef)
     elif not math.isfinite(pe) or abs(1.0 - pe) < 1e-13:
-        reason = (SINGLE_CATEGORY.format(coef=coef, cat=_py(categories[0]))
+        reason = (SINGLE_CATEGORY.format(coef=coef, cat=py_scalar(categories[0]))
                   if len(categories) == 1 else PE_ONE.format(coef=coef))
     if reason is not None:
         if on_undefined == "nan":
@@ -277,8 +274,6 @@ def _finish(pa: float, pe: float, n2: int, coef: str, categories: pd.Index,
     return float((pa - pe) / (1.0 - pe))
 
 
-def _py(x: Any) -> Any:
-    return x.item() if isinstance(x, np.generic) else x
 
 
 def _ratio(num: NDArray, den: NDArray) -> NDArray[np.float64]:
@@ -838,7 +833,7 @@ def cohen_kappa(a: Any, b: Any = None, weights: Any = None, *,
     >>> round(cohen_kappa(a, b), 4)
     0.3333
     """
-    _check_on_undefined(on_undefined)
+    check_on_undefined(on_undefined)
     table, W, cats = _cohen_parts(a, b, weights, categories)
     p = table / table.sum()
     pa = float(np.sum(W * p))
@@ -931,7 +926,7 @@ def _cohen_kappa_statistic(a: Any, b: Any = None, weights: Any = None,
                            categories: ArrayLike | None = None) -> ItemStatistic | None:
     """Columns: the item's agreement weight ``w[a_i, b_i]``, ``1[both rated]``, and the
     one-hot labels of a and of b (2 + 2k; None when wider than 256)."""
-    _check_on_undefined(on_undefined)
+    check_on_undefined(on_undefined)
     ca, cb, cats, both, ordered = _cohen_codes(a, b, categories)
     W, _ = _check_weights(weights, cats, ordered)
     k = len(cats)
@@ -1109,7 +1104,7 @@ def _cohen_kappa_analytic(a: Any, b: Any = None, weights: Any = None,
     """
     from scipy.special import ndtr  # the normal tail of scipy.stats.norm.sf
 
-    _check_on_undefined(on_undefined)
+    check_on_undefined(on_undefined)
     table, W, _ = _cohen_parts(a, b, weights, categories)
     n = table.sum()
     p = table / n

@@ -10,6 +10,7 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from .._checks import py_scalar
 from .._config import use_kernels
 from .._lazy import is_instance, lazy_module
 
@@ -52,7 +53,7 @@ def _as_index(labels: Any) -> pd.Index:
 
 def _short(labels: Any, limit: int = 8) -> str:
     """``labels`` as a short list for messages (the first ``limit``, then "...")."""
-    shown = [_py(v) for v in list(labels)[:limit]]
+    shown = [py_scalar(v) for v in list(labels)[:limit]]
     return repr(shown)[:-1] + (", ...]" if len(labels) > limit else "]")
 
 
@@ -388,8 +389,9 @@ class Annotations:
                 j = int(np.argmax(repeated))
                 i, a = divmod(int(key[j]), max(len(annotators), 1))
                 raise ValueError(
-                    f"annotator {_py(annotators[a])!r} labelled item {_py(items[i])!r} more than "
-                    "once; pass duplicates='first', 'last' or 'keep'")
+                    f"annotator {py_scalar(annotators[a])!r} labelled item "
+                    f"{py_scalar(items[i])!r} more than once; pass duplicates='first', "
+                    "'last' or 'keep'")
             if duplicates == "first":
                 sel = np.concatenate(([True], ~repeated))
                 order = order[sel]
@@ -602,9 +604,6 @@ class Annotations:
         return self.n_items
 
 
-def _py(x: Any) -> Any:
-    """A NumPy scalar as the Python value (for readable messages)."""
-    return x.item() if isinstance(x, np.generic) else x
 
 
 def _sortable(index: pd.Index) -> bool:
@@ -660,7 +659,7 @@ def _check_categories(categories: Any) -> pd.Index:
     if cats.hasnans:
         raise ValueError(CATEGORIES_MISSING.format(cats=_short(cats)))
     if cats.has_duplicates:
-        raise ValueError(CATEGORIES_REPEATED.format(label=_py(cats[cats.duplicated()][0])))
+        raise ValueError(CATEGORIES_REPEATED.format(label=py_scalar(cats[cats.duplicated()][0])))
     return cats
 
 
@@ -673,7 +672,7 @@ def _categorical_order(table: pd.DataFrame) -> pd.Index | None:
                 first = (col, dtype.categories)
             elif not dtype.categories.equals(first[1]):
                 raise ValueError(CATEGORICALS_DIFFER.format(
-                    a=_py(first[0]), b=_py(col), ca=_short(first[1]),
+                    a=py_scalar(first[0]), b=py_scalar(col), ca=_short(first[1]),
                     cb=_short(dtype.categories)))
     return None if first is None else _normalise_labels(pd.Index(first[1]))
 

@@ -7,7 +7,7 @@ the long annotation arrays (:mod:`._glad_mace_kernels`).
 
 from __future__ import annotations
 
-from numbers import Integral, Real
+from numbers import Real
 from typing import Any, Literal
 
 import numpy as np
@@ -16,6 +16,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.optimize import minimize
 from scipy.special import expit
 
+from .._checks import check_int
 from . import _glad_mace_kernels as _k
 from ._aggregation import _per_annotator_mean, _posterior_ties
 from ._aggregation_base import Aggregator
@@ -24,10 +25,6 @@ from ._container import Annotations
 __all__ = ["GLAD", "MACE"]
 
 
-def _check_int(value: Any, name: str, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, Integral) or value < low:
-        raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
-    return int(value)
 
 
 def _check_real(value: Any, name: str, *, positive: bool) -> float:
@@ -178,9 +175,9 @@ class GLAD(Aggregator):
         return np.log(p / p.sum())
 
     def _fit(self, ann: Annotations) -> NDArray[np.float64]:
-        max_iter = _check_int(self.max_iter, "max_iter", 1)
+        max_iter = check_int(self.max_iter, "max_iter", 1)
         tol = _check_real(self.tol, "tol", positive=False)
-        m_iter = _check_int(self.m_step_max_iter, "m_step_max_iter", 1)
+        m_iter = check_int(self.m_step_max_iter, "m_step_max_iter", 1)
         m_tol = _check_real(self.m_step_tol, "m_step_tol", positive=True)
         _check_annotator_ids(ann, "GLAD")
         k = ann.n_categories
@@ -334,8 +331,8 @@ class MACE(Aggregator):
         return sk / sk.sum(axis=1, keepdims=True), st / st.sum(axis=1, keepdims=True)
 
     def _fit(self, ann: Annotations) -> NDArray[np.float64]:
-        n_restarts = _check_int(self.n_restarts, "n_restarts", 1)
-        max_iter = _check_int(self.max_iter, "max_iter", 1)
+        n_restarts = check_int(self.n_restarts, "n_restarts", 1)
+        max_iter = check_int(self.max_iter, "max_iter", 1)
         tol = _check_real(self.tol, "tol", positive=False)
         if self.method not in ("vb", "em"):
             raise ValueError(f"method must be 'vb' or 'em', got {self.method!r}")

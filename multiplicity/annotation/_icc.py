@@ -27,6 +27,7 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import NDArray
 
+from .._errors import ON_UNDEFINED
 from ._container import Annotations, check_annotations
 from ._stats import ItemStatistic
 
@@ -71,7 +72,6 @@ UNKNOWN_FORM = ("form must be one of {forms}, a McGraw & Wong or psych/pingouin 
 FORM_K_MISMATCH = ("form {form!r} averages {m} ratings per item, but the data have {k} "
                    "annotators; use {canonical!r}")
 MISSING_OPTION = "missing must be 'raise' or 'drop_items', got {got!r}"
-ON_UNDEFINED = "on_undefined must be 'raise' or 'nan', got {got!r}"
 CONFIDENCE = "confidence must lie in (0, 1), got {got!r}"
 NOT_NUMERIC = ("intraclass_correlation needs numeric labels in data, but its categories are "
                "not numbers ({cats}...)")

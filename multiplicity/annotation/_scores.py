@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from .._checks import check_on_undefined
 from ._container import Annotations
 
 __all__ = [
@@ -56,7 +57,6 @@ CONSTANT_VARIANCE = ("variance_correlation is undefined: the {which} variances p
                      "on_undefined='nan' to get NaN instead)")
 TOO_FEW_ITEMS = "variance_correlation needs at least 2 items, got {n}"
 THRESHOLD = "threshold must be a number in [0, 1], got {got!r}"
-ON_UNDEFINED = "on_undefined must be 'raise' or 'nan', got {got!r}"
 PERSP_SHAPE = ("y_pred must be an (n_items, n_annotators) table like y_true {shape} or an "
                "(n_items,) vector of one label per item, got shape {got}")
 PERSP_MISSING = ("y_pred has no prediction for item {item!r}, annotator {annotator!r}, "
@@ -106,9 +106,6 @@ def _check_pair(y_true: Any, y_pred: Any) -> tuple[NDArray[np.float64], NDArray[
     return t, p
 
 
-def _check_on_undefined(on_undefined: Any) -> None:
-    if on_undefined not in ("raise", "nan"):
-        raise ValueError(ON_UNDEFINED.format(got=on_undefined))
 
 
 # ------------------------------------------------------------- soft scores
@@ -236,7 +233,7 @@ def variance_correlation(y_true: Any, y_pred: Any, *,
     >>> round(variance_correlation([0.0, 0.2, 0.5, 1.0], [0.1, 0.3, 0.4, 0.9]), 4)
     0.9895
     """
-    _check_on_undefined(on_undefined)
+    check_on_undefined(on_undefined)
     t, p = _check_pair(y_true, y_pred)
     a, b = _binary_shares(t), _binary_shares(p)
     if a.shape[0] < 2:

@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
-from numbers import Real
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from .._checks import check_alpha
 from .._validation import _RAW_INT_DTYPES, _smallest_int_dtype, check_predictions, label_codes
 from . import _kernels
-
-
-def check_alpha(alpha: Any) -> float:
-    """``alpha`` is a real number in (0, 1)."""
-    if isinstance(alpha, bool) or not isinstance(alpha, Real):
-        raise TypeError(f"alpha must be a float in (0, 1), got {type(alpha).__name__}")
-    alpha = float(alpha)
-    if not 0.0 < alpha < 1.0:
-        raise ValueError(f"alpha must lie in (0, 1), got {alpha!r}")
-    return alpha
 
 
 def vote_counts(predictions: ArrayLike) -> tuple[NDArray, NDArray, NDArray, NDArray, NDArray]:

@@ -11,7 +11,7 @@ import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 from sklearn.utils import check_random_state
 
-from ..rashomon._set import check_X_y
+from .._checks import check_X_y
 
 __all__ = [
     "NOT_A_SET",

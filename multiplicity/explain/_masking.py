@@ -14,6 +14,8 @@ from sklearn.utils import check_random_state
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
+from .._checks import check_epsilon
+
 __all__ = ["MaskedClassifier", "mask_rashomon_set"]
 
 # Bisection steps for the per-feature mask range and for shrinking a sampled mask.
@@ -101,7 +103,6 @@ def mask_rashomon_set(model: Any, X: Any, y: ArrayLike, *, epsilon: float,
         Members are :class:`MaskedClassifier` objects; ``losses_`` are their losses.
     """
     from ..rashomon import RashomonSet
-    from ..rashomon._set import check_epsilon
     from ._common import check_data
     from ._importance import class_codes
     from ._interaction import check_cloud_loss, member_losses

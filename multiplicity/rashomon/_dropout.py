@@ -12,16 +12,16 @@ import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, _fit_context
 from sklearn.neural_network import MLPClassifier
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.extmath import safe_sparse_dot
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from .._checks import check_epsilon, resolve_seed
 from .._parallel import numba_threads
 from .._validation import _smallest_int_dtype, align_to
 from . import _dropout_kernels as _k
 from ._losses import LOSSES
-from ._set import _CHUNK_VALUES, RashomonSet, check_epsilon
+from ._set import _CHUNK_VALUES, RashomonSet
 
 try:  # scikit-learn >= 1.6
     from sklearn.frozen import FrozenEstimator
@@ -571,13 +571,6 @@ class _BatchedSetView:
 
 
 # ------------------------------------------------------------------------- explorer
-def _resolve_seed(random_state: Any) -> int:
-    if isinstance(random_state, Integral):
-        return int(random_state)
-    if random_state is None:
-        return int(np.random.SeedSequence().generate_state(1)[0])
-    return int(check_random_state(random_state).randint(np.iinfo(np.uint32).max,
-                                                        dtype=np.int64))
 
 
 def _draw_masks(kind: str, p: float, n_models: int, n_hidden: int, seed: int
@@ -828,7 +821,7 @@ class DropoutExplorer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             X_eval, y_eval = self._check_rashomon_data(mlp)
             name = "y_val"
         y_codes = _encode(y_eval, net.classes, name)
-        seed = _resolve_seed(self.random_state)
+        seed = resolve_seed(self.random_state)
         masks = _draw_masks(self.kind, float(self.p), self.n_models, net.n_hidden, seed)
         step = _check_step(self.chunk_size, _auto_step(int(net.sizes[1])))
         with numba_threads(self.n_jobs):

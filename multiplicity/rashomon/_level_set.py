@@ -15,10 +15,10 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .. import _errors
+from .._checks import check_epsilon
 from .._parallel import numba_threads
 from .._validation import check_delta
 from . import _level_set_kernels as _kernels
-from ._set import check_epsilon
 
 __all__ = ["LevelSetSolveError", "LogisticLevelSet", "ProbabilisticDiscrepancyBounds"]
 

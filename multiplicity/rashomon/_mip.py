@@ -25,10 +25,10 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .. import _errors
+from .._checks import check_classification_target, check_epsilon
 from ._benders import LabellingMaster, _max_margin
 from ._mip_kernels import _sweep_cuts
-from ._retraining import _check_y
-from ._set import _LOSS_SLACK, RashomonSet, check_epsilon
+from ._set import _LOSS_SLACK, RashomonSet
 
 __all__ = ["LinearMIPExplorer", "MIPNotExactWarning"]
 
@@ -593,7 +593,7 @@ class LinearMIPExplorer(ClassifierMixin, BaseEstimator):
             raise ValueError(_errors.NOT_NUMERIC.format(name="X", dtype=Xa.dtype))
         X, y = validate_data(self, X, y, dtype=np.float64, ensure_min_samples=1,
                              y_numeric=False)
-        y = _check_y(y)
+        y = check_classification_target(y)
         classes = np.unique(y)
         if classes.size != 2:
             if classes.size < 2:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
+from .._checks import check_X_y, n_samples_of
 from .._groups import group_labels, small_group_caveat, small_groups
 from .._parallel import numba_threads
 from .._validation import check_delta
@@ -16,7 +17,6 @@ from ..metrics import self_consistency
 from ..metrics._ambiguity import _DELTA_SLACK
 from ..metrics._capacity import rashomon_capacity
 from . import _kernels
-from ._set import check_X_y, n_samples_of
 
 __all__ = ["MultiplicityProfile"]
 
@@ -78,6 +78,9 @@ class MultiplicityProfile:
         Row labels of ``X`` when it was a DataFrame (None otherwise): the index of
         :meth:`to_frame`, and what pandas group labels are aligned on in :meth:`by_group`.
     """
+
+    #: The scalar measures in table order, name -> the label reports and plots use.
+    SCALAR_LABELS: ClassVar[dict[str, str]] = SCALARS
 
     n_models: int
     n_samples: int

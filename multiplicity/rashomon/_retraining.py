@@ -16,15 +16,15 @@ from joblib import Parallel, delayed, effective_n_jobs
 from numpy.typing import ArrayLike, NDArray
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, _fit_context, clone
 from sklearn.model_selection import ParameterSampler
-from sklearn.utils import _safe_indexing, assert_all_finite, check_random_state, get_tags
+from sklearn.utils import _safe_indexing, check_random_state, get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
+from sklearn.utils.validation import check_is_fitted, validate_data
 
+from .._checks import check_classification_target, check_epsilon, n_samples_of
 from .._validation import align_to
 from ._losses import LOSSES, check_loss, model_loss, needs_proba
-from ._set import RashomonSet, check_epsilon, n_samples_of
+from ._set import RashomonSet
 
 __all__ = ["RetrainingExplorer"]
 
@@ -286,13 +286,6 @@ def _fit_one_here(index: int, estimator: Any, X: Any, y: NDArray, perturbation: 
     return index, estimator, model_loss(estimator, X_eval, y_eval, loss, loss_input), changed
 
 
-def _check_y(y: Any, name: str = "y") -> NDArray:
-    """1-D labels of a classification task (a column vector warns, as in scikit-learn)."""
-    y_arr = column_or_1d(np.asarray(y.to_numpy() if hasattr(y, "to_numpy") else y), warn=True)
-    if y_arr.dtype.kind in "fc":
-        assert_all_finite(y_arr, input_name=name)
-    check_classification_targets(y_arr)
-    return y_arr
 
 
 def _estimator_has(attr: str) -> Callable[[Any], bool]:
@@ -553,7 +546,7 @@ class RetrainingExplorer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             X = np.asarray(X)  # objects that only implement __array__
         y = align_to(X, y, name="y")
         X, y = validate_data(self, X, y, skip_check_array=True)
-        y = _check_y(y)
+        y = check_classification_target(y)
         if (self.perturbation in ("bootstrap", "subsample") and sp.issparse(X)
                 and X.format not in ("csr", "csc")):
             X = X.tocsr()  # formats without row indexing (coo, dia, bsr, ...)
@@ -662,7 +655,7 @@ class RetrainingExplorer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         n_val = n_samples_of(X_val)
         if n_val == 0:
             raise ValueError("rashomon_data: X_val must contain at least one sample, got 0")
-        y_val = _check_y(y_val, "y_val")
+        y_val = check_classification_target(y_val, "y_val")
         if len(y_val) != n_val:
             raise ValueError(f"rashomon_data: X_val and y_val must have the same number of "
                              f"samples, got {n_val} and {len(y_val)}")

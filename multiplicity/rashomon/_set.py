@@ -10,28 +10,16 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from sklearn.utils.validation import check_is_fitted
 
+from .._checks import check_epsilon, check_X_y, n_samples_of
 from .._validation import _smallest_int_dtype, align_to
 from ._losses import check_loss, model_loss
 
-__all__ = ["RashomonSet", "check_epsilon", "rashomon_threshold"]
+__all__ = ["RashomonSet", "rashomon_threshold"]
 
 # Losses within this much of the threshold count as inside (float noise in L(h0) + eps).
 _LOSS_SLACK = 1e-12
 # predict_proba chunks hold about this many float64 values (64 MiB).
 _CHUNK_VALUES = 1 << 23
-
-
-def check_epsilon(epsilon: object, epsilon_mode: object) -> float:
-    """``epsilon`` must be a finite real >= 0 and ``epsilon_mode`` absolute or relative."""
-    if epsilon_mode not in ("absolute", "relative"):
-        raise ValueError(
-            f"epsilon_mode must be 'absolute' or 'relative', got {epsilon_mode!r}")
-    if isinstance(epsilon, bool) or not isinstance(epsilon, numbers.Real):
-        raise TypeError(f"epsilon must be a real number >= 0, got {epsilon!r}")
-    eps = float(epsilon)
-    if not (eps >= 0 and np.isfinite(eps)):
-        raise ValueError(f"epsilon must be >= 0, got {epsilon!r}")
-    return eps
 
 
 def rashomon_threshold(baseline_loss: float, epsilon: float, epsilon_mode: str) -> float:
@@ -41,14 +29,6 @@ def rashomon_threshold(baseline_loss: float, epsilon: float, epsilon_mode: str) 
     return baseline_loss * (1.0 + epsilon)
 
 
-def n_samples_of(X: Any) -> int:
-    """Number of rows of an array-like, DataFrame or sparse matrix."""
-    shape = getattr(X, "shape", None)
-    if shape is not None and len(shape) >= 1:
-        return int(shape[0])
-    if hasattr(X, "__len__"):
-        return len(X)
-    return int(np.asarray(X).shape[0])  # objects that only define __array__
 
 
 def take_rows(X: Any, lo: int, hi: int) -> Any:
@@ -60,20 +40,6 @@ def take_rows(X: Any, lo: int, hi: int) -> Any:
     return X[lo:hi]
 
 
-def check_X_y(X: Any, y: ArrayLike | None) -> NDArray | None:
-    """Shapes of X and y agree; y (if given) is 1-D without missing values."""
-    n = n_samples_of(X)
-    if n == 0:
-        raise ValueError("X must contain at least one sample, got 0")
-    if y is None:
-        return None
-    y_arr = np.asarray(y.to_numpy() if hasattr(y, "to_numpy") else y)
-    if y_arr.ndim != 1:
-        raise ValueError(f"y must be 1-D of shape (n_samples,), got shape {y_arr.shape}")
-    if len(y_arr) != n:
-        raise ValueError(f"X and y must have the same number of samples, got {n} and "
-                         f"{len(y_arr)}")
-    return y_arr
 
 
 class RashomonSet:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import numbers
 import sys
 import warnings
 from collections.abc import Iterator, Mapping
@@ -15,14 +14,19 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
-from .. import _errors
+from .._checks import (
+    check_alpha,
+    check_epsilon,
+    check_int,
+    check_y_for_X,
+    n_samples_of,
+    resolve_seed,
+)
 from .._groups import Groups, group_labels, small_groups
 from .._stdio import quiet_native_stdout
 from .._validation import align_to, check_delta
 from .._version import __version__
-from ..ensemble._vote import check_alpha
 from ..rashomon._profile import SCALARS
-from ..rashomon._set import check_epsilon, n_samples_of
 from . import _figures
 from ._report import AuditReport, Figure, Section
 
@@ -48,39 +52,10 @@ def _count(v: float, n: int) -> str:
     return f"{round(v * n):,}"
 
 
-def _check_int(value: Any, name: str, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
-        raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
-    return int(value)
 
 
-def _resolve_seed(random_state: Any) -> int:
-    """One int seed from ``random_state`` (drawn afresh for None), so runs can be repeated."""
-    if random_state is None:
-        return int(np.random.SeedSequence().generate_state(1)[0])
-    if isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool):
-        if random_state < 0:
-            raise ValueError(f"random_state must be >= 0, got {random_state!r}")
-        return int(random_state)
-    if isinstance(random_state, np.random.RandomState):
-        return int(random_state.randint(0, 2**32 - 1))
-    if isinstance(random_state, np.random.Generator):
-        return int(random_state.integers(0, 2**32 - 1))
-    raise TypeError("random_state must be None, an int, a numpy RandomState or Generator, "
-                    f"got {type(random_state).__name__}")
 
 
-def _check_y(X: Any, y: Any, x_name: str = "X", y_name: str = "y") -> np.ndarray:
-    y_arr = np.asarray(y.to_numpy() if hasattr(y, "to_numpy") else y)
-    if y_arr.ndim != 1:
-        raise ValueError(_errors.NOT_1D.format(name=y_name, shape=y_arr.shape))
-    n = n_samples_of(X)
-    if y_arr.shape[0] != n:
-        raise ValueError(_errors.LENGTH_MISMATCH.format(a=x_name, b=y_name, na=n,
-                                                        nb=y_arr.shape[0]))
-    if n == 0:
-        raise ValueError(_errors.EMPTY.format(name=x_name, shape=getattr(X, "shape", (0,))))
-    return y_arr
 
 
 def _check_test_data(X: Any, y_arr: np.ndarray, X_test: Any, y_test: Any
@@ -105,7 +80,7 @@ def _check_test_data(X: Any, y_arr: np.ndarray, X_test: Any, y_test: Any
             raise ValueError(f"X_test must have the features of X: shape (n, "
                              f"{', '.join(map(str, shape[1:]))}), got {shape_t}")
     y_test = align_to(X_test, y_test, name="y_test", reference_name="X_test")
-    y_test_arr = _check_y(X_test, y_test, "X_test", "y_test")
+    y_test_arr = check_y_for_X(X_test, y_test, "X_test", "y_test")
     unseen = sorted(set(pd.unique(y_test_arr)) - set(pd.unique(y_arr)), key=str)
     if unseen:
         raise ValueError(f"y_test holds classes that y does not: {unseen[:10]}; the models "
@@ -586,20 +561,20 @@ def audit(estimator: Any, X: Any, y: ArrayLike, *, X_test: Any = None,
     eps = check_epsilon(epsilon, "absolute")
     delta = check_delta(delta)
     alpha = check_alpha(alpha)
-    n_models = _check_int(n_models, "n_models", 1)
-    mip_max_rows = _check_int(mip_max_rows, "mip_max_rows", 1)
-    n_resamples = _check_int(n_resamples, "n_resamples", 2)
+    n_models = check_int(n_models, "n_models", 1)
+    mip_max_rows = check_int(mip_max_rows, "mip_max_rows", 1)
+    n_resamples = check_int(n_resamples, "n_resamples", 2)
     if exact not in EXACT_OPTIONS:
         raise ValueError(f"exact must be one of {EXACT_OPTIONS}, got {exact!r}")
     if perturbation not in ("seed", "bootstrap", "subsample"):
         raise ValueError("perturbation must be 'bootstrap', 'seed' or 'subsample', "
                          f"got {perturbation!r}")
     if importance_max_samples is not None:
-        importance_max_samples = _check_int(importance_max_samples,
+        importance_max_samples = check_int(importance_max_samples,
                                             "importance_max_samples", 10)
     if not isinstance(progress, bool | np.bool_):
         raise TypeError(f"progress must be a bool, got {progress!r}")
-    y_arr = _check_y(X, align_to(X, y, name="y"))
+    y_arr = check_y_for_X(X, align_to(X, y, name="y"))
     X_test, y_test_arr = _check_test_data(X, y_arr, X_test, y_test)
     held_out = X_test is not None
     Xm, ym = (X_test, y_test_arr) if held_out else (X, y_arr)
@@ -607,7 +582,7 @@ def audit(estimator: Any, X: Any, y: ArrayLike, *, X_test: Any = None,
                               "X_test" if held_out else "X")
     ann = _check_annotations(annotations)
     kind = _models_kind(estimator)
-    seed = _resolve_seed(random_state)
+    seed = resolve_seed(random_state)
     sub_seeds = [int(s) for s in np.random.SeedSequence(seed).generate_state(3)]
 
     ctx = _Context(estimator=estimator, X=X, y=y_arr, Xm=Xm, ym=ym, held_out=held_out,
