@@ -1,6 +1,6 @@
-"""Numba kernels behind :class:`multiplicity.rashomon._dropout.DropoutExplorer`.
+"""Numba kernels behind the dropout network of :mod:`._network` (and :class:`DropoutExplorer`).
 
-The network is passed as flat arrays (see ``_dropout._Network``):
+The network is passed as flat arrays (see ``_network.Network``):
 
 - ``W`` float64: every ``coefs_[l]`` (shape ``(sizes[l], sizes[l + 1])``, row-major)
   concatenated; layer ``l`` starts at ``w_off[l]``.
