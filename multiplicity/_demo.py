@@ -11,9 +11,14 @@ age group, selective-ensemble abstention and feature-importance ranges, and retu
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
-from .datasets import load_compas
+from ._lazy import lazy_module
+
+# Loaded by the demo itself, so that the command line starts fast.
+_datasets = lazy_module("multiplicity.datasets")
+_report = lazy_module("multiplicity.report")
 
 
 def run_demo(*, n_models: int = 50, epsilon: float = 0.01, random_state: int = 0,
@@ -22,10 +27,8 @@ def run_demo(*, n_models: int = 50, epsilon: float = 0.01, random_state: int = 0
     """Audit a logistic regression on COMPAS and return the AuditReport."""
     from sklearn.linear_model import LogisticRegression
 
-    from .report import audit
-
-    data = load_compas()
-    return audit(LogisticRegression(max_iter=1000), data.data, data.target,
+    data = _datasets.load_compas()
+    return _report.audit(LogisticRegression(max_iter=1000), data.data, data.target,
                  sensitive_features=data.sensitive_features, epsilon=epsilon,
                  n_models=n_models, random_state=random_state, progress=progress,
                  exact=exact, subject="defendants", n_jobs=n_jobs, figures=figures,
@@ -34,8 +37,6 @@ def run_demo(*, n_models: int = 50, epsilon: float = 0.01, random_state: int = 0
 
 def demo_lines(report: Any) -> list[str]:
     """What ``multiplicity demo`` prints: the headline figures and the table by sex."""
-    from .cli import summary_lines
-
     p = report.parameters
     lines = [
         f"multiplicity demo: COMPAS two-year recidivism (bundled, "
@@ -55,4 +56,18 @@ def demo_lines(report: Any) -> list[str]:
         lines += ["", "By sex (the same measures within each group; the last row is the gap "
                   "between groups):",
                   table[cols].to_string(float_format=lambda v: f"{v:.4f}")]
+    return lines
+
+def summary_lines(report: Any) -> list[str]:
+    """The headline figures of a report, one per line with their meaning."""
+    lines = []
+    for name, row in report.summary().iterrows():
+        value = row["value"]
+        if math.isnan(value):
+            text = "       n/a"
+        elif float(value).is_integer() and abs(value) >= 1:
+            text = f"{int(value):10d}"
+        else:
+            text = f"{value:10.4f}"
+        lines.append(f"  {name:31s}{text}   {row['meaning']}")
     return lines

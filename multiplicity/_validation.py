@@ -293,6 +293,11 @@ def check_probability_baseline(Q: np.ndarray, baseline: object,
     return b[0].astype(np.float64)
 
 
+# A probability gap within this much of ``delta`` counts as reaching it, so that decimal
+# inputs behave as written (|0.6 - 0.5| is 0.0999... in binary floating point).
+DELTA_SLACK = 1e-12
+
+
 def check_delta(delta: object) -> float:
     """``delta`` must be a real number in ``(0, 1]``."""
     if not isinstance(delta, numbers.Real) or isinstance(delta, bool):

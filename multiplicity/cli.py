@@ -18,8 +18,16 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from . import _demo, annotation  # light: what they need loads on first use
+from ._demo import summary_lines
+from ._lazy import lazy_module
 from ._stdio import reader_gone
 from ._version import __version__
+
+# Loaded when a sub-command needs them, so that `multiplicity --help` starts fast.
+_report = lazy_module("multiplicity.report")
+_datasets = lazy_module("multiplicity.datasets")
+
 
 MODELS = ("logistic", "tree", "forest", "boosting", "mlp")
 REPORT_FORMATS = {".html": "html", ".htm": "html", ".md": "markdown",
@@ -346,21 +354,6 @@ def write_report(report: Any, out: str | Path) -> Path:
     return path
 
 
-def summary_lines(report: Any) -> list[str]:
-    """The headline figures of a report, one per line with their meaning."""
-    import math
-
-    lines = []
-    for name, row in report.summary().iterrows():
-        value = row["value"]
-        if math.isnan(value):
-            text = "       n/a"
-        elif float(value).is_integer() and abs(value) >= 1:
-            text = f"{int(value):10d}"
-        else:
-            text = f"{value:10.4f}"
-        lines.append(f"  {name:31s}{text}   {row['meaning']}")
-    return lines
 
 
 # Keywords of the Python API -> the flag of each sub-command that sets them; the API's
@@ -541,7 +534,7 @@ def evaluation_line(report: Any, held_out_rows: str) -> str:
 
 
 def _cmd_audit(args: argparse.Namespace) -> int:
-    from .report import audit
+    audit = _report.audit
 
     fmt = report_format(args.out)  # before any work
     if args.per_person is not None:
@@ -552,7 +545,7 @@ def _cmd_audit(args: argparse.Namespace) -> int:
     X_test = y_test = None
     held_out_rows = ""
     if args.data is None:
-        from .datasets import load_compas
+        load_compas = _datasets.load_compas
 
         data = load_compas()
         X, y, source = data.data, data.target, "bundled COMPAS data"
@@ -624,7 +617,7 @@ def _cmd_audit(args: argparse.Namespace) -> int:
         source, subject = str(args.data), args.subject or "people"
     annotations = None
     if args.annotations is not None:
-        from .annotation import Annotations
+        Annotations = annotation.Annotations
 
         long = read_csv(args.annotations, sep=args.sep, decimal=args.decimal)
         require_columns(long, ["item", "annotator", "label"], args.annotations)
@@ -776,7 +769,7 @@ def _load_annotations(args: argparse.Namespace, *, drop_empty: bool = False
     import numpy as np
     import pandas as pd
 
-    from .annotation import Annotations
+    Annotations = annotation.Annotations
 
     df = read_csv(args.file, sep=args.sep, decimal=args.decimal)
     require_columns(df, [args.item, args.annotator, args.label], args.file)
@@ -855,7 +848,6 @@ def _agreement_requests(ann: Any, args: argparse.Namespace
     """
     import inspect
 
-    from . import annotation
 
     names = [c for c in DEFAULT_COEFFICIENTS if ann.has_annotators or c != "conger_kappa"]
     if ann.n_annotators == 2:
@@ -879,7 +871,7 @@ def _agreement_requests(ann: Any, args: argparse.Namespace
 
 def _undefined_reason(ann: Any, name: str, kwargs: dict) -> str:
     """Why coefficient ``name`` is NaN on ``ann``: the message it raises when asked."""
-    from .annotation import agreement
+    agreement = annotation.agreement
 
     try:
         agreement(ann, [(name, kwargs)], ci=None)
@@ -894,7 +886,7 @@ def _cmd_agreement(args: argparse.Namespace) -> int:
 
     import numpy as np
 
-    from .annotation import agreement
+    agreement = annotation.agreement
 
     loaded = _load_annotations(args)
     ann = loaded.ann
@@ -950,15 +942,13 @@ def _cmd_agreement(args: argparse.Namespace) -> int:
 
 # ------------------------------------------------------------------ aggregate
 def _make_aggregator(method: str, random_state: int | None):
-    from .annotation import GLAD, MACE, DawidSkene, MajorityVote
-
     if method == "majority":
-        return MajorityVote()
+        return annotation.MajorityVote()
     if method == "dawid-skene":
-        return DawidSkene()
+        return annotation.DawidSkene()
     if method == "glad":
-        return GLAD()
-    return MACE(random_state=random_state)
+        return annotation.GLAD()
+    return annotation.MACE(random_state=random_state)
 
 
 def aggregate_table(model: Any, ann: Any, item: str, method: str):
@@ -1089,15 +1079,13 @@ def _cmd_profile(args: argparse.Namespace) -> int:
     import numpy as np
     import pandas as pd
 
-    from .annotation import DisagreementProfile, soft_labels
-
     to_stdout = _one_stdout(args, ["--soft-labels", "--items", "--annotators"])
     loaded = _load_annotations(args, drop_empty=True)
     ann = loaded.ann
     groups, source = annotator_groups(args, ann, loaded.frame)
-    prof = _api_call("profile", DisagreementProfile, ann, annotator_groups=groups)
+    prof = _api_call("profile", annotation.DisagreementProfile, ann, annotator_groups=groups)
     if args.soft_labels is not None:
-        P = np.asarray(_api_call("profile", soft_labels, ann, smoothing=args.smoothing),
+        P = np.asarray(_api_call("profile", annotation.soft_labels, ann, smoothing=args.smoothing),
                        dtype=np.float64)
         soft = pd.DataFrame({args.item: ann.items, "n_ratings": ann.ratings_per_item()})
         for j, cat in enumerate(ann.categories):
@@ -1140,14 +1128,13 @@ def _cmd_profile(args: argparse.Namespace) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from ._demo import demo_lines, run_demo
 
     fmt = report_format(args.out)
-    report = _api_call("demo", run_demo, n_models=args.n_models, epsilon=args.epsilon,
+    report = _api_call("demo", _demo.run_demo, n_models=args.n_models, epsilon=args.epsilon,
                        random_state=args.random_state, n_jobs=args.n_jobs, exact=args.exact,
                        progress=args.progress, figures=fmt != "json")
     path = write_report(report, args.out)
-    print("\n".join(demo_lines(report)))
+    print("\n".join(_demo.demo_lines(report)))
     print(f"\nwrote {path} (one self-contained page: open it in a browser)")
     return 0
 

@@ -2,33 +2,54 @@
 
 from __future__ import annotations
 
-import importlib
 import inspect
 import math
 from collections.abc import Callable, Iterable, Mapping
 from numbers import Integral, Real
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import numpy as np
 import pandas as pd
 
+from . import _alpha, _chance, _icc
 from ._container import Annotations, check_annotations
 from ._stats import ItemStatistic, bootstrap_sums
 
 __all__ = ["COEFFICIENTS", "agreement"]
 
-#: name -> module (relative to this package) that defines ``name``, ``_name_statistic``
-#: and ``_name_analytic``.
-COEFFICIENTS: dict[str, str] = {
-    "percent_agreement": "._chance",
-    "fleiss_kappa": "._chance",
-    "scott_pi": "._chance",
-    "gwet_ac1": "._chance",
-    "brennan_prediger": "._chance",
-    "conger_kappa": "._chance",
-    "cohen_kappa": "._chance",
-    "krippendorff_alpha": "._alpha",
-    "intraclass_correlation": "._icc",
+class Coefficient(NamedTuple):
+    """A coefficient of :func:`agreement`: the public function, the per-item statistic
+    the item bootstrap resamples (None: the function is recomputed on every resample),
+    and the analytic standard error (None: ``ci="analytic"`` is refused)."""
+
+    function: Callable
+    statistic: Callable | None
+    analytic: Callable | None
+
+
+#: Every coefficient :func:`agreement` computes, by name.
+COEFFICIENTS: dict[str, Coefficient] = {
+    "percent_agreement": Coefficient(_chance.percent_agreement,
+                                     _chance._percent_agreement_statistic,
+                                     _chance._percent_agreement_analytic),
+    "fleiss_kappa": Coefficient(_chance.fleiss_kappa, _chance._fleiss_kappa_statistic,
+                                _chance._fleiss_kappa_analytic),
+    "scott_pi": Coefficient(_chance.scott_pi, None, _chance._scott_pi_analytic),
+    "gwet_ac1": Coefficient(_chance.gwet_ac1, _chance._gwet_ac1_statistic,
+                            _chance._gwet_ac1_analytic),
+    "brennan_prediger": Coefficient(_chance.brennan_prediger,
+                                    _chance._brennan_prediger_statistic,
+                                    _chance._brennan_prediger_analytic),
+    "conger_kappa": Coefficient(_chance.conger_kappa, _chance._conger_kappa_statistic,
+                                _chance._conger_kappa_analytic),
+    "cohen_kappa": Coefficient(_chance.cohen_kappa, _chance._cohen_kappa_statistic,
+                               _chance._cohen_kappa_analytic),
+    "krippendorff_alpha": Coefficient(_alpha.krippendorff_alpha,
+                                      _alpha._krippendorff_alpha_statistic,
+                                      _alpha._krippendorff_alpha_analytic),
+    "intraclass_correlation": Coefficient(_icc.intraclass_correlation,
+                                          _icc._intraclass_correlation_statistic,
+                                          _icc._intraclass_correlation_analytic),
 }
 
 _DEFAULT = ("percent_agreement", "fleiss_kappa", "gwet_ac1", "brennan_prediger",
@@ -37,13 +58,11 @@ _DEFAULT = ("percent_agreement", "fleiss_kappa", "gwet_ac1", "brennan_prediger",
 _COLUMNS = ["value", "se", "ci_low", "ci_high", "p_value", "n_items"]
 
 
-def _resolve(name: str) -> tuple[Callable, Callable | None, Callable | None]:
+def _resolve(name: str) -> Coefficient:
     """The public function of a coefficient and its statistic and analytic helpers."""
     if name not in COEFFICIENTS:
         raise ValueError(f"unknown coefficient {name!r}; choose from {sorted(COEFFICIENTS)}")
-    module = importlib.import_module(COEFFICIENTS[name], __package__)
-    return (getattr(module, name), getattr(module, f"_{name}_statistic", None),
-            getattr(module, f"_{name}_analytic", None))
+    return COEFFICIENTS[name]
 
 
 def _requests(coefficients: Any, ann: Annotations) -> list[tuple[str, str, dict]]:

@@ -47,6 +47,8 @@ pd = lazy_module("pandas")
 numba = lazy_module("numba")
 # The compiled kernels load when an input is large enough to run them (see _twins.py).
 _k = lazy_module("multiplicity.annotation._chance_kernels")
+# pandas index alignment, loaded only for pandas inputs
+_validation = lazy_module("multiplicity._validation")
 
 __all__ = ["brennan_prediger", "cohen_kappa", "conger_kappa", "fleiss_kappa", "gwet_ac1",
            "percent_agreement", "scott_pi", "weight_matrix"]
@@ -735,9 +737,7 @@ def _cohen_codes(a: Any, b: Any, categories: Any = None
     if b is None:
         return _cohen_from_annotations(a, categories)
     if is_instance(a, "pandas", "Series") and is_instance(b, "pandas", "Series"):
-        from .._validation import align_to  # loads pandas: only for pandas inputs
-
-        b = align_to(a, b, name="b", reference_name="a")
+        b = _validation.align_to(a, b, name="b", reference_name="a")
     given = None if categories is None else _check_categories(categories)
     if given is None:
         ca_order, cb_order = _ordered_categorical(a), _ordered_categorical(b)

@@ -17,7 +17,7 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from .._validation import _smallest_int_dtype, align_to
-from ..rashomon._retraining import RetrainingExplorer
+from ..rashomon import RetrainingExplorer
 from . import _kernels
 from ._vote import check_abstain_label, default_abstain_label, labels_with_abstention
 

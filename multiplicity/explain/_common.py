@@ -12,6 +12,7 @@ from numpy.typing import ArrayLike, NDArray
 from sklearn.utils import check_random_state
 
 from .._checks import check_X_y
+from ..rashomon import RashomonSet
 
 __all__ = [
     "NOT_A_SET",
@@ -40,8 +41,6 @@ def check_n_repeats(n_repeats: object) -> int:
 
 def check_set(rashomon_set: object) -> Any:
     """``rashomon_set`` is a :class:`~multiplicity.rashomon.RashomonSet`."""
-    from ..rashomon import RashomonSet
-
     if not isinstance(rashomon_set, RashomonSet):
         raise TypeError(NOT_A_SET.format(type(rashomon_set).__name__))
     return rashomon_set

@@ -24,7 +24,12 @@ from scipy.special import expit
 from sklearn.linear_model import LogisticRegression
 from sklearn.linear_model._base import LinearClassifierMixin
 
+from .._lazy import lazy_module
+
 __all__ = ["LinearStack", "linear_stack"]
+
+# The compiled pass loads on first use (importing Numba is slow).
+_kernels = lazy_module("multiplicity.explain._kernels")
 
 _GUARD = 1e-9
 _CHUNK_VALUES = 1 << 22  # decision values per chunk (32 MiB of float64)
@@ -81,15 +86,13 @@ class LinearStack:
         """Mean accuracy (``loss="accuracy"``) or mean loss of every member on ``work``,
         which is ``self.X`` with ``columns`` shown in row order ``order``."""
         if self.DT is not None:
-            from ._kernels import _linear_pass
-
             cols = list(columns)
             X0 = self.X
             delta = (np.ascontiguousarray(X0[order][:, cols] - X0[:, cols]) if cols
                      else np.zeros((X0.shape[0], 0)))
             Wc = np.ascontiguousarray(self.W[cols])
             kind = {"accuracy": 0, "zero_one": 0, "log_loss": 1, "brier": 2}[loss]
-            sums, near = _linear_pass(self.DT, delta, Wc,
+            sums, near = _kernels._linear_pass(self.DT, delta, Wc,
                                       np.ascontiguousarray(y_codes, dtype=np.int64), kind,
                                       self.guard)
             if not near.any():

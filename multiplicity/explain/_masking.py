@@ -15,6 +15,10 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
 from .._checks import check_epsilon
+from ..rashomon import RashomonSet
+from ._common import check_data
+from ._importance import class_codes
+from ._losses import check_cloud_loss, member_losses
 
 __all__ = ["MaskedClassifier", "mask_rashomon_set"]
 
@@ -102,11 +106,6 @@ def mask_rashomon_set(model: Any, X: Any, y: ArrayLike, *, epsilon: float,
     RashomonSet
         Members are :class:`MaskedClassifier` objects; ``losses_`` are their losses.
     """
-    from ..rashomon import RashomonSet
-    from ._common import check_data
-    from ._importance import class_codes
-    from ._interaction import check_cloud_loss, member_losses
-
     eps = check_epsilon(epsilon, "absolute")
     if isinstance(n_models, bool) or not isinstance(n_models, numbers.Integral) \
             or n_models < 1:

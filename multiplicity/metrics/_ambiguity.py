@@ -7,6 +7,7 @@ from numba import get_num_threads, set_num_threads
 from numpy.typing import ArrayLike, NDArray
 
 from .._validation import (
+    DELTA_SLACK,
     check_delta,
     check_prediction_baseline,
     check_predictions,
@@ -24,10 +25,6 @@ __all__ = [
     "probabilistic_discrepancy",
     "viable_prediction_range",
 ]
-
-# A probability gap within this much of ``delta`` counts as reaching it, so that decimal
-# inputs behave as written (|0.6 - 0.5| is 0.0999... in binary floating point).
-_DELTA_SLACK = 1e-12
 
 
 def _label_flips(predictions: ArrayLike, baseline: ArrayLike | int,
@@ -52,7 +49,7 @@ def _proba_flips(probabilities: ArrayLike, baseline: ArrayLike | int, delta: flo
     b = check_probability_baseline(Q, baseline)
     if Q.ndim == 2:
         Q, b = Q.reshape((*Q.shape, 1)), b.reshape((*b.shape, 1))
-    flipped, counts = _kernels._proba_flip_stats(Q, b, d - _DELTA_SLACK, _kernels.BLOCK)
+    flipped, counts = _kernels._proba_flip_stats(Q, b, d - DELTA_SLACK, _kernels.BLOCK)
     return flipped, counts, Q.shape[1]
 
 

@@ -17,14 +17,10 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from .. import _errors
 from .._checks import check_epsilon
 from .._parallel import numba_threads
-from .._validation import check_delta
+from .._validation import DELTA_SLACK, check_delta
 from . import _level_set_kernels as _kernels
 
 __all__ = ["LevelSetSolveError", "LogisticLevelSet", "ProbabilisticDiscrepancyBounds"]
-
-# A probability gap within this much of ``delta`` counts as reaching it (as in
-# multiplicity.metrics.probabilistic_ambiguity).
-_DELTA_SLACK = 1e-12
 # The witnesses of probabilistic_discrepancy are scored in blocks of about this many
 # float64 values (8 MiB).
 _BLOCK_VALUES = 1 << 20
@@ -497,7 +493,7 @@ class LogisticLevelSet(ClassifierMixin, BaseEstimator):
         d = check_delta(delta)
         Q, inverse, W, p0 = self._solve(X)
         ranges = self._ranges_of(Q, W, p0)
-        moved = np.maximum(ranges[:, 1] - p0, p0 - ranges[:, 0]) >= d - _DELTA_SLACK
+        moved = np.maximum(ranges[:, 1] - p0, p0 - ranges[:, 0]) >= d - DELTA_SLACK
         return float(np.count_nonzero(moved[inverse]) / inverse.size)
 
     def probabilistic_discrepancy(self, X: ArrayLike, delta: float = 0.1
@@ -536,14 +532,14 @@ class LogisticLevelSet(ClassifierMixin, BaseEstimator):
         counts = np.bincount(inverse, minlength=Q.shape[0]).astype(np.float64)
         n = inverse.size
         ranges = self._ranges_of(Q, W, p0)
-        moved_any = np.maximum(ranges[:, 1] - p0, p0 - ranges[:, 0]) >= d - _DELTA_SLACK
+        moved_any = np.maximum(ranges[:, 1] - p0, p0 - ranges[:, 0]) >= d - DELTA_SLACK
         upper = float(counts[moved_any].sum() / n)
         cands = W.reshape(-1, Q.shape[1])
         best, best_k = 0.0, -1
         step = max(1, _BLOCK_VALUES // max(1, Q.shape[0]))
         for start in range(0, cands.shape[0], step):
             P = expit(cands[start:start + step] @ Q.T)
-            moved = np.abs(P - p0) >= d - _DELTA_SLACK
+            moved = np.abs(P - p0) >= d - DELTA_SLACK
             shares = (moved @ counts) / n
             k = int(np.argmax(shares))
             if shares[k] > best:

@@ -12,10 +12,8 @@ from numpy.typing import ArrayLike, NDArray
 from .._checks import check_X_y, n_samples_of
 from .._groups import group_labels, small_group_caveat, small_groups
 from .._parallel import numba_threads
-from .._validation import check_delta
-from ..metrics import self_consistency
-from ..metrics._ambiguity import _DELTA_SLACK
-from ..metrics._capacity import rashomon_capacity
+from .._validation import DELTA_SLACK, check_delta
+from ..metrics import rashomon_capacity, self_consistency
 from . import _kernels
 
 __all__ = ["MultiplicityProfile"]
@@ -139,7 +137,7 @@ class MultiplicityProfile:
                 for lo, Q in rset.iter_proba(X, chunk_size=chunk_size):
                     hi = lo + Q.shape[1]
                     vmin, vmax = np.empty((hi - lo, k)), np.empty((hi - lo, k))
-                    _kernels._proba_chunk_stats(Q, b, d - _DELTA_SLACK,
+                    _kernels._proba_chunk_stats(Q, b, d - DELTA_SLACK,
                                                 proba_flips[:, lo:hi], vmin, vmax)
                     vpr_full[lo:hi, :, 0] = vmin
                     vpr_full[lo:hi, :, 1] = vmax

@@ -11,10 +11,15 @@ from numpy.typing import ArrayLike, NDArray
 from sklearn.utils.validation import check_is_fitted
 
 from .._checks import check_epsilon, check_X_y, n_samples_of
+from .._lazy import lazy_module
 from .._validation import _smallest_int_dtype, align_to
 from ._losses import check_loss, model_loss
+from ._profile import MultiplicityProfile
 
 __all__ = ["RashomonSet", "rashomon_threshold"]
+
+# The explanations build on RashomonSet; the set's shortcuts to them load them on first use.
+_explain = lazy_module("multiplicity.explain")
 
 # Losses within this much of the threshold count as inside (float noise in L(h0) + eps).
 _LOSS_SLACK = 1e-12
@@ -407,8 +412,6 @@ class RashomonSet:
         -------
         MultiplicityProfile
         """
-        from ._profile import MultiplicityProfile
-
         y = align_to(X, y, name="y")
         return MultiplicityProfile.from_set(self, X, y, delta=delta, chunk_size=chunk_size,
                                             n_jobs=n_jobs)
@@ -422,9 +425,7 @@ class RashomonSet:
         Calls :func:`multiplicity.explain.feature_importance_range` with this set; see it
         for the parameters and the returned table.
         """
-        from ..explain import feature_importance_range
-
-        return feature_importance_range(self, X, y, n_repeats=n_repeats, scoring=scoring,
+        return _explain.feature_importance_range(self, X, y, n_repeats=n_repeats, scoring=scoring,
                                         random_state=random_state)
 
     def feature_interaction_cloud(self, X: Any, y: ArrayLike, pairs: Any = None,
@@ -435,7 +436,5 @@ class RashomonSet:
         Calls :func:`multiplicity.explain.feature_interaction_cloud` with this set; see it
         for the parameters (``kwargs``: ``loss_input``) and the returned table.
         """
-        from ..explain import feature_interaction_cloud
-
-        return feature_interaction_cloud(self, X, y, pairs=pairs, n_repeats=n_repeats,
+        return _explain.feature_interaction_cloud(self, X, y, pairs=pairs, n_repeats=n_repeats,
                                          loss=loss, random_state=random_state, **kwargs)
