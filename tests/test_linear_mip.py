@@ -570,7 +570,8 @@ def test_benders_finds_flips_the_big_m_margin_misses():
     With the same h0, Benders flips points that big-M (margin 1e-4) reports as settled;
     each extra flip has a verified witness whose labelling admits no margin of 1e-4.
     """
-    from multiplicity.rashomon._mip import _max_margin, _reduce_columns
+    from multiplicity.rashomon._benders import _max_margin
+    from multiplicity.rashomon._mip import _reduce_columns
 
     X, y = _thin_case()
     ben = LinearMIPExplorer(epsilon=0.05).fit(X, y)
