@@ -14,17 +14,19 @@ import numpy as np
 import scipy.sparse as sp
 from joblib import Parallel, delayed, effective_n_jobs
 from numpy.typing import ArrayLike, NDArray
-from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, _fit_context, clone
+from sklearn.base import _fit_context, clone
 from sklearn.model_selection import ParameterSampler
-from sklearn.utils import _safe_indexing, check_random_state, get_tags
+from sklearn.utils import _safe_indexing, get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
-from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import validate_data
+from threadpoolctl import ThreadpoolController
 
-from .._checks import check_classification_target, check_epsilon, n_samples_of
+from .. import _errors
+from .._checks import check_classification_target, check_epsilon, n_samples_of, resolve_seed
+from .._lazy import is_instance, lazy_module
 from .._validation import align_to
+from ._explorer import _BaseExplorer
 from ._losses import LOSSES, check_loss, model_loss, needs_proba
-from ._set import RashomonSet
 
 __all__ = ["RetrainingExplorer"]
 
@@ -33,6 +35,8 @@ PERTURBATIONS = ("seed", "bootstrap", "subsample", "params")
 _MAX_RESAMPLE_ATTEMPTS = 100
 # Rows on which candidates are compared between the training rows (see all_identical).
 _PROBE_ROWS = 1000
+# The progress bar loads with its first use.
+_tqdm_auto = lazy_module("tqdm.auto")
 
 
 def random_state_keys(estimator: Any) -> list[str]:
@@ -83,13 +87,11 @@ def _seed_ignored_by(owner: Any) -> str | None:
 
     None when the seed may matter (or the estimator is not one this rule knows).
     """
-    from sklearn.linear_model import LogisticRegression, LogisticRegressionCV
-    from sklearn.svm import SVC, NuSVC
-
-    if isinstance(owner, LogisticRegression | LogisticRegressionCV) \
+    # (an object cannot be one of these classes if their module was never imported)
+    if is_instance(owner, "sklearn.linear_model", "LogisticRegression", "LogisticRegressionCV") \
             and owner.solver in _SEEDLESS_SOLVERS:
         return f"{type(owner).__name__}(solver={owner.solver!r})"
-    if isinstance(owner, SVC | NuSVC):
+    if is_instance(owner, "sklearn.svm", "SVC", "NuSVC"):
         probability = getattr(owner, "probability", False)  # deprecated in scikit-learn 1.9
         if isinstance(probability, str) or not probability:  # "deprecated" means False
             return f"{type(owner).__name__} without probability=True"
@@ -179,8 +181,6 @@ _LIMIT_STATE: dict[str, Any] = {"inside": 0, "blas": None, "controller": None,
 
 
 def _controller() -> Any:
-    from threadpoolctl import ThreadpoolController
-
     if _LIMIT_STATE["n_modules"] != len(sys.modules):
         _LIMIT_STATE["controller"] = ThreadpoolController()
         _LIMIT_STATE["n_modules"] = len(sys.modules)
@@ -251,63 +251,46 @@ def _fit_one(index: int, estimator: Any, X: Any, y: NDArray, perturbation: str,
     loss with BLAS and OpenMP on one thread (fits that run side by side).
     """
     with _one_thread_per_fit() if one_thread else nullcontext():
-        return _fit_one_here(index, estimator, X, y, perturbation, streams,
-                             param_distributions, subsample, n_classes, X_eval, y_eval,
-                             loss, loss_input)
+        est_ss, rows_ss, params_ss = streams
+        changed: dict[str, Any] = {}
+        if perturbation == "params":
+            sampler = ParameterSampler(param_distributions, n_iter=1,
+                                       random_state=int(params_ss.generate_state(1)[0]))
+            changed.update(next(iter(sampler)))
+            # clone: a sampled value may be an estimator object, shared by every candidate and
+            # owned by the caller's param_distributions; seeding or fitting must not touch it
+            estimator = clone(estimator.set_params(**changed))
+        keys = [k for k in random_state_keys(estimator) if k not in changed]
+        seeds = est_ss.generate_state(max(len(keys), 1))
+        seeded = {key: int(s) for key, s in zip(keys, seeds, strict=False)}
+        estimator.set_params(**seeded)
+        changed.update(seeded)
+        if perturbation in ("bootstrap", "subsample"):
+            idx = _resample_rows(np.random.default_rng(rows_ss), y, n_classes, perturbation,
+                                 subsample)
+            estimator.fit(_safe_indexing(X, idx), y[idx])
+        else:
+            estimator.fit(X, y)
+        if X_eval is None:
+            X_eval, y_eval = X, y
+        return index, estimator, model_loss(estimator, X_eval, y_eval, loss, loss_input), changed
 
 
-def _fit_one_here(index: int, estimator: Any, X: Any, y: NDArray, perturbation: str,
-                  streams: Sequence[np.random.SeedSequence], param_distributions: Any,
-                  subsample: float, n_classes: int, X_eval: Any, y_eval: NDArray | None,
-                  loss: str | Callable, loss_input: str
-                  ) -> tuple[int, Any, float, dict[str, Any]]:
-    est_ss, rows_ss, params_ss = streams
-    changed: dict[str, Any] = {}
-    if perturbation == "params":
-        sampler = ParameterSampler(param_distributions, n_iter=1,
-                                   random_state=int(params_ss.generate_state(1)[0]))
-        changed.update(next(iter(sampler)))
-        # clone: a sampled value may be an estimator object, shared by every candidate and
-        # owned by the caller's param_distributions; seeding or fitting must not touch it
-        estimator = clone(estimator.set_params(**changed))
-    keys = [k for k in random_state_keys(estimator) if k not in changed]
-    seeds = est_ss.generate_state(max(len(keys), 1))
-    seeded = {key: int(s) for key, s in zip(keys, seeds, strict=False)}
-    estimator.set_params(**seeded)
-    changed.update(seeded)
-    if perturbation in ("bootstrap", "subsample"):
-        idx = _resample_rows(np.random.default_rng(rows_ss), y, n_classes, perturbation,
-                             subsample)
-        estimator.fit(_safe_indexing(X, idx), y[idx])
-    else:
-        estimator.fit(X, y)
-    if X_eval is None:
-        X_eval, y_eval = X, y
-    return index, estimator, model_loss(estimator, X_eval, y_eval, loss, loss_input), changed
-
-
-
-
-def _estimator_has(attr: str) -> Callable[[Any], bool]:
-    """For ``available_if``: the fitted baseline (or, before fit, the template) has ``attr``."""
-
-    def check(self: RetrainingExplorer) -> bool:
-        if hasattr(self, "baseline_estimator_"):
-            return hasattr(self.baseline_estimator_, attr)
-        return hasattr(self.estimator, attr)
-
-    return check
+def _nonempty_X_val(X_val: Any) -> Any:
+    if n_samples_of(X_val) == 0:
+        raise ValueError("rashomon_data: X_val must contain at least one sample, got 0")
+    return X_val
 
 
 def _progress_bar(total: int):
     try:
-        from tqdm.auto import tqdm
+        tqdm = _tqdm_auto.tqdm
     except ImportError as e:  # pragma: no cover - tqdm is a dependency
         raise ImportError("progress=True needs tqdm: pip install tqdm") from e
     return tqdm(total=total, desc="fitting candidates", unit="model")
 
 
-class RetrainingExplorer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
+class RetrainingExplorer(_BaseExplorer):
     """Approximate the Rashomon set of a learner by retraining it under perturbations.
 
     ``fit`` trains ``n_models`` candidates, each a clone of ``estimator`` fitted with its
@@ -462,18 +445,13 @@ class RetrainingExplorer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     """
 
     _parameter_constraints: ClassVar[dict] = {
+        **_BaseExplorer._parameter_constraints,
         "estimator": [HasMethods(["fit", "predict"])],
-        "n_models": [Interval(Integral, 1, None, closed="left")],
         "perturbation": [StrOptions(set(PERTURBATIONS))],
         "param_distributions": [dict, list, None],
         "subsample": [Interval(Real, 0, 1, closed="right")],
-        "epsilon": [Interval(Real, 0, None, closed="left")],
-        "epsilon_mode": [StrOptions({"absolute", "relative"})],
         "loss": [StrOptions(set(LOSSES)), callable],
         "loss_input": [StrOptions({"predict", "predict_proba"})],
-        "rashomon_data": [tuple, list, None],
-        "n_jobs": [Integral, None],
-        "random_state": ["random_state"],
         "progress": ["boolean"],
     }
 
@@ -552,10 +530,9 @@ class RetrainingExplorer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             X = X.tocsr()  # formats without row indexing (coo, dia, bsr, ...)
         n = n_samples_of(X)
         if n == 0:
-            raise ValueError("X must contain at least one sample, got 0")
+            raise ValueError(_errors.NO_SAMPLES)
         if len(y) != n:
-            raise ValueError(f"X and y must have the same number of samples, got {n} and "
-                             f"{len(y)}")
+            raise ValueError(_errors.X_Y_LENGTH.format(n, len(y)))
         classes = np.unique(y)
         if classes.size < 2:
             raise ValueError(f"y contains only one class ({classes[0]!r}); a Rashomon set of "
@@ -577,19 +554,16 @@ class RetrainingExplorer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             raise ValueError(f"subsample={self.subsample} keeps "
                              f"{_subsample_size(self.subsample, n)} rows, fewer than the "
                              f"{classes.size} classes of y")
-        X_eval, y_eval = self._check_rashomon_data()
+        X_eval, y_eval = self._check_rashomon_data(
+            _nonempty_X_val, lambda y_val: check_classification_target(y_val, "y_val"))
         ignored = seed_ignored(self.estimator) if self.perturbation == "seed" else None
         if ignored is not None:
             warnings.warn(SEED_IGNORED.format(setting=ignored, n=self.n_models),
                           UserWarning, stacklevel=3)
 
-        if isinstance(self.random_state, Integral):
-            seed = int(self.random_state)
-        elif self.random_state is None:
-            seed = int(np.random.SeedSequence().generate_state(1)[0])
-        else:
-            seed = int(check_random_state(self.random_state).randint(
-                np.iinfo(np.uint32).max, dtype=np.int64))
+        # an int (a bool too, as check_random_state reads it) is the seed itself
+        rs = self.random_state
+        seed = resolve_seed(int(rs) if isinstance(rs, Integral) else rs)
         streams = [child.spawn(3) for child in np.random.SeedSequence(seed).spawn(self.n_models)]
 
         # Fits side by side each run BLAS and OpenMP on one thread: n_workers fits with a
@@ -634,108 +608,7 @@ class RetrainingExplorer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                 advice=advice.format(name=type(self.estimator).__name__)),
                 UserWarning, stacklevel=3)
         self.seed_ = seed
-        self.candidate_models_ = models
-        self.candidate_losses_ = losses
         self.candidate_params_ = [r[3] for r in results]
-        self.baseline_index_ = int(np.argmin(self.candidate_losses_))
-        self.baseline_estimator_ = models[self.baseline_index_]
         self.classes_ = np.asarray(models[0].classes_)
-        self.rashomon_set_ = self._filter(self.epsilon, self.epsilon_mode)
+        self._keep_candidates(models, losses, baseline_index=int(np.argmin(losses)))
         return self
-
-    def _check_rashomon_data(self) -> tuple[Any, NDArray | None]:
-        if self.rashomon_data is None:
-            return None, None
-        if len(self.rashomon_data) != 2:
-            raise ValueError("rashomon_data must be a pair (X_val, y_val), got a "
-                             f"{type(self.rashomon_data).__name__} of length "
-                             f"{len(self.rashomon_data)}")
-        X_val, y_val = self.rashomon_data
-        y_val = align_to(X_val, y_val, name="y_val", reference_name="X_val")
-        n_val = n_samples_of(X_val)
-        if n_val == 0:
-            raise ValueError("rashomon_data: X_val must contain at least one sample, got 0")
-        y_val = check_classification_target(y_val, "y_val")
-        if len(y_val) != n_val:
-            raise ValueError(f"rashomon_data: X_val and y_val must have the same number of "
-                             f"samples, got {n_val} and {len(y_val)}")
-        return X_val, y_val
-
-    def _filter(self, epsilon: float, epsilon_mode: str) -> RashomonSet:
-        """The candidates within epsilon of h0, exactly as :meth:`RashomonSet.from_models`."""
-        eps = check_epsilon(epsilon, epsilon_mode)
-        return RashomonSet._within_epsilon(self.candidate_models_, self.candidate_losses_,
-                                           self.baseline_index_, eps, epsilon_mode, self.loss)
-
-    # ------------------------------------------------------------------- after fit
-    def rashomon_set_for(self, epsilon: float,
-                         epsilon_mode: Literal["absolute", "relative"] | None = None
-                         ) -> RashomonSet:
-        """The Rashomon set for another epsilon, from the stored candidates (no retraining).
-
-        Parameters
-        ----------
-        epsilon : float
-            Rashomon parameter, >= 0.
-        epsilon_mode : {"absolute", "relative"}, default=None
-            None uses the explorer's ``epsilon_mode``.
-
-        Returns
-        -------
-        RashomonSet
-            Equal to ``RashomonSet.from_models(candidate_models_, X, y, epsilon=epsilon,
-            ...)`` on the data the set is defined on, without evaluating any loss again.
-        """
-        check_is_fitted(self)
-        return self._filter(epsilon, self.epsilon_mode if epsilon_mode is None
-                            else epsilon_mode)
-
-    def predict(self, X: Any) -> NDArray:
-        """Labels predicted by the baseline model h0.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        ndarray of shape (n_samples,)
-        """
-        check_is_fitted(self)
-        return self.baseline_estimator_.predict(X)
-
-    @available_if(_estimator_has("predict_proba"))
-    def predict_proba(self, X: Any) -> NDArray[np.float64]:
-        """Class probabilities of the baseline model h0.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        ndarray of shape (n_samples, n_classes)
-        """
-        check_is_fitted(self)
-        return self.baseline_estimator_.predict_proba(X)
-
-    def profile(self, X: Any, y: ArrayLike | None = None, delta: float = 0.1, **kwargs: Any):
-        """Every multiplicity measure of ``rashomon_set_`` on ``X``.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-        y : array-like of shape (n_samples,), default=None
-            True labels; adds accuracies to the profile. A pandas ``y`` next to a
-            DataFrame ``X`` is matched on the index.
-        delta : float, default=0.1
-            Threshold of the probabilistic measures (``>= delta``).
-        **kwargs
-            Passed to :meth:`RashomonSet.profile` (``chunk_size``, ``n_jobs``).
-
-        Returns
-        -------
-        MultiplicityProfile
-        """
-        check_is_fitted(self)
-        return self.rashomon_set_.profile(X, y, delta=delta, **kwargs)
