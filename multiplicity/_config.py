@@ -56,10 +56,9 @@ NJIT: dict[str, Any] = {
 NJIT_PARALLEL: dict[str, Any] = {**NJIT, "parallel": True}
 
 _CONFIG: dict[str, Any] = {
-    # Skip the finiteness scan of probability arrays (saves one pass over large inputs).
+    # Skip the validity scan of probability arrays (finite, in [0, 1], rows summing to 1;
+    # saves one pass over large inputs). Wrong probabilities then give wrong numbers.
     "assume_finite": False,
-    # Digits shown in printed tables and reports.
-    "display_precision": 4,
     # Work (array entries) from which the compiled kernels run instead of their NumPy
     # twins. Numba costs about 0.7 s once per process (importing it, initialising its
     # compiler target, loading kernels from the cache), more than NumPy needs for most
@@ -83,17 +82,18 @@ def get_config() -> dict[str, Any]:
     Returns
     -------
     dict
-        ``assume_finite`` (bool), ``display_precision`` (int) and ``numba_min_size``
-        (int): the input size (array entries) from which functions that also have a
-        NumPy implementation run their compiled Numba kernel. Below it they skip Numba's
-        start-up (about 0.7 s in a fresh process), which outweighs NumPy's extra time on
-        small and medium inputs; 0 runs the kernels always. Both give the same values
-        (to rounding; see each function).
+        ``assume_finite`` (bool): skip the validity scan of probability arrays (finite
+        values in [0, 1], class rows summing to 1), one pass over the data, for
+        probabilities known to be valid. ``numba_min_size`` (int): the input size (array
+        entries) from which functions that also have a NumPy implementation run their
+        compiled Numba kernel. Below it they skip Numba's start-up (about 0.7 s in a fresh
+        process), which outweighs NumPy's extra time on small and medium inputs; 0 runs
+        the kernels always. Both give the same values (to rounding; see each function).
 
     Examples
     --------
-    >>> get_config()["display_precision"]
-    4
+    >>> get_config()["assume_finite"]
+    False
     """
     return dict(_CONFIG)
 
@@ -124,9 +124,9 @@ def config_context(**options: Any) -> Iterator[None]:
 
     Examples
     --------
-    >>> with config_context(display_precision=2):
-    ...     get_config()["display_precision"]
-    2
+    >>> with config_context(assume_finite=True):
+    ...     get_config()["assume_finite"]
+    True
     """
     old = get_config()
     set_config(**options)

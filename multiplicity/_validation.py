@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from . import _errors
+from ._config import get_config
 from ._kernels_common import _scan_probabilities
 
 __all__ = [
@@ -233,7 +234,9 @@ def check_probabilities(probabilities: object, *, name: str = "probabilities",
 
     float32 and float64 are used in place (no copy when C-contiguous); other numeric
     dtypes are converted to float64. Raises on NaN/inf, negative values, values above 1,
-    and class distributions whose sum is off 1 by more than 1e-6 (1e-4 for float32).
+    and class distributions whose sum is off 1 by more than 1e-6 (1e-4 for float32);
+    ``set_config(assume_finite=True)`` skips that scan (one pass over the data), for
+    callers whose probabilities come straight from ``predict_proba``.
     """
     Q = _as_array(probabilities)
     if Q.dtype.kind in "biu":
@@ -257,7 +260,8 @@ def check_probabilities(probabilities: object, *, name: str = "probabilities",
             _errors.TOO_FEW_MODELS.format(name=name, need=min_models, got=Q.shape[0])
         )
     Q = np.ascontiguousarray(Q)
-    _raise_on_bad_probabilities(Q, name)
+    if not get_config()["assume_finite"]:
+        _raise_on_bad_probabilities(Q, name)
     return Q
 
 

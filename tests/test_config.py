@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numba
+import numpy as np
 import pytest
 
 from multiplicity import config_context, get_config, set_config
@@ -12,8 +13,8 @@ from multiplicity._parallel import effective_n_jobs, numba_threads
 
 def test_config_context_restores_options():
     before = get_config()
-    with config_context(display_precision=2):
-        assert get_config()["display_precision"] == 2
+    with config_context(numba_min_size=2):
+        assert get_config()["numba_min_size"] == 2
     assert get_config() == before
 
 
@@ -48,3 +49,19 @@ def test_numba_threads_sets_and_restores():
     assert numba.get_num_threads() == old
     with numba_threads(None):
         assert numba.get_num_threads() == old
+
+
+def test_assume_finite_skips_the_probability_scan():
+    from multiplicity.metrics import probabilistic_ambiguity
+
+    bad = np.array([[0.2, 1.5], [0.3, 0.4]])  # 1.5 is not a probability
+    with pytest.raises(ValueError, match="above 1"):
+        probabilistic_ambiguity(bad, baseline=0, delta=0.1)
+    with config_context(assume_finite=True):
+        # no scan: the caller vouches for the input, and gets the number it implies
+        # (model 1 moves both samples by at least 0.1 from the baseline, model 0)
+        assert probabilistic_ambiguity(bad, baseline=0, delta=0.1) == 1.0
+    good = np.array([[0.2, 0.9], [0.3, 0.85]])
+    checked = probabilistic_ambiguity(good, baseline=0, delta=0.1)
+    with config_context(assume_finite=True):
+        assert probabilistic_ambiguity(good, baseline=0, delta=0.1) == checked == 0.5
