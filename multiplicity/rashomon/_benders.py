@@ -34,6 +34,7 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy.optimize import linprog
 
 from .._stdio import quiet_native_stdout
 
@@ -63,8 +64,6 @@ def _max_margin(Z: NDArray, pos: NDArray[np.bool_], B: float
     Solves ``max t s.t. s_k (w . z_k + b) >= t, t <= 1`` with scipy's HiGHS LP; returns
     ``(t, w, b)`` or None when the LP fails.
     """
-    from scipy.optimize import linprog
-
     K, d = Z.shape
     s = np.where(pos, 1.0, -1.0)
     A = np.hstack([-s[:, None] * Z, -s[:, None], np.ones((K, 1))])
@@ -254,8 +253,6 @@ class LabellingMaster:
                         ) -> NDArray[np.intp] | str | None:
         """Support of a Radon certificate of ``lab``, None if ``lab`` is separable, or
         "failed" when the LP ends otherwise. ``penalty`` is added to the random costs."""
-        from scipy.optimize import linprog
-
         s = np.where(lab, 1.0, -1.0)
         A = np.vstack([lab.astype(np.float64), (~lab).astype(np.float64),
                        (self.Z * s[:, None]).T])
