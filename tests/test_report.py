@@ -506,7 +506,7 @@ def test_level_set_plans(small_linear):
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
-    from multiplicity.report._audit import _logistic_level_set_plan
+    from multiplicity.report._exact import logistic_level_set_plan as _logistic_level_set_plan
 
     X, y = small_linear
     for est, reason in [
