@@ -18,15 +18,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from . import _demo, annotation  # light: what they need loads on first use
+from . import _demo, _lazy, annotation  # light: what they need loads on first use
 from ._demo import summary_lines
-from ._lazy import lazy_module
 from ._stdio import reader_gone
 from ._version import __version__
 
 # Loaded when a sub-command needs them, so that `multiplicity --help` starts fast.
-_report = lazy_module("multiplicity.report")
-_datasets = lazy_module("multiplicity.datasets")
+_report = _lazy.lazy_module("multiplicity.report")
+_datasets = _lazy.lazy_module("multiplicity.datasets")
 
 
 MODELS = ("logistic", "tree", "forest", "boosting", "mlp")

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and the API docs
     from ._aggregation import DawidSkene, MajorityVote
     from ._agreement import agreement
-    from ._alpha import krippendorff_alpha
+    from ._alpha import Distance, krippendorff_alpha
     from ._belief import belief_conflict, discounted_belief_fusion
     from ._chance import (
         brennan_prediger,
@@ -49,6 +49,7 @@ _LAZY = {
     "Annotations": "._container",
     "DawidSkene": "._aggregation",
     "DisagreementProfile": "._profile",
+    "Distance": "._alpha",
     "GLAD": "._glad_mace",
     "MACE": "._glad_mace",
     "MajorityVote": "._aggregation",
@@ -83,6 +84,7 @@ __all__ = [
     "AnnotatorEmbeddingClassifier",
     "DawidSkene",
     "DisagreementProfile",
+    "Distance",
     "MajorityVote",
     "agreement",
     "belief_conflict",

@@ -202,8 +202,6 @@ def _check_weights(weights: Any, categories: pd.Index, ordered: bool = True,
     return np.ascontiguousarray(W), bool(np.array_equal(W, np.eye(q)))
 
 
-
-
 # ------------------------------------------------------------------ per-item pieces
 @dataclass(frozen=True)
 class _Core:
@@ -274,8 +272,6 @@ def _finish(pa: float, pe: float, n2: int, coef: str, categories: pd.Index,
             return math.nan
         raise ValueError(reason)
     return float((pa - pe) / (1.0 - pe))
-
-
 
 
 def _ratio(num: NDArray, den: NDArray) -> NDArray[np.float64]:
@@ -570,10 +566,6 @@ def brennan_prediger(data: Any, weights: Any = None, *,
 
 
 # ------------------------------------------------------------------------- Conger
-@dataclass(frozen=True)
-class _CongerParts:
-    classif: NDArray[np.float64]   # (n_annotators, k) ratings of each annotator per category
-    pe: float
 
 
 def _conger_pe(classif: NDArray, W: NDArray) -> NDArray:

@@ -13,7 +13,6 @@ from ._base import check_option, read_bundled_csv
 GROUPS = ("positive", "negative", "ambiguous")
 SUBSETS = ("random", "high_variance")
 _FILES = {"random": "goemotions_random.csv.gz", "high_variance": "goemotions_high_variance.csv.gz"}
-_N_ITEMS = {"random": 1000, "high_variance": 200}
 
 DESCR = """\
 GoEmotions annotator disagreement (Ni et al. 2025 test subsets)

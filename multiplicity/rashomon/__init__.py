@@ -1,11 +1,12 @@
 """Rashomon sets: collections of near-optimal models, explorers that find them, profiles."""
 
 from ._dropout import DropoutExplorer
-from ._level_set import LogisticLevelSet
+from ._level_set import LevelSetSolveError, LogisticLevelSet
 from ._mip import LinearMIPExplorer, LinearWitness, MIPNotExactWarning
 from ._profile import MultiplicityProfile
 from ._retraining import RetrainingExplorer
 from ._set import RashomonSet
 
-__all__ = ["DropoutExplorer", "LinearMIPExplorer", "LinearWitness", "LogisticLevelSet",
+__all__ = ["DropoutExplorer", "LevelSetSolveError", "LinearMIPExplorer", "LinearWitness",
+           "LogisticLevelSet",
            "MIPNotExactWarning", "MultiplicityProfile", "RashomonSet", "RetrainingExplorer"]

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Literal
 
 import numpy as np
 
-LossName = Literal["zero_one", "log_loss", "brier"]
 LOSSES = ("zero_one", "log_loss", "brier")
 
 
