@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import sys
-import threading
 import warnings
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager, nullcontext
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import nullcontext
 from numbers import Integral, Real
 from typing import Any, ClassVar, Literal
 
@@ -19,11 +17,11 @@ from sklearn.model_selection import ParameterSampler
 from sklearn.utils import _safe_indexing, get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import validate_data
-from threadpoolctl import ThreadpoolController
 
 from .. import _errors
 from .._checks import check_classification_target, check_epsilon, n_samples_of, resolve_seed
 from .._lazy import is_instance, lazy_module
+from .._parallel import one_thread_per_fit
 from .._validation import align_to
 from ._explorer import _BaseExplorer
 from ._losses import LOSSES, check_loss, model_loss, needs_proba
@@ -172,46 +170,6 @@ def all_identical(models: Sequence[Any], losses: NDArray, X: Any) -> bool:
                for mdl in models[1:] for d, ref in zip(data, refs, strict=True))
 
 
-# --------------------------------------------------------------- threads of each fit
-_LIMIT_LOCK = threading.Lock()
-# tasks of this process inside _one_thread_per_fit, the BLAS limiter they share, and the
-# threadpoolctl controller (rebuilt when modules, and so shared libraries, were loaded)
-_LIMIT_STATE: dict[str, Any] = {"inside": 0, "blas": None, "controller": None,
-                                "n_modules": -1}
-
-
-def _controller() -> Any:
-    if _LIMIT_STATE["n_modules"] != len(sys.modules):
-        _LIMIT_STATE["controller"] = ThreadpoolController()
-        _LIMIT_STATE["n_modules"] = len(sys.modules)
-    return _LIMIT_STATE["controller"]
-
-
-@contextmanager
-def _one_thread_per_fit() -> Iterator[None]:
-    """BLAS and OpenMP run on one thread inside the body (a fit next to other fits).
-
-    BLAS limits hold for the whole process: the first task of a process to enter sets
-    them and the last to leave restores them, so tasks that share a process (joblib's
-    threading backend, dask workers with several threads) never restore each other's
-    limits half-way. OpenMP limits hold per thread, so each task sets and restores its own.
-    """
-    with _LIMIT_LOCK:
-        controller = _controller()
-        if _LIMIT_STATE["inside"] == 0:
-            _LIMIT_STATE["blas"] = controller.limit(limits=1, user_api="blas")
-        _LIMIT_STATE["inside"] += 1
-    try:
-        with controller.limit(limits=1, user_api="openmp"):
-            yield
-    finally:
-        with _LIMIT_LOCK:
-            _LIMIT_STATE["inside"] -= 1
-            if _LIMIT_STATE["inside"] == 0:
-                _LIMIT_STATE["blas"].restore_original_limits()
-                _LIMIT_STATE["blas"] = None
-
-
 def _resample_rows(rng: np.random.Generator, y: NDArray, n_classes: int, perturbation: str,
                    subsample: float) -> NDArray[np.intp]:
     """Row indices of one bootstrap sample or subsample that holds every class.
@@ -250,7 +208,7 @@ def _fit_one(index: int, estimator: Any, X: Any, y: NDArray, perturbation: str,
     ``X_eval=None`` evaluates the loss on ``(X, y)``. ``one_thread`` runs the fit and the
     loss with BLAS and OpenMP on one thread (fits that run side by side).
     """
-    with _one_thread_per_fit() if one_thread else nullcontext():
+    with one_thread_per_fit() if one_thread else nullcontext():
         est_ss, rows_ss, params_ss = streams
         changed: dict[str, Any] = {}
         if perturbation == "params":
