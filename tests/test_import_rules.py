@@ -176,3 +176,13 @@ def test_no_import_cycles():
 def test_every_import_resolves(name):
     for _, target in imports(name)[0] + imports(name)[1]:
         assert target in MODULES, (name, target)
+
+
+def test_the_layer_picture_of_the_docs_is_the_code():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("layers", ROOT.parent / "tools" / "layers.py")
+    layers = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(layers)
+    page = (ROOT.parent / "docs" / "contributing.md").read_text(encoding="utf-8")
+    assert f"```text\n{layers.picture()}\n```" in page
