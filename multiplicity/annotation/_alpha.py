@@ -124,8 +124,11 @@ class _Parts:
     de_num : ``sum_{c,k} n_c n_k delta(c, k)``.
     E : (k,) ``sum_w (n_w / n) delta(c, w)``: expected distance of category c to a
         pairable value drawn at random (for Gwet's standard error).
-    kind : "nominal", "interval" (interval and ordinal, on transformed values ``x``),
-        "ratio" or "matrix" (callable). x : (k,) values used by the metric, or None.
+    level : the level of measurement: "nominal", "ordinal", "interval", "ratio" or
+        "callable".
+    metric : the form of the distance: "nominal", "interval" (interval and ordinal, on
+        transformed values ``x``), "ratio" or "matrix" (callable). x : (k,) values used by
+        the metric, or None.
     delta : (k, k) distance matrix for "matrix", else None.
     """
 
@@ -138,7 +141,7 @@ class _Parts:
     n: float
     de_num: float
     E: NDArray[np.float64]
-    kind: str
+    metric: str
     x: NDArray[np.float64] | None
     delta: NDArray[np.float64] | None
     reason: str | None
@@ -256,12 +259,12 @@ def _ratio_terms(ann: Annotations, x: NDArray[np.float64], n_c: NDArray[np.float
 def _parts(data: Any, level: Any, on_undefined: Any = "raise") -> _Parts:
     """Validate, then compute the per-unit terms and the marginals of alpha."""
     check_on_undefined(on_undefined)
-    kind = _check_level(level)
+    level_name = _check_level(level)
     ann = check_annotations(data)
-    if kind == "ordinal" and not ann.ordered:
+    if level_name == "ordinal" and not ann.ordered:
         ann.require_order("level='ordinal'", "level='nominal'")
-    values = _numeric_values(ann, kind) if kind in ("interval", "ratio") else None
-    delta = _callable_matrix(level, ann) if kind == "callable" else None
+    values = _numeric_values(ann, level_name) if level_name in ("interval", "ratio") else None
+    delta = _callable_matrix(level, ann) if level_name == "callable" else None
     ptr, codes = ann.item_ptr, ann.label_codes
     k = ann.n_categories
     m = np.diff(ptr)
@@ -280,14 +283,14 @@ def _parts(data: Any, level: Any, on_undefined: Any = "raise") -> _Parts:
     pi = n_c / n if n else n_c
     compiled = _twins.compiled(ann)
     if reason is not None:
-        D, de_num, E, metric = np.zeros(ann.n_items), 0.0, np.zeros(k), kind
-    elif kind == "nominal":
+        D, de_num, E, metric = np.zeros(ann.n_items), 0.0, np.zeros(k), level_name
+    elif level_name == "nominal":
         D = (_k._nominal_unit_terms(ptr, codes) if compiled
              else _twins.nominal_unit_terms(ptr, ann.item_codes, codes, k))
         de_num = n * n - float(n_c @ n_c)
         E, metric = 1.0 - pi, "nominal"
-    elif kind in ("interval", "ordinal"):
-        v = _mid_ranks(n_c) if kind == "ordinal" else values
+    elif level_name in ("interval", "ordinal"):
+        v = _mid_ranks(n_c) if level_name == "ordinal" else values
         mu = float(pi @ v)
         x = v - mu                            # centred and scaled: alpha is affine invariant
         x = x / float(np.max(np.abs(x[present])))
@@ -297,7 +300,7 @@ def _parts(data: Any, level: Any, on_undefined: Any = "raise") -> _Parts:
              else _twins.interval_unit_terms(ptr, ann.item_codes, xs))
         de_num = 2.0 * n * float(n_c @ (x * x))
         E, metric = x * x + float(pi @ (x * x)), "interval"
-    elif kind == "ratio":
+    elif level_name == "ratio":
         x = values
         D, rows = _ratio_terms(ann, x, n_c, present)
         de_num = float(n_c @ rows)
@@ -311,7 +314,8 @@ def _parts(data: Any, level: Any, on_undefined: Any = "raise") -> _Parts:
         reason = ZERO_EXPECTED
     if reason is not None and on_undefined == "raise":
         raise ValueError(reason)
-    return _Parts(ann, kind, D, m, pair, n_c, n, de_num, E, metric, x, delta, reason)
+    return _Parts(ann=ann, level=level_name, D=D, m=m, pair=pair, n_c=n_c, n=n, de_num=de_num,
+                  E=E, metric=metric, x=x, delta=delta, reason=reason)
 
 
 # ------------------------------------------------------------------ public function
@@ -479,9 +483,9 @@ def _krippendorff_alpha_statistic(ann: Any, level: Level | Distance = "nominal",
         return ItemStatistic(S, finalize)
     if 1 + k > _MAX_STAT_COLUMNS:
         return None
-    if p.kind == "nominal":
+    if p.metric == "nominal":
         delta = 1.0 - np.eye(k)
-    elif p.kind == "ratio":
+    elif p.metric == "ratio":
         v = p.x
         with np.errstate(divide="ignore", invalid="ignore"):
             delta = ((v[:, None] - v[None, :]) / (v[:, None] + v[None, :])) ** 2
