@@ -14,8 +14,10 @@ import numba
 from threadpoolctl import ThreadpoolController
 
 
-def effective_n_jobs(n_jobs: int | None) -> int | None:
-    """joblib's convention: ``None`` = leave as is, ``-1`` = all cores, ``-2`` = all but one."""
+def numba_n_jobs(n_jobs: int | None) -> int | None:
+    """Numba threads for ``n_jobs``: ``None`` = leave the current count (returns None),
+    ``-1`` = all cores, ``-2`` = all but one (joblib's negative convention; unlike
+    ``joblib.effective_n_jobs``, None does not mean one)."""
     if n_jobs is None:
         return None
     if isinstance(n_jobs, bool) or not isinstance(n_jobs, int) or n_jobs == 0:
@@ -27,7 +29,7 @@ def effective_n_jobs(n_jobs: int | None) -> int | None:
 @contextmanager
 def numba_threads(n_jobs: int | None) -> Iterator[None]:
     """Run the body with ``n_jobs`` Numba threads, then restore the previous count."""
-    n = effective_n_jobs(n_jobs)
+    n = numba_n_jobs(n_jobs)
     if n is None:
         yield
         return

@@ -8,7 +8,7 @@ import pytest
 
 from multiplicity import config_context, get_config, set_config
 from multiplicity._config import _env_flag
-from multiplicity._parallel import effective_n_jobs, numba_threads
+from multiplicity._parallel import numba_n_jobs, numba_threads
 
 
 def test_config_context_restores_options():
@@ -33,13 +33,13 @@ def test_env_flag(monkeypatch, value, expected):
     assert _env_flag("MULTIPLICITY_TEST_FLAG", True) is expected
 
 
-def test_effective_n_jobs():
-    assert effective_n_jobs(None) is None
-    assert effective_n_jobs(3) == 3
-    assert effective_n_jobs(-1) >= 1
+def test_numba_n_jobs():
+    assert numba_n_jobs(None) is None
+    assert numba_n_jobs(3) == 3
+    assert numba_n_jobs(-1) >= 1
     for bad in (0, 1.5, True):
         with pytest.raises(ValueError, match="n_jobs"):
-            effective_n_jobs(bad)
+            numba_n_jobs(bad)
 
 
 def test_numba_threads_sets_and_restores():
