@@ -1,4 +1,9 @@
-"""The Annotations container: who labelled which item how, with missing entries."""
+"""The Annotations container: who labelled which item how, with missing entries.
+
+One class with its constructors (long and wide tables, counts, pandas inputs) and the views
+every coefficient reads; they share one internal layout (items sorted, ratings by item), so
+they stay together although the module is longer than the package's usual module.
+"""
 
 from __future__ import annotations
 

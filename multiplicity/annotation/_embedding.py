@@ -5,6 +5,9 @@ Better Models through Annotator Representations", Findings of EMNLP 2023. The pa
 the embeddings on top of a BERT text encoder; here the encoder is a learned linear
 projection of item features (TF-IDF, sentence embeddings, ...), and everything is trained
 jointly by L-BFGS with an analytic gradient.
+
+One estimator and its model in one module (longer than the package's usual module): the
+forward pass, its hand-written gradient and the staged fit change together.
 """
 
 from __future__ import annotations

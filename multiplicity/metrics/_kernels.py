@@ -4,6 +4,9 @@ Kernels see only contiguous arrays and scalars, never raise on user input and al
 nothing of size ``n_models x n_samples``: they stream over the input in column blocks
 that fit in cache. Shapes: ``P`` is ``(m, n)`` labels; ``Q`` is ``(m, n, k)``
 probabilities (an ``(m, n)`` positive-class matrix is passed as an ``(m, n, 1)`` view).
+
+One file for all of them (longer than the package's usual module): the measures share the
+block streaming and the flip tests, and a kernel is easiest to check next to its siblings.
 """
 
 import numpy as np
