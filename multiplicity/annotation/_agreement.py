@@ -11,7 +11,7 @@ from typing import Any, Literal, NamedTuple
 import numpy as np
 import pandas as pd
 
-from . import _alpha, _chance, _icc
+from . import _alpha, _chance, _chance_analytic, _chance_statistics, _icc
 from ._container import Annotations, check_annotations
 from ._stats import ItemStatistic, bootstrap_sums
 
@@ -30,20 +30,22 @@ class Coefficient(NamedTuple):
 #: Every coefficient :func:`agreement` computes, by name.
 COEFFICIENTS: dict[str, Coefficient] = {
     "percent_agreement": Coefficient(_chance.percent_agreement,
-                                     _chance._percent_agreement_statistic,
-                                     _chance._percent_agreement_analytic),
-    "fleiss_kappa": Coefficient(_chance.fleiss_kappa, _chance._fleiss_kappa_statistic,
-                                _chance._fleiss_kappa_analytic),
-    "scott_pi": Coefficient(_chance.scott_pi, None, _chance._scott_pi_analytic),
-    "gwet_ac1": Coefficient(_chance.gwet_ac1, _chance._gwet_ac1_statistic,
-                            _chance._gwet_ac1_analytic),
+                                     _chance_statistics._percent_agreement_statistic,
+                                     _chance_analytic._percent_agreement_analytic),
+    "fleiss_kappa": Coefficient(_chance.fleiss_kappa,
+                                _chance_statistics._fleiss_kappa_statistic,
+                                _chance_analytic._fleiss_kappa_analytic),
+    "scott_pi": Coefficient(_chance.scott_pi, None, _chance_analytic._scott_pi_analytic),
+    "gwet_ac1": Coefficient(_chance.gwet_ac1, _chance_statistics._gwet_ac1_statistic,
+                            _chance_analytic._gwet_ac1_analytic),
     "brennan_prediger": Coefficient(_chance.brennan_prediger,
-                                    _chance._brennan_prediger_statistic,
-                                    _chance._brennan_prediger_analytic),
-    "conger_kappa": Coefficient(_chance.conger_kappa, _chance._conger_kappa_statistic,
-                                _chance._conger_kappa_analytic),
-    "cohen_kappa": Coefficient(_chance.cohen_kappa, _chance._cohen_kappa_statistic,
-                               _chance._cohen_kappa_analytic),
+                                    _chance_statistics._brennan_prediger_statistic,
+                                    _chance_analytic._brennan_prediger_analytic),
+    "conger_kappa": Coefficient(_chance.conger_kappa,
+                                _chance_statistics._conger_kappa_statistic,
+                                _chance_analytic._conger_kappa_analytic),
+    "cohen_kappa": Coefficient(_chance.cohen_kappa, _chance_statistics._cohen_kappa_statistic,
+                               _chance_analytic._cohen_kappa_analytic),
     "krippendorff_alpha": Coefficient(_alpha.krippendorff_alpha,
                                       _alpha._krippendorff_alpha_statistic,
                                       _alpha._krippendorff_alpha_analytic),
