@@ -22,7 +22,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1] / "multiplicity"
 SUBPACKAGES = {p.name for p in ROOT.iterdir() if (p / "__init__.py").exists()}
 APPLICATION = {"multiplicity.cli", "multiplicity._demo", "multiplicity.__main__",
-               "multiplicity"}
+               "multiplicity", "multiplicity._cli_annotation", "multiplicity._cli_audit",
+               "multiplicity._cli_input", "multiplicity._cli_messages"}
 
 
 def module_name(path: Path) -> str:
