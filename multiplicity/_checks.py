@@ -18,6 +18,7 @@ from ._lazy import lazy_module
 __all__ = [
     "check_X_y",
     "check_alpha",
+    "check_chunk_size",
     "check_classification_target",
     "check_epsilon",
     "check_int",
@@ -50,6 +51,16 @@ def check_int(value: object, name: str, low: int) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
         raise ValueError(_errors.INT_AT_LEAST.format(name=name, low=low, value=value))
     return int(value)
+
+
+def check_chunk_size(chunk_size: object, default: int) -> int:
+    """``chunk_size`` is None (then ``default``) or an integer >= 1 (not a bool)."""
+    if chunk_size is None:
+        return default
+    if isinstance(chunk_size, bool) or not isinstance(chunk_size, numbers.Integral) \
+            or chunk_size < 1:
+        raise ValueError(_errors.CHUNK_SIZE.format(chunk_size))
+    return int(chunk_size)
 
 
 def check_alpha(alpha: object) -> float:

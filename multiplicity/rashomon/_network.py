@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from numbers import Integral
 from typing import Any
 
 import numpy as np
@@ -24,6 +23,7 @@ from sklearn.utils.extmath import safe_sparse_dot
 from sklearn.utils.validation import check_is_fitted, validate_data
 from threadpoolctl import ThreadpoolController
 
+from .._checks import check_chunk_size
 from .._parallel import numba_threads
 from .._validation import _smallest_int_dtype
 from . import _dropout_kernels as _k
@@ -164,11 +164,8 @@ def check_X(estimator: Any, X: Any) -> Any:
 
 
 def check_step(chunk_size: Any, default: int) -> int:
-    if chunk_size is None:
-        return default
-    if isinstance(chunk_size, bool) or not isinstance(chunk_size, Integral) or chunk_size < 1:
-        raise ValueError(f"chunk_size must be a positive int, got {chunk_size!r}")
-    return int(chunk_size)
+    """Samples per chunk: ``chunk_size``, or ``default`` for None."""
+    return check_chunk_size(chunk_size, default)
 
 
 

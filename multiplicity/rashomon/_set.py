@@ -10,7 +10,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from sklearn.utils.validation import check_is_fitted
 
-from .._checks import check_epsilon, check_X_y, n_samples_of
+from .._checks import check_chunk_size, check_epsilon, check_X_y, n_samples_of
 from .._lazy import lazy_module
 from .._validation import _smallest_int_dtype, align_to
 from ._losses import check_loss, model_loss
@@ -322,12 +322,8 @@ class RashomonSet:
 
     # ----------------------------------------------------------------- predictions
     def _chunk_size(self, chunk_size: int | None) -> int:
-        if chunk_size is not None:
-            if isinstance(chunk_size, bool) or not isinstance(chunk_size, numbers.Integral) \
-                    or chunk_size < 1:
-                raise ValueError(f"chunk_size must be a positive int, got {chunk_size!r}")
-            return int(chunk_size)
-        return max(1, _CHUNK_VALUES // (len(self) * max(len(self.classes_), 1)))
+        return check_chunk_size(
+            chunk_size, max(1, _CHUNK_VALUES // (len(self) * max(len(self.classes_), 1))))
 
     def predict_codes(self, X: Any, *, chunk_size: int | None = None) -> NDArray[np.integer]:
         """Class codes (indices into ``classes_``) of every member: ``(n_models, n_samples)``.
