@@ -123,7 +123,7 @@ def timed_parts(parts: dict[str, float]) -> Iterator[None]:
     patch(RashomonSet, "predict_codes", "predict_codes (member predict)", timer)
     patch(RashomonSet, "iter_proba", "iter_proba (member predict_proba)", gen_timer)
     patch(rk, "_proba_chunk_stats", "flip flags + VPR kernel", timer)
-    patch(rk, "_group_flip_counts", "flip counts kernel", timer)
+    patch(_profile, "label_flip_stats", "label flip kernel", timer)
     patch(_profile, "rashomon_capacity", "rashomon_capacity", timer)
     patch(_profile, "self_consistency", "self_consistency", timer)
     try:

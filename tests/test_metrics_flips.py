@@ -15,8 +15,8 @@ import pytest
 import reference as ref
 from numba import get_num_threads, njit, prange
 
+from multiplicity import _kernels_common as K
 from multiplicity._config import NJIT_PARALLEL
-from multiplicity.metrics import _kernels as K
 from multiplicity.metrics import (
     ambiguity,
     ambiguity_discrepancy,

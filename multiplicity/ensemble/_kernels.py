@@ -1,4 +1,4 @@
-"""Numba kernels of the selective ensembles: vote counts and exact binomial p-values."""
+"""Numba kernels of the selective ensembles: the top two votes and exact binomial p-values."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import numpy as np
 from numba import njit, prange
 
 from .._config import NJIT, NJIT_PARALLEL
+from .._kernels_common import _n_blocks, _vote_table
 
 
 @njit(**NJIT)
@@ -50,9 +51,11 @@ def _binom_two_sided_half(n_a, n_b):
 
 
 @njit(**NJIT_PARALLEL)
-def _top_two_votes(P, offset, n_levels):
+def _top_two_votes(P, offset, n_levels, block):
     """Per sample the two most-voted classes and their counts.
 
+    ``P`` (m, n) integer labels with class ``P[i, j] - offset`` in ``[0, n_levels)``,
+    counted ``block`` samples at a time (see :func:`multiplicity._kernels_common.vote_block`).
     Returns ``(top, n_a, n_b, agree)``: ``top`` the class code with most votes (the
     smallest code on ties), ``n_a >= n_b`` the largest and second largest counts (``n_b
     = 0`` when one class has every vote), and ``agree`` the probability that two distinct
@@ -64,27 +67,28 @@ def _top_two_votes(P, offset, n_levels):
     n_b = np.empty(n, dtype=np.int64)
     agree = np.empty(n, dtype=np.float64)
     pairs = m * (m - 1)
-    for j in prange(n):
-        counts = np.zeros(n_levels, dtype=np.int64)
-        for i in range(m):
-            counts[np.int64(P[i, j]) - offset] += 1
-        best = -1
-        first = 0
-        second = 0
-        same = 0
-        for c in range(n_levels):
-            v = counts[c]
-            same += v * (v - 1)
-            if v > first:
-                second = first
-                first = v
-                best = c
-            elif v > second:
-                second = v
-        top[j] = best
-        n_a[j] = first
-        n_b[j] = second
-        agree[j] = same / pairs if pairs > 0 else 1.0
+    for t in prange(_n_blocks(n, block)):
+        lo = t * block
+        hi = min(n, lo + block)
+        votes = _vote_table(P, offset, n_levels, lo, hi)
+        for j in range(lo, hi):
+            best = -1
+            first = 0
+            second = 0
+            same = 0
+            for c in range(n_levels):
+                v = np.int64(votes[j - lo, c])
+                same += v * (v - 1)
+                if v > first:
+                    second = first
+                    first = v
+                    best = c
+                elif v > second:
+                    second = v
+            top[j] = best
+            n_a[j] = first
+            n_b[j] = second
+            agree[j] = same / pairs if pairs > 0 else 1.0
     return top, n_a, n_b, agree
 
 

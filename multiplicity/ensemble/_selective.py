@@ -16,6 +16,7 @@ from sklearn.exceptions import UndefinedMetricWarning
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
+from .._kernels_common import vote_block
 from .._validation import _smallest_int_dtype, align_to
 from ..rashomon import RetrainingExplorer
 from . import _kernels
@@ -292,7 +293,8 @@ class SelectiveEnsembleClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstim
         return np.stack(rows)
 
     def _counts(self, X: Any) -> tuple[NDArray, NDArray, NDArray, NDArray]:
-        return _kernels._top_two_votes(self.votes(X), 0, len(self.classes_))
+        return _kernels._top_two_votes(self.votes(X), 0, len(self.classes_),
+                                       vote_block(len(self.classes_)))
 
     def p_values(self, X: Any) -> NDArray[np.float64]:
         """Two-sided binomial p-value of the top two vote counts at every sample.

@@ -8,6 +8,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .._checks import check_alpha
+from .._kernels_common import vote_block
 from .._validation import _RAW_INT_DTYPES, _smallest_int_dtype, check_predictions, label_codes
 from . import _kernels
 
@@ -33,7 +34,7 @@ def vote_counts(predictions: ArrayLike) -> tuple[NDArray, NDArray, NDArray, NDAr
         P = np.ascontiguousarray(inverse.reshape(values.shape),
                                  dtype=_smallest_int_dtype(len(classes)))
         offset, n_levels = 0, len(classes)
-    top, n_a, n_b, agree = _kernels._top_two_votes(P, offset, n_levels)
+    top, n_a, n_b, agree = _kernels._top_two_votes(P, offset, n_levels, vote_block(n_levels))
     return top, n_a, n_b, agree, classes
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
-from numba import get_num_threads, set_num_threads
 from numpy.typing import ArrayLike, NDArray
 
+from .._kernels_common import COUNTS, FLAGS, label_flip_stats
 from .._validation import (
     DELTA_SLACK,
     check_delta,
@@ -28,19 +28,11 @@ __all__ = [
 
 
 def _label_flips(predictions: ArrayLike, baseline: ArrayLike | int,
-                 mode: int = _kernels.FLAGS | _kernels.COUNTS):
+                 mode: int = FLAGS | COUNTS):
     """``(flipped, counts, n_samples)``; ``mode`` says which of the two are computed."""
     P, b = check_prediction_baseline(check_predictions(predictions), baseline)
-    m, n = P.shape
-    threads = get_num_threads()
-    use = threads if P.nbytes >= _kernels.PARALLEL_MIN_BYTES else 1
-    tile, n_bands = _kernels._flip_layout(m, n, P.itemsize, use)
-    set_num_threads(use)
-    try:
-        flipped, counts = _kernels._flip_stats(P, b, tile, n_bands, _kernels.CHUNK, mode)
-    finally:
-        set_num_threads(threads)
-    return flipped, counts, n
+    flipped, counts = label_flip_stats(P, b, mode)
+    return flipped, counts, P.shape[1]
 
 
 def _proba_flips(probabilities: ArrayLike, baseline: ArrayLike | int, delta: float):
@@ -91,7 +83,7 @@ def ambiguity(predictions: ArrayLike, baseline: ArrayLike | int) -> float:
     >>> ambiguity([["cat", "dog"], ["cat", "cat"]], baseline=["cat", "dog"])
     0.5
     """
-    flipped, _, n = _label_flips(predictions, baseline, _kernels.FLAGS)
+    flipped, _, n = _label_flips(predictions, baseline, FLAGS)
     return float(np.count_nonzero(flipped) / n)
 
 
@@ -128,7 +120,7 @@ def discrepancy(predictions: ArrayLike, baseline: ArrayLike | int) -> float:
     >>> round(discrepancy([[0, 1, 1], [0, 0, 1], [1, 1, 1]], baseline=0), 3)
     0.333
     """
-    _, counts, n = _label_flips(predictions, baseline, _kernels.COUNTS)
+    _, counts, n = _label_flips(predictions, baseline, COUNTS)
     return float(counts.max() / n)
 
 
@@ -191,7 +183,7 @@ def ambiguous_samples(predictions: ArrayLike, baseline: ArrayLike | int) -> NDAr
     >>> ambiguous_samples([[0, 1, 1], [0, 0, 1]], baseline=0)
     array([False,  True, False])
     """
-    flipped, _, _ = _label_flips(predictions, baseline, _kernels.FLAGS)
+    flipped, _, _ = _label_flips(predictions, baseline, FLAGS)
     return flipped.view(np.bool_)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from .._kernels_common import vote_block
 from .._parallel import numba_threads
 from .._validation import check_predictions, label_codes
 from . import _kernels
@@ -73,8 +74,7 @@ def _agreeing_share(predictions: ArrayLike, min_models: int) -> NDArray[np.float
     m = P.shape[0]
     if m < 2:
         return np.ones(P.shape[1])
-    block = max(64, _kernels.VOTE_CELLS // n_levels)
-    same = _kernels._agreeing_pairs(P, offset, n_levels, block)
+    same = _kernels._agreeing_pairs(P, offset, n_levels, vote_block(n_levels))
     return same / (m * (m - 1))
 
 

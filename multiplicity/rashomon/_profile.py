@@ -11,6 +11,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from .._checks import check_X_y, n_samples_of
 from .._groups import group_labels, small_group_caveat, small_groups
+from .._kernels_common import _group_flip_counts, label_flip_stats
 from .._parallel import numba_threads
 from .._validation import DELTA_SLACK, check_delta
 from ..metrics import rashomon_capacity, self_consistency
@@ -123,8 +124,8 @@ class MultiplicityProfile:
         m, k = len(rset), len(rset.classes_)
         b = rset.baseline_index_
         P = rset.predict_codes(X, chunk_size=chunk_size)
-        flips = _kernels._group_flip_counts(P, P[b], np.zeros(n, dtype=np.int64), 1)[:, 0]
-        ambiguous = (P != P[b]).any(axis=0) if m > 1 else np.zeros(n, dtype=bool)
+        flipped, flips = label_flip_stats(P, P[b])
+        ambiguous = flipped.view(np.bool_)
         sc = self_consistency(P)
 
         proba_flips = vpr = width = rc = None
@@ -137,7 +138,7 @@ class MultiplicityProfile:
                 for lo, Q in rset.iter_proba(X, chunk_size=chunk_size):
                     hi = lo + Q.shape[1]
                     vmin, vmax = np.empty((hi - lo, k)), np.empty((hi - lo, k))
-                    _kernels._proba_chunk_stats(Q, b, d - DELTA_SLACK,
+                    _kernels._proba_chunk_stats(Q, Q[b], d - DELTA_SLACK,
                                                 proba_flips[:, lo:hi], vmin, vmax)
                     vpr_full[lo:hi, :, 0] = vmin
                     vpr_full[lo:hi, :, 1] = vmax
@@ -245,7 +246,7 @@ class MultiplicityProfile:
         n_groups = len(names)
         P, b = self.predictions, self.baseline_index
         size = np.bincount(codes, minlength=n_groups).astype(np.float64)
-        flips = _kernels._group_flip_counts(P, P[b], codes.astype(np.int64), n_groups)
+        flips = _group_flip_counts(P, P[b], codes.astype(np.int64), n_groups)
 
         def mean_by(values: NDArray) -> NDArray:
             return np.bincount(codes, weights=values, minlength=n_groups) / size
@@ -256,7 +257,7 @@ class MultiplicityProfile:
             "discrepancy": flips.max(axis=0) / size,
         }
         if self.proba_flips is not None:
-            pflips = _kernels._group_flip_counts(
+            pflips = _group_flip_counts(
                 self.proba_flips, np.zeros(self.n_samples, dtype=np.uint8),
                 codes.astype(np.int64), n_groups)
             table["probabilistic_ambiguity"] = mean_by(
