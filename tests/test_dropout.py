@@ -21,14 +21,13 @@ from sklearn.utils.validation import check_is_fitted
 
 from multiplicity._parallel import numba_threads
 from multiplicity.rashomon import RashomonSet
-from multiplicity.rashomon._dropout import (
-    DropoutExplorer,
-    DropoutMember,
-    members_iter_proba,
-    members_predict_codes,
-    members_predict_proba,
-)
+from multiplicity.rashomon._dropout import DropoutExplorer, DropoutMember
 from multiplicity.rashomon._losses import model_loss
+from multiplicity.rashomon._network import (
+    _members_iter_proba,
+    _members_predict_codes,
+    _members_predict_proba,
+)
 
 ACTIVATIONS = ["identity", "logistic", "tanh", "relu"]
 TASKS = {"binary": 2, "multiclass": 3}
@@ -121,7 +120,7 @@ def test_forward_matches_numpy_oracle(kind, task, hidden):
                          random_state=1).fit(X, y)
     assert ex.masks_.shape == (6, sum(hidden))
     assert not np.all(ex.masks_[1:] == 1.0)
-    batched = members_predict_proba(ex.candidate_models_, X, chunk_size=70)
+    batched = _members_predict_proba(ex.candidate_models_, X, chunk_size=70)
     for i, member in enumerate(ex.candidate_models_):
         expected = numpy_forward(mlp, X, ex.masks_[i])
         npt.assert_allclose(member.predict_proba(X), expected, rtol=0, atol=1e-12)
@@ -270,8 +269,8 @@ def test_deterministic_and_independent_of_threads(binary):
         param = DropoutExplorer(mlp, n_jobs=n_jobs, **kwargs).fit(X, y)
         npt.assert_array_equal(param.candidate_losses_, ref.candidate_losses_)
         with numba_threads(n_jobs):
-            codes = members_predict_codes(ref.candidate_models_, X)
-        npt.assert_array_equal(codes, members_predict_codes(ref.candidate_models_, X,
+            codes = _members_predict_codes(ref.candidate_models_, X)
+        npt.assert_array_equal(codes, _members_predict_codes(ref.candidate_models_, X,
                                                             n_jobs=1))
     # masks depend on the seed and the candidate index only
     longer = DropoutExplorer(mlp, **{**kwargs, "n_models": 40}).fit(X, y)
@@ -324,12 +323,12 @@ def test_multiclass_profile(multiclass):
 def test_batched_methods_match_the_set(explorer, binary):
     X, _, _ = binary
     rs = explorer.rashomon_set_
-    npt.assert_array_equal(members_predict_codes(rs.models_, X), rs.predict_codes(X))
-    npt.assert_array_equal(members_predict_codes(iter(rs.models_), X, chunk_size=9),
+    npt.assert_array_equal(_members_predict_codes(rs.models_, X), rs.predict_codes(X))
+    npt.assert_array_equal(_members_predict_codes(iter(rs.models_), X, chunk_size=9),
                            rs.predict_codes(X))
     P = rs.predict_proba(X)
-    npt.assert_allclose(members_predict_proba(rs, X, chunk_size=50), P, atol=1e-12)
-    chunks = list(members_iter_proba(rs.models_, X, chunk_size=50))
+    npt.assert_allclose(_members_predict_proba(rs, X, chunk_size=50), P, atol=1e-12)
+    chunks = list(_members_iter_proba(rs.models_, X, chunk_size=50))
     assert [lo for lo, _ in chunks] == [0, 50, 100]
     npt.assert_allclose(np.concatenate([Q for _, Q in chunks], axis=1), P, atol=1e-12)
 
@@ -504,20 +503,20 @@ def test_bad_data(binary):
 def test_batched_functions_reject_bad_members(binary, explorer):
     X, y, mlp = binary
     with pytest.raises(ValueError, match="at least one"):
-        members_predict_codes([], X)
+        _members_predict_codes([], X)
     with pytest.raises(TypeError, match="DropoutMember"):
-        members_predict_proba([LogisticRegression().fit(X, y)], X)
+        _members_predict_proba([LogisticRegression().fit(X, y)], X)
     other = DropoutMember(fit_mlp(X, y, seed=1)).fit()
     with pytest.raises(ValueError, match="share one network"):
-        members_predict_codes([explorer.candidate_models_[0], other], X)
+        _members_predict_codes([explorer.candidate_models_[0], other], X)
     by_hand = DropoutMember(mlp).fit()  # same weights, its own copy: batched all the same
-    npt.assert_array_equal(members_predict_codes([explorer.candidate_models_[1], by_hand], X),
+    npt.assert_array_equal(_members_predict_codes([explorer.candidate_models_[1], by_hand], X),
                            [explorer.candidate_models_[1].predict(X) == mlp.classes_[1],
                             mlp.predict(X) == mlp.classes_[1]])
     with pytest.raises(NotFittedError):
-        members_predict_codes([DropoutMember(mlp)], X)
+        _members_predict_codes([DropoutMember(mlp)], X)
     with pytest.raises(ValueError, match="chunk_size"):
-        members_predict_codes(explorer.candidate_models_, X, chunk_size=0)
+        _members_predict_codes(explorer.candidate_models_, X, chunk_size=0)
 
 
 def test_batched_view_forwards_other_attributes(explorer):

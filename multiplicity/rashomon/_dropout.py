@@ -24,14 +24,13 @@ from ._losses import LOSSES
 from ._network import (
     DropoutMember,
     Network,
+    _members_iter_proba,
+    _members_predict_codes,
     auto_step,
     check_step,
     check_X,
     draw_masks,
     mask_losses,
-    members_iter_proba,
-    members_predict_codes,
-    members_predict_proba,
     n_rows,
     unwrap_mlp,
 )
@@ -40,9 +39,6 @@ from ._set import RashomonSet
 __all__ = [
     "DropoutExplorer",
     "DropoutMember",
-    "members_iter_proba",
-    "members_predict_codes",
-    "members_predict_proba",
 ]
 
 KINDS = ("bernoulli", "gaussian")
@@ -98,12 +94,12 @@ class _BatchedSetView:
         return getattr(self.__dict__["rset"], name)
 
     def predict_codes(self, X: Any, *, chunk_size: int | None = None) -> NDArray[np.integer]:
-        return members_predict_codes(self.rset.models_, X, chunk_size=chunk_size,
+        return _members_predict_codes(self.rset.models_, X, chunk_size=chunk_size,
                                      n_jobs=self.n_jobs)
 
     def iter_proba(self, X: Any, *, chunk_size: int | None = None
                    ) -> Iterator[tuple[int, NDArray[np.float64]]]:
-        return members_iter_proba(self.rset.models_, X, chunk_size=chunk_size,
+        return _members_iter_proba(self.rset.models_, X, chunk_size=chunk_size,
                                   n_jobs=self.n_jobs)
 
 

@@ -45,9 +45,6 @@ __all__ = [
     "iter_mask_proba",
     "mask_codes",
     "mask_losses",
-    "members_iter_proba",
-    "members_predict_codes",
-    "members_predict_proba",
     "n_rows",
     "one_blas_thread",
     "unwrap_mlp",
@@ -424,7 +421,7 @@ def _stack_members(members: Sequence[Any]
     return members[0], net, np.ascontiguousarray(np.stack([mdl.mask_ for mdl in members]))
 
 
-def members_predict_codes(members: Sequence[Any], X: Any, *, chunk_size: int | None = None,
+def _members_predict_codes(members: Sequence[Any], X: Any, *, chunk_size: int | None = None,
                           n_jobs: int | None = None) -> NDArray[np.integer]:
     """Class codes of many members of one network in one pass: ``(n_members, n_samples)``.
 
@@ -456,7 +453,7 @@ def members_predict_codes(members: Sequence[Any], X: Any, *, chunk_size: int | N
     ...     warnings.simplefilter("ignore")
     ...     mlp = MLPClassifier((8,), max_iter=50, random_state=0).fit(X, y)
     >>> members = [DropoutMember(mlp, m).fit() for m in ([1.0] * 8, [2.0, 0.0] * 4)]
-    >>> members_predict_codes(members, X).shape
+    >>> _members_predict_codes(members, X).shape
     (2, 50)
     """
     first, net, masks = _stack_members(members)
@@ -466,7 +463,7 @@ def members_predict_codes(members: Sequence[Any], X: Any, *, chunk_size: int | N
         return mask_codes(net, masks, X, step)
 
 
-def members_iter_proba(members: Sequence[Any], X: Any, *, chunk_size: int | None = None,
+def _members_iter_proba(members: Sequence[Any], X: Any, *, chunk_size: int | None = None,
                        n_jobs: int | None = None
                        ) -> Iterator[tuple[int, NDArray[np.float64]]]:
     """Yield ``(start, probabilities)`` chunks of shape ``(n_members, chunk, n_classes)``.
@@ -499,7 +496,7 @@ def members_iter_proba(members: Sequence[Any], X: Any, *, chunk_size: int | None
     ...     warnings.simplefilter("ignore")
     ...     mlp = MLPClassifier((8,), max_iter=50, random_state=0).fit(X, y)
     >>> members = [DropoutMember(mlp).fit(), DropoutMember(mlp, [2.0, 0.0] * 4).fit()]
-    >>> [(lo, Q.shape) for lo, Q in members_iter_proba(members, X, chunk_size=30)]
+    >>> [(lo, Q.shape) for lo, Q in _members_iter_proba(members, X, chunk_size=30)]
     [(0, (2, 30, 2)), (30, (2, 20, 2))]
     """
     first, net, masks = _stack_members(members)
@@ -514,7 +511,7 @@ def members_iter_proba(members: Sequence[Any], X: Any, *, chunk_size: int | None
         yield item
 
 
-def members_predict_proba(members: Sequence[Any], X: Any, *, chunk_size: int | None = None,
+def _members_predict_proba(members: Sequence[Any], X: Any, *, chunk_size: int | None = None,
                           n_jobs: int | None = None) -> NDArray[np.float64]:
     """Class probabilities of many members of one network: ``(n_members, n_samples, k)``.
 
@@ -541,7 +538,7 @@ def members_predict_proba(members: Sequence[Any], X: Any, *, chunk_size: int | N
     >>> with warnings.catch_warnings():
     ...     warnings.simplefilter("ignore")
     ...     mlp = MLPClassifier((8,), max_iter=50, random_state=0).fit(X, y)
-    >>> Q = members_predict_proba([DropoutMember(mlp).fit()], X)
+    >>> Q = _members_predict_proba([DropoutMember(mlp).fit()], X)
     >>> bool(np.allclose(Q[0], mlp.predict_proba(X), rtol=0, atol=1e-12))
     True
     """
