@@ -23,6 +23,7 @@ __all__ = [
     "check_epsilon",
     "check_int",
     "check_on_undefined",
+    "check_regression_target",
     "check_y_for_X",
     "n_samples_of",
     "py_scalar",
@@ -154,4 +155,22 @@ def check_classification_target(y: object, name: str = "y") -> np.ndarray:
     if y_arr.dtype.kind in "fc":
         _sk_validation.assert_all_finite(y_arr, input_name=name)
     _sk_multiclass.check_classification_targets(y_arr)
+    return y_arr
+
+
+def check_regression_target(y: object, name: str = "y") -> np.ndarray:
+    """1-D finite numbers of a regression task, as float64 (a copy when converted)."""
+    y_arr = _sk_validation.column_or_1d(_as_1d_target(y), warn=True)
+    if y_arr.dtype.kind not in "biuf":
+        try:
+            y_arr = y_arr.astype(np.float64)
+        except (TypeError, ValueError):
+            shown = py_scalar(y_arr[0]) if y_arr.size else "an empty array"
+            raise ValueError(_errors.REGRESSION_TARGET.format(
+                name=name, got=f"{y_arr.dtype} values such as {shown!r}")) from None
+    y_arr = np.asarray(y_arr, dtype=np.float64)
+    bad = ~np.isfinite(y_arr)
+    if bad.any():
+        raise ValueError(_errors.REGRESSION_TARGET_FINITE.format(
+            name=name, count=int(bad.sum()), first=int(np.flatnonzero(bad)[0])))
     return y_arr

@@ -14,6 +14,7 @@ TOO_FEW_MODELS = "{name} needs at least {need} models (rows), got {got}"
 MISSING_LABELS = "{name} contains missing values (NaN or None); predictions must be complete"
 NOT_NUMERIC = "{name} must hold numbers, got dtype {dtype}"
 NAN_PROBA = "{name} contains NaN or infinite values"
+NOT_REAL = "{name} must hold real numbers (int or float), got dtype {dtype}"
 NEGATIVE_PROBA = "{name} contains negative values (smallest {value!r})"
 ABOVE_ONE_PROBA = "{name} contains values above 1 (largest {value!r}); expected probabilities"
 ROWS_NOT_SUM_TO_ONE = (
@@ -28,7 +29,15 @@ BASELINE_TYPE = (
 )
 LENGTH_MISMATCH = "{a} and {b} must have the same length, got {na} and {nb}"
 NOT_1D = "{name} must be 1-D of shape (n_samples,), got shape {shape}"
+REGRESSION_TARGET = ("{name} must hold numbers for regressors (a continuous target), got "
+                     "{got}")
+REGRESSION_TARGET_FINITE = ("{name} must be finite for regressors; it holds {count} NaN or "
+                            "infinite values (the first at position {first})")
 DELTA_RANGE = "delta must be in (0, 1], got {0!r}"
+DELTA_POSITIVE = (
+    "delta must be a finite real number > 0, in the units of the predictions, got {0!r}"
+)
+THRESHOLD_FINITE = "threshold must be a finite real number, got {0!r}"
 TOL_POSITIVE = "tol must be a positive finite number, got {0!r}"
 MAX_ITER_POSITIVE = "max_iter must be a positive integer, got {0!r}"
 EPSILON_NEGATIVE = "epsilon must be >= 0, got {0!r}"
