@@ -8,6 +8,7 @@ writes to the caller's data: when a conversion is needed, it works on a copy.
 
 from __future__ import annotations
 
+import math
 import numbers
 from typing import NamedTuple
 
@@ -23,10 +24,14 @@ __all__ = [
     "align_to",
     "check_delta",
     "check_labels_1d",
+    "check_positive_delta",
     "check_prediction_baseline",
     "check_predictions",
     "check_probabilities",
     "check_probability_baseline",
+    "check_real_baseline",
+    "check_real_predictions",
+    "check_threshold",
     "label_codes",
 ]
 
@@ -310,6 +315,81 @@ def check_delta(delta: object) -> float:
     if not 0.0 < d <= 1.0:
         raise ValueError(_errors.DELTA_RANGE.format(delta))
     return d
+
+
+# Regression: a gap within ``DELTA_RTOL * max(delta, |baseline value|)`` of ``delta`` counts
+# as reaching it. The rounding error of ``|p - b|`` grows with the magnitude of ``p`` and
+# ``b`` (about 2.2e-16 of it per operand), not with ``delta``, so an absolute slack would be
+# too small for targets in the thousands and too large for targets in the millionths. The
+# relative slack is the same in every unit (scaling the data and ``delta`` by a power of 2
+# gives the same result) and never exceeds ``DELTA_SLACK`` on probability-scale data.
+DELTA_RTOL = 1e-12
+
+
+def check_positive_delta(delta: object) -> float:
+    """``delta`` must be a finite real number > 0 (any scale: the units of the predictions)."""
+    if not isinstance(delta, numbers.Real) or isinstance(delta, bool):
+        raise TypeError(_errors.DELTA_POSITIVE.format(delta))
+    d = float(delta)
+    if not (d > 0.0 and math.isfinite(d)):
+        raise ValueError(_errors.DELTA_POSITIVE.format(delta))
+    return d
+
+
+def check_threshold(threshold: object) -> float:
+    """``threshold`` must be a finite real number."""
+    if not isinstance(threshold, numbers.Real) or isinstance(threshold, bool):
+        raise TypeError(_errors.THRESHOLD_FINITE.format(threshold))
+    t = float(threshold)
+    if not math.isfinite(t):
+        raise ValueError(_errors.THRESHOLD_FINITE.format(threshold))
+    return t
+
+
+def check_real_predictions(predictions: object, *, name: str = "predictions") -> np.ndarray:
+    """Validate an ``(n_models, n_samples)`` matrix of real-valued predictions.
+
+    float32 and float64 are used in place (no copy when C-contiguous); integer, bool and
+    other real dtypes are converted to float64 (one copy). Raises on non-real values (text,
+    complex numbers), on a shape other than 2-D, on an empty matrix and on NaN/inf (one
+    pass over a float matrix, which cannot hold them otherwise).
+    """
+    P = _as_array(predictions)
+    converted = P.dtype.kind in "biu"
+    if P.dtype.kind in "cUSVMm":
+        raise TypeError(_errors.NOT_REAL.format(name=name, dtype=P.dtype))
+    if P.dtype not in (np.float32, np.float64):
+        try:
+            P = P.astype(np.float64)
+        except (TypeError, ValueError) as exc:
+            raise TypeError(_errors.NOT_REAL.format(name=name, dtype=P.dtype)) from exc
+    if P.ndim != 2:
+        raise ValueError(_errors.NOT_2D.format(name=name, shape=P.shape))
+    if P.size == 0:
+        raise ValueError(_errors.EMPTY.format(name=name, shape=P.shape))
+    P = np.ascontiguousarray(P)
+    if not converted and _scan_probabilities(P.reshape((*P.shape, 1)), False)[0]:
+        raise ValueError(_errors.NAN_PROBA.format(name=name))
+    return P
+
+
+def check_real_baseline(P: np.ndarray, baseline: object,
+                        name: str = "predictions") -> np.ndarray:
+    """The reference model's ``(n_samples,)`` real predictions, as float64.
+
+    ``baseline`` is a row index of the checked matrix ``P`` or an array of one value per
+    sample (checked as :func:`check_real_predictions` checks ``P``).
+    """
+    if _is_row_index(baseline):
+        return P[_check_row_index(baseline, P.shape[0])].astype(np.float64)
+    if _is_scalar_non_index(baseline):
+        raise TypeError(_errors.BASELINE_TYPE.format(name=name, type=type(baseline).__name__))
+    b = _as_array(baseline)
+    if b.shape != P.shape[1:]:
+        raise ValueError(_errors.BASELINE_SHAPE.format(
+            expected=P.shape[1:], name=name, shape=b.shape))
+    b = check_real_predictions(b.reshape((1, -1)), name="baseline")
+    return b[0].astype(np.float64)
 
 
 def _labels_text(labels: pd.Index, limit: int = 5) -> str:

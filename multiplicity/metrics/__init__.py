@@ -2,8 +2,9 @@
 
 ``predictions`` are ``(n_models, n_samples)`` labels; ``probabilities`` are
 ``(n_models, n_samples)`` positive-class probabilities or ``(n_models, n_samples,
-n_classes)`` class probabilities; ``baseline`` is the reference model h0 (its outputs, or
-an int naming its row).
+n_classes)`` class probabilities; the regression measures take ``(n_models, n_samples)``
+real-valued ``predictions`` (regression outputs or scores); ``baseline`` is the reference
+model h0 (its outputs, or an int naming its row).
 """
 
 from ._ambiguity import (
@@ -23,21 +24,31 @@ from ._disagreement import (
     pairwise_disagreement,
     self_consistency,
 )
+from ._regression import (
+    decision_ambiguity,
+    prediction_range,
+    regression_ambiguity,
+    regression_discrepancy,
+)
 
 __all__ = [
     "ambiguity",
     "ambiguity_discrepancy",
     "ambiguous_samples",
     "churn",
+    "decision_ambiguity",
     "disagreement",
     "disagreement_error_estimate",
     "discrepancy",
     "negative_flip_rate",
     "pairwise_disagreement",
     "positive_flip_rate",
+    "prediction_range",
     "probabilistic_ambiguity",
     "probabilistic_discrepancy",
     "rashomon_capacity",
+    "regression_ambiguity",
+    "regression_discrepancy",
     "self_consistency",
     "viable_prediction_range",
 ]
