@@ -15,7 +15,13 @@ from typing import Any, ClassVar, Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin
+from sklearn.base import (
+    BaseEstimator,
+    ClassifierMixin,
+    MetaEstimatorMixin,
+    RegressorMixin,
+    is_regressor,
+)
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
@@ -23,9 +29,14 @@ from sklearn.utils.validation import check_is_fitted
 from .._checks import check_epsilon, n_samples_of
 from .._validation import align_to
 from ._profile import MultiplicityProfile
-from ._set import RashomonSet
+from ._regression_profile import RegressionProfile
+from ._set import RashomonSet, profile_set
 
 __all__ = ["_BaseExplorer"]
+
+
+class _RegressorTemplate(RegressorMixin, BaseEstimator):
+    """The tags of a scikit-learn regressor, which a regression explorer takes."""
 
 
 def _if_baseline_has(attr: str) -> Callable[[Any], bool]:
@@ -57,6 +68,38 @@ class _BaseExplorer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         "random_state": ["random_state"],
         "n_jobs": [Integral, None],
     }
+
+    # ------------------------------------------------------------------ the task
+    def _task(self) -> str:
+        """``"regression"`` when the estimator is a regressor (scikit-learn's
+        ``is_regressor``), else ``"classification"``."""
+        return "regression" if is_regressor(self.estimator) else "classification"
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        if self._task() == "regression":
+            regressor = _RegressorTemplate().__sklearn_tags__()
+            tags.estimator_type = regressor.estimator_type
+            tags.classifier_tags = None
+            tags.regressor_tags = regressor.regressor_tags
+        return tags
+
+    def score(self, X: Any, y: ArrayLike, sample_weight: ArrayLike | None = None) -> float:
+        """The baseline's accuracy (classifiers) or R² (regressors) on ``(X, y)``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        float
+        """
+        if self._task() == "regression":
+            return RegressorMixin.score(self, X, y, sample_weight=sample_weight)
+        return ClassifierMixin.score(self, X, y, sample_weight=sample_weight)
 
     # ---------------------------------------------------------------------- fitting
     def _check_rashomon_data(self, check_X: Callable[[Any], Any],
@@ -161,9 +204,9 @@ class _BaseExplorer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         check_is_fitted(self)
         return self.baseline_estimator_.predict_proba(X)
 
-    def profile(self, X: Any, y: ArrayLike | None = None, delta: float = 0.1, *,
-                chunk_size: int | None = None, n_jobs: int | None = None
-                ) -> MultiplicityProfile:
+    def profile(self, X: Any, y: ArrayLike | None = None, delta: float | None = None, *,
+                threshold: float | None = None, chunk_size: int | None = None,
+                n_jobs: int | None = None) -> MultiplicityProfile | RegressionProfile:
         """Every multiplicity measure of ``rashomon_set_`` on ``X``.
 
         The same values as ``rashomon_set_.profile(X, y, delta)``. The members of a
@@ -174,10 +217,14 @@ class _BaseExplorer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         ----------
         X : array-like or sparse matrix of shape (n_samples, n_features)
         y : array-like of shape (n_samples,), default=None
-            True labels; adds accuracies to the profile. A pandas ``y`` next to a
-            DataFrame ``X`` is matched on the index.
-        delta : float, default=0.1
-            Threshold of the probabilistic measures (``>= delta``).
+            True labels (values, for regressors); adds accuracies (losses) to the
+            profile. A pandas ``y`` next to a DataFrame ``X`` is matched on the index.
+        delta : float, default=None
+            Classifiers: threshold of the probabilistic measures (``>= delta``); None is
+            0.1. Regressors: the distance from the baseline's prediction that counts as
+            a change, in the units of the target; required.
+        threshold : float, default=None
+            Regressors only: a decision cut-off; adds the decision ambiguity.
         chunk_size : int, default=None
             Samples per chunk.
         n_jobs : int, default=None
@@ -186,10 +233,9 @@ class _BaseExplorer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
 
         Returns
         -------
-        MultiplicityProfile
+        MultiplicityProfile or RegressionProfile
         """
         check_is_fitted(self)
-        y = align_to(X, y, name="y")
         rset, n_jobs = self._profiled_set(n_jobs)
-        return MultiplicityProfile.from_set(rset, X, y, delta=delta, chunk_size=chunk_size,
-                                            n_jobs=n_jobs)
+        return profile_set(rset, X, y, delta=delta, threshold=threshold,
+                           chunk_size=chunk_size, n_jobs=n_jobs)

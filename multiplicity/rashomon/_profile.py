@@ -10,12 +10,13 @@ import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
 from .._checks import check_X_y, n_samples_of
-from .._groups import group_labels, small_group_caveat, small_groups
+from .._groups import group_labels
 from .._kernels_common import _group_flip_counts, label_flip_stats
 from .._parallel import numba_threads
 from .._validation import DELTA_SLACK, check_delta
 from ..metrics import rashomon_capacity, self_consistency
 from . import _kernels
+from ._group_table import group_table
 
 __all__ = ["MultiplicityProfile"]
 
@@ -273,35 +274,8 @@ class MultiplicityProfile:
             table["baseline_accuracy"] = acc[b]
             table["min_accuracy"] = acc.min(axis=0)
             table["max_accuracy"] = acc.max(axis=0)
-        df = pd.DataFrame(table, index=pd.Index(list(names), name="group"))
-        measures = [c for c in df.columns if c != "n_samples"]
-        small = small_groups(size, self.n_samples)
-        overall = {"n_samples": self.n_samples}
-        overall.update({c: getattr(self, c) for c in measures})
-        gap = {c: (df[c].max() - df[c].min()) for c in measures}
-
-        def worst_of(frame: pd.DataFrame) -> dict[str, Any]:
-            return {c: (frame[c].idxmax() if c in _HIGHER_IS_WORSE else frame[c].idxmin())
-                    for c in measures}
-
-        worst = worst_of(df)
-        large = df[~small]
-        worst_large = worst_of(large) if len(large) else dict.fromkeys(measures)
-        df.insert(1, "share", size / self.n_samples)
-        df.insert(2, "small", small)
-        overall.update(share=1.0, small=pd.NA)
-        out = pd.concat([df, pd.DataFrame([overall, gap], index=["overall", "max-min gap"])])
-        out.index.name = "group"
-        out["n_samples"] = out["n_samples"].astype("Int64")  # <NA> on the gap row
-        # True/False, <NA> on overall and gap; object, not pandas' "boolean" dtype, whose
-        # DataFrame.round fails on pandas 2.1 (the declared floor)
-        out["small"] = pd.array(out["small"], dtype="boolean").astype(object)
-        out.attrs["worst_group"] = worst
-        out.attrs["worst_large_group"] = worst_large
-        out.attrs["small_groups"] = list(df.index[small])
-        out.attrs["caveat"] = small_group_caveat(names, size.astype(np.int64), self.n_samples)
-        out.attrs["groups"] = grp.description
-        return out
+        overall = {c: getattr(self, c) for c in table if c != "n_samples"}
+        return group_table(table, overall, grp, size, self.n_samples, _HIGHER_IS_WORSE)
 
     # -------------------------------------------------------------------- figure
     def plot(self, axes=None):

@@ -19,12 +19,18 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import validate_data
 
 from .. import _errors
-from .._checks import check_classification_target, check_epsilon, n_samples_of, resolve_seed
+from .._checks import (
+    check_classification_target,
+    check_epsilon,
+    check_regression_target,
+    n_samples_of,
+    resolve_seed,
+)
 from .._lazy import is_instance, lazy_module
 from .._parallel import one_thread_per_fit
 from .._validation import align_to
 from ._explorer import _BaseExplorer
-from ._losses import LOSSES, check_loss, model_loss, needs_proba
+from ._losses import LOSSES, check_loss, model_loss, needs_proba, resolve_loss
 
 __all__ = ["RetrainingExplorer"]
 
@@ -175,7 +181,7 @@ def _resample_rows(rng: np.random.Generator, y: NDArray, n_classes: int, perturb
     """Row indices of one bootstrap sample or subsample that holds every class.
 
     A draw that misses a class is redrawn from the same generator, so the result is still
-    a function of the seed alone.
+    a function of the seed alone. ``n_classes=0`` (a regression target) accepts any draw.
     """
     n = len(y)
     size = _subsample_size(subsample, n)
@@ -184,7 +190,7 @@ def _resample_rows(rng: np.random.Generator, y: NDArray, n_classes: int, perturb
             idx = rng.integers(0, n, size=n)
         else:
             idx = np.sort(rng.choice(n, size=size, replace=False))
-        if np.unique(y[idx]).size == n_classes:
+        if n_classes == 0 or np.unique(y[idx]).size == n_classes:
             return idx
     raise ValueError(
         f"perturbation={perturbation!r} drew {_MAX_RESAMPLE_ATTEMPTS} resamples in a row that "
@@ -306,9 +312,13 @@ class RetrainingExplorer(_BaseExplorer):
         Rashomon parameter, >= 0.
     epsilon_mode : {"absolute", "relative"}, default="absolute"
         ``L(h) <= L(h0) + epsilon`` or ``L(h) <= L(h0) * (1 + epsilon)``.
-    loss : {"zero_one", "log_loss", "brier"} or callable, default="zero_one"
-        The loss that defines the set (see :meth:`RashomonSet.from_models`). The
-        probability losses need an estimator with ``predict_proba``.
+    loss : {"zero_one", "log_loss", "brier", "squared_error", "absolute_error"}, \
+callable or None, default=None
+        The loss that defines the set (see :meth:`RashomonSet.from_models`). None is
+        ``"zero_one"`` for a classifier and ``"squared_error"`` for a regressor (an
+        estimator scikit-learn's ``is_regressor`` accepts, such as ``Ridge`` or a
+        Pipeline ending in one). The probability losses need an estimator with
+        ``predict_proba``.
     loss_input : {"predict", "predict_proba"}, default="predict"
         What a callable ``loss`` receives: ``loss(y, model.predict(X))`` or
         ``loss(y, model.predict_proba(X))``.
@@ -335,7 +345,7 @@ class RetrainingExplorer(_BaseExplorer):
     ----------
     rashomon_set_ : RashomonSet
         The candidates within epsilon of the best, in candidate order.
-    candidate_models_ : list of fitted classifiers
+    candidate_models_ : list of fitted classifiers or regressors
         All ``n_models`` candidates.
     candidate_losses_ : ndarray of shape (n_models,)
         Loss of each candidate on the data the set is defined on.
@@ -349,6 +359,7 @@ class RetrainingExplorer(_BaseExplorer):
     seed_ : int
         The seed all candidate seeds were derived from.
     classes_ : ndarray of shape (n_classes,)
+        Only for a classifier.
     n_features_in_ : int
         Number of features seen in fit (only when ``X`` has a 2-D shape; a Pipeline that
         starts with a text vectoriser may take a list of strings instead).
@@ -408,7 +419,7 @@ class RetrainingExplorer(_BaseExplorer):
         "perturbation": [StrOptions(set(PERTURBATIONS))],
         "param_distributions": [dict, list, None],
         "subsample": [Interval(Real, 0, 1, closed="right")],
-        "loss": [StrOptions(set(LOSSES)), callable],
+        "loss": [StrOptions(set(LOSSES)), callable, None],
         "loss_input": [StrOptions({"predict", "predict_proba"})],
         "progress": ["boolean"],
     }
@@ -419,7 +430,7 @@ class RetrainingExplorer(_BaseExplorer):
                  = None,
                  subsample: float = 0.5, epsilon: float = 0.01,
                  epsilon_mode: Literal["absolute", "relative"] = "absolute",
-                 loss: str | Callable = "zero_one",
+                 loss: str | Callable | None = None,
                  loss_input: Literal["predict", "predict_proba"] = "predict",
                  rashomon_data: tuple[Any, ArrayLike] | None = None,
                  n_jobs: int | None = None, random_state: Any = None,
@@ -457,9 +468,9 @@ class RetrainingExplorer(_BaseExplorer):
             Training data, passed to the candidates as given (a DataFrame keeps its
             column names; resampled rows are taken with ``.iloc``).
         y : array-like of shape (n_samples,)
-            Class labels, at least two classes. A pandas ``y`` next to a DataFrame ``X``
-            is matched on the index (put in the row order of ``X``); so is ``y_val`` to
-            ``X_val`` in ``rashomon_data``.
+            Class labels, at least two classes (finite numbers for a regressor). A
+            pandas ``y`` next to a DataFrame ``X`` is matched on the index (put in the row
+            order of ``X``); so is ``y_val`` to ``X_val`` in ``rashomon_data``.
 
         Returns
         -------
@@ -478,11 +489,15 @@ class RetrainingExplorer(_BaseExplorer):
         """
         check_epsilon(self.epsilon, self.epsilon_mode)  # also rejects inf
         check_loss(self.loss, self.loss_input)
+        task = self._task()
+        loss = resolve_loss(self.loss, task)
+        check_y = check_regression_target if task == "regression" else \
+            check_classification_target
         if not (hasattr(X, "shape") or isinstance(X, list | tuple)) and hasattr(X, "__array__"):
             X = np.asarray(X)  # objects that only implement __array__
         y = align_to(X, y, name="y")
         X, y = validate_data(self, X, y, skip_check_array=True)
-        y = check_classification_target(y)
+        y = check_y(y)
         if (self.perturbation in ("bootstrap", "subsample") and sp.issparse(X)
                 and X.format not in ("csr", "csc")):
             X = X.tocsr()  # formats without row indexing (coo, dia, bsr, ...)
@@ -491,13 +506,12 @@ class RetrainingExplorer(_BaseExplorer):
             raise ValueError(_errors.NO_SAMPLES)
         if len(y) != n:
             raise ValueError(_errors.X_Y_LENGTH.format(n, len(y)))
-        classes = np.unique(y)
-        if classes.size < 2:
+        classes = np.unique(y) if task == "classification" else np.empty(0)
+        if task == "classification" and classes.size < 2:
             raise ValueError(f"y contains only one class ({classes[0]!r}); a Rashomon set of "
                              "classifiers needs at least two classes")
-        if needs_proba(self.loss, self.loss_input) and not hasattr(self.estimator,
-                                                                   "predict_proba"):
-            raise TypeError(f"loss={self.loss!r} needs predict_proba, which "
+        if needs_proba(loss, self.loss_input) and not hasattr(self.estimator, "predict_proba"):
+            raise TypeError(f"loss={loss!r} needs predict_proba, which "
                             f"{type(self.estimator).__name__} does not have; use "
                             "loss='zero_one'")
         if self.perturbation == "params" and not self.param_distributions:
@@ -513,7 +527,7 @@ class RetrainingExplorer(_BaseExplorer):
                              f"{_subsample_size(self.subsample, n)} rows, fewer than the "
                              f"{classes.size} classes of y")
         X_eval, y_eval = self._check_rashomon_data(
-            _nonempty_X_val, lambda y_val: check_classification_target(y_val, "y_val"))
+            _nonempty_X_val, lambda y_val: check_y(y_val, "y_val"))
         ignored = seed_ignored(self.estimator) if self.perturbation == "seed" else None
         if ignored is not None:
             warnings.warn(SEED_IGNORED.format(setting=ignored, n=self.n_models),
@@ -530,7 +544,7 @@ class RetrainingExplorer(_BaseExplorer):
         one_thread = self.n_models > 1 and effective_n_jobs(self.n_jobs) > 1
         tasks = (delayed(_fit_one)(i, clone(self.estimator), X, y, self.perturbation, s,
                                    self.param_distributions, self.subsample, classes.size,
-                                   X_eval, y_eval, self.loss, self.loss_input, one_thread)
+                                   X_eval, y_eval, loss, self.loss_input, one_thread)
                  for i, s in enumerate(streams))
         results: list[Any] = [None] * self.n_models
         if self.progress:
@@ -550,7 +564,7 @@ class RetrainingExplorer(_BaseExplorer):
                 results[res[0]] = res
 
         models = [r[1] for r in results]
-        for i, mdl in enumerate(models):
+        for i, mdl in enumerate(models if task == "classification" else ()):
             if not np.array_equal(np.asarray(mdl.classes_), classes):
                 raise ValueError(f"candidate {i} has classes_ {list(mdl.classes_)}, expected "
                                  f"{list(classes)}")
@@ -567,6 +581,7 @@ class RetrainingExplorer(_BaseExplorer):
                 UserWarning, stacklevel=3)
         self.seed_ = seed
         self.candidate_params_ = [r[3] for r in results]
-        self.classes_ = np.asarray(models[0].classes_)
+        if task == "classification":
+            self.classes_ = np.asarray(models[0].classes_)
         self._keep_candidates(models, losses, baseline_index=int(np.argmin(losses)))
         return self

@@ -10,13 +10,20 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from sklearn.utils.validation import check_is_fitted
 
-from .._checks import check_chunk_size, check_epsilon, check_X_y, n_samples_of
+from .._checks import (
+    check_chunk_size,
+    check_epsilon,
+    check_regression_target,
+    check_X_y,
+    n_samples_of,
+)
 from .._lazy import lazy_module
 from .._validation import _smallest_int_dtype, align_to
-from ._losses import check_loss, model_loss
+from ._losses import check_loss, model_loss, model_task, resolve_loss
 from ._profile import MultiplicityProfile
+from ._regression_profile import RegressionProfile
 
-__all__ = ["RashomonSet", "rashomon_threshold"]
+__all__ = ["RashomonSet", "profile_set", "rashomon_threshold"]
 
 # The explanations build on RashomonSet; the set's shortcuts to them load them on first use.
 _explain = lazy_module("multiplicity.explain")
@@ -34,8 +41,6 @@ def rashomon_threshold(baseline_loss: float, epsilon: float, epsilon_mode: str) 
     return baseline_loss * (1.0 + epsilon)
 
 
-
-
 def take_rows(X: Any, lo: int, hi: int) -> Any:
     """Rows ``lo:hi`` of X without copying what does not need copying."""
     if hasattr(X, "iloc"):
@@ -45,20 +50,53 @@ def take_rows(X: Any, lo: int, hi: int) -> Any:
     return X[lo:hi]
 
 
+def profile_set(rset: Any, X: Any, y: ArrayLike | None, *, delta: float | None,
+                threshold: float | None, chunk_size: int | None, n_jobs: int | None
+                ) -> MultiplicityProfile | RegressionProfile:
+    """The profile of ``rset`` on ``X``: a :class:`RegressionProfile` for regressors (which
+    need ``delta``), a :class:`MultiplicityProfile` for classifiers (``delta`` defaults to
+    0.1; no ``threshold``)."""
+    y = align_to(X, y, name="y")
+    if rset.task == "regression":
+        return RegressionProfile.from_set(rset, X, y, delta=delta, threshold=threshold,
+                                          chunk_size=chunk_size, n_jobs=n_jobs)
+    if threshold is not None:
+        raise ValueError("threshold is a decision cut-off on the predictions of regressors; "
+                         "this Rashomon set holds classifiers (leave threshold=None)")
+    return MultiplicityProfile.from_set(rset, X, y, delta=0.1 if delta is None else delta,
+                                        chunk_size=chunk_size, n_jobs=n_jobs)
+
+
+def _task_of(models: Sequence[Any]) -> str:
+    """The task every model shares; a pool of classifiers and regressors raises."""
+    tasks = [model_task(mdl) for mdl in models]
+    if len(set(tasks)) > 1:
+        i = tasks.index("regression")
+        j = tasks.index("classification")
+        raise ValueError(f"the models mix classifiers and regressors (model {j}, "
+                         f"{type(models[j]).__name__}, is a classifier; model {i}, "
+                         f"{type(models[i]).__name__}, a regressor); a Rashomon set holds "
+                         "one kind")
+    return tasks[0]
 
 
 class RashomonSet:
-    """An immutable set of fitted classifiers whose loss is within epsilon of the best.
+    """An immutable set of fitted models whose loss is within epsilon of the best.
 
     ``S = {h : L(h) <= L(h0) + epsilon}`` (``epsilon_mode="absolute"``) or
     ``L(h) <= L(h0) * (1 + epsilon)`` (``"relative"``), with ``<=``; ``h0`` is the
     baseline model. Build one with :meth:`from_models` (filtering any pool of fitted
-    classifiers) or with an explorer such as :class:`RetrainingExplorer`.
+    classifiers or regressors) or with an explorer such as :class:`RetrainingExplorer`.
+
+    The members are all classifiers or all regressors (``task``). A set of regressors
+    (anything scikit-learn's ``is_regressor`` accepts, or with ``predict`` and neither
+    ``predict_proba`` nor ``classes_``) predicts numbers: :meth:`predict` returns them,
+    :meth:`profile` returns a :class:`RegressionProfile`, and ``classes_`` is None.
 
     Parameters
     ----------
-    models : sequence of fitted classifiers
-        The members, all with the same ``classes_``.
+    models : sequence of fitted classifiers or regressors
+        The members; classifiers must share ``classes_``.
     losses : array-like of shape (n_models,)
         Loss of each member on the data the set is defined on.
     epsilon : float
@@ -67,8 +105,9 @@ class RashomonSet:
         How ``epsilon`` is applied to the baseline loss.
     baseline_index : int, default=0
         Position of the baseline model h0 among ``models``.
-    loss : str or callable, default="zero_one"
-        The loss the set is defined by (for the record; the losses are given).
+    loss : str, callable or None, default=None
+        The loss the set is defined by (for the record; the losses are given). None is
+        ``"zero_one"`` for classifiers and ``"squared_error"`` for regressors.
 
     Attributes
     ----------
@@ -78,7 +117,10 @@ class RashomonSet:
     baseline_loss_ : float
     threshold_ : float
         Largest loss allowed in the set.
-    classes_ : ndarray of shape (n_classes,)
+    classes_ : ndarray of shape (n_classes,) or None
+        None for a set of regressors.
+    task : {"classification", "regression"}
+        Whether the members are classifiers or regressors.
     pool_ : pandas.DataFrame or None
         For a set filtered from a pool (:meth:`from_models`, the explorers): one row per
         model of the pool, in pool order, with ``position`` (in the pool), ``loss``,
@@ -111,12 +153,12 @@ class RashomonSet:
     """
 
     __slots__ = ("_frozen", "_pool_kept", "_pool_losses", "baseline_index_", "baseline_loss_",
-                 "classes_", "epsilon", "epsilon_mode", "loss", "losses_", "models_",
+                 "classes_", "epsilon", "epsilon_mode", "loss", "losses_", "models_", "task",
                  "threshold_")
 
     def __init__(self, models: Sequence[Any], losses: ArrayLike, *, epsilon: float,
                  epsilon_mode: Literal["absolute", "relative"] = "absolute",
-                 baseline_index: int = 0, loss: str | Callable = "zero_one") -> None:
+                 baseline_index: int = 0, loss: str | Callable | None = None) -> None:
         models = tuple(models)
         if not models:
             raise ValueError("a Rashomon set needs at least one model, got none")
@@ -133,11 +175,15 @@ class RashomonSet:
                              f"{baseline_index!r}")
         for mdl in models:
             check_is_fitted(mdl)
-        classes = np.asarray(models[0].classes_)
-        for i, mdl in enumerate(models[1:], start=1):
-            if not np.array_equal(np.asarray(mdl.classes_), classes):
-                raise ValueError(f"all models must share classes_; model {i} has "
-                                 f"{list(mdl.classes_)}, model 0 has {list(classes)}")
+        task = _task_of(models)
+        loss = resolve_loss(loss, task)
+        classes = None
+        if task == "classification":
+            classes = np.asarray(models[0].classes_)
+            for i, mdl in enumerate(models[1:], start=1):
+                if not np.array_equal(np.asarray(mdl.classes_), classes):
+                    raise ValueError(f"all models must share classes_; model {i} has "
+                                     f"{list(mdl.classes_)}, model 0 has {list(classes)}")
         losses_arr.setflags(write=False)
         set_ = object.__setattr__
         set_(self, "models_", models)
@@ -150,6 +196,7 @@ class RashomonSet:
                                                     epsilon_mode))
         set_(self, "classes_", classes)
         set_(self, "loss", loss)
+        set_(self, "task", task)
         set_(self, "_pool_losses", None)
         set_(self, "_pool_kept", None)
         set_(self, "_frozen", True)
@@ -164,7 +211,7 @@ class RashomonSet:
         return {name: getattr(self, name) for name in self.__slots__}
 
     def __setstate__(self, state: dict[str, Any]) -> None:  # pickling, copy, dask
-        state = {"_pool_losses": None, "_pool_kept": None, **state}
+        state = {"_pool_losses": None, "_pool_kept": None, "task": "classification", **state}
         for name, value in state.items():
             if name in ("losses_", "_pool_losses", "_pool_kept") and value is not None:
                 value = np.array(value)
@@ -174,7 +221,7 @@ class RashomonSet:
     # ---------------------------------------------------------------- construction
     @classmethod
     def from_models(cls, models: Sequence[Any], X: Any, y: ArrayLike, *,
-                    loss: str | Callable = "zero_one", epsilon: float = 0.01,
+                    loss: str | Callable | None = None, epsilon: float = 0.01,
                     epsilon_mode: Literal["absolute", "relative"] = "absolute",
                     baseline: int | Any | None = None,
                     loss_input: Literal["predict", "predict_proba"] = "predict"
@@ -183,14 +230,19 @@ class RashomonSet:
 
         Parameters
         ----------
-        models : sequence of fitted classifiers
-            The candidate pool (any scikit-learn classifiers with the same classes).
+        models : sequence of fitted classifiers or regressors
+            The candidate pool: scikit-learn classifiers with the same classes, or
+            regressors (not a mix).
         X : array-like or DataFrame of shape (n_samples, n_features)
             Data the set is defined on (training data, or a validation set).
         y : array-like of shape (n_samples,)
-            True labels.
-        loss : {"zero_one", "log_loss", "brier"} or callable, default="zero_one"
-            See :func:`multiplicity.rashomon._losses.model_loss`; a callable is called as
+            True labels, or true values (numbers) for regressors.
+        loss : {"zero_one", "log_loss", "brier", "squared_error", "absolute_error"}, \
+callable or None, default=None
+            None is ``"zero_one"`` (the misclassification rate) for classifiers and
+            ``"squared_error"`` (the mean squared error) for regressors;
+            ``"absolute_error"`` is the mean absolute error. See
+            :func:`multiplicity.rashomon._losses.model_loss`; a callable is called as
             ``loss(y, model.predict(X))`` (or with probabilities, see ``loss_input``).
         epsilon : float, default=0.01
             Rashomon parameter, >= 0.
@@ -212,8 +264,9 @@ class RashomonSet:
         ------
         ValueError
             Empty pool, X/y length mismatch, pandas ``X`` and ``y`` whose indexes hold
-            different labels, y with a single class, epsilon < 0, a loss that is not a
-            finite number.
+            different labels, y with a single class (classifiers), y that is not finite
+            numbers (regressors), a pool that mixes classifiers and regressors, a loss
+            of the other task, epsilon < 0, a loss that is not a finite number.
         TypeError
             A probability loss for a model without ``predict_proba``.
 
@@ -227,9 +280,13 @@ class RashomonSet:
             raise ValueError("models must contain at least one fitted classifier, got none")
         eps = check_epsilon(epsilon, epsilon_mode)
         check_loss(loss, loss_input)
+        task = _task_of(models)
+        loss = resolve_loss(loss, task)
         y = align_to(X, y, name="y")
         y_arr = check_X_y(X, y)
-        if np.unique(y_arr).size < 2:
+        if task == "regression":
+            y_arr = check_regression_target(y_arr)
+        elif np.unique(y_arr).size < 2:
             raise ValueError("y has a single class; a Rashomon set of classifiers needs at "
                              "least two classes")
         for mdl in models:
@@ -317,19 +374,26 @@ class RashomonSet:
 
     @property
     def has_predict_proba(self) -> bool:
-        """Whether every member has ``predict_proba``."""
-        return all(hasattr(mdl, "predict_proba") for mdl in self.models_)
+        """Whether every member has ``predict_proba`` (never for regressors)."""
+        return self.task == "classification" and all(
+            hasattr(mdl, "predict_proba") for mdl in self.models_)
+
+    def _require_classifiers(self, what: str) -> None:
+        if self.task == "regression":
+            raise TypeError(f"{what} needs classifiers; this Rashomon set holds regressors "
+                            "(use predict for their predictions)")
 
     # ----------------------------------------------------------------- predictions
     def _chunk_size(self, chunk_size: int | None) -> int:
-        return check_chunk_size(
-            chunk_size, max(1, _CHUNK_VALUES // (len(self) * max(len(self.classes_), 1))))
+        n_classes = 1 if self.classes_ is None else len(self.classes_)
+        return check_chunk_size(chunk_size, max(1, _CHUNK_VALUES // (len(self) * n_classes)))
 
     def predict_codes(self, X: Any, *, chunk_size: int | None = None) -> NDArray[np.integer]:
         """Class codes (indices into ``classes_``) of every member: ``(n_models, n_samples)``.
 
         The smallest integer dtype that holds the codes (int8 for up to 127 classes).
         """
+        self._require_classifiers("predict_codes")
         n = n_samples_of(X)
         codes = np.empty((len(self), n), dtype=_smallest_int_dtype(len(self.classes_)))
         step = self._chunk_size(chunk_size)
@@ -342,7 +406,7 @@ class RashomonSet:
         return codes
 
     def predict(self, X: Any, *, chunk_size: int | None = None) -> NDArray:
-        """Labels predicted by every member: ``(n_models, n_samples)``.
+        """Labels (classifiers) or values (regressors) predicted by every member.
 
         Parameters
         ----------
@@ -353,8 +417,18 @@ class RashomonSet:
         Returns
         -------
         ndarray of shape (n_models, n_samples)
-            Labels from ``classes_``.
+            Labels from ``classes_``, or float64 predictions of regressors.
         """
+        if self.task == "regression":
+            n = n_samples_of(X)
+            out = np.empty((len(self), n), dtype=np.float64)
+            step = self._chunk_size(chunk_size)
+            for lo in range(0, n, step):
+                Xc = take_rows(X, lo, min(n, lo + step))
+                for i, mdl in enumerate(self.models_):
+                    out[i, lo:lo + n_samples_of(Xc)] = np.asarray(
+                        mdl.predict(Xc), dtype=np.float64).reshape(-1)
+            return out
         return self.classes_[self.predict_codes(X, chunk_size=chunk_size)]
 
     def iter_proba(self, X: Any, *, chunk_size: int | None = None
@@ -364,6 +438,7 @@ class RashomonSet:
         Memory: one chunk (about 64 MiB by default) at a time; use it to stream measures
         over data sets whose full ``(n_models, n_samples, n_classes)`` array would not fit.
         """
+        self._require_classifiers("iter_proba")
         if not self.has_predict_proba:
             raise TypeError("every model of the set needs predict_proba")
         n = n_samples_of(X)
@@ -380,6 +455,7 @@ class RashomonSet:
         Computed chunk by chunk into one output array of ``dtype`` (``np.float32`` halves
         its memory); for streaming without the full array use :meth:`iter_proba`.
         """
+        self._require_classifiers("predict_proba")
         n = n_samples_of(X)
         out = np.empty((len(self), n, len(self.classes_)), dtype=dtype)
         for lo, Q in self.iter_proba(X, chunk_size=chunk_size):
@@ -387,30 +463,37 @@ class RashomonSet:
         return out
 
     # --------------------------------------------------------------------- measures
-    def profile(self, X: Any, y: ArrayLike | None = None, delta: float = 0.1, *,
-                chunk_size: int | None = None, n_jobs: int | None = None):
-        """Every multiplicity measure of the set on ``X`` (see :class:`MultiplicityProfile`).
+    def profile(self, X: Any, y: ArrayLike | None = None, delta: float | None = None, *,
+                threshold: float | None = None, chunk_size: int | None = None,
+                n_jobs: int | None = None) -> MultiplicityProfile | RegressionProfile:
+        """Every multiplicity measure of the set on ``X``.
 
         Parameters
         ----------
         X : array-like or DataFrame of shape (n_samples, n_features)
         y : array-like of shape (n_samples,), default=None
-            True labels; adds accuracies to the profile. A pandas ``y`` next to a
-            DataFrame ``X`` is matched on the index.
-        delta : float, default=0.1
-            Threshold of the probabilistic measures (``>= delta``).
+            True labels (or values, for regressors); adds accuracies (losses) to the
+            profile. A pandas ``y`` next to a DataFrame ``X`` is matched on the index.
+        delta : float, default=None
+            Classifiers: threshold of the probabilistic measures (``>= delta``); None
+            is 0.1. Regressors: the distance from the baseline's prediction that counts
+            as a change, in the units of the target; required.
+        threshold : float, default=None
+            Regressors only: a decision cut-off (``prediction >= threshold`` is the
+            positive decision); adds the decision ambiguity.
         chunk_size : int, default=None
-            Samples per chunk of ``predict_proba`` calls.
+            Samples per chunk of ``predict`` / ``predict_proba`` calls.
         n_jobs : int, default=None
-            Numba threads for the Rashomon capacity.
+            Numba threads.
 
         Returns
         -------
-        MultiplicityProfile
+        MultiplicityProfile or RegressionProfile
+            A :class:`MultiplicityProfile` for classifiers, a :class:`RegressionProfile`
+            for regressors.
         """
-        y = align_to(X, y, name="y")
-        return MultiplicityProfile.from_set(self, X, y, delta=delta, chunk_size=chunk_size,
-                                            n_jobs=n_jobs)
+        return profile_set(self, X, y, delta=delta, threshold=threshold,
+                           chunk_size=chunk_size, n_jobs=n_jobs)
 
     # ----------------------------------------------------------------- explanations
     def feature_importance_range(self, X: Any, y: ArrayLike, n_repeats: int = 5,
