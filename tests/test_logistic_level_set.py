@@ -48,11 +48,20 @@ def _loss(lls, X, y, coef, intercept):
 
 
 def _cvxpy_margins(lls, X, y, Xq):
-    """Min and max margin over the level set by cvxpy + Clarabel, one problem per row.
+    """Min and max margin over the level set by cvxpy + Clarabel, one problem per row."""
+    Xq = np.asarray(Xq, dtype=float)
+    return _cvxpy_extremes(lls, X, y, np.column_stack([Xq, np.ones(len(Xq))]))[0]
 
-    Clarabel sometimes stops with "optimal_inaccurate" or fails on these thin sets; a few
-    equivalent formulations are tried, and a solution is kept only when Clarabel calls it
-    optimal or its point verifiably lies in the set. Rows with no such solution are NaN.
+
+def _cvxpy_extremes(lls, X, y, D):
+    """Min and max of ``D[k, :d] . w + D[k, d] b`` over the level set by cvxpy + Clarabel.
+
+    One problem per row of D (shape (k, d + 1); without an intercept b = 0). Clarabel
+    sometimes stops with "optimal_inaccurate" or fails on these thin sets; a few
+    equivalent formulations are tried until one is called optimal. Otherwise an
+    inaccurate solution is kept when its point verifiably lies in the set (so it bounds
+    the end point from the inside only). Returns the values, NaN where no solution was
+    kept, and a mask of those Clarabel called optimal.
     """
     import cvxpy as cp
 
@@ -63,8 +72,9 @@ def _cvxpy_margins(lls, X, y, Xq):
     n_pos = np.bincount(inv.ravel(), weights=s)
     n_neg = np.bincount(inv.ravel()) - n_pos
     sign = np.where(s > 0, 1.0, -1.0)
-    out = np.full((len(Xq), 2), np.nan)
-    for i, x in enumerate(np.asarray(Xq, dtype=float)):
+    out = np.full((len(D), 2), np.nan)
+    optimal = np.zeros((len(D), 2), dtype=bool)
+    for i, c in enumerate(np.asarray(D, dtype=float)):
         for side, sense in enumerate((cp.Minimize, cp.Maximize)):
             for form, kw in (("rows", {}), ("samples", {"equilibrate_enable": False}),
                              ("samples", {})):
@@ -76,7 +86,7 @@ def _cvxpy_margins(lls, X, y, Xq):
                 else:
                     total = cp.sum(cp.logistic(-cp.multiply(sign, X @ w + b)))
                 cons = [total + cp.sum_squares(w) / (2 * lls.C) <= n * lls.threshold_]
-                prob = cp.Problem(sense(x @ w + b), cons)
+                prob = cp.Problem(sense(c[:d] @ w + c[d] * b), cons)
                 try:
                     with warnings.catch_warnings():
                         warnings.simplefilter("ignore")
@@ -87,10 +97,12 @@ def _cvxpy_margins(lls, X, y, Xq):
                     continue
                 bv = float(b.value) if lls.fit_intercept else 0.0
                 inside = _loss(lls, X, y, w.value, bv) <= lls.threshold_ + 1e-9
-                if prob.status == "optimal" or inside:
-                    out[i, side] = prob.value
+                if prob.status == "optimal":
+                    out[i, side], optimal[i, side] = prob.value, True
                     break
-    return out
+                if inside and np.isnan(out[i, side]):
+                    out[i, side] = prob.value
+    return out, optimal
 
 
 def _margins(ranges):
@@ -471,3 +483,186 @@ def test_compas_arrest_all_distinct_rows_match_cvxpy():
     solved = np.isfinite(ref)
     assert solved.any()
     npt.assert_allclose(ranges[rows][solved], expit(ref[solved]), atol=1e-6, rtol=0)
+
+
+# ------------------------------------------------------------------------------ coefficients
+def _parameter_ranges(lls):
+    """(n_params, 2) ranges of the coefficients, then the intercept's when there is one."""
+    if lls.fit_intercept:
+        return np.vstack([lls.coef_range_, lls.intercept_range_])
+    return lls.coef_range_
+
+
+def _check_against_cvxpy(lls, X, y, min_optimal):
+    """Every end point Clarabel calls optimal agrees to 1e-6; the inaccurate ones it keeps
+    are points inside the set, so ours (certified) are at least as extreme. The witnesses
+    lie in the set and attain the end points. Returns the largest deviation."""
+    ours = _parameter_ranges(lls)
+    p = ours.shape[0]
+    ref, optimal = _cvxpy_extremes(lls, X, y, np.eye(lls.n_features_in_ + 1)[:p])
+    assert optimal.mean() >= min_optimal, "cvxpy/Clarabel solved too few reference problems"
+    npt.assert_allclose(ours[optimal], ref[optimal], atol=1e-6, rtol=0)
+    inside = np.isfinite(ref) & ~optimal
+    assert np.all(ours[:, 0][inside[:, 0]] <= ref[:, 0][inside[:, 0]] + 1e-7)
+    assert np.all(ours[:, 1][inside[:, 1]] >= ref[:, 1][inside[:, 1]] - 1e-7)
+    _, _, W = lls._parameter_ranges
+    d = lls.n_features_in_
+    for j in range(p):
+        for side in (0, 1):
+            theta = W[j, side]
+            b = theta[d] if lls.fit_intercept else 0.0
+            assert _loss(lls, X, y, theta[:d], b) <= lls.threshold_ + 1e-9
+            assert theta[j] == pytest.approx(ours[j, side], abs=1e-12)
+    return float(np.abs(ours - ref)[optimal].max())
+
+
+@pytest.mark.parametrize(("n", "d", "C", "epsilon", "fit_intercept"), [
+    (60, 3, 1.0, 0.05, True),
+    (200, 5, 10.0, 0.001, True),
+    (120, 4, 0.5, 0.01, False),
+    (150, 6, 1000.0, 0.05, True),
+], ids=["small", "medium", "no-intercept", "nearly-separable"])
+def test_coef_ranges_match_cvxpy_clarabel(n, d, C, epsilon, fit_intercept):
+    if C == 1000.0:
+        X, y = make_classification(n_samples=n, n_features=d, n_informative=4, n_redundant=0,
+                                   class_sep=5.0, random_state=1)
+    else:
+        X, y = _data(n=n, d=d, seed=n)
+    lls = LogisticLevelSet(C=C, epsilon=epsilon, fit_intercept=fit_intercept).fit(X, y)
+    _check_against_cvxpy(lls, X, y, min_optimal=0.75)
+    assert lls.coef_range_.shape == (d, 2) and lls.intercept_range_.shape == (2,)
+    assert np.all(lls.coef_range_[:, 0] <= lls.coef_[0])
+    assert np.all(lls.coef_[0] <= lls.coef_range_[:, 1])
+    if not fit_intercept:
+        npt.assert_array_equal(lls.intercept_range_, [0.0, 0.0])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("epsilon", [0.001, 0.01, 0.05])
+def test_coef_ranges_compas_match_cvxpy_clarabel(epsilon):
+    """compas_binned: 12 nested binary features, so Clarabel often stops "inaccurate"."""
+    from multiplicity.datasets import load_compas
+
+    X, y = load_compas(return_X_y=True)
+    lls = LogisticLevelSet(C=1.0, epsilon=epsilon).fit(X, y)
+    _check_against_cvxpy(lls, X, y, min_optimal=0.4)
+
+
+def test_coef_ranges_at_epsilon_zero_collapse_onto_coef():
+    X, y = _data()
+    lls = LogisticLevelSet(epsilon=0.0).fit(X, y)
+    npt.assert_array_equal(lls.coef_range_, np.column_stack([lls.coef_[0], lls.coef_[0]]))
+    npt.assert_array_equal(lls.intercept_range_, [lls.intercept_[0]] * 2)
+    npt.assert_array_equal(lls.sign_stable_, lls.coef_[0] != 0)
+
+
+def test_zero_coefficient_is_not_sign_stable():
+    # An all-zero column has the coefficient 0 in the baseline and a range symmetric
+    # about 0 in the level set: an end point at 0 (epsilon = 0) is not sign stable.
+    X, y = _data()
+    X = np.column_stack([X, np.zeros(len(X))])
+    for epsilon in (0.0, 0.02):
+        lls = LogisticLevelSet(epsilon=epsilon).fit(X, y)
+        assert lls.coef_[0, 3] == 0.0
+        assert not lls.sign_stable_[3]
+        assert lls.coef_range_[3, 0] <= 0.0 <= lls.coef_range_[3, 1]
+    npt.assert_allclose(lls.coef_range_[3], [-lls.coef_range_[3, 1], lls.coef_range_[3, 1]],
+                        atol=1e-9)
+    assert lls.coef_range_[3, 1] > 0.01
+
+
+@settings(max_examples=8, deadline=None)
+@given(seed=st.integers(0, 10_000), C=st.sampled_from([0.1, 1.0, 10.0]),
+       fit_intercept=st.booleans())
+def test_coef_ranges_grow_with_epsilon_and_sign_stability_follows(seed, C, fit_intercept):
+    X, y = _data(n=40, d=3, seed=seed)
+    previous, stable_before = None, None
+    for epsilon in (0.0, 0.002, 0.02, 0.1):
+        lls = LogisticLevelSet(C=C, epsilon=epsilon, fit_intercept=fit_intercept).fit(X, y)
+        ranges = _parameter_ranges(lls)
+        theta0 = lls._theta0
+        assert np.all(ranges[:, 0] <= theta0) and np.all(theta0 <= ranges[:, 1])
+        if previous is not None:
+            assert np.all(ranges[:, 0] <= previous[:, 0] + 1e-9)
+            assert np.all(ranges[:, 1] >= previous[:, 1] - 1e-9)
+            # A larger set can only lose sign stability.
+            assert not np.any(lls.sign_stable_ & ~stable_before)
+        stable = lls.sign_stable_
+        lo, hi = lls.coef_range_.T
+        assert stable.dtype == bool and stable.shape == (3,)
+        assert np.all((lo > 0) | (hi < 0) | ~stable)  # stable: the range excludes 0
+        assert not np.any(~stable & ((lo > 1e-9) | (hi < -1e-9)))  # up to the gap
+        previous, stable_before = ranges, stable
+
+
+def test_coef_table_names_and_values():
+    X, y = _data()
+    frame = pd.DataFrame(X, columns=["age", "priors", "sex"])
+    lls = LogisticLevelSet(epsilon=0.02).fit(frame, y)
+    table = lls.coef_table()
+    assert table.index.tolist() == ["age", "priors", "sex", "(intercept)"]
+    assert table.index.name == "feature"
+    assert table.columns.tolist() == ["estimate", "low", "high", "sign_stable"]
+    assert table["sign_stable"].dtype == bool
+    npt.assert_array_equal(table["estimate"], [*lls.coef_[0], lls.intercept_[0]])
+    npt.assert_array_equal(table[["low", "high"]].iloc[:3], lls.coef_range_)
+    npt.assert_array_equal(table[["low", "high"]].iloc[3], lls.intercept_range_)
+    npt.assert_array_equal(table["sign_stable"].iloc[:3], lls.sign_stable_)
+    lo, hi = lls.intercept_range_
+    assert table.loc["(intercept)", "sign_stable"] == (lo > 0 or hi < 0)
+    plain = LogisticLevelSet(epsilon=0.02, fit_intercept=False).fit(X, y).coef_table()
+    assert plain.index.tolist() == ["x0", "x1", "x2"]
+    assert plain.attrs == {} and not plain["sign_stable"].isna().any()
+
+
+def test_coef_ranges_are_cached_per_fit_and_checked():
+    X, y = _data()
+    lls = LogisticLevelSet(epsilon=0.02)
+    with pytest.raises(NotFittedError):
+        lls.coef_range_
+    assert not hasattr(lls, "sign_stable_")
+    lls.fit(X, y)
+    first = lls.coef_range_
+    assert lls._parameter_ranges is lls._parameter_ranges  # computed once
+    first[:] = 0.0  # a copy: the cache is not changed
+    assert np.all(lls.coef_range_[:, 0] < lls.coef_range_[:, 1])
+    narrow = lls.coef_range_
+    lls.set_params(epsilon=0.1)
+    with pytest.raises(ValueError, match="changed since fit"):
+        lls.coef_table()
+    lls.fit(X, y)  # a new fit recomputes
+    assert np.all(lls.coef_range_[:, 0] < narrow[:, 0])
+    assert np.all(lls.coef_range_[:, 1] > narrow[:, 1])
+    r1 = LogisticLevelSet(epsilon=0.02, n_jobs=1).fit(X, y).coef_range_
+    r2 = LogisticLevelSet(epsilon=0.02, n_jobs=2).fit(X, y).coef_range_
+    npt.assert_array_equal(r1, r2)
+
+
+def test_failed_coef_range_solves_name_the_coefficients(monkeypatch):
+    X, y = _data()
+    frame = pd.DataFrame(X, columns=["a", "b", "c"])
+    lls = LogisticLevelSet(epsilon=0.05).fit(frame, y).set_params(max_iter=1)
+    with pytest.raises(LevelSetSolveError, match="coefficient range") as info:
+        lls.coef_range_
+    assert info.value.rows.tolist() == [0, 1, 2, 3]
+    assert "a (min: " in str(info.value) and "(intercept) (min: " in str(info.value)
+    assert "max_iter" in info.value.reasons[0]
+    lls.set_params(max_iter=100)  # nothing was cached by the failure
+    assert lls.coef_table().shape == (4, 4)
+    real = kernels._prediction_ranges
+
+    def outside(*args):
+        res = list(real(*args))
+        res[2] = res[2].copy()
+        res[2][1, 0] = lls.threshold_ + 1e-6
+        return tuple(res)
+
+    monkeypatch.setattr(kernels, "_prediction_ranges", outside)
+    lls.fit(frame, y)
+    with pytest.raises(LevelSetSolveError, match=r"b \(min: the witness has loss") as info:
+        lls.sign_stable_
+    assert info.value.rows.tolist() == [1]
+    tiny = LogisticLevelSet(epsilon=1e-20).fit(X, y)
+    monkeypatch.setattr(kernels, "_prediction_ranges", real)
+    with pytest.raises(LevelSetSolveError, match="float64 resolution"):
+        tiny.intercept_range_

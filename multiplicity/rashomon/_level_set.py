@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numbers
 import warnings
+from functools import cached_property
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -32,6 +33,11 @@ _GAP_FLOOR = 1e-8
 # Below this, epsilon is within a few hundred ulps of a loss near 1: the level set cannot
 # be resolved in float64 (ranges of width ~sqrt(epsilon)); errors then say so.
 _TINY_EPSILON = 1e-12
+# Message of a failed coefficient-range solve (rows of the error: parameter positions).
+COEF_RANGE_FAILED = ("{count} coefficient range(s) could not be solved: {shown}{more}. "
+                     "{hint}")
+# Row label of the intercept in LogisticLevelSet.coef_table().
+_INTERCEPT_LABEL = "(intercept)"
 
 
 class LevelSetSolveError(RuntimeError):
@@ -41,7 +47,9 @@ class LevelSetSolveError(RuntimeError):
     ----------
     rows : ndarray of int
         Positions (in the caller's ``X``) of the rows whose solves failed; one position
-        per distinct failing feature vector.
+        per distinct failing feature vector. For the coefficient ranges
+        (:attr:`LogisticLevelSet.coef_range_`), the positions of the failing coefficients,
+        with ``n_features_in_`` standing for the intercept.
     reasons : list of str
         Why each of those solves failed.
     """
@@ -91,6 +99,13 @@ def _check_numeric(X: Any) -> None:
             kind = TypeError if isinstance(e, TypeError) else ValueError
             raise kind(_errors.NOT_NUMERIC.format(name="X", dtype=arr.dtype)
                        + f" ({e})") from None
+
+
+def _listing(labels: list[str], reasons: list[str]) -> tuple[str, str]:
+    """The first five failures as ``"label (reason), ..."`` and ``" and k more"``."""
+    shown = ", ".join(f"{a} ({w})" for a, w in zip(labels[:5], reasons[:5], strict=True))
+    more = f" and {len(labels) - 5} more" if len(labels) > 5 else ""
+    return shown, more
 
 
 class LogisticLevelSet(ClassifierMixin, BaseEstimator):
@@ -150,6 +165,24 @@ class LogisticLevelSet(ClassifierMixin, BaseEstimator):
         Newton iterations of the baseline fit.
     n_distinct_rows_ : int
         Number of distinct feature vectors in the training data.
+    coef_range_ : ndarray of shape (n_features, 2)
+        Smallest (column 0) and largest (column 1) value of each coefficient ``w_j`` over
+        the level set: two convex programs per coefficient (minimise and maximise
+        ``theta_j``), solved like the end points of :meth:`viable_prediction_range`, to a
+        certified duality gap below ``tol``. ``coef_[0]`` lies between them.
+    intercept_range_ : ndarray of shape (2,)
+        Smallest and largest intercept over the level set (``[0, 0]`` when
+        ``fit_intercept=False``).
+    sign_stable_ : ndarray of shape (n_features,), dtype bool
+        Whether every model in the level set gives ``w_j`` the same strict sign: the
+        certified lower bound of the range is above 0 or its certified upper bound below
+        0. A range with an end point at 0 (or within the solver's duality gap of 0) is not
+        sign stable, so neither is a coefficient that is 0 at ``epsilon = 0``.
+
+    The last three are computed on first access, with the current ``tol``, ``max_iter``
+    and ``n_jobs``, and cached until the next :meth:`fit` (a cached property): ``2
+    (n_features + 1)`` convex programs, each costing a few dozen Newton steps. A failed
+    solve raises :class:`LevelSetSolveError` naming the coefficients.
 
     See Also
     --------
@@ -189,6 +222,12 @@ class LogisticLevelSet(ClassifierMixin, BaseEstimator):
     array([0.08 , 0.218, 0.998])
     >>> lls.probabilistic_ambiguity(X, delta=0.1)
     0.49
+    >>> lls.coef_range_.round(3)
+    array([[ 1.681,  2.811],
+           [-0.164,  0.665],
+           [ 0.074,  0.807]])
+    >>> lls.sign_stable_
+    array([ True, False,  True])
     """
 
     def __init__(self, C: float = 1.0, epsilon: float = 0.01, *, fit_intercept: bool = True,
@@ -224,11 +263,14 @@ class LogisticLevelSet(ClassifierMixin, BaseEstimator):
             X = np.hstack([X, np.ones((X.shape[0], 1))])
         return np.ascontiguousarray(X, dtype=np.float64)
 
-    def _validate_X(self, X: Any) -> NDArray[np.float64]:
+    def _check_fitted(self) -> None:
         check_is_fitted(self)
         if (self.C, self.epsilon, self.fit_intercept) != self._fitted_with:
             raise ValueError("C, epsilon or fit_intercept changed since fit (fitted with "
                              f"C, epsilon, fit_intercept = {self._fitted_with}); call fit again")
+
+    def _validate_X(self, X: Any) -> NDArray[np.float64]:
+        self._check_fitted()
         _check_numeric(X)
         return validate_data(self, X, dtype=np.float64, reset=False)
 
@@ -262,6 +304,7 @@ class LogisticLevelSet(ClassifierMixin, BaseEstimator):
         >>> lls.coef_.round(4), lls.intercept_.round(4)
         (array([[0.4529]]), array([-0.6793]))
         """
+        self.__dict__.pop("_parameter_ranges", None)  # the cache of the last fit
         eps = self._check_params()
         _check_numeric(X)
         X, y = validate_data(self, X, y, dtype=np.float64)
@@ -384,38 +427,49 @@ class LogisticLevelSet(ClassifierMixin, BaseEstimator):
             W, status, loss, gap, _n_newton = _kernels._prediction_ranges(
                 Z, n_pos, n_neg, inv_n, reg, n_pen, Q, self._theta0, self.baseline_loss_,
                 self._eps, float(self.tol), int(self.max_iter))
+        bad, reasons = self._failures(status, loss, gap)
+        if bad.size:
+            order = np.argsort(first[bad], kind="stable")  # in the caller's row order
+            rows = first[bad[order]]
+            reasons = [reasons[k] for k in order]
+            shown, more = _listing([f"row {i}" for i in rows], reasons)
+            raise LevelSetSolveError(
+                f"{rows.size} distinct row(s) could not be solved: {shown}{more}. "
+                f"{self._failure_hint()}", rows, reasons)
+        return Q, inverse, W, expit(Q @ self._theta0)
+
+    def _failures(self, status: NDArray[np.int64], loss: NDArray[np.float64],
+                  gap: NDArray[np.float64]) -> tuple[NDArray[np.intp], list[str]]:
+        """The problems (rows of the kernel's output) with a failed end point, and why.
+
+        Every witness must lie in the set (up to rounding of the loss) and every end point
+        must carry a small certified duality gap.
+        """
         why = {int(k): v for k, v in _kernels.STATUS_TEXT.items()}
-        # Every witness must lie in the set (up to rounding of the loss) and every end
-        # point must carry a small certified duality gap.
         outside = loss > self.threshold_ + _LOSS_SLACK * max(1.0, abs(self.threshold_))
         loose = gap > max(_GAP_FACTOR * float(self.tol), _GAP_FLOOR)
         ok = (status == _kernels.OK) & ~outside & ~loose
         bad = np.flatnonzero(~ok.all(axis=1))
-        bad = bad[np.argsort(first[bad], kind="stable")]  # in the caller's row order
-        if bad.size:
-            reasons = []
-            for r in bad:
-                sides = []
-                for side in (0, 1):
-                    name = ("min", "max")[side]
-                    if status[r, side] != _kernels.OK:
-                        sides.append(f"{name}: {why[int(status[r, side])]}")
-                    elif outside[r, side]:
-                        sides.append(f"{name}: the witness has loss {loss[r, side]!r} above "
-                                     f"the threshold {self.threshold_!r}")
-                    elif loose[r, side]:
-                        sides.append(f"{name}: duality gap {gap[r, side]:.3g} above tol")
-                reasons.append("; ".join(sides))
-            rows = first[bad]
-            shown = ", ".join(f"row {i} ({w})" for i, w in zip(rows[:5], reasons[:5], strict=True))
-            more = f" and {rows.size - 5} more" if rows.size > 5 else ""
-            hint = ("Try a larger max_iter or a smaller epsilon." if self._eps >= _TINY_EPSILON
-                    else f"epsilon = {self._eps!r} is close to the float64 resolution of the "
-                    f"loss; use epsilon = 0 or >= {_TINY_EPSILON:g}.")
-            raise LevelSetSolveError(
-                f"{rows.size} distinct row(s) could not be solved: {shown}{more}. {hint}",
-                rows, reasons)
-        return Q, inverse, W, expit(Q @ self._theta0)
+        reasons = []
+        for r in bad:
+            sides = []
+            for side in (0, 1):
+                name = ("min", "max")[side]
+                if status[r, side] != _kernels.OK:
+                    sides.append(f"{name}: {why[int(status[r, side])]}")
+                elif outside[r, side]:
+                    sides.append(f"{name}: the witness has loss {loss[r, side]!r} above "
+                                 f"the threshold {self.threshold_!r}")
+                elif loose[r, side]:
+                    sides.append(f"{name}: duality gap {gap[r, side]:.3g} above tol")
+            reasons.append("; ".join(sides))
+        return bad, reasons
+
+    def _failure_hint(self) -> str:
+        if self._eps >= _TINY_EPSILON:
+            return "Try a larger max_iter or a smaller epsilon."
+        return (f"epsilon = {self._eps!r} is close to the float64 resolution of the loss; "
+                f"use epsilon = 0 or >= {_TINY_EPSILON:g}.")
 
     @staticmethod
     def _ranges_of(Q, W, p0):
@@ -551,6 +605,111 @@ class LogisticLevelSet(ClassifierMixin, BaseEstimator):
         upper = max(upper, best)
         intercept = float(theta[n_pen]) if self.fit_intercept else 0.0
         return ProbabilisticDiscrepancyBounds(best, upper, theta[:n_pen].copy(), intercept)
+
+    # ------------------------------------------------------------------ coefficients
+    @cached_property
+    def _parameter_ranges(self) -> tuple[NDArray[np.float64], NDArray[np.bool_],
+                                         NDArray[np.float64]]:
+        """Ranges of every parameter ``theta_j`` over the level set, computed once per fit.
+
+        Minimising and maximising ``e_j . theta`` is the problem behind
+        :meth:`viable_prediction_range` with the unit vector ``e_j`` as the query row (the
+        last one, with an intercept, being the intercept's). Returns ``(ranges, stable,
+        W)``: ranges of shape (n_params, 2), forced to contain ``theta0``; whether the
+        certified bounds (end point minus / plus its duality gap) exclude 0; the witnesses
+        of shape (n_params, 2, n_params).
+        """
+        self._check_fitted()
+        Z, n_pos, n_neg, inv_n, reg, n_pen = self._data
+        p = Z.shape[1]
+        with numba_threads(self.n_jobs):
+            W, status, loss, gap, _n_newton = _kernels._prediction_ranges(
+                Z, n_pos, n_neg, inv_n, reg, n_pen, np.eye(p), self._theta0,
+                self.baseline_loss_, self._eps, float(self.tol), int(self.max_iter))
+        bad, reasons = self._failures(status, loss, gap)
+        if bad.size:
+            names = self._parameter_names()
+            shown, more = _listing([names[j] for j in bad], reasons)
+            raise LevelSetSolveError(COEF_RANGE_FAILED.format(
+                count=bad.size, shown=shown, more=more, hint=self._failure_hint()),
+                bad, reasons)
+        j = np.arange(p)
+        ranges = np.column_stack([np.minimum(W[j, 0, j], self._theta0),
+                                  np.maximum(W[j, 1, j], self._theta0)])
+        stable = (ranges[:, 0] - gap[:, 0] > 0.0) | (ranges[:, 1] + gap[:, 1] < 0.0)
+        return ranges, stable, W
+
+    def _parameter_names(self) -> list[str]:
+        """Feature names (``x0``, ``x1``, ... without a DataFrame), then the intercept's."""
+        names = getattr(self, "feature_names_in_", None)
+        names = ([str(c) for c in names] if names is not None
+                 else [f"x{j}" for j in range(self.n_features_in_)])
+        return [*names, _INTERCEPT_LABEL] if self.fit_intercept else names
+
+    @property
+    def coef_range_(self) -> NDArray[np.float64]:
+        """Smallest and largest value of each coefficient over the level set.
+
+        Computed on first access and cached until the next :meth:`fit`; see the class
+        docstring.
+        """
+        self._check_fitted()  # the cache belongs to the fitted parameters
+        return self._parameter_ranges[0][:self.n_features_in_].copy()
+
+    @property
+    def intercept_range_(self) -> NDArray[np.float64]:
+        """Smallest and largest intercept over the level set (``[0, 0]`` without one)."""
+        self._check_fitted()  # the cache belongs to the fitted parameters
+        if not self.fit_intercept:
+            return np.zeros(2)
+        return self._parameter_ranges[0][-1].copy()
+
+    @property
+    def sign_stable_(self) -> NDArray[np.bool_]:
+        """Whether every model in the level set agrees on the strict sign of a coefficient."""
+        self._check_fitted()  # the cache belongs to the fitted parameters
+        return self._parameter_ranges[1][:self.n_features_in_].copy()
+
+    def coef_table(self) -> pd.DataFrame:
+        """Baseline coefficients with their ranges over the level set, one row per feature.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by feature name (``feature_names_in_`` when fitted on a DataFrame,
+            else ``x0``, ``x1``, ...), then ``"(intercept)"`` when ``fit_intercept``; the
+            index is named ``feature``. Columns ``estimate`` (the baseline's ``coef_`` and
+            ``intercept_``), ``low`` and ``high`` (:attr:`coef_range_`,
+            :attr:`intercept_range_`) and ``sign_stable`` (:attr:`sign_stable_`, and the
+            same test for the intercept).
+
+        Raises
+        ------
+        LevelSetSolveError
+            If a range could not be solved; the error names the coefficients.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> X = pd.DataFrame({"age": [0.0, 1.0, 2.0, 3.0, 1.0],
+        ...                   "priors": [1.0, 0.0, 0.0, 1.0, 1.0]})
+        >>> lls = LogisticLevelSet(epsilon=0.01).fit(X, [0, 1, 0, 1, 1])
+        >>> table = lls.coef_table()
+        >>> table.index.tolist()
+        ['age', 'priors', '(intercept)']
+        >>> table.columns.tolist()
+        ['estimate', 'low', 'high', 'sign_stable']
+        >>> bool((table["low"] <= table["estimate"]).all())
+        True
+        """
+        self._check_fitted()  # the cache belongs to the fitted parameters
+        ranges, stable, _ = self._parameter_ranges
+        estimate = self.coef_[0]
+        if self.fit_intercept:
+            estimate = np.append(estimate, self.intercept_[0])
+        index = pd.Index(self._parameter_names(), name="feature")
+        return pd.DataFrame({"estimate": estimate, "low": ranges[:, 0], "high": ranges[:, 1],
+                             "sign_stable": stable}, index=index)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

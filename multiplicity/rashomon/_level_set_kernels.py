@@ -335,9 +335,11 @@ def _prediction_ranges(Z, n_pos, n_neg, inv_n, reg, n_pen, Q, theta0, loss0, eps
                        max_iter):
     """Smallest and largest Q[r] . theta over the level set, for each query row r.
 
-    ``Q`` is float64 (n_queries, p). Returns ``W`` (n_queries, 2, p) with the minimising
-    and maximising theta, and per (row, side) int64 ``status``, float64 ``loss`` (of the
-    witness), float64 ``gap`` (duality gap of the margin) and int64 ``n_newton``.
+    ``Q`` is float64 (n_queries, p): design rows for the margin ranges, or the identity
+    (unit vectors ``e_j``) for the ranges of the coefficients and the intercept. Returns
+    ``W`` (n_queries, 2, p) with the minimising and maximising theta, and per (row, side)
+    int64 ``status``, float64 ``loss`` (of the witness), float64 ``gap`` (duality gap of
+    ``Q[r] . theta``) and int64 ``n_newton``.
     """
     n_q, p = Q.shape
     W = np.empty((n_q, 2, p))
