@@ -38,6 +38,10 @@ DELTA_POSITIVE = (
     "delta must be a finite real number > 0, in the units of the predictions, got {0!r}"
 )
 THRESHOLD_FINITE = "threshold must be a finite real number, got {0!r}"
+DELTA_NEEDED = ("delta must be given for a Rashomon set of regressors: a distance between "
+                "two predictions, in the units of the target (for prices in dollars, "
+                "delta=1000 counts the people whose price some model moves by $1,000 "
+                "or more)")
 TOL_POSITIVE = "tol must be a positive finite number, got {0!r}"
 MAX_ITER_POSITIVE = "max_iter must be a positive integer, got {0!r}"
 EPSILON_NEGATIVE = "epsilon must be >= 0, got {0!r}"

@@ -1,8 +1,9 @@
 """Numba kernels shared across subpackages.
 
 Validation scans, block ranges, and the two computations that several measures share:
-flips against a baseline (ambiguity and discrepancy in :mod:`multiplicity.metrics`, the
-profile of a Rashomon set in :mod:`multiplicity.rashomon`) and vote counting (the
+flips against a baseline (ambiguity and discrepancy of labels, probabilities and
+regression predictions in :mod:`multiplicity.metrics`, the profile of a Rashomon set in
+:mod:`multiplicity.rashomon`) and vote counting (the
 agreement of model pairs in :mod:`multiplicity.metrics`, the top-two votes of
 :mod:`multiplicity.ensemble`). Each is written once here.
 """
@@ -295,6 +296,14 @@ def _proba_flip(Q, i, j, B, threshold):
     for c in range(Q.shape[2]):
         gap = max(gap, abs(np.float64(Q[i, j, c]) - B[j, c]))
     return np.uint8(gap >= threshold)
+
+
+@njit(**NJIT)
+def _moved_edge(delta, rtol, base):
+    """What ``|p - base|`` is compared with (``>=``) for a move of ``delta``: ``delta``
+    less a rounding slack relative to ``max(delta, |base|)`` (see
+    :data:`multiplicity._validation.DELTA_RTOL`)."""
+    return delta - rtol * max(delta, abs(base))
 
 
 # ------------------------------------------------------------------- vote counting

@@ -23,6 +23,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.tree import DecisionTreeRegressor
 
+from multiplicity import metrics
 from multiplicity.rashomon import RashomonSet, RetrainingExplorer
 
 
@@ -205,6 +206,12 @@ def test_profile_matches_the_oracle(explorer, diabetes, threshold):
         else:
             npt.assert_allclose(got, value, rtol=1e-12, err_msg=name)
     npt.assert_array_equal(prof.prediction_range, rng)
+    b = rs.baseline_index_
+    assert prof.ambiguity == metrics.regression_ambiguity(P, b, delta)
+    assert prof.discrepancy == metrics.regression_discrepancy(P, b, delta)
+    if threshold is not None:
+        assert prof.decision_ambiguity == metrics.decision_ambiguity(P, threshold, b)
+        assert prof.decision_ambiguity == metrics.decision_ambiguity(P, threshold)
     frame = prof.to_frame()
     assert frame.index.equals(X_te.index)
     npt.assert_array_equal(frame["range_width"], rng[:, 1] - rng[:, 0])
@@ -239,11 +246,11 @@ def test_profile_needs_delta_and_checks_it(explorer, diabetes):
     with pytest.raises(ValueError, match="units of the target"):
         explorer.profile(X_te)
     for bad in (0, -1.0, np.inf, np.nan):
-        with pytest.raises(ValueError, match="delta must be a finite number > 0"):
+        with pytest.raises(ValueError, match="delta must be a finite real number > 0"):
             explorer.profile(X_te, delta=bad)
     with pytest.raises(TypeError, match="delta"):
         explorer.profile(X_te, delta="10")
-    with pytest.raises(ValueError, match="threshold must be a finite number"):
+    with pytest.raises(ValueError, match="threshold must be a finite real number"):
         explorer.profile(X_te, delta=1.0, threshold=np.nan)
 
 

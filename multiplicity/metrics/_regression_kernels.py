@@ -10,7 +10,7 @@ import numpy as np
 from numba import njit, prange
 
 from .._config import NJIT_PARALLEL
-from .._kernels_common import _n_blocks, _sum_rows
+from .._kernels_common import _moved_edge, _n_blocks, _sum_rows
 
 
 @njit(**NJIT_PARALLEL)
@@ -31,7 +31,7 @@ def _regression_flip_stats(P, b, delta, rtol, block):
         hi = min(n, lo + block)
         edge = np.empty(hi - lo, dtype=np.float64)
         for j in range(lo, hi):
-            edge[j - lo] = delta - rtol * max(delta, abs(b[j]))
+            edge[j - lo] = _moved_edge(delta, rtol, b[j])
         fl = flipped[lo:hi]
         for i in range(m):
             c = np.int64(0)

@@ -1,10 +1,10 @@
-"""Numba kernels behind :mod:`multiplicity.rashomon` (label flips, per group or not, are in
-:mod:`multiplicity._kernels_common`)."""
+"""Numba kernels behind :mod:`multiplicity.rashomon` (label flips, per group or not, and the
+edge of a regression move are in :mod:`multiplicity._kernels_common`)."""
 
 from numba import njit, prange
 
 from .._config import NJIT_PARALLEL
-from .._kernels_common import _proba_flip
+from .._kernels_common import _moved_edge, _proba_flip
 
 
 @njit(**NJIT_PARALLEL)
@@ -29,3 +29,15 @@ def _proba_chunk_stats(Q, B, threshold, flags, vmin, vmax):
                 if v > vmax[j, r]:
                     vmax[j, r] = v
             flags[i, j] = _proba_flip(Q, i, j, B, threshold)
+
+
+@njit(**NJIT_PARALLEL)
+def _regression_flags(P, b, delta, rtol, flags):
+    """``flags[i, j] = 1`` where model i moves sample j by ``delta`` or more from the
+    baseline's prediction ``b[j]`` (the edge of :func:`_moved_edge`, as the regression
+    measures of :mod:`multiplicity.metrics`). ``P`` (m, n) float64, ``flags`` (m, n)
+    uint8. Parallel over models; each task writes its own row."""
+    m, n = P.shape
+    for i in prange(m):
+        for j in range(n):
+            flags[i, j] = abs(P[i, j] - b[j]) >= _moved_edge(delta, rtol, b[j])

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-import numbers
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -11,15 +9,17 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
+from .. import _errors
 from .._checks import check_regression_target, check_X_y, n_samples_of
 from .._groups import group_labels
 from .._kernels_common import _group_flip_counts
 from .._parallel import numba_threads
-from .._validation import DELTA_SLACK
+from .._validation import DELTA_RTOL, check_positive_delta, check_threshold
+from ..metrics import prediction_range
 from . import _kernels
 from ._group_table import group_table
 
-__all__ = ["RegressionProfile", "check_regression_delta", "check_threshold"]
+__all__ = ["RegressionProfile", "check_regression_delta"]
 
 # Scalar measures, in table order, with the label the report and plots use.
 SCALARS = {
@@ -37,42 +37,11 @@ SCALARS = {
 # for the losses, too, larger is worse.
 _HIGHER_IS_WORSE = set(SCALARS)
 
-DELTA_NEEDED = ("delta must be given for a Rashomon set of regressors: a distance between "
-                "two predictions, in the units of the target (for prices in dollars, "
-                "delta=1000 counts the people whose price some model moves by $1,000 or "
-                "more)")
-DELTA_VALUE = "delta must be a finite number > 0 (in the units of the target), got {!r}"
-THRESHOLD_VALUE = "threshold must be a finite number (a decision cut-off), got {!r}"
-
-
 def check_regression_delta(delta: object) -> float:
-    """``delta`` of a regression measure: a finite real number > 0 (target units)."""
+    """``delta`` of a regression profile: required, a finite real number > 0."""
     if delta is None:
-        raise ValueError(DELTA_NEEDED)
-    if not isinstance(delta, numbers.Real) or isinstance(delta, bool):
-        raise TypeError(DELTA_VALUE.format(delta))
-    d = float(delta)
-    if not (math.isfinite(d) and d > 0.0):
-        raise ValueError(DELTA_VALUE.format(delta))
-    return d
-
-
-def check_threshold(threshold: object) -> float | None:
-    """A decision ``threshold``: None or a finite real number."""
-    if threshold is None:
-        return None
-    if not isinstance(threshold, numbers.Real) or isinstance(threshold, bool):
-        raise TypeError(THRESHOLD_VALUE.format(threshold))
-    t = float(threshold)
-    if not math.isfinite(t):
-        raise ValueError(THRESHOLD_VALUE.format(threshold))
-    return t
-
-
-def moved_threshold(delta: float) -> float:
-    """What ``|f(x) - h0(x)|`` is compared with (``>=``): ``delta`` less a rounding slack
-    relative to its size, so that a gap that is ``delta`` up to rounding counts."""
-    return delta - DELTA_SLACK * max(1.0, abs(delta))
+        raise ValueError(_errors.DELTA_NEEDED)
+    return check_positive_delta(delta)
 
 
 @dataclass(frozen=True, eq=False)
@@ -163,20 +132,17 @@ class RegressionProfile:
         prediction for the flags.
         """
         d = check_regression_delta(delta)
-        t = check_threshold(threshold)
+        t = None if threshold is None else check_threshold(threshold)
         y_arr = check_X_y(X, y)
         if y_arr is not None:
             y_arr = check_regression_target(y_arr)
         n = n_samples_of(X)
         m, b = len(rset), rset.baseline_index_
         P = rset.predict(X, chunk_size=chunk_size)
-        flags = np.zeros((m, n), dtype=np.uint8)
-        rng = np.empty((n, 2))
+        flags = np.empty((m, n), dtype=np.uint8)
         with numba_threads(n_jobs):
-            lo, hi = np.empty((n, 1)), np.empty((n, 1))
-            Q = P[:, :, None]
-            _kernels._proba_chunk_stats(Q, Q[b], moved_threshold(d), flags, lo, hi)
-        rng[:, 0], rng[:, 1] = lo[:, 0], hi[:, 0]
+            _kernels._regression_flags(P, P[b], d, DELTA_RTOL, flags)
+            rng = prediction_range(P)
         moved = flags.any(axis=0)
         width = rng[:, 1] - rng[:, 0]
         spread = float(np.std(P[b]))
