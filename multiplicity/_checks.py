@@ -9,6 +9,7 @@ of prediction and probability arrays, which need pandas and the kernels, are in
 from __future__ import annotations
 
 import numbers
+import warnings
 
 import numpy as np
 
@@ -22,6 +23,7 @@ __all__ = [
     "check_classification_target",
     "check_epsilon",
     "check_int",
+    "check_numeric_X",
     "check_on_undefined",
     "check_regression_target",
     "check_y_for_X",
@@ -174,3 +176,37 @@ def check_regression_target(y: object, name: str = "y") -> np.ndarray:
         raise ValueError(_errors.REGRESSION_TARGET_FINITE.format(
             name=name, count=int(bad.sum()), first=int(np.flatnonzero(bad)[0])))
     return y_arr
+
+
+def check_numeric_X(X: object, *, dense_for: str | None = None) -> None:
+    """Raise a clear error for a feature matrix that holds strings, categories or objects.
+
+    A DataFrame names its non-numeric columns. A sparse matrix passes (scikit-learn's
+    checks speak for it) unless ``dense_for`` names an estimator that needs dense input.
+    """
+    dtypes = getattr(X, "dtypes", None)
+    if dtypes is not None and hasattr(X, "columns"):
+        # numeric and bool dtypes, NumPy's and pandas' nullable ones, have these kinds
+        bad = [str(col) for col, dt in zip(X.columns, dtypes, strict=True)
+               if getattr(dt, "kind", "O") not in "biuf"]
+        if bad:
+            raise ValueError(_errors.NOT_NUMERIC.format(name="X", dtype="non-numeric")
+                             + f" in column(s) {bad}")
+        return
+    if hasattr(X, "toarray") or hasattr(X, "tocsr"):
+        if dense_for is not None:
+            raise TypeError(_errors.DENSE_NEEDED.format(dense_for))
+        return
+    arr = np.asarray(X)
+    if arr.dtype.kind == "c":
+        raise ValueError(_errors.NOT_NUMERIC.format(name="X", dtype=arr.dtype)
+                         + "; Complex data not supported")
+    if arr.dtype.kind not in "biuf":
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("error")
+                arr.astype(np.float64)
+        except (TypeError, ValueError, Warning) as e:
+            kind = TypeError if isinstance(e, TypeError) else ValueError
+            raise kind(_errors.NOT_NUMERIC.format(name="X", dtype=arr.dtype)
+                       + f" ({e})") from None

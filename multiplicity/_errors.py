@@ -38,6 +38,13 @@ DELTA_POSITIVE = (
     "delta must be a finite real number > 0, in the units of the predictions, got {0!r}"
 )
 THRESHOLD_FINITE = "threshold must be a finite real number, got {0!r}"
+DENSE_NEEDED = "{0} needs a dense X; got a sparse matrix"
+RANK_DEFICIENT = (
+    "alpha=0 (least squares) needs {what} of full column rank {p}, got rank {rank}; the "
+    "level set is then unbounded. Use alpha > 0 (ridge) or drop the collinear columns")
+WHERE_OPTION = "where must be 'inside' or 'boundary', got {0!r}"
+PARAMS_CHANGED = ("{params} changed since fit (fitted with {params} = {fitted}); call fit "
+                  "again")
 DELTA_NEEDED = ("delta must be given for a Rashomon set of regressors: a distance between "
                 "two predictions, in the units of the target (for prices in dollars, "
                 "delta=1000 counts the people whose price some model moves by $1,000 "

@@ -8,6 +8,7 @@ out in NumPy.
 
 from __future__ import annotations
 
+import re
 import warnings
 
 import matplotlib
@@ -22,11 +23,6 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 from multiplicity import _errors
 from multiplicity.rashomon import LinearLevelSet
 from multiplicity.rashomon import _linear_level_set_kernels as kernels
-from multiplicity.rashomon._linear_level_set import (
-    PARAMS_CHANGED,
-    RANK_DEFICIENT,
-    WHERE_OPTION,
-)
 
 matplotlib.use("Agg")
 
@@ -220,7 +216,7 @@ def test_sample_seeds_and_options():
     c = [m.coef_ for m in lls.sample(5, random_state=3)]
     npt.assert_array_equal(a, c)
     assert len(b) == 5
-    with pytest.raises(ValueError, match=WHERE_OPTION.format("edge").replace("(", r"\(")):
+    with pytest.raises(ValueError, match=_errors.WHERE_OPTION.format("edge").replace("(", r"\(")):
         lls.sample(2, where="edge")
     with pytest.raises(ValueError, match=_errors.INT_AT_LEAST.format(name="n", low=1, value=0)):
         lls.sample(0)
@@ -337,7 +333,8 @@ def test_rank_deficient_least_squares_raises():
     LinearLevelSet(alpha=0.0, fit_intercept=False).fit(constant, y)
     with pytest.raises(ValueError, match="got rank 2"):  # fewer rows than parameters
         LinearLevelSet(alpha=0.0).fit(X[:2], y[:2])
-    assert RANK_DEFICIENT.format(what="X", p=4, rank=3).startswith("alpha=0 (least squares)")
+    message = _errors.RANK_DEFICIENT.format(what="X", p=4, rank=3)
+    assert message.startswith("alpha=0 (least squares)")
     # any alpha > 0 bounds the set
     lls = LinearLevelSet(alpha=1e-3, epsilon=0.01).fit(collinear, y)
     assert np.all(np.isfinite(lls.coef_range_))
@@ -410,7 +407,8 @@ def test_bad_predict_time_input():
     with pytest.raises(ValueError, match="NaN"):
         lls.prediction_range(np.full((1, 3), np.nan))
     lls.set_params(epsilon=0.5)
-    msg = PARAMS_CHANGED.format((1.0, 0.1, True)).replace("(", r"\(").replace(")", r"\)")
+    msg = re.escape(_errors.PARAMS_CHANGED.format(params="alpha, epsilon, fit_intercept",
+                                                  fitted=(1.0, 0.1, True)))
     with pytest.raises(ValueError, match=msg):
         lls.prediction_range(X)
     with pytest.raises(ValueError, match="changed since fit"):

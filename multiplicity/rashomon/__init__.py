@@ -5,9 +5,10 @@ from ._level_set import LevelSetSolveError, LogisticLevelSet
 from ._linear_level_set import LinearLevelSet
 from ._mip import LinearMIPExplorer, LinearWitness, MIPNotExactWarning
 from ._profile import MultiplicityProfile
+from ._regression_profile import RegressionProfile
 from ._retraining import RetrainingExplorer
 from ._set import RashomonSet
 
 __all__ = ["DropoutExplorer", "LevelSetSolveError", "LinearLevelSet", "LinearMIPExplorer",
            "LinearWitness", "LogisticLevelSet", "MIPNotExactWarning", "MultiplicityProfile",
-           "RashomonSet", "RetrainingExplorer"]
+           "RashomonSet", "RegressionProfile", "RetrainingExplorer"]

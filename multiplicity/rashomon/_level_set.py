@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numbers
-import warnings
 from functools import cached_property
 from typing import Any, NamedTuple
 
@@ -16,7 +15,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .. import _errors
-from .._checks import check_epsilon
+from .._checks import check_epsilon, check_numeric_X
 from .._parallel import numba_threads
 from .._validation import DELTA_SLACK, check_delta
 from . import _level_set_kernels as _kernels
@@ -72,33 +71,6 @@ class ProbabilisticDiscrepancyBounds(NamedTuple):
     upper: float
     coef: NDArray[np.float64]
     intercept: float
-
-
-def _check_numeric(X: Any) -> None:
-    """Raise a clear error for feature matrices that hold strings, categories or objects."""
-    dtypes = getattr(X, "dtypes", None)
-    if dtypes is not None and hasattr(dtypes, "__iter__") and not isinstance(dtypes, np.dtype):
-        bad = [str(col) for col, dt in zip(X.columns, dtypes, strict=True)
-               if not (pd.api.types.is_numeric_dtype(dt) or pd.api.types.is_bool_dtype(dt))]
-        if bad:
-            raise ValueError(_errors.NOT_NUMERIC.format(name="X", dtype="non-numeric")
-                             + f" in column(s) {bad}")
-        return
-    if hasattr(X, "toarray") or hasattr(X, "tocsr"):
-        raise TypeError("LogisticLevelSet needs a dense X; got a sparse matrix")
-    arr = np.asarray(X)
-    if arr.dtype.kind == "c":
-        raise ValueError(_errors.NOT_NUMERIC.format(name="X", dtype=arr.dtype)
-                         + "; Complex data not supported")
-    if arr.dtype.kind not in "biuf":
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("error")
-                arr.astype(np.float64)
-        except (TypeError, ValueError, Warning) as e:
-            kind = TypeError if isinstance(e, TypeError) else ValueError
-            raise kind(_errors.NOT_NUMERIC.format(name="X", dtype=arr.dtype)
-                       + f" ({e})") from None
 
 
 def _listing(labels: list[str], reasons: list[str]) -> tuple[str, str]:
@@ -271,7 +243,7 @@ class LogisticLevelSet(ClassifierMixin, BaseEstimator):
 
     def _validate_X(self, X: Any) -> NDArray[np.float64]:
         self._check_fitted()
-        _check_numeric(X)
+        check_numeric_X(X, dense_for="LogisticLevelSet")
         return validate_data(self, X, dtype=np.float64, reset=False)
 
     # ------------------------------------------------------------------ fitting
@@ -306,7 +278,7 @@ class LogisticLevelSet(ClassifierMixin, BaseEstimator):
         """
         self.__dict__.pop("_parameter_ranges", None)  # the cache of the last fit
         eps = self._check_params()
-        _check_numeric(X)
+        check_numeric_X(X, dense_for="LogisticLevelSet")
         X, y = validate_data(self, X, y, dtype=np.float64)
         check_classification_targets(y)
         classes = np.unique(y)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numbers
-import warnings
 from typing import Any, ClassVar, Literal
 
 import numpy as np
@@ -16,46 +15,16 @@ from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .. import _errors
-from .._checks import check_epsilon, check_int, check_regression_target, resolve_seed
+from .._checks import (
+    check_epsilon,
+    check_int,
+    check_numeric_X,
+    check_regression_target,
+    resolve_seed,
+)
 from . import _linear_level_set_kernels as _kernels
 
 __all__ = ["LinearLevelSet"]
-
-# Messages of this module (templates in the manner of ``_errors``).
-RANK_DEFICIENT = (
-    "alpha=0 (least squares) needs {what} of full column rank {p}, got rank {rank}; the "
-    "level set is then unbounded. Use alpha > 0 (ridge) or drop the collinear columns")
-WHERE_OPTION = "where must be 'inside' or 'boundary', got {0!r}"
-PARAMS_CHANGED = ("alpha, epsilon or fit_intercept changed since fit (fitted with alpha, "
-                  "epsilon, fit_intercept = {0}); call fit again")
-
-
-def _check_numeric(X: Any) -> None:
-    """Raise a clear error for feature matrices that hold strings, categories or objects."""
-    dtypes = getattr(X, "dtypes", None)
-    if dtypes is not None and hasattr(X, "columns"):
-        bad = [str(col) for col, dt in zip(X.columns, dtypes, strict=True)
-               if not (pd.api.types.is_numeric_dtype(dt) or pd.api.types.is_bool_dtype(dt))]
-        if bad:
-            raise ValueError(_errors.NOT_NUMERIC.format(name="X", dtype="non-numeric")
-                             + f" in column(s) {bad}")
-        return
-    if hasattr(X, "toarray") or hasattr(X, "tocsr"):
-        return  # validate_data rejects sparse input with scikit-learn's message
-    arr = np.asarray(X)
-    if arr.dtype.kind == "c":
-        raise ValueError(_errors.NOT_NUMERIC.format(name="X", dtype=arr.dtype)
-                         + "; Complex data not supported")
-    if arr.dtype.kind not in "biuf":
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("error")
-                arr.astype(np.float64)
-        except (TypeError, ValueError, Warning) as e:
-            kind = TypeError if isinstance(e, TypeError) else ValueError
-            raise kind(_errors.NOT_NUMERIC.format(name="X", dtype=arr.dtype)
-                             + f" ({e})") from None
-
 
 class LinearLevelSet(RegressorMixin, BaseEstimator):
     """The exact Rashomon set (level set) of ridge or least-squares regression.
@@ -199,7 +168,7 @@ class LinearLevelSet(RegressorMixin, BaseEstimator):
         """
         eps = check_epsilon(self.epsilon, "absolute")
         alpha = float(self.alpha)
-        _check_numeric(X)
+        check_numeric_X(X)
         y = check_regression_target(y)
         X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=True)
         n, d = X.shape
@@ -210,7 +179,7 @@ class LinearLevelSet(RegressorMixin, BaseEstimator):
             rank = int(np.linalg.matrix_rank(Z))
             if rank < p:
                 what = "[X, 1] (X with a column of ones)" if fit_intercept else "X"
-                raise ValueError(RANK_DEFICIENT.format(what=what, p=p, rank=rank))
+                raise ValueError(_errors.RANK_DEFICIENT.format(what=what, p=p, rank=rank))
         # QR of [Z, y; sqrt(alpha) [I, 0], 0]: R' R = n H in the top-left block and the
         # top of the last column is Q' y, so theta0 = R^{-1} Q' y.
         A = np.zeros((n + d, p + 1))
@@ -243,8 +212,9 @@ class LinearLevelSet(RegressorMixin, BaseEstimator):
     def _validate_X(self, X: Any) -> NDArray[np.float64]:
         check_is_fitted(self)
         if (self.alpha, self.epsilon, self.fit_intercept) != self._fitted_with:
-            raise ValueError(PARAMS_CHANGED.format(self._fitted_with))
-        _check_numeric(X)
+            raise ValueError(_errors.PARAMS_CHANGED.format(
+                params="alpha, epsilon, fit_intercept", fitted=self._fitted_with))
+        check_numeric_X(X)
         X = validate_data(self, X, dtype=np.float64, reset=False)
         return np.ascontiguousarray(X)
 
@@ -379,10 +349,11 @@ class LinearLevelSet(RegressorMixin, BaseEstimator):
         """
         check_is_fitted(self)
         if (self.alpha, self.epsilon, self.fit_intercept) != self._fitted_with:
-            raise ValueError(PARAMS_CHANGED.format(self._fitted_with))
+            raise ValueError(_errors.PARAMS_CHANGED.format(
+                params="alpha, epsilon, fit_intercept", fitted=self._fitted_with))
         n = check_int(n, "n", 1)
         if not isinstance(where, str) or where not in ("inside", "boundary"):
-            raise ValueError(WHERE_OPTION.format(where))
+            raise ValueError(_errors.WHERE_OPTION.format(where))
         rng = np.random.default_rng(resolve_seed(random_state))
         p = self._chol.shape[0]
         U = rng.standard_normal((n, p))
