@@ -25,6 +25,7 @@ from .._checks import (
     check_alpha,
     check_epsilon,
     check_int,
+    check_regression_target,
     check_y_for_X,
     n_samples_of,
     resolve_seed,
@@ -34,15 +35,26 @@ from .._validation import align_to, check_delta
 from .._version import __version__
 from ..rashomon import RetrainingExplorer
 from ._context import AuditContext, Source
-from ._exact import EXACT_OPTIONS, run_exact
+from ._exact import EXACT_OPTIONS, run_exact, run_linear_exact
 from ._inputs import (
     as_annotations,
     check_sensitive,
     check_test_data,
     given_set,
     models_kind,
+    regression_delta,
+    regression_threshold,
+    resolve_task,
 )
 from ._measures import annotation_stats, importance, vote
+from ._regression import (
+    regression_exact_section,
+    regression_groups_section,
+    regression_headline,
+    regression_overview_section,
+    regression_per_person,
+    regression_section,
+)
 from ._report import AuditReport
 from ._sections import (
     SKIP_LABELS,
@@ -69,10 +81,12 @@ def audit(estimator: Any, X: Any, y: ArrayLike, *, X_test: Any = None,
           perturbation: Literal["seed", "bootstrap", "subsample"] = "bootstrap",
           exact: Literal["auto", "vpr", "mip", "none"] = "auto",
           mip_time_limit: float | None = 5.0, mip_max_rows: int = 150,
-          delta: float = 0.1, alpha: float = 0.05, subject: str = "people",
+          delta: float | None = None, alpha: float = 0.05, subject: str = "people",
           title: str | None = None, importance_max_samples: int | None = 2000,
           n_resamples: int = 1000, figures: bool = True,
-          n_jobs: int | None = None) -> AuditReport:
+          n_jobs: int | None = None,
+          task: Literal["classification", "regression"] | None = None,
+          threshold: float | None = None) -> AuditReport:
     """Audit the predictive multiplicity of ``estimator`` on ``(X, y)``.
 
     The audit retrains ``estimator`` ``n_models`` times
@@ -100,9 +114,22 @@ def audit(estimator: Any, X: Any, y: ArrayLike, *, X_test: Any = None,
       (:func:`~multiplicity.annotation.agreement`), item disagreement and the labels of
       majority vote against Dawid-Skene.
 
+    A regressor (``sklearn.base.is_regressor``, a set or explorer of regressors, a list
+    of fitted regressors, or ``task="regression"``) is audited as such: the set keeps the
+    models whose training mean squared error is within ``epsilon`` (relative) of the
+    best one's, and the report gives regression ambiguity and discrepancy at ``delta``
+    (target units), decision ambiguity at ``threshold``, the prediction ranges and their
+    widths, the losses (MSE with RMSE, or MAE), the measures by group
+    (``RegressionProfile.by_group``), a per-person table (``RegressionProfile.to_frame``)
+    and, for ``Ridge`` or ``LinearRegression`` (bare or ending a Pipeline), the exact
+    prediction and coefficient ranges over the level set
+    (``multiplicity.rashomon.LinearLevelSet``). The classification-only parts
+    (probabilities, Rashomon capacity, the selective ensemble, the MIP, importance) are
+    left out.
+
     Parameters
     ----------
-    estimator : scikit-learn classifier, fitted explorer, RashomonSet or list of models
+    estimator : scikit-learn classifier or regressor, fitted explorer, RashomonSet or list of models
         What to audit:
 
         - an unfitted learner (or Pipeline): cloned and retrained ``n_models`` times on
@@ -120,8 +147,8 @@ def audit(estimator: Any, X: Any, y: ArrayLike, *, X_test: Any = None,
         Without ``X_test`` every measure is also computed on it (in-sample, which the
         report says plainly).
     y : array-like of shape (n_samples,)
-        Labels. A Series meets a DataFrame ``X`` on the index (rows with the same label
-        belong together; different labels raise).
+        Labels, or finite numbers for a regression. A Series meets a DataFrame ``X`` on
+        the index (rows with the same label belong together; different labels raise).
     X_test, y_test : array-like or DataFrame, default=None
         Held-out data (both or neither): every measure, group table, per-person row and
         figure is then computed on them, and the report says which data each number
@@ -141,8 +168,12 @@ def audit(estimator: Any, X: Any, y: ArrayLike, *, X_test: Any = None,
         long DataFrame with columns ``item``, ``annotator``, ``label``, or a wide table
         (rows items, columns annotators).
     epsilon : float, default=0.01
-        Rashomon parameter on the training 0-1 loss (absolute), >= 0. The exact level
-        set of logistic regression uses the same value on its regularised log loss.
+        Rashomon parameter, >= 0. Classification: on the training 0-1 loss (absolute);
+        the exact level set of logistic regression uses the same value on its
+        regularised log loss. Regression: relative, on the training mean squared error
+        (a model is in the set when its MSE is at most ``(1 + epsilon)`` times the best
+        one's, so 0.01 is "within 1%", whatever the units of the target); the exact
+        ridge level set applies the same factor to its mean objective.
     n_models : int, default=100
         Models to retrain (ignored when ``estimator`` holds fitted models).
     random_state : int, RandomState, Generator or None, default=None
@@ -154,6 +185,8 @@ def audit(estimator: Any, X: Any, y: ArrayLike, *, X_test: Any = None,
         What differs between retrained models (see ``RetrainingExplorer``).
     exact : {"auto", "vpr", "mip", "none"}, default="auto"
         Exact methods to try: both, only the logistic level set, only the MIP, none.
+        For a regression, ``"auto"`` and ``"vpr"`` run the ridge / least-squares level
+        set (closed form, fast) and ``"mip"`` and ``"none"`` skip it.
         ``"auto"`` skips the level set when its estimated time (linear in the distinct
         rows and the features: about 1.3e-4 s per row and feature) exceeds 30 s;
         ``"vpr"`` runs it whatever it costs.
@@ -163,8 +196,12 @@ def audit(estimator: Any, X: Any, y: ArrayLike, *, X_test: Any = None,
         for every proof.
     mip_max_rows : int, default=150
         Largest number of distinct feature vectors for which the MIP is attempted.
-    delta : float, default=0.1
-        Threshold of the probabilistic measures.
+    delta : float or None, default=None
+        Classification: the threshold of the probabilistic measures, in ``(0, 1]``;
+        None is 0.1. Regression: the distance between two predictions that counts as a
+        change, in the units of the target, > 0; None is 0.1 x the standard deviation
+        of the training target ``y`` (``np.std``, ddof=0), and the report states the
+        value and how it was chosen.
     alpha : float, default=0.05
         Significance level of the selective ensemble.
     subject : str, default="people"
@@ -179,6 +216,16 @@ def audit(estimator: Any, X: Any, y: ArrayLike, *, X_test: Any = None,
         Draw the figures (PNG). False is faster and enough for :meth:`AuditReport.to_json`.
     n_jobs : int, default=None
         Parallel model fits (joblib) and MIP workers.
+    task : {"classification", "regression"} or None, default=None
+        What kind of model is audited. None takes it from the estimator (a regressor by
+        scikit-learn's tags, a set or explorer by its set's ``task``, a list of models by
+        their tags; an estimator with neither tag is a classifier). A task that
+        contradicts the estimator raises. A classifier given a float target stays a
+        classification audit.
+    threshold : float or None, default=None
+        Regression only: a decision cut-off (the decision is ``prediction >=
+        threshold``); adds decision ambiguity, the share of people some equally good
+        model decides otherwise than the baseline. Given for a classifier it raises.
 
     Returns
     -------
@@ -190,7 +237,10 @@ def audit(estimator: Any, X: Any, y: ArrayLike, *, X_test: Any = None,
         ``y`` of another length than ``X``, pandas inputs whose indexes do not match,
         only one of ``X_test`` and ``y_test``, ``X_test`` without the columns of ``X``,
         ``epsilon < 0``, ``n_models < 1``, an unknown sensitive column or one of the
-        wrong length, an unknown ``exact`` option, an unfitted model in a list.
+        wrong length, an unknown ``exact`` option, an unfitted model in a list, a
+        ``task`` that contradicts the estimator, a regression ``delta <= 0`` (or a
+        constant target with the default delta), a ``threshold`` for a classifier or one
+        that is not finite, a regression target that is not finite numbers.
 
     Notes
     -----
@@ -217,8 +267,11 @@ def audit(estimator: Any, X: Any, y: ArrayLike, *, X_test: Any = None,
     True
     >>> text = report.to_json()  # or to_html("audit.html"), to_markdown("audit.md")
     """
-    eps = check_epsilon(epsilon, "absolute")
-    delta = check_delta(delta)
+    kind = models_kind(estimator)
+    task = resolve_task(task, kind, estimator)
+    threshold = regression_threshold(threshold, task)
+    eps_mode = "relative" if task == "regression" else "absolute"
+    eps = check_epsilon(epsilon, eps_mode)
     alpha = check_alpha(alpha)
     n_models = check_int(n_models, "n_models", 1)
     mip_max_rows = check_int(mip_max_rows, "mip_max_rows", 1)
@@ -234,18 +287,25 @@ def audit(estimator: Any, X: Any, y: ArrayLike, *, X_test: Any = None,
     if not isinstance(progress, bool | np.bool_):
         raise TypeError(f"progress must be a bool, got {progress!r}")
     y_arr = check_y_for_X(X, align_to(X, y, name="y"))
-    X_test, y_test_arr = check_test_data(X, y_arr, X_test, y_test)
+    if task == "regression":
+        y_arr = check_regression_target(y_arr)
+        delta, delta_how = regression_delta(delta, y_arr)
+    else:
+        delta_how = "the default" if delta is None else "given"
+        delta = check_delta(0.1 if delta is None else delta)
+    X_test, y_test_arr = check_test_data(X, y_arr, X_test, y_test, task)
     held_out = X_test is not None
     Xm, ym = (X_test, y_test_arr) if held_out else (X, y_arr)
     groups = check_sensitive(sensitive_features, Xm, ym.shape[0],
                              "X_test" if held_out else "X")
     ann = as_annotations(annotations)
-    kind = models_kind(estimator)
     seed = resolve_seed(random_state)
     sub_seeds = [int(s) for s in np.random.SeedSequence(seed).generate_state(3)]
 
-    names = ["retraining", "profile", "exact", "groups", "abstention", "importance",
-             "annotations", "figures"]
+    names = (["retraining", "profile", "exact", "groups", "annotations", "figures"]
+             if task == "regression" else
+             ["retraining", "profile", "exact", "groups", "abstention", "importance",
+              "annotations", "figures"])
     steps = _Steps(names, bool(progress))
     notes: list[str] = []
     explorer: Any = None
@@ -257,7 +317,8 @@ def audit(estimator: Any, X: Any, y: ArrayLike, *, X_test: Any = None,
                 with steps.step(f"retraining {n_models} models"):
                     explorer = RetrainingExplorer(
                         clone(estimator), n_models=n_models, perturbation=perturbation,
-                        epsilon=eps, random_state=seed, n_jobs=n_jobs).fit(X, y_arr)
+                        epsilon=eps, epsilon_mode=eps_mode, random_state=seed,
+                        n_jobs=n_jobs).fit(X, y_arr)
                     rset = explorer.rashomon_set_
                     source = Source(
                         kind=kind, what=type(estimator).__name__,
@@ -267,51 +328,72 @@ def audit(estimator: Any, X: Any, y: ArrayLike, *, X_test: Any = None,
             else:
                 with steps.step("the given models"):
                     explorer, rset, exact_estimator, source = given_set(
-                        kind, estimator, X, y_arr, eps)
+                        kind, estimator, X, y_arr, eps, eps_mode)
                     eps = source.epsilon
             with steps.step("multiplicity profile"):
-                profile = rset.profile(Xm, ym, delta=delta)
+                profile = (rset.profile(Xm, ym, delta=delta, threshold=threshold)
+                           if task == "regression" else rset.profile(Xm, ym, delta=delta))
             ctx = AuditContext(estimator=exact_estimator, X=X, y=y_arr, Xm=Xm, ym=ym,
                                held_out=held_out, eps=eps, delta=delta, alpha=alpha,
                                subject=subject, figures=bool(figures), n_jobs=n_jobs,
-                               groups=groups, rset=rset, profile=profile, source=source)
-            with steps.step("exact methods"):
-                exact_runs = run_exact(ctx, exact, mip_time_limit, mip_max_rows)
-                exact_sec = exact_section(ctx, exact_runs)
-            with steps.step("abstention"):
-                votes = vote(ctx)
-                abst_sec = abstention_section(ctx, votes)
-            with steps.step("groups"):
-                groups_sec = groups_section(ctx, votes)
-            with steps.step("feature importance"):
-                imp = importance(ctx, importance_max_samples, sub_seeds[0])
-                imp_sec = importance_section(ctx, imp, importance_max_samples)
-            with steps.step("annotations"):
-                ann_stats = (None if ann is None else
-                             annotation_stats(ann, n_resamples, sub_seeds[1]))
-                ann_sec = annotation_section(ctx, ann_stats, n_resamples)
-            with steps.step("overview"):
-                overview = overview_section(ctx, perturbation)
-                multi = multiplicity_section(ctx)
+                               groups=groups, rset=rset, profile=profile, source=source,
+                               task=task, threshold=threshold, delta_how=delta_how)
+            if task == "regression":
+                with steps.step("exact methods"):
+                    exact_runs = run_linear_exact(ctx, exact)
+                    exact_sec = regression_exact_section(ctx, exact_runs)
+                with steps.step("groups"):
+                    groups_sec = regression_groups_section(ctx)
+                with steps.step("annotations"):
+                    ann_stats = (None if ann is None else
+                                 annotation_stats(ann, n_resamples, sub_seeds[1]))
+                    ann_sec = annotation_section(ctx, ann_stats, n_resamples)
+                with steps.step("overview"):
+                    overview = regression_overview_section(ctx, perturbation)
+                    multi = regression_section(ctx)
+            else:
+                with steps.step("exact methods"):
+                    exact_runs = run_exact(ctx, exact, mip_time_limit, mip_max_rows)
+                    exact_sec = exact_section(ctx, exact_runs)
+                with steps.step("abstention"):
+                    votes = vote(ctx)
+                    abst_sec = abstention_section(ctx, votes)
+                with steps.step("groups"):
+                    groups_sec = groups_section(ctx, votes)
+                with steps.step("feature importance"):
+                    imp = importance(ctx, importance_max_samples, sub_seeds[0])
+                    imp_sec = importance_section(ctx, imp, importance_max_samples)
+                with steps.step("annotations"):
+                    ann_stats = (None if ann is None else
+                                 annotation_stats(ann, n_resamples, sub_seeds[1]))
+                    ann_sec = annotation_section(ctx, ann_stats, n_resamples)
+                with steps.step("overview"):
+                    overview = overview_section(ctx, perturbation)
+                    multi = multiplicity_section(ctx)
         finally:
             steps.close()
     for w in caught:
         text = f"{w.category.__name__}: {str(w.message).strip()}"
         if text not in notes:
             notes.append(text)
-    for sec in (exact_sec, imp_sec, ann_sec):
+    skipping = ((exact_sec, ann_sec) if task == "regression" else
+                (exact_sec, imp_sec, ann_sec))
+    for sec in skipping:
         for key, reason in sec.numbers.get("skipped", {}).items():
             notes.append(f"{SKIP_LABELS.get(key, sec.title)}: skipped: {reason}")
 
     parameters = {
         "estimator": (_estimator_info(estimator) if kind == "estimator" else
                       _estimator_info(exact_estimator) | {"given": source.what}),
-        "models": kind, "epsilon": eps, "epsilon_mode": "absolute", "loss": "zero_one",
+        "task": task, "models": kind, "epsilon": eps,
+        "epsilon_mode": getattr(rset, "epsilon_mode", eps_mode),
+        "loss": "zero_one" if task == "classification" else rset.loss,
         "n_models": n_models if kind == "estimator" else source.n_candidates,
         "perturbation": perturbation if kind == "estimator" else None,
         "random_state": seed,
         "random_state_given": None if random_state is None else repr(random_state),
-        "delta": float(delta), "alpha": float(alpha), "exact": exact,
+        "delta": float(delta), "delta_how": delta_how, "threshold": threshold,
+        "alpha": float(alpha), "exact": exact,
         "mip_time_limit": mip_time_limit, "mip_max_rows": mip_max_rows,
         "importance_max_samples": importance_max_samples, "n_resamples": n_resamples,
         "sensitive_features": list(groups), "annotations": ann is not None,
@@ -322,17 +404,25 @@ def audit(estimator: Any, X: Any, y: ArrayLike, *, X_test: Any = None,
     if held_out:
         data["test"] = _data_info(X_test, y_test_arr, rset.classes_)
     data["measured_on"] = "X_test" if held_out else "X"
-    sections = [overview, multi, exact_sec, groups_sec, abst_sec, imp_sec, ann_sec,
-                notes_section(notes), reproduce_section(parameters, data)]
+    if task == "regression":
+        sections = [overview, multi, exact_sec, groups_sec, ann_sec, notes_section(notes),
+                    reproduce_section(parameters, data)]
+        summary = regression_headline(ctx, sections, exact_runs, ann_stats)
+        per_person = regression_per_person(ctx, exact_runs)
+    else:
+        sections = [overview, multi, exact_sec, groups_sec, abst_sec, imp_sec, ann_sec,
+                    notes_section(notes), reproduce_section(parameters, data)]
+        summary = headline(ctx, sections, exact_runs, ann_stats)
+        per_person = per_person_table(ctx, votes, exact_runs)
     title_name = (type(estimator).__name__ if kind == "estimator"
                   else type(exact_estimator).__name__)
     return AuditReport(
         title=title or f"Multiplicity audit: {title_name}",
         subject=subject, parameters=parameters, data=data, sections=sections,
-        headline=headline(ctx, sections, exact_runs, ann_stats), version=__version__,
+        headline=summary, version=__version__,
         created=datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC"), notes=notes,
         rashomon_set=rset, profile=profile, explorer=explorer,
-        per_person_table=per_person_table(ctx, votes, exact_runs))
+        per_person_table=per_person)
 
 
 def _fingerprint(X: Any, y: np.ndarray) -> str | None:
@@ -353,13 +443,18 @@ def _estimator_info(estimator: Any) -> dict[str, Any]:
     return {"name": type(estimator).__name__, "repr": repr(estimator), "params": params}
 
 
-def _data_info(X: Any, y: np.ndarray, classes: np.ndarray) -> dict[str, Any]:
+def _data_info(X: Any, y: np.ndarray, classes: np.ndarray | None) -> dict[str, Any]:
     n = n_samples_of(X)
     shape = getattr(X, "shape", None)
     n_features = int(shape[1]) if shape is not None and len(shape) == 2 else None
     cols = getattr(X, "columns", None)
     names = ([str(c) for c in cols] if cols is not None else
              [f"x{i}" for i in range(n_features or 0)])
+    if classes is None:  # a regression: the target's spread instead of class counts
+        return {"n_samples": n, "n_features": n_features, "feature_names": names,
+                "target": {"mean": float(np.mean(y)), "std": float(np.std(y)),
+                           "min": float(np.min(y)), "max": float(np.max(y))},
+                "sha256": _fingerprint(X, y)}
     values, counts = np.unique(y, return_counts=True)
     return {"n_samples": n, "n_features": n_features, "feature_names": names,
             "classes": [c.item() if hasattr(c, "item") else c for c in classes],

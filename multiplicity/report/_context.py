@@ -47,7 +47,10 @@ class AuditContext:
     ``X, y`` are the training data, ``Xm, ym`` the data the measures are computed on
     (``X_test, y_test`` when ``held_out``, else ``X, y``). ``estimator`` is the one the
     exact methods inspect (the learner given, or the baseline of the models given).
-    ``eps`` is the set's epsilon.
+    ``eps`` is the set's epsilon. ``task`` is "classification" or "regression"; a
+    regression audit's ``profile`` is a ``RegressionProfile``, its ``delta`` is in the
+    units of the target (chosen as ``delta_how`` says) and ``threshold`` is the decision
+    cut-off or None.
     """
 
     estimator: Any
@@ -64,5 +67,8 @@ class AuditContext:
     n_jobs: int | None
     groups: dict[str, Groups]
     rset: RashomonSet
-    profile: MultiplicityProfile
+    profile: MultiplicityProfile | Any
     source: Source
+    task: Literal["classification", "regression"] = "classification"
+    threshold: float | None = None
+    delta_how: str = "given"

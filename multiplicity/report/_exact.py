@@ -1,10 +1,13 @@
 """The exact methods of the audit: which apply, on which features, and their runs.
 
 The viable prediction ranges over the whole level set of an L2-regularised logistic
-regression (:class:`~multiplicity.rashomon.LogisticLevelSet`) and the exact ambiguity and
-discrepancy over all linear classifiers (:class:`~multiplicity.rashomon.LinearMIPExplorer`)
-need a linear final estimator and numeric features: a Pipeline's preprocessing is refitted
-on the training data and its output is what the exact methods see.
+regression (:class:`~multiplicity.rashomon.LogisticLevelSet`, with its coefficient ranges
+when it has ``coef_table``), the exact ambiguity and discrepancy over all linear
+classifiers (:class:`~multiplicity.rashomon.LinearMIPExplorer`) and, for regression, the
+prediction and coefficient ranges over the level set of ridge or least-squares regression
+(``multiplicity.rashomon.LinearLevelSet``) need a linear final estimator and numeric
+features: a Pipeline's preprocessing is refitted on the training data and its output is
+what the exact methods see, its ``get_feature_names_out()`` the names they report.
 """
 
 from __future__ import annotations
@@ -13,17 +16,21 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
+import pandas as pd
 from sklearn.base import clone
-from sklearn.linear_model import LogisticRegression
+from sklearn.linear_model import LinearRegression, LogisticRegression, Ridge
 from sklearn.pipeline import Pipeline
 from sklearn.svm import LinearSVC
 
+from .. import rashomon
 from .._stdio import quiet_native_stdout
 from ..rashomon import LinearMIPExplorer, LogisticLevelSet
 from ._context import AuditContext
 
-__all__ = ["EXACT_OPTIONS", "ExactRuns", "LevelSetRun", "MIPRun", "exact_design",
-           "logistic_level_set_plan", "mip_plan", "run_exact", "split_linear"]
+__all__ = ["EXACT_OPTIONS", "ExactRuns", "LevelSetRun", "LinearRun", "MIPRun",
+           "design_feature_names", "exact_design", "linear_level_set_plan",
+           "logistic_level_set_plan", "mip_plan", "run_exact", "run_linear_exact",
+           "split_linear"]
 
 EXACT_OPTIONS = ("auto", "vpr", "mip", "none")
 # The level-set solves grow linearly in the distinct rows and the features: about
@@ -49,6 +56,30 @@ class LevelSetRun:
     epsilon: float
     how_epsilon: str
     C: float
+    coef_table: pd.DataFrame | None = None
+    coef_skipped: str = ""
+
+
+@dataclass(frozen=True)
+class LinearRun:
+    """The exact ranges over the level set of ridge / least-squares regression.
+
+    ``prediction_range`` (n_samples, 2) on the measured data and its ``width``;
+    ``coef_table`` the coefficients (estimate, low, high, sign_stable) named by the
+    features the final step sees, ``intercept_range`` the intercept's; ``epsilon`` the
+    level set's (units of its mean objective), explained by ``how_epsilon``; ``alpha``
+    the ridge penalty (0 for least squares) and ``model`` the final step's class name.
+    """
+
+    prediction_range: np.ndarray
+    width: np.ndarray
+    mean_width: float
+    coef_table: pd.DataFrame
+    intercept_range: np.ndarray
+    epsilon: float
+    how_epsilon: str
+    alpha: float
+    model: str
 
 
 @dataclass(frozen=True)
@@ -80,6 +111,7 @@ class ExactRuns:
     level_set: LevelSetRun | None
     mip: MIPRun | None
     skipped: dict[str, str]
+    linear: LinearRun | None = None
 
     def numbers(self) -> dict[str, Any]:
         """The scalar results, keyed as in the report (``vpr_*``, ``mip_*``)."""
@@ -89,6 +121,15 @@ class ExactRuns:
             out.update(vpr_mean_width=ls.mean_width,
                        vpr_probabilistic_ambiguity=ls.probabilistic_ambiguity,
                        vpr_crosses_half=ls.crosses_half, vpr_epsilon=ls.epsilon)
+        if ls is not None and ls.coef_table is not None:
+            out["n_coef_sign_stable"] = int(ls.coef_table["sign_stable"].sum())
+        lin = self.linear
+        if lin is not None:
+            out.update(exact_mean_range_width=lin.mean_width,
+                       exact_max_range_width=float(lin.width.max()),
+                       linear_epsilon=lin.epsilon, linear_alpha=lin.alpha,
+                       n_coef_sign_stable=int(lin.coef_table["sign_stable"].sum()),
+                       n_coef=len(lin.coef_table))
         if mip is not None:
             out.update(mip_ambiguity=mip.ambiguity, mip_ambiguity_upper=mip.ambiguity_upper,
                        mip_discrepancy=mip.discrepancy,
@@ -130,6 +171,25 @@ def exact_design(estimator: Any, X: Any, y: np.ndarray, X_measured: Any = None
     if any(a.ndim != 2 or not np.isfinite(a).all() for a in out):
         return None, None, "the features are not a finite 2-D numeric array"
     return out[0], out[1], ""
+
+
+def design_feature_names(estimator: Any, X: Any, y: np.ndarray, n_features: int
+                         ) -> list[str]:
+    """Names of the ``n_features`` columns the final step of ``estimator`` sees: the
+    preprocessing's ``get_feature_names_out()`` (refitted on ``X``) when it has one, the
+    columns of a DataFrame ``X`` for a bare estimator, else ``x0, x1, ...``."""
+    pre, _ = split_linear(estimator)
+    names: Any = None
+    if pre is None:
+        names = getattr(X, "columns", None)
+    else:
+        try:
+            names = clone(pre).fit(X, y).get_feature_names_out()
+        except (AttributeError, TypeError, ValueError):
+            names = None
+    if names is None or len(names) != n_features:
+        return [f"x{j}" for j in range(n_features)]
+    return [str(n) for n in names]
 
 
 def _level_set_seconds(n_distinct: int, n_features: int) -> float:
@@ -188,6 +248,27 @@ def mip_plan(estimator: Any, n_classes: int, Xt: np.ndarray | None, why_not: str
     return True, "", n_distinct
 
 
+def linear_level_set_plan(estimator: Any, Xt: np.ndarray | None, why_not: str
+                          ) -> tuple[bool, str]:
+    """``(runs, reason if not)`` of the exact ridge / least-squares level set for a
+    regression ``estimator`` (a ``Ridge`` or ``LinearRegression``, bare or ending a
+    Pipeline) on the features ``Xt``."""
+    if getattr(rashomon, "LinearLevelSet", None) is None:
+        return False, "this version of multiplicity has no LinearLevelSet"
+    _, final = split_linear(estimator)
+    if type(final) not in (Ridge, LinearRegression):
+        return False, (f"the model is a {type(final).__name__}; the exact prediction and "
+                       "coefficient ranges are known for Ridge and LinearRegression only")
+    if getattr(final, "positive", False):
+        return False, "the regression is constrained to positive coefficients"
+    alpha = getattr(final, "alpha", 0.0)
+    if not (np.ndim(alpha) == 0 and np.isfinite(alpha) and alpha >= 0):
+        return False, "the ridge penalty alpha is not one finite number >= 0"
+    if Xt is None:
+        return False, why_not
+    return True, ""
+
+
 # ---------------------------------------------------------------------- runs
 def _level_set_epsilon(ctx: AuditContext, lls: LogisticLevelSet, Xt: np.ndarray,
                        bare: bool) -> tuple[float, str]:
@@ -230,9 +311,68 @@ def _run_level_set(ctx: AuditContext, Xt: np.ndarray, Xt_m: np.ndarray
     width = vpr[:, 1] - vpr[:, 0]
     p_amb = float(lls.probabilistic_ambiguity(Xt_m, delta=ctx.delta))
     crosses = float(np.mean((vpr[:, 0] < 0.5) & (vpr[:, 1] >= 0.5)))
+    table, coef_skipped = None, ""
+    if hasattr(lls, "coef_table"):
+        try:
+            table = _named(lls.coef_table(),
+                           design_feature_names(ctx.estimator, ctx.X, ctx.y, Xt.shape[1]))
+        except (ValueError, RuntimeError) as e:
+            coef_skipped = f"the coefficient ranges could not be solved ({e})"
+    else:
+        coef_skipped = "this version of LogisticLevelSet has no coef_table"
     return LevelSetRun(vpr=vpr, width=width, mean_width=float(width.mean()),
                        probabilistic_ambiguity=p_amb, crosses_half=crosses,
-                       epsilon=eps_ll, how_epsilon=how_eps, C=final.C)
+                       epsilon=eps_ll, how_epsilon=how_eps, C=final.C, coef_table=table,
+                       coef_skipped=coef_skipped)
+
+
+def _named(table: pd.DataFrame, names: list[str]) -> pd.DataFrame:
+    """``table`` (rows x0, x1, ... then perhaps ``(intercept)``) with the feature names."""
+    index = [str(i) for i in table.index]
+    index[:len(names)] = names
+    out = table.copy()
+    out.index = pd.Index(index, name="feature")
+    return out
+
+
+def run_linear_exact(ctx: AuditContext, exact: Literal["auto", "vpr", "mip", "none"]
+                     ) -> ExactRuns:
+    """The exact level set of a ridge / least-squares regression (``ctx.task`` is
+    "regression"): prediction ranges on the measured data and coefficient ranges.
+
+    Its epsilon is the audit's relative epsilon applied to the level set's objective
+    (``epsilon x`` the smallest mean objective), as the sampled set applies it to the
+    training loss. ``exact="mip"`` and ``"none"`` skip it (the MIP is for classifiers).
+    """
+    if exact not in ("auto", "vpr"):
+        return ExactRuns(None, None, {"linear": f"not requested (exact={exact!r})"})
+    Xt, Xt_m, why_not = exact_design(ctx.estimator, ctx.X, ctx.y,
+                                     ctx.Xm if ctx.held_out else None)
+    ok, reason = linear_level_set_plan(ctx.estimator, Xt, why_not)
+    if not ok:
+        return ExactRuns(None, None, {"linear": reason})
+    _, final = split_linear(ctx.estimator)
+    alpha = float(getattr(final, "alpha", 0.0))
+    fit_intercept = bool(final.fit_intercept)
+    try:
+        lls = rashomon.LinearLevelSet(alpha=alpha, epsilon=0.0,
+                                      fit_intercept=fit_intercept).fit(Xt, ctx.y)
+        eps_abs = ctx.eps * float(lls.baseline_loss_)
+        lls.set_params(epsilon=eps_abs).fit(Xt, ctx.y)
+        rng = np.asarray(lls.prediction_range(Xt_m), dtype=np.float64)
+        table = _named(lls.coef_table(),
+                       design_feature_names(ctx.estimator, ctx.X, ctx.y, Xt.shape[1]))
+    except (ValueError, RuntimeError, np.linalg.LinAlgError) as e:
+        return ExactRuns(None, None, {"linear": f"the level-set computation failed ({e})"})
+    width = rng[:, 1] - rng[:, 0]
+    how = (f"the audit's relative epsilon ({ctx.eps:g}) times the smallest mean "
+           f"objective ({float(lls.baseline_loss_):.6g})")
+    run = LinearRun(prediction_range=rng, width=width, mean_width=float(width.mean()),
+                    coef_table=table,
+                    intercept_range=np.asarray(lls.intercept_range_, dtype=np.float64),
+                    epsilon=eps_abs, how_epsilon=how, alpha=alpha,
+                    model=type(final).__name__)
+    return ExactRuns(None, None, {}, linear=run)
 
 
 def _run_mip(ctx: AuditContext, Xt: np.ndarray, time_limit: float | None,

@@ -108,3 +108,11 @@ def annotation_figure(coefficients: pd.DataFrame, disagreement: np.ndarray) -> b
     ax_h.set_xlabel("item disagreement (normalised entropy of the labels)")
     ax_h.set_ylabel("items")
     return to_png(fig)
+
+
+def regression_figure(profile: Any) -> bytes:
+    """The three panels of ``RegressionProfile.plot``: each prediction range against the
+    baseline's prediction, the range widths, the shares of samples affected."""
+    fig = _new_figure(12.5, 3.8)
+    profile.plot(axes=fig.subplots(1, 3))
+    return to_png(fig)

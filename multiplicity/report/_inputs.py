@@ -7,31 +7,55 @@ this module reads the arguments whose forms are the audit's own.
 
 from __future__ import annotations
 
+import math
+import numbers
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+from sklearn.base import is_classifier, is_regressor
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
-from .._checks import check_y_for_X
+from .._checks import check_regression_target, check_y_for_X
 from .._groups import Groups, group_labels
 from .._validation import align_to
 from ..annotation import Annotations
 from ..rashomon import RashomonSet
 from ._context import ModelsKind, Source
 
-__all__ = ["as_annotations", "check_sensitive", "check_test_data", "given_set",
-           "models_kind"]
+__all__ = ["DELTA_REGRESSION", "TASK_MISMATCH", "TASK_VALUE", "THRESHOLD_CLASSIFICATION",
+           "THRESHOLD_VALUE", "Task", "as_annotations", "check_sensitive", "check_test_data",
+           "default_regression_delta", "given_set", "models_kind", "regression_delta",
+           "regression_threshold", "resolve_task"]
+
+Task = Literal["classification", "regression"]
+
+# The audit's own messages (task, delta and threshold of a regression audit).
+TASK_VALUE = "task must be None, 'classification' or 'regression', got {!r}"
+TASK_MISMATCH = ("task={task!r}, but {what} is a {found} (it {does}); pass task={found!r} "
+                 "or leave task=None to take the task from the estimator")
+DELTA_REGRESSION = ("delta must be a finite number > 0 in the units of the target (a "
+                    "regression audit compares predictions that far apart), got {!r}")
+THRESHOLD_VALUE = "threshold must be a finite number (a decision cut-off), got {!r}"
+THRESHOLD_CLASSIFICATION = ("threshold is a decision cut-off on the predictions of a "
+                            "regressor; this audit is of a classifier (leave threshold=None, "
+                            "or pass task='regression' with a regressor)")
+DELTA_ZERO_SPREAD = ("the training target y takes one value only, so the default delta "
+                     "(0.1 x its standard deviation) would be 0; pass delta= in the units "
+                     "of the target")
 
 # Intersectional tables with more groups than this are left out (too fine to read).
 _MAX_INTERSECTIONS = 40
 
 
-def check_test_data(X: Any, y_arr: np.ndarray, X_test: Any, y_test: Any
+def check_test_data(X: Any, y_arr: np.ndarray, X_test: Any, y_test: Any,
+                    task: Task = "classification"
                     ) -> tuple[Any, np.ndarray] | tuple[None, None]:
-    """``(X_test, y_test)`` checked against the training data, or ``(None, None)``."""
+    """``(X_test, y_test)`` checked against the training data, or ``(None, None)``. For
+    regression ``y_test`` must be finite numbers (float64); for classification every class
+    of ``y_test`` must be one of ``y``."""
     if X_test is None and y_test is None:
         return None, None
     if X_test is None or y_test is None:
@@ -52,6 +76,8 @@ def check_test_data(X: Any, y_arr: np.ndarray, X_test: Any, y_test: Any
                              f"{', '.join(map(str, shape[1:]))}), got {shape_t}")
     y_test = align_to(X_test, y_test, name="y_test", reference_name="X_test")
     y_test_arr = check_y_for_X(X_test, y_test, "X_test", "y_test")
+    if task == "regression":
+        return X_test, check_regression_target(y_test_arr, "y_test")
     unseen = sorted(set(pd.unique(y_test_arr)) - set(pd.unique(y_arr)), key=str)
     if unseen:
         raise ValueError(f"y_test holds classes that y does not: {unseen[:10]}; the models "
@@ -167,10 +193,12 @@ def models_kind(estimator: Any) -> ModelsKind:
     return "estimator"
 
 
-def given_set(kind: ModelsKind, estimator: Any, X: Any, y: np.ndarray, eps: float
+def given_set(kind: ModelsKind, estimator: Any, X: Any, y: np.ndarray, eps: float,
+              epsilon_mode: Literal["absolute", "relative"] = "absolute"
               ) -> tuple[Any, RashomonSet, Any, Source]:
     """``(explorer or None, RashomonSet, estimator for the exact methods, source)`` for
-    models the user already has (audited without refitting)."""
+    models the user already has (audited without refitting); a list of models forms its
+    set with ``epsilon`` in ``epsilon_mode``."""
     explorer = None
     if kind == "set":
         rset = estimator
@@ -185,7 +213,8 @@ def given_set(kind: ModelsKind, estimator: Any, X: Any, y: np.ndarray, eps: floa
                                  "(or one estimator, which the audit retrains)") from None
             except TypeError:
                 pass
-        rset = RashomonSet.from_models(list(estimator), X, y, epsilon=eps)
+        rset = RashomonSet.from_models(list(estimator), X, y, epsilon=eps,
+                                       epsilon_mode=epsilon_mode)
     base = rset.models_[rset.baseline_index_]
     losses = (np.asarray(explorer.candidate_losses_, dtype=np.float64)
               if explorer is not None and hasattr(explorer, "candidate_losses_")
@@ -201,3 +230,81 @@ def given_set(kind: ModelsKind, estimator: Any, X: Any, y: np.ndarray, eps: floa
                     n_candidates=len(estimator) if kind == "models" else len(losses),
                     epsilon=float(rset.epsilon), refitted=False)
     return explorer, rset, base, source
+
+
+# ---------------------------------------------------------------------- task
+def _task_of_model(model: Any) -> Task | None:
+    """What scikit-learn's tags say ``model`` is (None: neither tag)."""
+    if is_regressor(model):
+        return "regression"
+    if is_classifier(model):
+        return "classification"
+    return None
+
+
+def resolve_task(task: object, kind: ModelsKind, estimator: Any) -> Task:
+    """The task of the audit: ``task`` when given (checked against the estimator), else
+    the estimator's. A set or fitted explorer has its set's ``task``; a list of models or
+    a learner is a regressor when scikit-learn's ``is_regressor`` says so. What is neither
+    tagged regressor nor classifier is audited as ``task`` says, or as a classifier (the
+    behaviour before regression audits existed)."""
+    if task is not None and task not in ("classification", "regression"):
+        raise ValueError(TASK_VALUE.format(task))
+    found: Task | None
+    if kind == "set":
+        found, what, does = estimator.task, "the Rashomon set", "holds " + (
+            "regressors" if estimator.task == "regression" else "classifiers")
+    elif kind == "explorer":
+        rtask = getattr(estimator.rashomon_set_, "task", "classification")
+        found, what, does = rtask, f"the fitted {type(estimator).__name__}", (
+            "explored " + ("regressors" if rtask == "regression" else "classifiers"))
+    elif kind == "models":
+        tasks = {_task_of_model(m) for m in estimator}
+        found = tasks.pop() if len(tasks) == 1 else None
+        what, does = "the list of models", "holds scikit-learn " + (
+            "regressors" if found == "regression" else "classifiers")
+    else:
+        found, what = _task_of_model(estimator), type(estimator).__name__
+        does = "is_regressor is True" if found == "regression" else "is_classifier is True"
+    if task is None:
+        return found or "classification"
+    if found is not None and found != task:
+        raise ValueError(TASK_MISMATCH.format(task=task, what=what, found=found, does=does))
+    return task  # type: ignore[return-value]
+
+
+def regression_threshold(threshold: object, task: Task) -> float | None:
+    """A decision ``threshold``: None, or a finite number with a regression audit."""
+    if threshold is None:
+        return None
+    if task != "regression":
+        raise ValueError(THRESHOLD_CLASSIFICATION)
+    if not isinstance(threshold, numbers.Real) or isinstance(threshold, bool):
+        raise TypeError(THRESHOLD_VALUE.format(threshold))
+    t = float(threshold)
+    if not math.isfinite(t):
+        raise ValueError(THRESHOLD_VALUE.format(threshold))
+    return t
+
+
+def default_regression_delta(y: np.ndarray) -> float:
+    """0.1 x the standard deviation (``np.std``, ddof=0) of the training target."""
+    sd = float(np.std(y))
+    if not sd > 0:
+        raise ValueError(DELTA_ZERO_SPREAD)
+    return 0.1 * sd
+
+
+def regression_delta(delta: object, y: np.ndarray) -> tuple[float, str]:
+    """``(delta, how it was chosen)`` of a regression audit: the one given (finite, > 0,
+    target units) or 0.1 x the standard deviation of the training target ``y``."""
+    if delta is None:
+        d = default_regression_delta(y)
+        return d, (f"the default, 0.1 x the standard deviation of the training target "
+                   f"({float(np.std(y)):.6g})")
+    if not isinstance(delta, numbers.Real) or isinstance(delta, bool):
+        raise TypeError(DELTA_REGRESSION.format(delta))
+    d = float(delta)
+    if not (math.isfinite(d) and d > 0.0):
+        raise ValueError(DELTA_REGRESSION.format(delta))
+    return d, "given"

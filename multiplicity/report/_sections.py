@@ -249,6 +249,22 @@ def exact_section(ctx: AuditContext, runs: ExactRuns) -> Section:
         sec.tables["comparison"] = ("Exact values against the retrained sample", table)
     else:
         sec.status = "skipped"
+    if ls is not None and ls.coef_table is not None:
+        coef = ls.coef_table
+        unstable = [str(f) for f, st in zip(coef.index, coef["sign_stable"], strict=True)
+                    if not st and f != "(intercept)"]
+        n_feat = int((coef.index != "(intercept)").sum())
+        sec.paragraphs.append(
+            f"Coefficients over the same level set: {n_feat - len(unstable)} of {n_feat} "
+            "keep their sign in every equally good logistic model"
+            + (f"; for {', '.join(unstable[:10])}" + (" and others" if len(unstable) > 10
+                                                      else "")
+               + " some such model gives the feature the opposite sign or none, so the "
+               "direction of its effect is not settled by the data." if unstable else "."))
+        sec.tables["coefficients"] = ("Coefficients of the baseline and their range over "
+                                      "the logistic level set", coef)
+    elif ls is not None and ls.coef_skipped:
+        sec.paragraphs.append(f"Coefficient ranges: not available ({ls.coef_skipped}).")
     sec.numbers = runs.numbers()
     sec.numbers["skipped"] = dict(runs.skipped)
     return sec

@@ -87,6 +87,8 @@ def reproduce_section(parameters: dict[str, Any], data: dict[str, Any]) -> Secti
     args = [f"epsilon={p['epsilon']!r}", f"n_models={p['n_models']}",
             f"random_state={p['random_state']}", f"perturbation={p['perturbation']!r}",
             f"exact={p['exact']!r}", f"delta={p['delta']!r}", f"alpha={p['alpha']!r}"]
+    if p.get("threshold") is not None:
+        args.append(f"threshold={p['threshold']!r}")
     if p["sensitive_features"]:
         args.insert(0, "sensitive_features=sensitive_features")
     if p["annotations"]:
