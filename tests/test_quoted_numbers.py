@@ -235,6 +235,12 @@ QUOTED: list[tuple[str, str, str]] = [
     ("docs/annotation_items.md", "Almost two thirds (63.5%)", DOCTEST),
     ("docs/annotation_glad_mace.md", "MACE a competence of 0.06", DOCTEST),
     ("docs/annotation_profiles.md", "(`u = 0.81`", DOCTEST),
+    ("docs/regression.md", "**regression ambiguity** (21%)", DOCTEST),
+    ("docs/regression.md", "**regression discrepancy** (4.5%)", DOCTEST),
+    ("docs/regression.md", "**decision ambiguity** (19.5%)", DOCTEST),
+    ("docs/regression.md", "baseline's predictions (0.64 here)", DOCTEST),
+    ("docs/regression.md", "`s1` (total cholesterol) ranges from -90 to +54", DOCTEST),
+    ("docs/regression.md", "Read on the 133 held-out patients", DOCTEST),
     ("docs/annotation_profiles.md", "the base rate of the Random set, 0.3498",
      "test_belief_scores.py::test_goemotions_pinned_values"),
     # docs/annotation_aggregation.md, "Performance"; benchmarks/RESULTS.md
