@@ -39,6 +39,9 @@ DELTA_POSITIVE = (
 )
 THRESHOLD_FINITE = "threshold must be a finite real number, got {0!r}"
 DENSE_NEEDED = "{0} needs a dense X; got a sparse matrix"
+# rows of the error: parameter positions
+COEF_RANGE_FAILED = ("{count} coefficient range(s) could not be solved: {shown}{more}. "
+                     "{hint}")
 RANK_DEFICIENT = (
     "alpha=0 (least squares) needs {what} of full column rank {p}, got rank {rank}; the "
     "level set is then unbounded. Use alpha > 0 (ridge) or drop the collinear columns")

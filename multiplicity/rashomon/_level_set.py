@@ -32,9 +32,6 @@ _GAP_FLOOR = 1e-8
 # Below this, epsilon is within a few hundred ulps of a loss near 1: the level set cannot
 # be resolved in float64 (ranges of width ~sqrt(epsilon)); errors then say so.
 _TINY_EPSILON = 1e-12
-# Message of a failed coefficient-range solve (rows of the error: parameter positions).
-COEF_RANGE_FAILED = ("{count} coefficient range(s) could not be solved: {shown}{more}. "
-                     "{hint}")
 # Row label of the intercept in LogisticLevelSet.coef_table().
 _INTERCEPT_LABEL = "(intercept)"
 
@@ -602,7 +599,7 @@ class LogisticLevelSet(ClassifierMixin, BaseEstimator):
         if bad.size:
             names = self._parameter_names()
             shown, more = _listing([names[j] for j in bad], reasons)
-            raise LevelSetSolveError(COEF_RANGE_FAILED.format(
+            raise LevelSetSolveError(_errors.COEF_RANGE_FAILED.format(
                 count=bad.size, shown=shown, more=more, hint=self._failure_hint()),
                 bad, reasons)
         j = np.arange(p)
