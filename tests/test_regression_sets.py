@@ -24,7 +24,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.tree import DecisionTreeRegressor
 
 from multiplicity import metrics
-from multiplicity.rashomon import RashomonSet, RetrainingExplorer
+from multiplicity.rashomon import LinearLevelSet, RashomonSet, RetrainingExplorer
 
 
 @pytest.fixture(scope="module")
@@ -292,3 +292,29 @@ def test_plot_draws_three_panels(explorer, diabetes):
     fig = explorer.profile(X_te, delta=1.0, threshold=150.0).plot()
     assert len(fig.axes) == 3
     assert fig.axes[2].get_xlabel() == "share of samples"
+
+
+# ------------------------------------------------------------------ with the level set
+def test_level_set_members_form_a_regression_set(diabetes):
+    """Members sampled from LinearLevelSet go through from_models, and every prediction of
+    the resulting set lies in the exact prediction range of the level set."""
+    X_tr, X_te, y_tr, _ = diabetes
+    lls = LinearLevelSet(alpha=0.1, epsilon=50.0).fit(X_tr, y_tr)
+    members = lls.sample(25, random_state=0, where="boundary")
+    rs = RashomonSet.from_models(members, X_tr, y_tr, epsilon=1e9)
+    assert rs.task == "regression" and len(rs) == 25
+    P = rs.predict(X_te)
+    exact = lls.prediction_range(X_te)
+    assert np.all(P >= exact[:, [0]].T - 1e-9) and np.all(P <= exact[:, [1]].T + 1e-9)
+    prof = rs.profile(X_te, delta=5.0)
+    assert np.all(prof.prediction_range[:, 0] >= exact[:, 0] - 1e-9)
+    assert np.all(prof.prediction_range[:, 1] <= exact[:, 1] + 1e-9)
+
+
+def test_explanations_say_they_need_classifiers(pool, diabetes):
+    X_tr, _, y_tr, _ = diabetes
+    rs = RashomonSet.from_models(pool, X_tr, y_tr, epsilon=1e6)
+    with pytest.raises(TypeError, match="holds regressors"):
+        rs.feature_importance_range(X_tr, y_tr)
+    with pytest.raises(TypeError, match="holds regressors"):
+        rs.feature_interaction_cloud(X_tr, y_tr)

@@ -29,6 +29,10 @@ __all__ = [
 N_REPEATS = "n_repeats must be an int >= 1, got {0!r}"
 NOT_A_SET = ("rashomon_set must be a RashomonSet (see RashomonSet.from_models or an "
              "explorer's rashomon_set_), got {0}")
+REGRESSION_SET = ("the explanations across a Rashomon set (permutation-importance ranges, "
+                  "feature interaction clouds) are defined here for classifiers; this set "
+                  "holds regressors. For linear regressors, LinearLevelSet.coef_table() gives "
+                  "the exact coefficient ranges")
 
 
 def check_n_repeats(n_repeats: object) -> int:
@@ -40,9 +44,11 @@ def check_n_repeats(n_repeats: object) -> int:
 
 
 def check_set(rashomon_set: object) -> Any:
-    """``rashomon_set`` is a :class:`~multiplicity.rashomon.RashomonSet`."""
+    """``rashomon_set`` is a :class:`~multiplicity.rashomon.RashomonSet` of classifiers."""
     if not isinstance(rashomon_set, RashomonSet):
         raise TypeError(NOT_A_SET.format(type(rashomon_set).__name__))
+    if rashomon_set.task == "regression":
+        raise TypeError(REGRESSION_SET)
     return rashomon_set
 
 
