@@ -1,6 +1,6 @@
-"""The ``audit`` and ``demo`` sub-commands: the estimator behind ``--model``, the held-out
-split (``--test-size``), the report file (.html, .md or .json) and the per-person table
-(``--per-person``)."""
+"""The ``audit`` and ``demo`` sub-commands: the task (``--task``, or detected from the
+target column), the estimator behind ``--model``, the held-out split (``--test-size``),
+the report file (.html, .md or .json) and the per-person table (``--per-person``)."""
 
 from __future__ import annotations
 
@@ -19,12 +19,38 @@ _datasets = _lazy.lazy_module("multiplicity.datasets")
 
 
 MODELS = ("logistic", "tree", "forest", "boosting", "mlp")
+# The regressors behind --model for a regression: ridge in place of logistic.
+REGRESSION_MODELS = ("ridge", "tree", "forest", "boosting", "mlp")
+MODEL_CHOICES = ("logistic", "ridge", "tree", "forest", "boosting", "mlp")
+TASKS = ("classification", "regression")
+# A target column is continuous (a regression) when it is numeric, has more than this
+# many distinct values and not all of them are whole numbers.
+CONTINUOUS_MIN_DISTINCT = 20
+
+# Messages of the regression audit from the command line.
+MODEL_TASK = ("--model {model} is a {kind}; the task is {task} ({why}): use --model "
+              "{other} or pass --task {kind}")
+TARGET_NOT_NUMERIC = ("{path}: target column {target!r} holds text (for example {example!r}); "
+                      "--task regression needs numbers")
+TASK_AMBIGUOUS = ("target column {target!r} holds {n:,} distinct whole numbers: a quantity "
+                  "to predict (pass --task regression) or {n:,} classes (pass --task "
+                  "classification)?")
+COMPAS_REGRESSION = ("--task regression: the bundled COMPAS target is a class label; pass "
+                     "--data FILE.csv with a numeric target for a regression audit")
+FLAG_NEEDS_REGRESSION = ("{flag}: a decision threshold is a cut-off on the predictions of a "
+                         "regression; the task is classification ({why}); pass --task "
+                         "regression or leave {flag} out")
 REPORT_FORMATS = {".html": "html", ".htm": "html", ".md": "markdown",
                   ".markdown": "markdown", ".json": "json"}
 
 
-def make_estimator(name: str, random_state: int | None):
-    """The scikit-learn classifier behind ``--model``."""
+def make_estimator(name: str, random_state: int | None, task: str = "classification"):
+    """The scikit-learn classifier (or, for ``task="regression"``, regressor) behind
+    ``--model``. The regressors are the classifiers' twins: ``Ridge()`` for ridge (the
+    features are one-hot encoded and standardised as for the logistic regression), and
+    the tree, forest, boosting and MLP regressors with the same settings."""
+    if task == "regression":
+        return _make_regressor(name, random_state)
     if name == "logistic":
         from sklearn.linear_model import LogisticRegression
 
@@ -44,6 +70,64 @@ def make_estimator(name: str, random_state: int | None):
     from sklearn.neural_network import MLPClassifier
 
     return MLPClassifier(hidden_layer_sizes=(32,), max_iter=300, random_state=random_state)
+
+
+def _make_regressor(name: str, random_state: int | None):
+    if name == "ridge":
+        from sklearn.linear_model import Ridge
+
+        return Ridge(alpha=1.0)
+    if name == "tree":
+        from sklearn.tree import DecisionTreeRegressor
+
+        return DecisionTreeRegressor(max_depth=6, min_samples_leaf=5, random_state=random_state)
+    if name == "forest":
+        from sklearn.ensemble import RandomForestRegressor
+
+        return RandomForestRegressor(n_estimators=50, max_depth=8, random_state=random_state)
+    if name == "boosting":
+        from sklearn.ensemble import HistGradientBoostingRegressor
+
+        return HistGradientBoostingRegressor(max_iter=100, random_state=random_state)
+    from sklearn.neural_network import MLPRegressor
+
+    return MLPRegressor(hidden_layer_sizes=(32,), max_iter=300, random_state=random_state)
+
+
+def detect_task(y, target: str) -> tuple[str, str]:
+    """``(task, why)`` of a target column without ``--task``.
+
+    - numeric (not boolean) with more than ``CONTINUOUS_MIN_DISTINCT`` distinct values,
+      not all whole numbers: ``"regression"``;
+    - numeric whole numbers with more than ``CONTINUOUS_MIN_DISTINCT`` distinct values
+      (a count or a score, or many class codes): ambiguous, a ``UserError`` that asks for
+      ``--task``;
+    - anything else (text, booleans, few distinct values): ``"classification"``.
+    """
+    import numpy as np
+
+    values = y.dropna()
+    n_distinct = int(values.nunique())
+    if values.dtype.kind in "iuf" and n_distinct > CONTINUOUS_MIN_DISTINCT:
+        if not np.all(np.mod(values.to_numpy(dtype=np.float64), 1.0) == 0.0):
+            return "regression", (f"detected: {target!r} is numeric with {n_distinct:,} "
+                                  "distinct values, not all whole numbers")
+        raise UserError(TASK_AMBIGUOUS.format(target=target, n=n_distinct))
+    return "classification", (f"detected: {target!r} has {n_distinct:,} distinct values")
+
+
+def resolve_model(model: str | None, task: str, why: str) -> str:
+    """The ``--model`` name for ``task`` (default logistic / ridge); a model of the other
+    task is a ``UserError``."""
+    if model is None:
+        return "ridge" if task == "regression" else "logistic"
+    if model == "logistic" and task == "regression":
+        raise UserError(MODEL_TASK.format(model=model, kind="classification", task=task,
+                                          why=why, other="ridge"))
+    if model == "ridge" and task == "classification":
+        raise UserError(MODEL_TASK.format(model=model, kind="regression", task=task,
+                                          why=why, other="logistic"))
+    return model
 
 
 def report_format(out: str | Path) -> str:
@@ -77,14 +161,34 @@ def _check_target(y, path: str | Path, target: str) -> None:
                         f"{int(y.isna().sum())} missing value(s)")
 
 
-def split_rows(y, test_size: float, random_state: int, target: str):
-    """Row positions ``(train, test)`` of a stratified split (``--test-size``), each
-    sorted, so both parts keep the order of the file."""
+def _check_numeric_target(y, path: str | Path, target: str) -> None:
+    """A regression's target column must hold numbers (booleans are labels)."""
+    if y.dtype.kind not in "iuf":
+        bad = y[~y.astype(str).str.fullmatch(r"\s*[-+]?[\d.eE+-]+\s*")]
+        example = bad.iloc[0] if len(bad) else y.iloc[0]
+        raise UserError(TARGET_NOT_NUMERIC.format(path=path, target=target,
+                                                  example=example))
+
+
+def split_rows(y, test_size: float, random_state: int, target: str,
+               stratify: bool = True):
+    """Row positions ``(train, test)`` of a split (``--test-size``), stratified by the
+    classes unless ``stratify`` is False (a continuous target), each sorted, so both
+    parts keep the order of the file."""
     import math
 
     import numpy as np
     from sklearn.model_selection import train_test_split
 
+    if not stratify:
+        n = len(y)
+        n_test = math.ceil(test_size * n)
+        if n_test < 2 or n - n_test < 2:
+            raise UserError(f"--test-size {test_size:g} holds out {n_test} of {n} rows; "
+                            "both the training and the held-out part need at least two")
+        train, test = train_test_split(np.arange(n), test_size=test_size,
+                                       random_state=random_state)
+        return np.sort(train), np.sort(test)
     counts = y.value_counts()
     if counts.min() < 2:
         raise UserError(f"--test-size: class {counts.idxmin()!r} of the target column "
@@ -193,7 +297,11 @@ def _cmd_audit(args: argparse.Namespace) -> int:
                         "with the columns of the test file)")
     X_test = y_test = None
     held_out_rows = ""
+    task = args.task or "classification"
+    why = "--task" if args.task else "the default"
     if args.data is None:
+        if task == "regression":
+            raise UserError(COMPAS_REGRESSION)
         load_compas = _datasets.load_compas
 
         data = load_compas()
@@ -228,25 +336,34 @@ def _cmd_audit(args: argparse.Namespace) -> int:
         if args.target in sensitive:
             raise UserError(f"--sensitive {args.target!r} is the target column")
         _check_target(df[args.target], args.data, args.target)
+        if args.task is None:
+            task, why = detect_task(df[args.target], args.target)
+        if task == "regression":
+            _check_numeric_target(df[args.target], args.data, args.target)
         if df[args.target].nunique() < 2:
             raise UserError(f"{args.data}: target column {args.target!r} has a single value "
                             f"({df[args.target].iloc[0]!r}); an audit needs at least two "
-                            "classes")
+                            + ("values" if task == "regression" else "classes"))
         test_df = None
         if args.test_size is not None:
             train, test = split_rows(df[args.target], args.test_size, args.random_state,
-                                     args.target)
+                                     args.target, stratify=task == "classification")
             df, test_df = df.iloc[train], df.iloc[test]
             held_out_rows = (f"the rows of {args.data} held out by --test-size "
-                             f"{args.test_size:g}, stratified by {args.target!r}")
+                             f"{args.test_size:g}, "
+                             + (f"stratified by {args.target!r}" if task == "classification"
+                                else "drawn at random (a continuous target)"))
         elif args.test_data is not None:
             test_df = read_csv(args.test_data, sep=args.sep, decimal=args.decimal)
             require_columns(test_df, [args.target, *sensitive], args.test_data)
             _check_target(test_df[args.target], args.test_data, args.target)
             import pandas as pd
 
-            unseen = sorted(set(pd.unique(test_df[args.target]))
-                            - set(pd.unique(df[args.target])), key=str)
+            if task == "regression":
+                _check_numeric_target(test_df[args.target], args.test_data, args.target)
+            unseen = [] if task == "regression" else sorted(
+                set(pd.unique(test_df[args.target])) - set(pd.unique(df[args.target])),
+                key=str)
             if unseen:
                 raise UserError(f"{args.test_data}: target column {args.target!r} holds "
                                 f"classes that {args.data} does not "
@@ -271,12 +388,15 @@ def _cmd_audit(args: argparse.Namespace) -> int:
         long = read_csv(args.annotations, sep=args.sep, decimal=args.decimal)
         require_columns(long, ["item", "annotator", "label"], args.annotations)
         annotations = _api_call("audit", Annotations.from_long, long)
-    estimator = make_estimator(args.model, args.random_state)
+    if args.threshold is not None and task != "regression":
+        raise UserError(FLAG_NEEDS_REGRESSION.format(flag="--threshold", why=why))
+    model = resolve_model(args.model, task, why)
+    estimator = make_estimator(model, args.random_state, task)
     # HistGradientBoosting's OpenMP loops spin-wait on busy cores (seconds per fit on a
     # loaded machine instead of a tenth); models are parallelised by --n-jobs instead.
     from threadpoolctl import threadpool_limits
 
-    with threadpool_limits(limits=1 if args.model == "boosting" else None,
+    with threadpool_limits(limits=1 if model == "boosting" else None,
                            user_api="openmp"):
         report = _api_call(
             "audit", audit, estimator, X, y, X_test=X_test, y_test=y_test,
@@ -284,14 +404,17 @@ def _cmd_audit(args: argparse.Namespace) -> int:
             annotations=annotations, epsilon=args.epsilon,
             n_models=args.n_models, random_state=args.random_state, progress=args.progress,
             exact=args.exact, subject=subject, n_jobs=args.n_jobs, figures=fmt != "json",
-            title=f"Multiplicity audit: {args.model} model on {source}")
+            title=f"Multiplicity audit: {model} model on {source}", task=task,
+            delta=args.delta, threshold=args.threshold)
     path = write_report(report, args.out)
     table = None
     if args.per_person is not None:
         table = write_per_person(report, args.per_person)
     rows = "training rows" if X_test is not None else "rows"
-    print(f"multiplicity audit: {args.model} model on {source} ({len(y):,} {rows}, "
+    print(f"multiplicity audit: {model} model on {source} ({len(y):,} {rows}, "
           f"{X.shape[1]} features)")
+    if task == "regression" or args.task is not None:
+        print(f"task: {task} ({why})")
     print(evaluation_line(report, held_out_rows))
     print("\n".join(summary_lines(report)))
     print(f"wrote {path}")

@@ -15,6 +15,7 @@ This module holds the argument parser and :func:`main`; the work is done by
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from collections.abc import Sequence
 
@@ -28,9 +29,12 @@ from ._cli_annotation import _make_aggregator as _make_aggregator
 from ._cli_annotation import aggregate_table as aggregate_table
 from ._cli_annotation import annotator_groups as annotator_groups
 from ._cli_annotation import annotator_table as annotator_table
-from ._cli_audit import MODELS, _cmd_audit, _cmd_demo
+from ._cli_audit import MODEL_CHOICES as _MODEL_CHOICES
+from ._cli_audit import MODELS as MODELS
 from ._cli_audit import PARQUET_ENGINES as PARQUET_ENGINES
 from ._cli_audit import REPORT_FORMATS as REPORT_FORMATS
+from ._cli_audit import TASKS as _TASKS
+from ._cli_audit import _cmd_audit, _cmd_demo
 from ._cli_audit import evaluation_line as evaluation_line
 from ._cli_audit import make_estimator as make_estimator
 from ._cli_audit import parquet_engine_problems as parquet_engine_problems
@@ -82,6 +86,28 @@ def _non_negative_float(text: str) -> float:
         raise argparse.ArgumentTypeError(f"must be a number >= 0, got {text}") from None
     if not value >= 0 or value == float("inf"):
         raise argparse.ArgumentTypeError(f"must be >= 0, got {text}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    """``--delta``: a finite number > 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number > 0, got {text}") from None
+    if not (value > 0 and math.isfinite(value)):
+        raise argparse.ArgumentTypeError(f"must be a finite number > 0, got {text}")
+    return value
+
+
+def _finite_float(text: str) -> float:
+    """``--threshold``: a finite number."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number, got {text}") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"must be a finite number, got {text}")
     return value
 
 
@@ -194,8 +220,21 @@ def _build_parser() -> argparse.ArgumentParser:
     audit.add_argument("--annotations", default=None, metavar="FILE.csv",
                        help="human labels to add to the report: one row per annotation, "
                        "columns item, annotator, label")
-    audit.add_argument("--model", choices=MODELS, default="logistic",
-                       help="model to audit (default: logistic)")
+    audit.add_argument("--model", choices=_MODEL_CHOICES, default=None,
+                       help="model to audit (default: logistic for a classification, "
+                       "ridge for a regression; tree, forest, boosting and mlp fit either)")
+    audit.add_argument("--task", choices=_TASKS, default=None,
+                       help="classification or regression (default: regression when the "
+                       "target is numeric with more than 20 distinct values, not all "
+                       "whole numbers; classification otherwise)")
+    audit.add_argument("--delta", type=_positive_float, default=None,
+                       help="distance between two predictions that counts as a change: "
+                       "regression, in the units of the target (default: 0.1 x the "
+                       "standard deviation of the training target); classification, on "
+                       "probabilities (default: 0.1)")
+    audit.add_argument("--threshold", type=_finite_float, default=None,
+                       help="regression only: a decision cut-off (decision = prediction "
+                       ">= threshold); adds decision ambiguity")
     audit.add_argument("--exact", choices=("auto", "vpr", "mip", "none"), default="auto",
                        help="exact methods for linear models (default: auto)")
     audit.add_argument("--subject", default=None,

@@ -196,7 +196,8 @@ def _bad_files(tmp_path: Path) -> dict[str, str]:
     ("nan", ["--target", "y"], "column 'a' has 1 missing value(s)"),
     ("one_class", ["--target", "y"], "has a single value"),
     ("ids", ["--target", "y"], "too many to one-hot encode"),
-    ("continuous", ["--target", "y"], "continuous"),
+    # without --task a continuous target is a regression; as labels it is refused
+    ("continuous", ["--target", "y", "--task", "classification"], "continuous"),
     ("ok", ["--target", "y", "--out", "report.pdf"], "unknown report format '.pdf'"),
     ("ok", ["--target", "y", "--sensitive", "y"], "--sensitive 'y' is the target column"),
     ("ok", ["--target", "y", "--out", "ok.csv/r.json"], "cannot write the report"),
