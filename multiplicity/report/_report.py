@@ -94,7 +94,9 @@ class AuditReport:
         Size, features, classes and a SHA-256 fingerprint of ``X`` and ``y``.
     sections : list of Section
         In report order; ids ``overview``, ``multiplicity``, ``exact``, ``groups``,
-        ``abstention``, ``importance``, ``annotations``, ``notes``, ``reproduce``.
+        ``abstention``, ``importance``, ``annotations``, ``notes``, ``reproduce``. A
+        regression audit (``parameters["task"] == "regression"``) has no ``abstention``
+        and ``importance``; its ``exact`` section holds the ridge / least-squares ranges.
     headline : DataFrame
         What :meth:`summary` returns.
     version : str
@@ -105,8 +107,8 @@ class AuditReport:
         Warnings raised while auditing and methods that were skipped, with the reason.
     rashomon_set : RashomonSet
         The sampled Rashomon set the measures are computed on.
-    profile : MultiplicityProfile
-        Its profile on ``(X, y)``.
+    profile : MultiplicityProfile or RegressionProfile
+        Its profile on the measured data (a ``RegressionProfile`` for regressors).
     explorer : RetrainingExplorer or None
         The fitted explorer (every candidate, not only the set); the explorer the audit
         was given, or None when it was given a RashomonSet or a list of models.
@@ -158,7 +160,12 @@ class AuditReport:
             prediction range over the sampled set) and, when the logistic level set ran,
             ``exact_vpr_low`` and ``exact_vpr_high``; ``abstained`` (the selective
             ensemble declines to decide) and one ``group:<name>`` column per sensitive
-            feature. ``attrs["measured_on"]`` is ``"X_test"`` or ``"X"``.
+            feature. ``attrs["measured_on"]`` is ``"X_test"`` or ``"X"``. For a
+            regression: the columns of ``RegressionProfile.to_frame()``
+            (``baseline_prediction``, ``range_min``, ``range_max``, ``range_width``,
+            ``moved``, ``decision_ambiguous`` with a threshold, ``y_true``), then
+            ``exact_range_min`` and ``exact_range_max`` when the ridge level set ran, and
+            the ``group:<name>`` columns.
 
         Notes
         -----
