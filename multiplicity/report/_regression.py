@@ -108,9 +108,9 @@ def regression_overview_section(ctx: AuditContext, perturbation: Literal[
         first + " The best model is the baseline every comparison below is made against.",
         where,
         f"Their {abbr} on the {ctx.subject} audited ranges from "
-        f"{_loss_text(prof.min_loss, prof.loss)} to {_loss_text(prof.max_loss, prof.loss)} "
-        f"(baseline {_loss_text(prof.baseline_loss, prof.loss)}). A deployer could have "
-        "picked any of them.",
+        f"{_loss_text(prof.min_loss, prof.loss)} to {_loss_text(prof.max_loss, prof.loss)}; "
+        f"the baseline's is {_loss_text(prof.baseline_loss, prof.loss)}. A deployer could "
+        "have picked any of them.",
         "The set is a sample: a larger search can only find more disagreement, so the "
         "measures below are lower bounds (the exact level set, when it applies, gives the "
         "full picture for ridge and least-squares regression).",
@@ -122,7 +122,7 @@ def regression_overview_section(ctx: AuditContext, perturbation: Literal[
     rows = {("models trained" if src.refitted else "models given"): n_cand,
             "models in the Rashomon set": len(rs),
             f"baseline training {abbr}": base_loss,
-            f"largest training {abbr} in the set": float(rs.threshold_),
+            f"largest training {abbr} allowed in the set": float(rs.threshold_),
             f"baseline {abbr}": prof.baseline_loss,
             f"lowest {abbr} in the set": prof.min_loss,
             f"highest {abbr} in the set": prof.max_loss}
