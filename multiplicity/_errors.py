@@ -48,6 +48,15 @@ RANK_DEFICIENT = (
 WHERE_OPTION = "where must be 'inside' or 'boundary', got {0!r}"
 PARAMS_CHANGED = ("{params} changed since fit (fitted with {params} = {fitted}); call fit "
                   "again")
+TASK_VALUE = "task must be None, 'classification' or 'regression', got {!r}"
+TASK_MISMATCH = ("task={task!r}, but {what} is a {found} (it {does}); pass task={found!r} "
+                 "or leave task=None to take the task from the estimator")
+THRESHOLD_CLASSIFIERS = ("threshold is a decision cut-off on the predictions of regressors; "
+                         "the models here are classifiers (leave threshold=None, or pass "
+                         "task='regression' with a regressor)")
+DELTA_ZERO_SPREAD = ("the training target y takes one value only, so the default delta "
+                     "(0.1 x its standard deviation) would be 0; pass delta= in the units "
+                     "of the target")
 DELTA_NEEDED = ("delta must be given for a Rashomon set of regressors: a distance between "
                 "two predictions, in the units of the target (for prices in dollars, "
                 "delta=1000 counts the people whose price some model moves by $1,000 "

@@ -17,10 +17,9 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.tree import DecisionTreeRegressor
 
 import multiplicity.rashomon as rashomon
-from multiplicity import cli
+from multiplicity import _errors, cli
 from multiplicity.rashomon import RashomonSet
 from multiplicity.report import audit
-from multiplicity.report._inputs import DELTA_REGRESSION, TASK_MISMATCH, THRESHOLD_CLASSIFICATION
 
 EPS = 0.01
 THRESHOLD = 150.0
@@ -162,18 +161,18 @@ def test_task_mismatch_and_bad_arguments_raise(diabetes):
         audit(Ridge(), X_train, y_train, task="classification", **kw)
     with pytest.raises(ValueError) as e:
         audit(LogisticRegression(), X_train, y_train > 140, task="regression", **kw)
-    assert str(e.value) == TASK_MISMATCH.format(
+    assert str(e.value) == _errors.TASK_MISMATCH.format(
         task="regression", what="LogisticRegression", found="classification",
         does="is_classifier is True")
     with pytest.raises(ValueError, match="task must be None"):
         audit(Ridge(), X_train, y_train, task="regressor", **kw)
     with pytest.raises(ValueError) as e:
         audit(Ridge(), X_train, y_train, delta=0.0, **kw)
-    assert str(e.value) == DELTA_REGRESSION.format(0.0)
+    assert str(e.value) == _errors.DELTA_POSITIVE.format(0.0)
     with pytest.raises(ValueError) as e:
         audit(LogisticRegression(), X_train, y_train > 140, threshold=0.5, **kw)
-    assert str(e.value) == THRESHOLD_CLASSIFICATION
-    with pytest.raises(ValueError, match="threshold must be a finite number"):
+    assert str(e.value) == _errors.THRESHOLD_CLASSIFIERS
+    with pytest.raises(ValueError, match="threshold must be a finite real number"):
         audit(Ridge(), X_train, y_train, threshold=np.inf, **kw)
     with pytest.raises(ValueError, match="one value only"):
         audit(Ridge(), X_train, np.ones(len(y_train)), **kw)

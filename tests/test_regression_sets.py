@@ -146,7 +146,7 @@ def test_classification_sets_are_unchanged(diabetes):
     assert rs.task == "classification" and rs.loss == "zero_one"
     prof = rs.profile(X)
     assert prof.delta == 0.1
-    with pytest.raises(ValueError, match="holds classifiers"):
+    with pytest.raises(ValueError, match="the models here are classifiers"):
         rs.profile(X, threshold=0.5)
 
 

@@ -10,6 +10,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from sklearn.utils.validation import check_is_fitted
 
+from .. import _errors
 from .._checks import (
     check_chunk_size,
     check_epsilon,
@@ -61,8 +62,7 @@ def profile_set(rset: Any, X: Any, y: ArrayLike | None, *, delta: float | None,
         return RegressionProfile.from_set(rset, X, y, delta=delta, threshold=threshold,
                                           chunk_size=chunk_size, n_jobs=n_jobs)
     if threshold is not None:
-        raise ValueError("threshold is a decision cut-off on the predictions of regressors; "
-                         "this Rashomon set holds classifiers (leave threshold=None)")
+        raise ValueError(_errors.THRESHOLD_CLASSIFIERS)
     return MultiplicityProfile.from_set(rset, X, y, delta=0.1 if delta is None else delta,
                                         chunk_size=chunk_size, n_jobs=n_jobs)
 

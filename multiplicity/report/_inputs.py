@@ -7,8 +7,6 @@ this module reads the arguments whose forms are the audit's own.
 
 from __future__ import annotations
 
-import math
-import numbers
 from collections.abc import Mapping
 from typing import Any, Literal
 
@@ -18,33 +16,19 @@ from sklearn.base import is_classifier, is_regressor
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
+from .. import _errors
 from .._checks import check_regression_target, check_y_for_X
 from .._groups import Groups, group_labels
-from .._validation import align_to
+from .._validation import align_to, check_positive_delta, check_threshold
 from ..annotation import Annotations
 from ..rashomon import RashomonSet
 from ._context import ModelsKind, Source
 
-__all__ = ["DELTA_REGRESSION", "TASK_MISMATCH", "TASK_VALUE", "THRESHOLD_CLASSIFICATION",
-           "THRESHOLD_VALUE", "Task", "as_annotations", "check_sensitive", "check_test_data",
+__all__ = ["Task", "as_annotations", "check_sensitive", "check_test_data",
            "default_regression_delta", "given_set", "models_kind", "regression_delta",
            "regression_threshold", "resolve_task"]
 
 Task = Literal["classification", "regression"]
-
-# The audit's own messages (task, delta and threshold of a regression audit).
-TASK_VALUE = "task must be None, 'classification' or 'regression', got {!r}"
-TASK_MISMATCH = ("task={task!r}, but {what} is a {found} (it {does}); pass task={found!r} "
-                 "or leave task=None to take the task from the estimator")
-DELTA_REGRESSION = ("delta must be a finite number > 0 in the units of the target (a "
-                    "regression audit compares predictions that far apart), got {!r}")
-THRESHOLD_VALUE = "threshold must be a finite number (a decision cut-off), got {!r}"
-THRESHOLD_CLASSIFICATION = ("threshold is a decision cut-off on the predictions of a "
-                            "regressor; this audit is of a classifier (leave threshold=None, "
-                            "or pass task='regression' with a regressor)")
-DELTA_ZERO_SPREAD = ("the training target y takes one value only, so the default delta "
-                     "(0.1 x its standard deviation) would be 0; pass delta= in the units "
-                     "of the target")
 
 # Intersectional tables with more groups than this are left out (too fine to read).
 _MAX_INTERSECTIONS = 40
@@ -249,7 +233,7 @@ def resolve_task(task: object, kind: ModelsKind, estimator: Any) -> Task:
     tagged regressor nor classifier is audited as ``task`` says, or as a classifier (the
     behaviour before regression audits existed)."""
     if task is not None and task not in ("classification", "regression"):
-        raise ValueError(TASK_VALUE.format(task))
+        raise ValueError(_errors.TASK_VALUE.format(task))
     found: Task | None
     if kind == "set":
         found, what, does = estimator.task, "the Rashomon set", "holds " + (
@@ -269,7 +253,7 @@ def resolve_task(task: object, kind: ModelsKind, estimator: Any) -> Task:
     if task is None:
         return found or "classification"
     if found is not None and found != task:
-        raise ValueError(TASK_MISMATCH.format(task=task, what=what, found=found, does=does))
+        raise ValueError(_errors.TASK_MISMATCH.format(task=task, what=what, found=found, does=does))
     return task  # type: ignore[return-value]
 
 
@@ -278,20 +262,15 @@ def regression_threshold(threshold: object, task: Task) -> float | None:
     if threshold is None:
         return None
     if task != "regression":
-        raise ValueError(THRESHOLD_CLASSIFICATION)
-    if not isinstance(threshold, numbers.Real) or isinstance(threshold, bool):
-        raise TypeError(THRESHOLD_VALUE.format(threshold))
-    t = float(threshold)
-    if not math.isfinite(t):
-        raise ValueError(THRESHOLD_VALUE.format(threshold))
-    return t
+        raise ValueError(_errors.THRESHOLD_CLASSIFIERS)
+    return check_threshold(threshold)
 
 
 def default_regression_delta(y: np.ndarray) -> float:
     """0.1 x the standard deviation (``np.std``, ddof=0) of the training target."""
     sd = float(np.std(y))
     if not sd > 0:
-        raise ValueError(DELTA_ZERO_SPREAD)
+        raise ValueError(_errors.DELTA_ZERO_SPREAD)
     return 0.1 * sd
 
 
@@ -302,9 +281,4 @@ def regression_delta(delta: object, y: np.ndarray) -> tuple[float, str]:
         d = default_regression_delta(y)
         return d, (f"the default, 0.1 x the standard deviation of the training target "
                    f"({float(np.std(y)):.6g})")
-    if not isinstance(delta, numbers.Real) or isinstance(delta, bool):
-        raise TypeError(DELTA_REGRESSION.format(delta))
-    d = float(delta)
-    if not (math.isfinite(d) and d > 0.0):
-        raise ValueError(DELTA_REGRESSION.format(delta))
-    return d, "given"
+    return check_positive_delta(delta), "given"
