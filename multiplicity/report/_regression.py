@@ -22,6 +22,7 @@ from . import _figures
 from ._context import AuditContext
 from ._exact import ExactRuns
 from ._measures import AnnotationStats
+from ._prose import count, pct, slug, where_measured
 from ._report import Figure, Section
 
 __all__ = ["LOSS_NAMES", "regression_exact_section", "regression_groups_section",
@@ -37,18 +38,6 @@ _NOT_FOR_REGRESSION = (
     "Predicted probabilities, Rashomon capacity, the selective ensemble's abstention, the "
     "exact MIP and the permutation-importance ranges are measures of classifiers; they are "
     "not part of a regression audit.")
-
-
-def _pct(v: float | None) -> str:
-    return "n/a" if v is None or not np.isfinite(v) else f"{100 * v:.1f}%"
-
-
-def _count(v: float, n: int) -> str:
-    return f"{round(v * n):,}"
-
-
-def _slug(text: str) -> str:
-    return "".join(c if c.isalnum() else "_" for c in text.lower())
 
 
 def loss_name(loss: str) -> tuple[str, str]:
@@ -97,13 +86,7 @@ def regression_overview_section(ctx: AuditContext, perturbation: Literal[
             first += (f" The other {dropped} were dropped: their losses exceed the "
                       f"threshold {float(rs.threshold_):.6g}.")
     n_m = prof.n_samples
-    where = (f"Every measure below is computed on the held-out data ({n_m:,} {ctx.subject} "
-             "the models were not trained on), unless it says otherwise." if ctx.held_out
-             else f"Every measure below is in-sample: computed on the {n_m:,} "
-             f"{ctx.subject} the models were trained on. Models agree more on data they "
-             "have seen (a flexible model that fits its training data exactly shows no "
-             "disagreement there at all), so these figures understate the multiplicity a "
-             "new person meets; pass X_test and y_test to measure it on held-out data.")
+    where = where_measured(ctx, n_m)
     paras = [
         first + " The best model is the baseline every comparison below is made against.",
         where,
@@ -161,18 +144,18 @@ def regression_section(ctx: AuditContext) -> Section:
          "trained on (see the overview)."),
         f"delta = {p.delta:.6g}, in the units of the target ({ctx.delta_how}): two "
         "predictions at least delta apart count as different.",
-        f"Regression ambiguity {p.ambiguity:.4f}: for {_pct(p.ambiguity)} of {who} "
-        f"({_count(p.ambiguity, n)} of {n:,}), at least one equally good model predicts a "
+        f"Regression ambiguity {p.ambiguity:.4f}: for {pct(p.ambiguity)} of {who} "
+        f"({count(p.ambiguity, n)} of {n:,}), at least one equally good model predicts a "
         f"value at least {p.delta:.6g} away from the baseline's.",
         f"Regression discrepancy {p.discrepancy:.4f}: replacing the baseline by a single "
         f"other equally good model would move the prediction by at least {p.delta:.6g} for "
-        f"up to {_pct(p.discrepancy)} of {who} at once.",
+        f"up to {pct(p.discrepancy)} of {who} at once.",
     ]
     if p.threshold is not None:
         paras.append(
             f"Decision ambiguity {p.decision_ambiguity:.4f} (threshold {p.threshold:.6g}, "
             f"the decision being prediction >= {p.threshold:.6g}): for "
-            f"{_pct(p.decision_ambiguity)} of {who} some equally good model decides "
+            f"{pct(p.decision_ambiguity)} of {who} some equally good model decides "
             "otherwise than the baseline.")
     else:
         paras.append("No decision threshold was given; pass threshold= when the "
@@ -281,16 +264,16 @@ def regression_groups_section(ctx: AuditContext) -> Section:
         amb = groups_only["ambiguity"]
         lo_g, hi_g = amb.idxmin(), amb.idxmax()
         width = groups_only["mean_range_width"]
-        text = (f"By {name}: regression ambiguity ranges from {_pct(amb[lo_g])} ({lo_g}, "
-                f"n = {int(size[g.names.get_loc(lo_g)]):,}) to {_pct(amb[hi_g])} ({hi_g}, "
+        text = (f"By {name}: regression ambiguity ranges from {pct(amb[lo_g])} ({lo_g}, "
+                f"n = {int(size[g.names.get_loc(lo_g)]):,}) to {pct(amb[hi_g])} ({hi_g}, "
                 f"n = {int(size[g.names.get_loc(hi_g)]):,}) of {ctx.subject} in a group, a "
                 f"gap of {100 * table.loc['max-min gap', 'ambiguity']:.1f} percentage "
                 f"points; the mean prediction range width goes from {width.min():.6g} to "
                 f"{width.max():.6g}.")
         if "decision_ambiguity" in groups_only.columns:
             dec = groups_only["decision_ambiguity"]
-            text += (f" Decision ambiguity goes from {_pct(dec.min())} to "
-                     f"{_pct(dec.max())}.")
+            text += (f" Decision ambiguity goes from {pct(dec.min())} to "
+                     f"{pct(dec.max())}.")
         sec.paragraphs.append(text)
         caveat = table.attrs.get("caveat")
         if caveat:
@@ -306,7 +289,7 @@ def regression_groups_section(ctx: AuditContext) -> Section:
                                                                 "mean_range_width"])}
         cols = [c for c in _GROUP_BARS if c in table.columns]
         if ctx.figures:
-            sec.figures.append(Figure(f"groups_{_slug(name)}",
+            sec.figures.append(Figure(f"groups_{slug(name)}",
                                       f"Regression ambiguity, discrepancy and decision "
                                       f"ambiguity by {name}.",
                                       _figures.groups_figure(table, name, cols)))

@@ -19,6 +19,7 @@ from . import _figures
 from ._context import AuditContext
 from ._exact import ExactRuns
 from ._measures import AnnotationStats, Importance, Vote
+from ._prose import count, pct, slug, where_measured
 from ._report import Figure, Section
 
 __all__ = ["SKIP_LABELS", "abstention_section", "annotation_section", "exact_section",
@@ -31,18 +32,6 @@ SKIP_LABELS = {"level_set": "Exact viable prediction ranges (logistic level set)
                "aggregation": "Label aggregation",
                "agreement": "Agreement coefficients"}
 _GROUP_BARS = ["ambiguity", "discrepancy", "abstention_rate"]
-
-
-def _pct(v: float | None) -> str:
-    return "n/a" if v is None or not np.isfinite(v) else f"{100 * v:.1f}%"
-
-
-def _count(v: float, n: int) -> str:
-    return f"{round(v * n):,}"
-
-
-def _slug(text: str) -> str:
-    return "".join(c if c.isalnum() else "_" for c in text.lower())
 
 
 def overview_section(ctx: AuditContext,
@@ -71,13 +60,7 @@ def overview_section(ctx: AuditContext,
             first += (f" The other {dropped} were dropped: their losses exceed the "
                       f"threshold {float(rs.threshold_):.4f}.")
     n_m = prof.n_samples
-    where = (f"Every measure below is computed on the held-out data ({n_m:,} {ctx.subject} "
-             "the models were not trained on), unless it says otherwise." if ctx.held_out
-             else f"Every measure below is in-sample: computed on the {n_m:,} "
-             f"{ctx.subject} the models were trained on. Models agree more on data they "
-             "have seen (a flexible model that fits its training data exactly shows no "
-             "disagreement there at all), so these figures understate the multiplicity a "
-             "new person meets; pass X_test and y_test to measure it on held-out data.")
+    where = where_measured(ctx, n_m)
     paras = [
         first + " The best model is the baseline every comparison below is made against.",
         where,
@@ -126,15 +109,15 @@ def multiplicity_section(ctx: AuditContext) -> Section:
         (f"Measured on the held-out data: {n:,} {who} the models were not trained on."
          if ctx.held_out else f"Measured in-sample: on the {n:,} {who} the models were "
          "trained on (see the overview)."),
-        f"Ambiguity {p.ambiguity:.4f}: for {_pct(p.ambiguity)} of {who} "
-        f"({_count(p.ambiguity, n)} of {n:,}), at least one equally good model gives a "
+        f"Ambiguity {p.ambiguity:.4f}: for {pct(p.ambiguity)} of {who} "
+        f"({count(p.ambiguity, n)} of {n:,}), at least one equally good model gives a "
         "different prediction than the baseline. For them the outcome depends on an "
         "arbitrary choice between models, not on the data.",
         f"Discrepancy {p.discrepancy:.4f}: replacing the baseline by a single other "
-        f"equally good model would change the prediction for up to {_pct(p.discrepancy)} "
+        f"equally good model would change the prediction for up to {pct(p.discrepancy)} "
         f"of {who} at once.",
         f"Self-consistency {p.mean_self_consistency:.4f}: two models drawn at random from "
-        f"the set agree on a person's prediction {_pct(p.mean_self_consistency)} of the "
+        f"the set agree on a person's prediction {pct(p.mean_self_consistency)} of the "
         "time on average.",
     ]
     if p.vpr_width is not None:
@@ -142,9 +125,9 @@ def multiplicity_section(ctx: AuditContext) -> Section:
         paras += [
             f"Viable prediction range: across the set, the predicted probability for one "
             f"person moves by {p.mean_vpr_width:.4f} on average (maximum minus minimum); "
-            f"for {_pct(wide)} of {who} it moves by {ctx.delta:g} or more.",
+            f"for {pct(wide)} of {who} it moves by {ctx.delta:g} or more.",
             f"Probabilistic ambiguity {p.probabilistic_ambiguity:.4f} (delta = "
-            f"{p.delta:g}): for {_pct(p.probabilistic_ambiguity)} of {who}, some model in "
+            f"{p.delta:g}): for {pct(p.probabilistic_ambiguity)} of {who}, some model in "
             f"the set moves the predicted probability by at least {p.delta:g} away from "
             "the baseline's; probabilistic discrepancy "
             f"{p.probabilistic_discrepancy:.4f} is the largest share one model moves.",
@@ -185,7 +168,7 @@ def exact_section(ctx: AuditContext, runs: ExactRuns) -> Section:
             f"regularised log loss is within {ls.epsilon:.3g} of the best "
             f"({ls.how_epsilon}), the predicted probability for one person ranges by "
             f"{ls.mean_width:.4f} on average (the retrained sample found {sampled:.4f}). "
-            f"For {_pct(ls.crosses_half)} of {ctx.subject} the range straddles 0.5: some "
+            f"For {pct(ls.crosses_half)} of {ctx.subject} the range straddles 0.5: some "
             "equally good logistic model predicts each class. Probabilistic "
             f"ambiguity over the whole level set: {ls.probabilistic_ambiguity:.4f} "
             f"(delta = {ctx.delta:g}).")
@@ -221,11 +204,11 @@ def exact_section(ctx: AuditContext, runs: ExactRuns) -> Section:
             f"Over every linear classifier whose training error is within {ctx.eps:g} of "
             f"the best possible ({mip.baseline_error:.4f}; at most "
             f"{mip.error_budget} extra mistakes), an exact search (mixed-integer "
-            f"programming) finds that {_pct(a_lo)} of the {ctx.subject} in the training "
+            f"programming) finds that {pct(a_lo)} of the {ctx.subject} in the training "
             "data can have their prediction flipped by some equally good linear model "
             f"(ambiguity {a_lo:.4f}"
             + ("" if on_train else f"; the retrained sample found {p.ambiguity:.4f}")
-            + f"), and one such model alone flips {_pct(d_lo)} (discrepancy {d_lo:.4f}"
+            + f"), and one such model alone flips {pct(d_lo)} (discrepancy {d_lo:.4f}"
             + ("" if on_train else f"; sample {p.discrepancy:.4f}") + ")." + bound
             + compare)
         sampled_err = 1.0 - p.baseline_accuracy
@@ -282,12 +265,12 @@ def abstention_section(ctx: AuditContext, vote: Vote) -> Section:
     paras = [
         f"If the {m} models of the set vote, and a prediction is made only where the "
         f"vote is clear (two-sided binomial test of the top two vote counts at alpha = "
-        f"{ctx.alpha:g}), the system abstains for {_pct(rate)} of {ctx.subject} "
-        f"({_count(rate, len(abstained))}). Those are the people for whom the choice of "
+        f"{ctx.alpha:g}), the system abstains for {pct(rate)} of {ctx.subject} "
+        f"({count(rate, len(abstained))}). Those are the people for whom the choice of "
         "model decides the outcome; they would need another decision procedure, for "
         "example review by a person.",
-        f"Where the ensemble does answer, it is right {_pct(acc)} of the time (against "
-        f"{_pct(ctx.profile.baseline_accuracy)} for the baseline on everyone).",
+        f"Where the ensemble does answer, it is right {pct(acc)} of the time (against "
+        f"{pct(ctx.profile.baseline_accuracy)} for the baseline on everyone).",
     ]
     need = int(np.ceil(1 + np.log2(1 / ctx.alpha)))
     if m < need:
@@ -339,13 +322,13 @@ def groups_section(ctx: AuditContext, vote: Vote) -> Section:
             sec.paragraphs.append(f"{name}: {g.description}")
         lo_g, hi_g = groups_only["ambiguity"].idxmin(), groups_only["ambiguity"].idxmax()
         sec.paragraphs.append(
-            f"By {name}: ambiguity ranges from {_pct(groups_only['ambiguity'][lo_g])} "
+            f"By {name}: ambiguity ranges from {pct(groups_only['ambiguity'][lo_g])} "
             f"({lo_g}, n = {int(size[g.names.get_loc(lo_g)]):,}) to "
-            f"{_pct(groups_only['ambiguity'][hi_g])} ({hi_g}, n = "
+            f"{pct(groups_only['ambiguity'][hi_g])} ({hi_g}, n = "
             f"{int(size[g.names.get_loc(hi_g)]):,}) of {ctx.subject} "
             f"in a group, a gap of {100 * table.loc['max-min gap', 'ambiguity']:.1f} "
             "percentage points; the selective ensemble abstains for "
-            f"{_pct(rates.min())} to {_pct(rates.max())} "
+            f"{pct(rates.min())} to {pct(rates.max())} "
             f"(most for {worst['abstention_rate']}"
             + (" among the groups large enough to rank" if not large.all() else "") + ").")
         caveat = table.attrs.get("caveat")
@@ -361,7 +344,7 @@ def groups_section(ctx: AuditContext, vote: Vote) -> Section:
                              "abstention_gap": float(rates.max() - rates.min())}
         cols = [c for c in _GROUP_BARS if c in table.columns]
         if ctx.figures:
-            sec.figures.append(Figure(f"groups_{_slug(name)}",
+            sec.figures.append(Figure(f"groups_{slug(name)}",
                                       f"Ambiguity, discrepancy and abstention by {name}.",
                                       _figures.groups_figure(table, name, cols)))
     return sec
@@ -399,7 +382,7 @@ def importance_section(ctx: AuditContext, imp: Importance | str,
         top_share = float(np.mean(winners == winners[ctx.rset.baseline_index_]))
         sec.paragraphs.append(
             f"The baseline's most important feature ({winners[ctx.rset.baseline_index_]}) "
-            f"is also the most important one for {_pct(top_share)} of the models in the "
+            f"is also the most important one for {pct(top_share)} of the models in the "
             "set.")
     if imp.subsampled:
         sec.paragraphs.append(f"Computed on a random subset of {max_samples:,} rows.")
@@ -431,7 +414,7 @@ def annotation_section(ctx: AuditContext, stats: AnnotationStats | None,
                  if coef is not None and "krippendorff_alpha" in coef.index else None)
     paras = [
         f"{ann.n_items:,} items, {ann.n_annotators:,} annotators, {ann.n_annotations:,} "
-        f"labels. On {_pct(stats.share_items_split)} of the items rated at least twice the "
+        f"labels. On {pct(stats.share_items_split)} of the items rated at least twice the "
         "annotators do not all give the same label; the mean disagreement per item "
         "(normalised entropy, 0 = unanimous, 1 = evenly split) is "
         f"{stats.mean_item_disagreement:.4f}."
@@ -457,8 +440,8 @@ def annotation_section(ctx: AuditContext, stats: AnnotationStats | None,
         acc = agg.annotator_accuracy
         paras.append(
             f"Majority vote and Dawid-Skene (which weighs annotators by their estimated "
-            f"reliability) give different labels to {_pct(agg.share_differ)} of the items "
-            f"({agg.n_differ:,}); majority vote is tied on {_pct(agg.ties)}. For these "
+            f"reliability) give different labels to {pct(agg.share_differ)} of the items "
+            f"({agg.n_differ:,}); majority vote is tied on {pct(agg.ties)}. For these "
             "items the 'true' label is a choice of method, not a fact. Dawid-Skene "
             f"estimates annotator accuracies from {acc.min():.3f} to {acc.max():.3f}.")
         sec.tables["aggregation"] = ("Labels chosen by each aggregation method", agg.table)
