@@ -153,9 +153,10 @@ def flip_probability(predictions: ArrayLike, baseline: ArrayLike | int,
 
     Notes
     -----
-    The flip probability (the "disagreement" over retrainings of a randomised training
-    algorithm) is the per-person measure of Kulynych, Hsu, Troncoso & Calmon (2023),
-    "Arbitrary Decisions are a Hidden Cost of Differentially Private Training", FAccT.
+    Retrainings of a randomised training algorithm as the source of predictive
+    multiplicity, measured person by person, are the setting of Kulynych, Hsu, Troncoso &
+    Calmon (2023), "Arbitrary Decisions are a Hidden Cost of Differentially Private
+    Training", FAccT.
     The intervals are those of Wilson (1927), "Probable Inference, the Law of
     Succession, and Statistical Inference", JASA, and Clopper & Pearson (1934), "The Use
     of Confidence or Fiducial Limits Illustrated in the Case of the Binomial",
@@ -244,9 +245,9 @@ def arbitrary(predictions: ArrayLike, baseline: ArrayLike | int, threshold: floa
     interval at level ``c`` would test at the stricter level ``(1 + c) / 2``.) The test
     is per person; flagging all people at once with an overall confidence needs a
     multiple-testing correction (for ``n`` people, Bonferroni's ``1 - (1 - c) / n``).
-    Kulynych, Hsu, Troncoso & Calmon (2023), "Arbitrary Decisions are a Hidden Cost of
-    Differentially Private Training", FAccT, define the flip probability; the bounds are
-    those of Wilson (1927) and Clopper & Pearson (1934). One streaming pass over
+    The setting is that of Kulynych, Hsu, Troncoso & Calmon (2023), "Arbitrary Decisions
+    are a Hidden Cost of Differentially Private Training", FAccT; the bounds are those of
+    Wilson (1927) and Clopper & Pearson (1934). One streaming pass over
     ``predictions``; extra memory ``O(n_samples + n_models)``.
 
     Examples
@@ -266,7 +267,7 @@ def arbitrary(predictions: ArrayLike, baseline: ArrayLike | int, threshold: floa
 
 
 def retrainings_needed(precision: float, confidence: float) -> int:
-    """Models (retrainings) that pin every person's flip probability to ``precision``.
+    """Retrainings needed to estimate a person's flip probability within ``precision``.
 
     The smallest ``m`` with ``m >= ln(2 / (1 - confidence)) / (2 precision**2)``. With
     ``m`` independent retrainings, each person's estimated flip probability (the share of
@@ -295,8 +296,9 @@ def retrainings_needed(precision: float, confidence: float) -> int:
     Hoeffding (1963), "Probability Inequalities for Sums of Bounded Random Variables",
     JASA, Theorem 1 for variables in ``[0, 1]``, solved for ``m``. Kulynych, Hsu,
     Troncoso & Calmon (2023), "Arbitrary Decisions are a Hidden Cost of Differentially
-    Private Training", FAccT, bound the number of retrainings needed to estimate
-    predictive multiplicity from the same kind of concentration argument. The guarantee
+    Private Training", FAccT, derive a bound on the number of retrainings needed to
+    estimate predictive multiplicity reliably; the bound here is the plain Hoeffding
+    bound for the flip probability of one person. The guarantee
     is for each person separately and does not depend on the true flip probability;
     for all ``n`` people at once (a union bound), pass
     ``confidence = 1 - (1 - c) / n``.
