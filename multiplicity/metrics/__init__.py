@@ -7,6 +7,7 @@ real-valued ``predictions`` (regression outputs or scores); ``baseline`` is the 
 model h0 (its outputs, or an int naming its row).
 """
 
+from ._accumulation import ambiguity_curve, ambiguity_estimate, discrepancy_curve
 from ._ambiguity import (
     ambiguity,
     ambiguity_discrepancy,
@@ -33,13 +34,16 @@ from ._regression import (
 
 __all__ = [
     "ambiguity",
+    "ambiguity_curve",
     "ambiguity_discrepancy",
+    "ambiguity_estimate",
     "ambiguous_samples",
     "churn",
     "decision_ambiguity",
     "disagreement",
     "disagreement_error_estimate",
     "discrepancy",
+    "discrepancy_curve",
     "negative_flip_rate",
     "pairwise_disagreement",
     "positive_flip_rate",
