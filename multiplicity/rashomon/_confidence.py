@@ -1,0 +1,385 @@
+"""Bootstrap confidence intervals of the measures of a :class:`MultiplicityProfile`.
+
+The bootstrap resamples people (the columns of the profile's per-sample arrays) with
+replacement. A resample is drawn as per-person multiplicities ``w`` (a multinomial count
+vector of shape ``(n_samples,)``), so each measure on the resample is a weighted sum over
+people: a mean is ``w @ x / n`` and a discrepancy ``max_model (w @ flips_model) / n``.
+:mod:`._confidence_kernels` computes these sums for a chunk of resamples in one parallel
+pass; no measure is recomputed resample by resample.
+
+Only people on whom some model flips (in label or in probability) contribute to the flip
+counts, so the flip flags are kept for those people only; the accuracy of model ``k`` is
+the baseline's accuracy plus ``correct_k - correct_baseline``, which is also zero
+elsewhere.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Iterator
+from typing import Any, NamedTuple
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+from scipy.special import ndtr, ndtri
+
+from .._checks import check_int, resolve_seed
+from .._config import use_kernels
+from .._groups import group_labels, small_groups
+from . import _confidence_kernels as _ck
+
+__all__ = ["profile_confidence"]
+
+# Messages (tests import them).
+CONFIDENCE_RANGE = "confidence must be a real number in (0, 1), got {0!r}"
+METHOD_UNKNOWN = "method must be 'percentile' or 'bca', got {0!r}"
+
+OVERALL = "overall"
+GAP = "max-min gap"
+# Positions drawn per chunk of resamples (int32 positions and weights: 32 MiB).
+CHUNK_ENTRIES = 1 << 22
+# numpy.quantile's method for every interval (Hyndman & Fan 1996, definition 7).
+QUANTILE_METHOD = "linear"
+
+
+class _Spec(NamedTuple):
+    """How one measure is read from the weighted sums.
+
+    ``kind`` ``"mean"``: ``rows[0]`` of the dense (``dense`` True) or active matrix over
+    the sample size. ``"max"`` / ``"min"``: the extreme over ``rows`` of the active
+    matrix, plus the dense row ``base`` (-1: none), over the sample size.
+    """
+
+    name: str
+    kind: str
+    rows: tuple[int, ...]
+    dense: bool = False
+    base: int = -1
+
+
+class _Layout(NamedTuple):
+    """Per-person matrices in group order (people of group 0 first, then group 1, ...)."""
+
+    order: NDArray[np.intp]        # (n,) person at each position
+    bounds: NDArray[np.int64]      # (G + 1,) group edges in positions
+    dense: NDArray[np.float64]     # (kd, n) per-person values
+    act_pos: NDArray[np.intp]      # (n_act,) positions of the people someone flips
+    act_bounds: NDArray[np.int64]  # (G + 1,) group edges among them
+    active: NDArray[np.int8]       # (qa, n_act) 0/1 flags (-1/0/1 accuracy differences)
+    specs: list[_Spec]
+
+
+def _layout(profile: Any, codes: NDArray[np.int64], n_groups: int) -> _Layout:
+    """The matrices behind every measure of ``profile``, people sorted by ``codes``."""
+    order = np.argsort(codes, kind="stable")
+    bounds = np.zeros(n_groups + 1, dtype=np.int64)
+    bounds[1:] = np.cumsum(np.bincount(codes, minlength=n_groups))
+    P, b = profile.predictions, profile.baseline_index
+    m = P.shape[0]
+    active = profile.ambiguous.copy()
+    pf = profile.proba_flips
+    if pf is not None:
+        p_any = pf.any(axis=0)
+        active |= p_any
+    act_pos = np.flatnonzero(active[order])
+    people = order[act_pos]
+    act_bounds = np.searchsorted(act_pos, bounds).astype(np.int64)
+    Pa = P[:, people]
+
+    blocks: list[NDArray] = [profile.ambiguous[people][None, :], Pa != Pa[b]]
+    dense: list[NDArray] = []
+    specs = [_Spec("ambiguity", "mean", (0,)),
+             _Spec("discrepancy", "max", tuple(range(1, 1 + m)))]
+    if pf is not None:
+        blocks += [p_any[people][None, :], pf[:, people]]
+        specs += [_Spec("probabilistic_ambiguity", "mean", (1 + m,)),
+                  _Spec("probabilistic_discrepancy", "max", tuple(range(2 + m, 2 + 2 * m)))]
+        dense += [profile.rashomon_capacity, profile.vpr_width]
+        specs += [_Spec("mean_rashomon_capacity", "mean", (0,), dense=True),
+                  _Spec("mean_vpr_width", "mean", (1,), dense=True)]
+    specs.append(_Spec("mean_self_consistency", "mean", (len(dense),), dense=True))
+    dense.append(profile.self_consistency)
+    if profile.y_codes is not None:
+        correct = (Pa == profile.y_codes[people]).astype(np.int8)
+        q0 = sum(block.shape[0] for block in blocks)
+        blocks.append(correct - correct[b])
+        base = len(dense)
+        dense.append(P[b] == profile.y_codes)
+        diff = tuple(range(q0, q0 + m))
+        specs += [_Spec("baseline_accuracy", "mean", (base,), dense=True),
+                  _Spec("min_accuracy", "min", diff, base=base),
+                  _Spec("max_accuracy", "max", diff, base=base)]
+    return _Layout(
+        order=order, bounds=bounds,
+        dense=np.ascontiguousarray(np.stack(dense).astype(np.float64)[:, order]),
+        act_pos=act_pos, act_bounds=act_bounds,
+        active=np.ascontiguousarray(np.concatenate(blocks).astype(np.int8)),
+        specs=specs)
+
+
+# ------------------------------------------------------------------------ resamples
+def _chunk_size(n: int, n_resamples: int) -> int:
+    """Resamples per chunk: about ``CHUNK_ENTRIES`` drawn positions (depends on ``n`` only
+    up to the cap, so the draws do not depend on the chunking)."""
+    return max(1, min(n_resamples, CHUNK_ENTRIES // max(n, 1)))
+
+
+def _iter_positions(rng: np.random.Generator, n_resamples: int, bounds: NDArray[np.int64]
+                    ) -> Iterator[NDArray[np.int32]]:
+    """Drawn positions, one chunk of resamples at a time: ``(R, n)`` int32 arrays.
+
+    Each group's positions ``[lo, hi)`` are drawn uniformly with replacement from the
+    group itself, so every resample keeps the group sizes (one group: the plain bootstrap).
+    """
+    n = int(bounds[-1])
+    chunk = _chunk_size(n, n_resamples)
+    for start in range(0, n_resamples, chunk):
+        R = min(chunk, n_resamples - start)
+        pos = np.empty((R, n), dtype=np.int32)
+        for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
+            pos[:, lo:hi] = rng.integers(lo, hi, size=(R, hi - lo), dtype=np.int32)
+        yield pos
+
+
+def _bootstrap_indices(n_samples: int, n_resamples: int, seed: int,
+                       codes: NDArray[np.int64] | None = None) -> NDArray[np.intp]:
+    """The people of every resample, ``(n_resamples, n_samples)``: the draws behind
+    :func:`profile_confidence` with the same ``seed`` (and group codes), for tests."""
+    codes = np.zeros(n_samples, np.int64) if codes is None else np.asarray(codes, np.int64)
+    n_groups = int(codes.max()) + 1
+    order = np.argsort(codes, kind="stable")
+    bounds = np.zeros(n_groups + 1, dtype=np.int64)
+    bounds[1:] = np.cumsum(np.bincount(codes, minlength=n_groups))
+    rng = np.random.default_rng(seed)
+    return np.concatenate([order[pos] for pos in _iter_positions(rng, n_resamples, bounds)])
+
+
+def _weights(pos: NDArray[np.int32], kernels: bool) -> NDArray[np.int32]:
+    """Per-position multiplicities ``(R, n)`` int32 of drawn positions ``(R, n)``."""
+    R, n = pos.shape
+    if kernels:
+        W = np.empty((R, n), dtype=np.int32)
+        _ck._weights_from_positions(pos, W)
+        return W
+    flat = (pos + (np.arange(R, dtype=np.int64) * n)[:, None]).ravel()
+    return np.bincount(flat, minlength=R * n).reshape(R, n).astype(np.int32)
+
+
+def _sums(W: NDArray[np.int32], lay: _Layout, kernels: bool
+          ) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+    """Weighted sums per group: active ``(R, qa, G)`` int64 and dense ``(R, kd, G)``."""
+    R, G = W.shape[0], lay.bounds.shape[0] - 1
+    Wa = np.ascontiguousarray(W[:, lay.act_pos])
+    Sa = np.zeros((R, lay.active.shape[0], G), dtype=np.int64)
+    Sd = np.zeros((R, lay.dense.shape[0], G))
+    if kernels:
+        _ck._segment_sums(Wa, lay.active, lay.act_bounds, Sa)
+        _ck._segment_sums(W, lay.dense, lay.bounds, Sd)
+        return Sa, Sd
+    for g in range(G):  # NumPy twin: exact, the counts are integers below 2**53
+        lo, hi = lay.act_bounds[g], lay.act_bounds[g + 1]
+        Sa[:, :, g] = np.rint(Wa[:, lo:hi].astype(np.float64)
+                              @ lay.active[:, lo:hi].T.astype(np.float64))
+        lo, hi = lay.bounds[g], lay.bounds[g + 1]
+        Sd[:, :, g] = W[:, lo:hi].astype(np.float64) @ lay.dense[:, lo:hi].T
+    return Sa, Sd
+
+
+def _values(spec: _Spec, Sa: NDArray[np.int64], Sd: NDArray[np.float64],
+            sizes: NDArray[np.float64]) -> NDArray[np.float64]:
+    """One measure on each resample: ``(R, G + 1)``, the groups then all people."""
+    n = sizes.sum()
+    if spec.kind == "mean":
+        S = (Sd if spec.dense else Sa)[:, spec.rows[0], :].astype(np.float64)
+        return np.concatenate([S / sizes, S.sum(axis=1, keepdims=True) / n], axis=1)
+    C = Sa[:, list(spec.rows), :].astype(np.float64)  # (R, rows, G)
+    if spec.base >= 0:
+        C = C + Sd[:, None, spec.base, :]
+    reduce = np.max if spec.kind == "max" else np.min
+    return np.concatenate([reduce(C, axis=1) / sizes,
+                           reduce(C.sum(axis=2), axis=1)[:, None] / n], axis=1)
+
+
+def _replicates(profile: Any, n_resamples: int, seed: int, codes: NDArray[np.int64],
+                n_groups: int) -> tuple[_Layout, dict[str, NDArray], dict[str, NDArray]]:
+    """Estimates ``(G + 1,)`` and bootstrap replicates ``(n_resamples, G + 1)`` of every
+    measure, the groups then all people."""
+    lay = _layout(profile, codes, n_groups)
+    n = profile.n_samples
+    sizes = np.diff(lay.bounds).astype(np.float64)
+    work = n_resamples * (n + lay.active.size + lay.dense.size)
+    kernels = use_kernels(work)
+    Sa, Sd = _sums(np.ones((1, n), dtype=np.int32), lay, kernels)
+    est = {s.name: _values(s, Sa, Sd, sizes)[0] for s in lay.specs}
+    reps = {s.name: np.empty((n_resamples, n_groups + 1)) for s in lay.specs}
+    start = 0
+    for pos in _iter_positions(np.random.default_rng(seed), n_resamples, lay.bounds):
+        Sa, Sd = _sums(_weights(pos, kernels), lay, kernels)
+        for s in lay.specs:
+            reps[s.name][start:start + pos.shape[0]] = _values(s, Sa, Sd, sizes)
+        start += pos.shape[0]
+    return lay, est, reps
+
+
+# ------------------------------------------------------------------------- jackknife
+def _person_values(spec: _Spec, lay: _Layout) -> NDArray:
+    """Each person's contribution to the measure, in group order: ``(n,)`` for a mean,
+    ``(len(rows), n)`` 0/1 entries for an extreme."""
+    n = lay.order.shape[0]
+    if spec.kind == "mean" and spec.dense:
+        return lay.dense[spec.rows[0]]
+    E = np.zeros((len(spec.rows), n))
+    E[:, lay.act_pos] = lay.active[list(spec.rows)]
+    if spec.base >= 0:
+        E += lay.dense[spec.base]
+    return E[0] if spec.kind == "mean" else E
+
+
+def _leave_one_out(x: NDArray, kind: str) -> NDArray[np.float64]:
+    """The measure on the sample ``x`` (people in the last axis) without each person.
+
+    A mean: ``(sum - x_i) / (N - 1)``. The largest of several 0/1 counts: only the rows
+    that tie for it can keep it after a person leaves, so it drops by one exactly when
+    every tied row counts that person; the smallest drops by one when any tied row does.
+    """
+    N = x.shape[-1]
+    if kind == "mean":
+        return (x.sum() - x) / (N - 1)
+    counts = x.sum(axis=1)
+    if kind == "max":
+        top = counts.max()
+        return (top - x[counts == top].min(axis=0)) / (N - 1)
+    low = counts.min()
+    return (low - x[counts == low].max(axis=0)) / (N - 1)
+
+
+def _acceleration(loo: NDArray[np.float64]) -> float:
+    """Efron's (1987) acceleration from jackknife values: ``sum U^3 / (6 (sum U^2)^1.5)``
+    with ``U = mean - loo``; 0 when the values do not vary."""
+    u = loo.mean() - loo
+    den = 6.0 * float(u @ u) ** 1.5
+    return float(np.sum(u ** 3) / den) if den > 0 else 0.0
+
+
+def _accelerations(spec: _Spec, lay: _Layout, est: NDArray[np.float64],
+                   gap: tuple[int, int] | None) -> NDArray[np.float64]:
+    """Acceleration of each group's value, the overall value and (with ``gap``, the
+    groups of the largest and smallest estimate) the gap between them: ``(G + 1[+1],)``."""
+    x = _person_values(spec, lay)
+    G = lay.bounds.shape[0] - 1
+    n = x.shape[-1]
+    loos = []
+    for g in range(G):
+        lo, hi = lay.bounds[g], lay.bounds[g + 1]
+        loos.append(_leave_one_out(x[..., lo:hi], spec.kind) if hi - lo > 1 else None)
+    out = [_acceleration(v) if v is not None else 0.0 for v in loos]
+    out.append(_acceleration(_leave_one_out(x, spec.kind)) if n > 1 else 0.0)
+    if gap is not None:
+        hi_g, lo_g = gap
+        loo = np.full(n, est[hi_g] - est[lo_g])
+        if hi_g != lo_g:
+            for g, sign in ((hi_g, 1.0), (lo_g, -1.0)):
+                a, b = lay.bounds[g], lay.bounds[g + 1]
+                if loos[g] is not None:
+                    loo[a:b] = (loos[g] - est[g]) * sign + est[hi_g] - est[lo_g]
+        out.append(_acceleration(loo))
+    return np.asarray(out)
+
+
+# ------------------------------------------------------------------------- intervals
+def _percentile_levels(confidence: float) -> NDArray[np.float64]:
+    alpha = 1.0 - confidence
+    return np.array([alpha / 2, 1.0 - alpha / 2])
+
+
+def _bca_levels(reps: NDArray[np.float64], estimate: float, accel: float,
+                confidence: float) -> NDArray[np.float64]:
+    """BCa quantile levels (Efron 1987, eq. 2.3): ``Phi(z0 + (z0 + z) / (1 - a (z0 + z)))``
+    with the bias correction ``z0 = Phi^-1(share of replicates below the estimate)``, ties
+    counted half. NaN when every replicate lies on one side of the estimate."""
+    share = (np.count_nonzero(reps < estimate) + np.count_nonzero(reps <= estimate)) \
+        / (2.0 * reps.shape[0])
+    if not 0.0 < share < 1.0:
+        return np.full(2, np.nan)
+    z0 = ndtri(share)
+    z = ndtri(_percentile_levels(confidence)) + z0
+    return ndtr(z0 + z / (1.0 - accel * z))
+
+
+def _interval(reps: NDArray[np.float64], estimate: float, accel: float | None,
+              confidence: float) -> tuple[float, float, float]:
+    """``(low, high, std_error)`` from the replicates of one value."""
+    levels = (_percentile_levels(confidence) if accel is None
+              else _bca_levels(reps, estimate, accel, confidence))
+    if np.isnan(levels).any():
+        low = high = np.nan
+    else:
+        low, high = np.quantile(reps, levels, method=QUANTILE_METHOD)
+    se = float(np.std(reps, ddof=1)) if reps.shape[0] > 1 else np.nan
+    return float(low), float(high), se
+
+
+def _check_confidence(confidence: object) -> float:
+    if isinstance(confidence, bool) or not isinstance(confidence, numbers.Real) \
+            or not 0.0 < float(confidence) < 1.0:
+        raise ValueError(CONFIDENCE_RANGE.format(confidence))
+    return float(confidence)
+
+
+def profile_confidence(profile: Any, n_resamples: int = 1000, confidence: float = 0.95,
+                       random_state: Any = None, *, groups: Any = None, bins: Any = "auto",
+                       method: str = "percentile") -> pd.DataFrame:
+    """Bootstrap intervals of a profile's measures; see
+    :meth:`MultiplicityProfile.confidence`."""
+    n_resamples = check_int(n_resamples, "n_resamples", 1)
+    level = _check_confidence(confidence)
+    if not isinstance(method, str) or method not in ("percentile", "bca"):
+        raise ValueError(METHOD_UNKNOWN.format(method))
+    n = profile.n_samples
+    if groups is None:
+        codes, names, grp = np.zeros(n, dtype=np.int64), None, None
+    else:
+        grp = group_labels(groups, index=profile.index, n=n, bins=bins, name="groups",
+                           reference_name="X")
+        codes, names = np.asarray(grp.codes, dtype=np.int64), list(grp.names)
+    seed = resolve_seed(random_state)
+    n_groups = 1 if names is None else len(names)
+    lay, est, reps = _replicates(profile, n_resamples, seed, codes, n_groups)
+    bca = method == "bca"
+
+    rows: list[dict[str, Any]] = []
+    gap_groups: dict[str, tuple[Any, Any]] = {}
+    for spec in lay.specs:
+        e, r = est[spec.name], reps[spec.name]
+        gap = None
+        if names is not None:
+            vals = e[:n_groups]
+            gap = (int(np.argmax(vals)), int(np.argmin(vals)))
+            gap_groups[spec.name] = (names[gap[0]], names[gap[1]])
+            e = np.append(e, vals[gap[0]] - vals[gap[1]])
+            r = np.column_stack([r, r[:, gap[0]] - r[:, gap[1]]])
+        accel = _accelerations(spec, lay, est[spec.name], gap) if bca else None
+        labels = [OVERALL] if names is None else [*names, OVERALL, GAP]
+        cols = [n_groups] if names is None else range(n_groups + 2)
+        for label, c in zip(labels, cols, strict=True):
+            low, high, se = _interval(r[:, c], e[c], None if accel is None else accel[c],
+                                      level)
+            rows.append({"measure": spec.name, "group": label, "estimate": float(e[c]),
+                         "low": low, "high": high, "std_error": se})
+
+    df = pd.DataFrame(rows)
+    if names is None:
+        df = df.drop(columns="group").set_index("measure")
+    else:
+        df["excludes_zero"] = (df["low"] > 0) | (df["high"] < 0)
+        df = df.set_index(["measure", "group"])
+        gaps = df.xs(GAP, level="group")
+        df.attrs["gap_groups"] = gap_groups
+        df.attrs["supported_gaps"] = [mm for mm in gaps.index if gaps.loc[mm, "excludes_zero"]]
+        sizes = np.bincount(codes, minlength=n_groups)
+        df.attrs["small_groups"] = [names[g] for g in np.flatnonzero(small_groups(sizes, n))]
+        df.attrs["groups"] = grp.description
+    df.attrs.update(method=method, confidence=level, n_resamples=n_resamples,
+                    random_state=seed, quantile=QUANTILE_METHOD)
+    return df
