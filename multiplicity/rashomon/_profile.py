@@ -327,7 +327,9 @@ class MultiplicityProfile:
             the difference between the groups with the largest and the smallest estimate
             (``df.attrs["gap_groups"]``), kept fixed across resamples, so its interval
             can cross 0: when it does not, the ranking of those two groups is supported
-            at that level (``df.attrs["supported_gaps"]`` lists those measures).
+            at that level (``df.attrs["supported_gaps"]`` lists those measures). The
+            two groups are picked by their estimates, and the interval does not correct
+            for that choice: with many groups, read it as optimistic.
             ``df.attrs`` also holds ``method``, ``confidence``, ``n_resamples``,
             ``random_state``, ``quantile`` and, with groups, ``small_groups`` and
             ``groups``. A BCa interval is NaN when every replicate lies on one side of
