@@ -25,6 +25,7 @@ __all__ = [
     "check_int",
     "check_numeric_X",
     "check_on_undefined",
+    "check_real_in",
     "check_regression_target",
     "check_y_for_X",
     "n_samples_of",
@@ -210,3 +211,17 @@ def check_numeric_X(X: object, *, dense_for: str | None = None) -> None:
             kind = TypeError if isinstance(e, TypeError) else ValueError
             raise kind(_errors.NOT_NUMERIC.format(name="X", dtype=arr.dtype)
                        + f" ({e})") from None
+
+
+def check_real_in(value: object, template: str, low: float, high: float,
+                  closed_low: bool = False) -> float:
+    """``value`` as a float in ``(low, high)`` (``[low, high)`` when ``closed_low``); a
+    bool or non-number is a TypeError, a value outside (or NaN) a ValueError, both with
+    ``template.format(value)``."""
+    if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Real):
+        raise TypeError(template.format(value))
+    v = float(value)
+    inside = (low <= v if closed_low else low < v) and v < high
+    if not inside:  # also catches NaN
+        raise ValueError(template.format(value))
+    return v

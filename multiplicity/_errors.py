@@ -57,6 +57,20 @@ THRESHOLD_CLASSIFIERS = ("threshold is a decision cut-off on the predictions of 
 DELTA_ZERO_SPREAD = ("the training target y takes one value only, so the default delta "
                      "(0.1 x its standard deviation) would be 0; pass delta= in the units "
                      "of the target")
+CONFIDENCE_RANGE = "confidence must be a real number in (0, 1), got {0!r}"
+ONE_SIDED_CONFIDENCE_RANGE = (
+    "confidence must be a real number in (0.5, 1) for the one-sided test of arbitrary, "
+    "got {0!r}")
+PRECISION_RANGE = "precision must be a real number in (0, 1), got {0!r}"
+FLIP_THRESHOLD_RANGE = (
+    "threshold must be a real number in [0, 1) (a flip probability), got {0!r}")
+INTERVAL_METHOD = "method must be 'wilson' or 'clopper-pearson', got {0!r}"
+ESTIMATE_METHOD = "method must be 'chao2' or 'jackknife2', got {0!r}"
+TARGET_GAIN = "target_gain must be a real number > 0, got {0!r}"
+SIZES_RANGE = ("sizes must be a non-empty 1-D sequence of integers in [1, {n_models}] "
+               "(the number of non-baseline models), got {sizes!r}")
+NO_OTHER_MODELS = ("predictions must hold at least one model besides the baseline (row "
+                   "{index}), got {n_models} row(s)")
 DELTA_NEEDED = ("delta must be given for a Rashomon set of regressors: a distance between "
                 "two predictions, in the units of the target (for prices in dollars, "
                 "delta=1000 counts the people whose price some model moves by $1,000 "

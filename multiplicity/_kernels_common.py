@@ -11,7 +11,7 @@ agreement of model pairs in :mod:`multiplicity.metrics`, the top-two votes of
 import numpy as np
 from numba import get_num_threads, njit, prange, set_num_threads
 
-from ._config import NJIT, NJIT_PARALLEL
+from ._config import NJIT, NJIT_PARALLEL, use_kernels
 
 
 @njit(**NJIT)
@@ -304,6 +304,61 @@ def _moved_edge(delta, rtol, base):
     less a rounding slack relative to ``max(delta, |base|)`` (see
     :data:`multiplicity._validation.DELTA_RTOL`)."""
     return delta - rtol * max(delta, abs(base))
+
+
+# --------------------------------------------------------------- per-person flip counts
+# Samples per column block of _sample_flip_counts: the baseline slice and the int64 counts
+# of a block stay in L2 while every model's row streams past them.
+SAMPLE_BLOCK = 16384
+# Cells (models x samples) of the boolean temporary of the NumPy twin (4 MiB).
+SAMPLE_NUMPY_CELLS = 1 << 22
+
+
+@njit(**NJIT)
+def _count_block(P, b, lo, hi, out):
+    """Add the flips of every row of ``P`` over columns ``lo:hi`` to ``out`` ((hi - lo,))."""
+    bb = b[lo:hi]
+    for i in range(P.shape[0]):
+        row = P[i, lo:hi]
+        for j in range(bb.shape[0]):
+            out[j] += row[j] != bb[j]
+
+
+@njit(**NJIT_PARALLEL)
+def _sample_flip_counts(P, b, block):
+    """Per sample, the number of models whose label differs from the baseline's.
+
+    ``P`` (m, n) labels, ``b`` (n,) labels of ``P``'s dtype, ``block`` samples per column
+    block. Returns (n,) int64. One pass over ``P``, parallel over blocks; each block
+    writes only its own slice of the output (no races). Memory: the (n,) output.
+    """
+    n = P.shape[1]
+    out = np.zeros(n, dtype=np.int64)
+    for t in prange(_n_blocks(n, block)):
+        lo = t * block
+        hi = min(n, lo + block)
+        _count_block(P, b, lo, hi, out[lo:hi])
+    return out
+
+
+def _sample_flip_counts_numpy(P, b):
+    """NumPy twin of :func:`_sample_flip_counts` (blocks of at most
+    ``SAMPLE_NUMPY_CELLS`` boolean cells)."""
+    m, n = P.shape
+    block = max(1, SAMPLE_NUMPY_CELLS // max(m, 1))
+    out = np.empty(n, dtype=np.int64)
+    for lo in range(0, n, block):
+        hi = min(n, lo + block)
+        out[lo:hi] = np.count_nonzero(P[:, lo:hi] != b[lo:hi], axis=0)
+    return out
+
+
+def sample_flip_counts(P, b):
+    """Per sample, how many rows of ``P`` differ from ``b``: the kernel, or its NumPy
+    twin on inputs too small to pay for it (:func:`multiplicity._config.use_kernels`)."""
+    if use_kernels(P.size):
+        return _sample_flip_counts(P, b, SAMPLE_BLOCK)
+    return _sample_flip_counts_numpy(P, b)
 
 
 # ------------------------------------------------------------------- vote counting

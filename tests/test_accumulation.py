@@ -11,13 +11,13 @@ import pytest
 from scipy.stats import norm
 
 from multiplicity import metrics
-from multiplicity.metrics import ambiguity_curve, ambiguity_estimate, discrepancy_curve
-from multiplicity.metrics._accumulation import (
+from multiplicity._errors import (
     CONFIDENCE_RANGE,
     ESTIMATE_METHOD,
     NO_OTHER_MODELS,
     TARGET_GAIN,
 )
+from multiplicity.metrics import ambiguity_curve, ambiguity_estimate, discrepancy_curve
 
 
 def random_predictions(seed, m=7, n=60, rate=0.1):
@@ -295,16 +295,19 @@ def test_validation_messages():
     with pytest.raises(ValueError, match=ESTIMATE_METHOD.format("chao1").replace("(", r"\(")
                        .replace(")", r"\)")):
         ambiguity_estimate(P, 0, method="chao1")
-    for bad in (0, 1, 1.5, -0.1, True, "0.9"):
+    for bad in (0, 1, 1.5, -0.1):
         with pytest.raises(ValueError, match="confidence must be"):
+            ambiguity_estimate(P, 0, confidence=bad)
+    for bad in (True, "0.9"):
+        with pytest.raises(TypeError, match="confidence must be"):
             ambiguity_estimate(P, 0, confidence=bad)
     assert CONFIDENCE_RANGE.startswith("confidence")
     single = [[0, 1, 1]]
-    msg = NO_OTHER_MODELS.format(name="predictions", got=1)
+    msg = NO_OTHER_MODELS.format(index=0, n_models=1)
     for func in (ambiguity_curve, discrepancy_curve, ambiguity_estimate):
         with pytest.raises(ValueError, match=r"at least one model besides the baseline"):
             func(single, 0)
-    assert "got 1 model(s)" in msg
+    assert "got 1 row(s)" in msg
     # A one-row matrix against an array baseline has one model to draw from.
     assert ambiguity_curve(single, [0, 0, 1])["ambiguity"].iloc[-1] == pytest.approx(1 / 3)
 

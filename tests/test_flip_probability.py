@@ -21,15 +21,17 @@ from hypothesis import strategies as st
 from statsmodels.stats.proportion import proportion_confint
 
 from multiplicity import _errors
+from multiplicity import _kernels_common as kernels
 from multiplicity._config import config_context
-from multiplicity.metrics import _flip_probability_kernels as kernels
-from multiplicity.metrics._flip_probability import (
+from multiplicity._errors import (
     CONFIDENCE_RANGE,
     FLIP_THRESHOLD_RANGE,
     INTERVAL_METHOD,
     NO_OTHER_MODELS,
     ONE_SIDED_CONFIDENCE_RANGE,
     PRECISION_RANGE,
+)
+from multiplicity.metrics._flip_probability import (
     arbitrary,
     flip_probability,
     retrainings_needed,
@@ -154,7 +156,7 @@ def test_kernel_and_twin_agree_over_blocks(block):
 
 
 def test_numpy_twin_blocks_are_bounded(monkeypatch):
-    monkeypatch.setattr(kernels, "NUMPY_CELLS", 20)
+    monkeypatch.setattr(kernels, "SAMPLE_NUMPY_CELLS", 20)
     rng = np.random.default_rng(2)
     P = rng.integers(0, 2, size=(7, 50))
     b = rng.integers(0, 2, size=50)

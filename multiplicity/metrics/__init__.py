@@ -25,6 +25,7 @@ from ._disagreement import (
     pairwise_disagreement,
     self_consistency,
 )
+from ._flip_probability import arbitrary, flip_probability, retrainings_needed
 from ._regression import (
     decision_ambiguity,
     prediction_range,
@@ -38,12 +39,14 @@ __all__ = [
     "ambiguity_discrepancy",
     "ambiguity_estimate",
     "ambiguous_samples",
+    "arbitrary",
     "churn",
     "decision_ambiguity",
     "disagreement",
     "disagreement_error_estimate",
     "discrepancy",
     "discrepancy_curve",
+    "flip_probability",
     "negative_flip_rate",
     "pairwise_disagreement",
     "positive_flip_rate",
@@ -53,6 +56,7 @@ __all__ = [
     "rashomon_capacity",
     "regression_ambiguity",
     "regression_discrepancy",
+    "retrainings_needed",
     "self_consistency",
     "viable_prediction_range",
 ]

@@ -20,21 +20,13 @@ import pandas as pd
 from numpy.typing import ArrayLike
 from scipy.stats import norm
 
-from .._checks import check_int, resolve_seed
+from .. import _errors
+from .._checks import check_int, check_real_in, resolve_seed
 from .._kernels_common import COUNTS, label_flip_stats
-from .._validation import check_prediction_baseline, check_predictions
 from . import _accumulation_kernels as _kernels
+from ._person_flips import person_flip_counts, resolve_baseline
 
 __all__ = ["AmbiguityEstimate", "ambiguity_curve", "ambiguity_estimate", "discrepancy_curve"]
-
-# Message templates (to move to multiplicity._errors).
-NO_OTHER_MODELS = ("{name} needs at least one model besides the baseline, got {got} "
-                   "model(s) of which the baseline is one")
-SIZES_RANGE = ("sizes must be a non-empty 1-D sequence of integers in [1, {n_models}] "
-               "(the number of non-baseline models), got {sizes!r}")
-ESTIMATE_METHOD = "method must be 'chao2' or 'jackknife2', got {0!r}"
-CONFIDENCE_RANGE = "confidence must be a real number in (0, 1), got {0!r}"
-TARGET_GAIN = "target_gain must be a real number > 0, got {0!r}"
 
 # The summary calls the curve levelled off when the last model drawn added less than
 # this share of the observed ambiguity, and counts the models still worth drawing as
@@ -44,30 +36,10 @@ SUMMARY_GAIN = 0.01
 
 
 # --------------------------------------------------------------------------- helpers
-def _is_row(baseline: object) -> bool:
-    return isinstance(baseline, numbers.Integral) and not isinstance(baseline, bool | np.bool_)
-
-
-def _resolve(predictions: ArrayLike, baseline: ArrayLike | int
-             ) -> tuple[np.ndarray, np.ndarray, int | None]:
-    """``(P, b, row)``: checked labels, baseline labels, and the baseline's row (or None).
-
-    Raises when no model other than the baseline is left.
-    """
-    P, b = check_prediction_baseline(check_predictions(predictions), baseline)
-    m = P.shape[0]
-    row = int(baseline) % m if _is_row(baseline) else None  # type: ignore[call-overload]
-    if m - (row is not None) < 1:
-        raise ValueError(NO_OTHER_MODELS.format(name="predictions", got=m))
-    return P, b, row
-
-
 def _sample_counts(predictions: ArrayLike, baseline: ArrayLike | int
                    ) -> tuple[np.ndarray, int, int]:
     """``(hist, n_models, n_samples)``: samples per flip count ``c`` (length M + 1)."""
-    P, b, row = _resolve(predictions, baseline)
-    n_models = P.shape[0] - (row is not None)
-    c = _kernels._sample_flip_counts(P, b, _kernels.BLOCK)
+    c, n_models, P, _, _ = person_flip_counts(predictions, baseline)
     return np.bincount(c, minlength=n_models + 1).astype(np.int64), n_models, P.shape[1]
 
 
@@ -80,15 +52,8 @@ def _check_sizes(sizes: ArrayLike | None, n_models: int) -> np.ndarray:
     ok = (s.ndim == 1 and s.size > 0 and s.dtype.kind in "iu"
           and int(s.min()) >= 1 and int(s.max()) <= n_models)
     if not ok:
-        raise ValueError(SIZES_RANGE.format(n_models=n_models, sizes=sizes))
+        raise ValueError(_errors.SIZES_RANGE.format(n_models=n_models, sizes=sizes))
     return s.astype(np.int64)
-
-
-def _check_confidence(confidence: object) -> float:
-    if isinstance(confidence, bool) or not isinstance(confidence, numbers.Real) \
-            or not 0.0 < float(confidence) < 1.0:
-        raise ValueError(CONFIDENCE_RANGE.format(confidence))
-    return float(confidence)
 
 
 # --------------------------------------------------------------------------- curves
@@ -202,7 +167,7 @@ def discrepancy_curve(predictions: ArrayLike, baseline: ArrayLike | int,
     n_models
     3                 0.5        0.0
     """
-    P, b, row = _resolve(predictions, baseline)
+    P, b, row = resolve_baseline(predictions, baseline)
     draws = check_int(n_draws, "n_draws", 1)
     seed = resolve_seed(random_state)
     _, counts = label_flip_stats(P, b, COUNTS)
@@ -347,7 +312,7 @@ class AmbiguityEstimate:
         """
         if isinstance(target_gain, bool) or not isinstance(target_gain, numbers.Real) \
                 or not float(target_gain) > 0.0 or not math.isfinite(float(target_gain)):
-            raise ValueError(TARGET_GAIN.format(target_gain))
+            raise ValueError(_errors.TARGET_GAIN.format(target_gain))
         gap = self.estimate - self.observed
         if gap <= target_gain:
             return 0
@@ -508,8 +473,8 @@ def ambiguity_estimate(predictions: ArrayLike, baseline: ArrayLike | int,
     (0.307, 0.838)
     """
     if method not in ("chao2", "jackknife2"):
-        raise ValueError(ESTIMATE_METHOD.format(method))
-    conf = _check_confidence(confidence)
+        raise ValueError(_errors.ESTIMATE_METHOD.format(method))
+    conf = check_real_in(confidence, _errors.CONFIDENCE_RANGE, 0.0, 1.0)
     hist, n_models, n = _sample_counts(predictions, baseline)
     z = float(norm.ppf(0.5 + conf / 2))
     M = n_models

@@ -1,40 +1,14 @@
 """Numba kernels behind the accumulation measures of :mod:`multiplicity.metrics`.
 
-Two kernels: the per-sample flip counts (how many models flip each sample, one read of
-the prediction matrix in column blocks) and the rarefaction curve computed from the
-histogram of those counts. Shapes as in :mod:`multiplicity.metrics._kernels`.
+The rarefaction curve computed from the histogram of the per-sample flip counts (those
+come from :func:`multiplicity._kernels_common.sample_flip_counts`, shared with the flip
+probabilities).
 """
 
 import numpy as np
 from numba import njit, prange
 
 from .._config import NJIT_PARALLEL
-from .._kernels_common import _n_blocks
-
-# Samples per column block of :func:`_sample_flip_counts`: the baseline slice and the
-# int32 counts of a block stay in L2 while every model's row streams past them.
-BLOCK = 16384
-
-
-@njit(**NJIT_PARALLEL)
-def _sample_flip_counts(P, b, block):
-    """Per sample, the number of models that differ from the baseline.
-
-    ``P`` (m, n) labels, ``b`` (n,) labels comparable with them. Returns (n,) int32.
-    Each column block is one task and writes only its own slice (no races).
-    """
-    m, n = P.shape
-    out = np.zeros(n, dtype=np.int32)
-    for t in prange(_n_blocks(n, block)):
-        lo = t * block
-        hi = min(n, lo + block)
-        bb = b[lo:hi]
-        cc = out[lo:hi]
-        for i in range(m):
-            row = P[i, lo:hi]
-            for j in range(hi - lo):
-                cc[j] += np.int32(row[j] != bb[j])
-    return out
 
 
 @njit(**NJIT_PARALLEL)

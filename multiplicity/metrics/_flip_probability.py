@@ -11,7 +11,6 @@ interval: the Wilson (1927) score interval or the Clopper & Pearson (1934) exact
 from __future__ import annotations
 
 import math
-import numbers
 from typing import Literal
 
 import numpy as np
@@ -19,43 +18,18 @@ import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 from scipy.special import betainccinv, betaincinv, ndtri
 
-from .._config import use_kernels
-from .._validation import check_prediction_baseline, check_predictions
-from . import _flip_probability_kernels as _kernels
+from .. import _errors
+from .._checks import check_real_in
+from ._person_flips import person_flip_counts
 
 __all__ = ["arbitrary", "flip_probability", "retrainings_needed"]
-
-# Message templates (each names the argument and what was expected).
-CONFIDENCE_RANGE = "confidence must be a real number in (0, 1), got {0!r}"
-ONE_SIDED_CONFIDENCE_RANGE = (
-    "confidence must be a real number in (0.5, 1) for the one-sided test of arbitrary, "
-    "got {0!r}")
-PRECISION_RANGE = "precision must be a real number in (0, 1), got {0!r}"
-FLIP_THRESHOLD_RANGE = (
-    "threshold must be a real number in [0, 1) (a flip probability), got {0!r}")
-INTERVAL_METHOD = "method must be 'wilson' or 'clopper-pearson', got {0!r}"
-NO_OTHER_MODELS = (
-    "predictions must hold at least one model besides the baseline (row {index}), got "
-    "{n_models} row(s)")
 
 _METHODS = ("wilson", "clopper-pearson")
 
 
-def _check_real_in(value: object, template: str, low: float, high: float,
-                   closed_low: bool = False) -> float:
-    """``value`` as a float in ``(low, high)`` (``[low, high)`` when ``closed_low``)."""
-    if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Real):
-        raise TypeError(template.format(value))
-    v = float(value)
-    inside = (low <= v if closed_low else low < v) and v < high
-    if not inside:  # also catches NaN
-        raise ValueError(template.format(value))
-    return v
-
-
 def _check_method(method: object) -> str:
     if not isinstance(method, str) or method not in _METHODS:
-        raise ValueError(INTERVAL_METHOD.format(method))
+        raise ValueError(_errors.INTERVAL_METHOD.format(method))
     return method
 
 
@@ -65,18 +39,7 @@ def _flip_counts(predictions: ArrayLike, baseline: ArrayLike | int
 
     With a row index as ``baseline`` that row is not one of the models counted.
     """
-    P, b = check_prediction_baseline(check_predictions(predictions), baseline)
-    n_models = P.shape[0]
-    # check_prediction_baseline accepted an integer only as a row index
-    if isinstance(baseline, numbers.Integral):
-        n_models -= 1
-        if n_models == 0:
-            raise ValueError(NO_OTHER_MODELS.format(index=int(baseline),
-                                                    n_models=P.shape[0]))
-    if use_kernels(P.size):
-        counts = _kernels._sample_flip_counts(P, b, _kernels.BLOCK)
-    else:
-        counts = _kernels._sample_flip_counts_numpy(P, b)
+    counts, n_models, _, _, _ = person_flip_counts(predictions, baseline)
     return counts, n_models
 
 
@@ -188,7 +151,7 @@ def flip_probability(predictions: ArrayLike, baseline: ArrayLike | int,
     1  0.0000  0.6024
     2  0.3976  1.0000
     """
-    c = _check_real_in(confidence, CONFIDENCE_RANGE, 0.0, 1.0)
+    c = check_real_in(confidence, _errors.CONFIDENCE_RANGE, 0.0, 1.0)
     method = _check_method(method)
     counts, n_models = _flip_counts(predictions, baseline)
     low, high = _bound_tables(n_models, (1.0 - c) / 2.0, method)
@@ -258,8 +221,8 @@ def arbitrary(predictions: ArrayLike, baseline: ArrayLike | int, threshold: floa
     >>> arbitrary(P, baseline=0, threshold=0.1)
     array([ True,  True, False,  True])
     """
-    t = _check_real_in(threshold, FLIP_THRESHOLD_RANGE, 0.0, 1.0, closed_low=True)
-    c = _check_real_in(confidence, ONE_SIDED_CONFIDENCE_RANGE, 0.5, 1.0)
+    t = check_real_in(threshold, _errors.FLIP_THRESHOLD_RANGE, 0.0, 1.0, closed_low=True)
+    c = check_real_in(confidence, _errors.ONE_SIDED_CONFIDENCE_RANGE, 0.5, 1.0)
     method = _check_method(method)
     counts, n_models = _flip_counts(predictions, baseline)
     low, _ = _bound_tables(n_models, 1.0 - c, method)
@@ -310,6 +273,6 @@ def retrainings_needed(precision: float, confidence: float) -> int:
     >>> retrainings_needed(0.05, 0.95)
     738
     """
-    eps = _check_real_in(precision, PRECISION_RANGE, 0.0, 1.0)
-    c = _check_real_in(confidence, CONFIDENCE_RANGE, 0.0, 1.0)
+    eps = check_real_in(precision, _errors.PRECISION_RANGE, 0.0, 1.0)
+    c = check_real_in(confidence, _errors.CONFIDENCE_RANGE, 0.0, 1.0)
     return max(1, math.ceil(math.log(2.0 / (1.0 - c)) / (2.0 * eps * eps)))
