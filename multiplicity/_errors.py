@@ -58,6 +58,7 @@ DELTA_ZERO_SPREAD = ("the training target y takes one value only, so the default
                      "(0.1 x its standard deviation) would be 0; pass delta= in the units "
                      "of the target")
 CONFIDENCE_RANGE = "confidence must be a real number in (0, 1), got {0!r}"
+BOOTSTRAP_METHOD = "method must be 'percentile' or 'bca', got {0!r}"
 ONE_SIDED_CONFIDENCE_RANGE = (
     "confidence must be a real number in (0.5, 1) for the one-sided test of arbitrary, "
     "got {0!r}")

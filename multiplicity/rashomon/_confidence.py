@@ -15,7 +15,6 @@ elsewhere.
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 
@@ -24,7 +23,8 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy.special import ndtr, ndtri
 
-from .._checks import check_int, resolve_seed
+from .. import _errors
+from .._checks import check_int, check_real_in, resolve_seed
 from .._config import use_kernels
 from .._groups import group_labels, small_groups
 from . import _confidence_kernels as _ck
@@ -32,8 +32,6 @@ from . import _confidence_kernels as _ck
 __all__ = ["profile_confidence"]
 
 # Messages (tests import them).
-CONFIDENCE_RANGE = "confidence must be a real number in (0, 1), got {0!r}"
-METHOD_UNKNOWN = "method must be 'percentile' or 'bca', got {0!r}"
 
 OVERALL = "overall"
 GAP = "max-min gap"
@@ -320,22 +318,15 @@ def _interval(reps: NDArray[np.float64], estimate: float, accel: float | None,
     return float(low), float(high), se
 
 
-def _check_confidence(confidence: object) -> float:
-    if isinstance(confidence, bool) or not isinstance(confidence, numbers.Real) \
-            or not 0.0 < float(confidence) < 1.0:
-        raise ValueError(CONFIDENCE_RANGE.format(confidence))
-    return float(confidence)
-
-
 def profile_confidence(profile: Any, n_resamples: int = 1000, confidence: float = 0.95,
                        random_state: Any = None, *, groups: Any = None, bins: Any = "auto",
                        method: str = "percentile") -> pd.DataFrame:
     """Bootstrap intervals of a profile's measures; see
     :meth:`MultiplicityProfile.confidence`."""
     n_resamples = check_int(n_resamples, "n_resamples", 1)
-    level = _check_confidence(confidence)
+    level = check_real_in(confidence, _errors.CONFIDENCE_RANGE, 0.0, 1.0)
     if not isinstance(method, str) or method not in ("percentile", "bca"):
-        raise ValueError(METHOD_UNKNOWN.format(method))
+        raise ValueError(_errors.BOOTSTRAP_METHOD.format(method))
     n = profile.n_samples
     if groups is None:
         codes, names, grp = np.zeros(n, dtype=np.int64), None, None
