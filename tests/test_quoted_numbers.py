@@ -62,6 +62,7 @@ def percent(value: float, quoted: str) -> bool:
 GAL = "test_gallery_matches_committed_figure"  # and test_gallery_figure_reproduced
 MIP_GPL = "test_linear_mip.py::test_compas_pmtools_consistency"  # GPL data, see below
 DOCTEST = "test_docs.py::test_guide_examples"
+ACC = "test_accumulation_simulation_table"
 QUOTED: list[tuple[str, str, str]] = [
     # README.md, "Quick start"
     ("README.md", "ambiguity(P, baseline=0) # 0.5", "test_readme_quick_start"),
@@ -252,6 +253,66 @@ QUOTED: list[tuple[str, str, str]] = [
      "test_dawid_skene_million_answers_against_crowdkit"),
     ("benchmarks/RESULTS.md", "100.000%", "test_dawid_skene_million_answers_against_crowdkit"),
     ("benchmarks/RESULTS.md", "99.989%", "test_dawid_skene_million_answers_against_crowdkit"),
+    # docs/accumulation.md, "How well do the estimators do? A simulation": every row of
+    # the table and the numbers of the prose (benchmarks/sim_accumulation.py)
+    ("docs/accumulation.md", "| Beta(0.5, 10) | 20 | 0.218 | -0.282 | -0.188 | 0.00 | -0.141 |"
+     " 0.00 | 0.953 | 0.989 |",
+     ACC),
+    ("docs/accumulation.md", "| Beta(0.5, 10) | 50 | 0.303 | -0.197 | -0.130 | 0.00 | -0.081 |"
+     " 0.00 | 0.953 | 0.984 |",
+     ACC),
+    ("docs/accumulation.md", "| Beta(0.5, 10) | 200 | 0.397 | -0.103 | -0.069 | 0.00 | -0.039 |"
+     " 0.01 | 0.953 | 0.976 |",
+     ACC),
+    ("docs/accumulation.md", "| Beta(0.5, 10) | 1,000 | 0.453 | -0.047 | -0.032 | 0.00 | -0.019 |"
+     " 0.13 | 0.952 | 0.966 |",
+     ACC),
+    ("docs/accumulation.md", "| Beta(2, 20) | 20 | 0.371 | -0.129 | -0.045 | 0.01 | +0.030 | 0.14"
+     " | 0.956 | 0.986 |",
+     ACC),
+    ("docs/accumulation.md", "| Beta(2, 20) | 50 | 0.457 | -0.043 | -0.014 | 0.15 | +0.015 | 0.46"
+     " | 0.955 | 0.977 |",
+     ACC),
+    ("docs/accumulation.md", "| Beta(2, 20) | 200 | 0.496 | -0.004 | -0.001 | 0.92 | +0.001 |"
+     " 0.91 | 0.952 | 0.965 |",
+     ACC),
+    ("docs/accumulation.md", "| Beta(2, 20) | 1,000 | 0.500 | -0.000 | +0.000 | 0.66 | +0.000 |"
+     " 0.62 | 0.951 | 0.957 |",
+     ACC),
+    ("docs/accumulation.md", "5,000 people, half with `p_i = 0`",
+     ACC),
+    ("docs/accumulation.md", "so the true ambiguity is 0.500",
+     ACC),
+    ("docs/accumulation.md", "it draws 200 sets of `M` models",
+     ACC),
+    ("docs/accumulation.md", "Beta(0.5, 10) has a mean of 0.048 and about one arbitrary person in"
+     " ten with `p_i` below 0.001",
+     ACC),
+    ("docs/accumulation.md", "Beta(2, 20) has a mean of 0.091 and about 2% below 0.01",
+     ACC),
+    ("docs/accumulation.md", "even 1,000 models miss 4.7 percentage points of the 50%",
+     ACC),
+    ("docs/accumulation.md", "(33% to 34% of it at every `M`)",
+     ACC),
+    ("docs/accumulation.md", "(65% to 69% up to 200 models)",
+     ACC),
+    ("docs/accumulation.md", "50% to 62% of the gap with Beta(0.5, 10)",
+     ACC),
+    ("docs/accumulation.md", "(+0.030 at 20 models of Beta(2, 20))",
+     ACC),
+    ("docs/accumulation.md", "They cover (0.92 and 0.91 of the time)",
+     ACC),
+    ("docs/accumulation.md", "Wilson's covers `p_i` 95% to 96% of the time",
+     ACC),
+    ("docs/accumulation.md", "Clopper-Pearson's at least 95% (up to 99% with few models",
+     ACC),
+    # docs/accumulation.md, prose restating what its ``>>>`` examples print
+    ("docs/accumulation.md", "The 50 models found 43.2% of the people against a truth of 52.7%",
+     DOCTEST),
+    ("docs/accumulation.md", "Chao2 moves the number up to 48.7% and the jackknife to 53.6%",
+     DOCTEST),
+    ("docs/accumulation.md", "a flip probability of up to 7% is not ruled out",
+     DOCTEST),
 ]
 
 
@@ -844,3 +905,53 @@ def test_conventions_epsilon_float_slack():
     rs = RashomonSet.from_models([with_mistakes(10), with_mistakes(39), with_mistakes(40)],
                                  X, y, epsilon=0.29, baseline=0)
     assert len(rs) == 2  # h0 and the member with 10 + 29 mistakes; not the one with 40
+
+
+# --------------------------------------------------------------------------- accumulation.md
+@pytest.mark.slow
+def test_accumulation_simulation_table(tmp_path):
+    """docs/accumulation.md, "How well do the estimators do? A simulation": a fresh run of
+    ``benchmarks/sim_accumulation.py`` (its default seed and sizes, about 20 s) prints
+    every row of the page's table, passes its sanity checks, and gives the numbers of the
+    prose around the table."""
+    from scipy.stats import beta
+
+    out_json = tmp_path / "accumulation.json"
+    proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "sim_accumulation.py"),
+                           "--json", str(out_json)], capture_output=True, text=True,
+                          timeout=900, check=False, cwd=str(ROOT))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    printed = [line for line in proc.stdout.splitlines() if line.startswith("| Beta(")]
+    text = (DOCS / "accumulation.md").read_text(encoding="utf-8")
+    in_page = [line for line in text.splitlines() if line.startswith("| Beta(")]
+    assert printed == in_page and len(printed) == 8
+    rec = json.loads(out_json.read_text(encoding="utf-8"))
+    cfg = rec["config"]
+    assert (cfg["n_people"], cfg["n_reps"], cfg["zero_share"]) == (5000, 200, 0.5)
+    assert cfg["scenarios"] == {"Beta(0.5, 10)": [0.5, 10.0], "Beta(2, 20)": [2.0, 20.0]}
+    rows = {(r["scenario"], r["n_models"]): r for r in rec["rows"]}
+    assert all(close(r["truth"], "0.500") for r in rec["rows"])
+    # the populations: means and the shares of small flip probabilities
+    assert close(beta(0.5, 10).mean(), "0.048") and close(beta(2, 20).mean(), "0.091")
+    assert close(10 * beta(0.5, 10).cdf(0.001), "1") and percent(beta(2, 20).cdf(0.01), "2")
+    hard, easy = "Beta(0.5, 10)", "Beta(2, 20)"
+    assert percent(-rows[hard, 1000]["observed_bias"], "4.7")
+
+    def closed(name: str, r: dict) -> float:  # share of the observed gap an estimator closes
+        return 1 - r[f"{name}_bias"] / r["observed_bias"]
+
+    chao_hard = [closed("chao2", rows[hard, m]) for m in cfg["sizes"]]
+    assert percent(min(chao_hard), "33") and percent(max(chao_hard), "34")
+    chao_easy = [closed("chao2", rows[easy, m]) for m in (20, 50, 200)]
+    assert percent(min(chao_easy), "65") and percent(max(chao_easy), "69")
+    jk_hard = [closed("jackknife2", rows[hard, m]) for m in cfg["sizes"]]
+    assert percent(min(jk_hard), "50") and percent(max(jk_hard), "62")
+    # "on average it stays below the truth wherever the gap is visible" (printed -0.00x)
+    assert all(r["chao2_bias"] < 0 for r in rec["rows"] if r["observed_bias"] <= -0.0005)
+    assert close(rows[easy, 20]["jackknife2_bias"], "0.030")
+    assert close(rows[easy, 200]["chao2_coverage"], "0.92")
+    assert close(rows[easy, 200]["jackknife2_coverage"], "0.91")
+    wilson = [r["wilson_coverage"] for r in rec["rows"]]
+    assert percent(min(wilson), "95") and percent(max(wilson), "96")
+    cp = [r["clopper_pearson_coverage"] for r in rec["rows"]]
+    assert min(cp) >= 0.95 and percent(max(cp), "99")
