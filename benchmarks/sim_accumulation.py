@@ -30,9 +30,9 @@ Wilson / Clopper-Pearson interval contains ``p_i`` (people with ``p_i = 0`` are 
 covered: no flips give a lower bound of 0).
 
 Sanity checks (the script exits 1 when one fails): the observed ambiguity never exceeds
-the truth and no estimate falls below the observed ambiguity, the observed ambiguity's bias shrinks as ``M``
-grows and equals the expected one within Monte Carlo error, and the Clopper-Pearson
-coverage is at least 0.95 less three Monte Carlo standard errors.
+the truth and no estimate falls below the observed ambiguity, the observed ambiguity's
+bias shrinks as ``M`` grows and equals the expected one within Monte Carlo error, and the
+Clopper-Pearson coverage is at least 0.95 less three Monte Carlo standard errors.
 
 Not simulated here: the bootstrap over people of ``MultiplicityProfile.confidence``.
 """
