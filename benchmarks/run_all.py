@@ -58,6 +58,7 @@ SCRIPTS = {
     "explain": "bench_explain.py",
     "cold_start": "bench_cold_start.py",
     "ambiguity": "bench_ambiguity.py",
+    "accumulation": "bench_accumulation.py",
     "coefficients": "bench_coefficients.py",
 }
 # any other bench_*.py in this folder runs too, after these, with its defaults
