@@ -14,7 +14,12 @@ from .._groups import group_labels
 from .._kernels_common import _group_flip_counts, label_flip_stats
 from .._parallel import numba_threads
 from .._validation import DELTA_SLACK, check_delta
-from ..metrics import rashomon_capacity, self_consistency
+from ..metrics import (
+    ambiguity_curve,
+    ambiguity_estimate,
+    rashomon_capacity,
+    self_consistency,
+)
 from . import _kernels
 from ._confidence import profile_confidence
 from ._group_table import group_table
@@ -369,6 +374,120 @@ class MultiplicityProfile:
         """
         return profile_confidence(self, n_resamples, confidence, random_state,
                                   groups=groups, bins=bins, method=method)
+
+    # ------------------------------------------------------- how sure is the estimate
+    def ambiguity_estimate(self, method: str = "chao2", confidence: float = 0.95) -> Any:
+        """How much ambiguity more models from the same exploration would find.
+
+        :func:`multiplicity.metrics.ambiguity_estimate` on the profile's predictions, with
+        the baseline row as baseline: the ``n_models - 1`` other members are the models
+        drawn, each person a "species" detected by the models that flip them.
+
+        Parameters
+        ----------
+        method : {"chao2", "jackknife2"}, default="chao2"
+            The estimator of the people no model drawn so far has flipped.
+        confidence : float, default=0.95
+            Level of the interval of the estimate, in (0, 1).
+
+        Returns
+        -------
+        AmbiguityEstimate
+            The result of :func:`multiplicity.metrics.ambiguity_estimate`:
+            ``observed`` equals :attr:`ambiguity`; ``estimate`` and ``interval`` are
+            shares of the people for unlimited draws, and ``summary()`` says it in one
+            sentence. The estimate assumes that the models are drawn independently from
+            one and the same exploration (the same learner, perturbation and data); it
+            says nothing about models another exploration would find.
+
+        Raises
+        ------
+        ValueError
+            When the set has only the baseline (no other model to count flips with).
+
+        Examples
+        --------
+        >>> from sklearn.datasets import make_classification
+        >>> from sklearn.linear_model import LogisticRegression
+        >>> from multiplicity.rashomon import RashomonSet
+        >>> X, y = make_classification(n_samples=300, random_state=0)
+        >>> models = [LogisticRegression(C=c).fit(X, y) for c in (0.01, 0.1, 1.0, 10.0)]
+        >>> profile = RashomonSet.from_models(models, X, y, epsilon=1.0).profile(X, y)
+        >>> est = profile.ambiguity_estimate()
+        >>> est.observed == profile.ambiguity, bool(est.estimate >= est.observed)
+        (True, True)
+        """
+        return ambiguity_estimate(self.predictions, self.baseline_index, method=method,
+                                  confidence=confidence)
+
+    def plot_accumulation(self, ax=None, *, method: str = "chao2",
+                          confidence: float = 0.95):
+        """Ambiguity against the number of models: how far from levelling off it is.
+
+        Draws the rarefaction curve (:func:`multiplicity.metrics.ambiguity_curve`: the
+        expected ambiguity of ``m`` of the ``n_models - 1`` non-baseline members drawn
+        at random, exact), the observed ambiguity at the last point, the extrapolated
+        curve :meth:`AmbiguityEstimate.expected_ambiguity` (dashed) up to twice as many
+        models, the range Chao et al. (2014) recommend for extrapolation, and the
+        estimate for unlimited draws (:meth:`ambiguity_estimate`) as a horizontal line
+        with its interval as a band.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, default=None
+            Where to draw; a new figure when None.
+        method : {"chao2", "jackknife2"}, default="chao2"
+            The estimator of :meth:`ambiguity_estimate`.
+        confidence : float, default=0.95
+            Level of the band.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+
+        Raises
+        ------
+        ValueError
+            When the set has only the baseline.
+
+        Examples
+        --------
+        >>> from sklearn.datasets import make_classification
+        >>> from sklearn.linear_model import LogisticRegression
+        >>> from multiplicity.rashomon import RashomonSet
+        >>> X, y = make_classification(n_samples=300, random_state=0)
+        >>> models = [LogisticRegression(C=c).fit(X, y) for c in (0.01, 0.1, 1.0, 10.0)]
+        >>> profile = RashomonSet.from_models(models, X, y, epsilon=1.0).profile(X, y)
+        >>> ax = profile.plot_accumulation()
+        >>> ax.get_xlabel()
+        'models besides the baseline'
+        """
+        import matplotlib.pyplot as plt
+
+        est = self.ambiguity_estimate(method=method, confidence=confidence)
+        curve = ambiguity_curve(self.predictions, self.baseline_index)
+        if ax is None:
+            _, ax = plt.subplots(figsize=(6.5, 3.8), layout="constrained")
+        m = est.n_models
+        ax.plot(curve.index.to_numpy(), curve["ambiguity"].to_numpy(), color="#4477aa",
+                marker="o" if m <= 30 else None, markersize=3,
+                label="observed (rarefaction)")
+        extra = np.arange(0, m + 1)
+        ax.plot(m + extra, [est.expected_ambiguity(int(t)) for t in extra],
+                color="#4477aa", linestyle="--", label="extrapolated")
+        ax.plot([m], [est.observed], "o", color="#004488", markersize=6,
+                label=f"observed ambiguity {est.observed:.4f}")
+        if est.interval is not None:
+            ax.axhspan(est.interval[0], est.interval[1], color="#ee6677", alpha=0.18,
+                       linewidth=0, label=f"{est.confidence:.0%} interval")
+        ax.axhline(est.estimate, color="#ee6677", linewidth=1.2,
+                   label=f"{est.method} estimate {est.estimate:.4f}")
+        ax.set_xlim(0, 2 * m + 0.5)
+        ax.set_ylim(bottom=0)
+        ax.set_xlabel("models besides the baseline")
+        ax.set_ylabel("ambiguity (share of samples)")
+        ax.legend(loc="lower right", frameon=False, fontsize="small")
+        return ax
 
     # -------------------------------------------------------------------- figure
     def plot(self, axes=None):

@@ -46,6 +46,7 @@ from ._inputs import (
     regression_threshold,
     resolve_task,
 )
+from ._intervals import intervals
 from ._measures import annotation_stats, importance, vote
 from ._regression import (
     regression_exact_section,
@@ -96,7 +97,9 @@ def audit(estimator: Any, X: Any, y: ArrayLike, *, X_test: Any = None,
 
     - the multiplicity profile: ambiguity, discrepancy, probabilistic ambiguity and
       discrepancy (``>= delta``), Rashomon capacity, viable prediction ranges,
-      self-consistency, accuracies;
+      self-consistency, accuracies, each with a bootstrap interval over the people
+      audited, and the Chao2 estimate of the ambiguity more models from the same
+      exploration would find (with the accumulation curve);
     - exact methods when they apply: the viable prediction ranges over the whole level
       set of an L2-regularised ``LogisticRegression``
       (:class:`~multiplicity.rashomon.LogisticLevelSet`, when it takes a few seconds at
@@ -104,7 +107,9 @@ def audit(estimator: Any, X: Any, y: ArrayLike, *, X_test: Any = None,
       (:class:`~multiplicity.rashomon.LinearMIPExplorer`, when the data have at most
       ``mip_max_rows`` distinct feature vectors); otherwise the report says why not;
     - the measures by group for each sensitive feature
-      (:meth:`~multiplicity.rashomon.MultiplicityProfile.by_group`) with abstention;
+      (:meth:`~multiplicity.rashomon.MultiplicityProfile.by_group`) with abstention, the
+      intervals of each group's ambiguity and discrepancy and of the gap between groups,
+      and whether they support ranking the groups;
     - selective-ensemble abstention: the set's members vote and abstain where the
       binomial test of the top two vote counts has p-value > ``alpha``
       (:func:`~multiplicity.ensemble.selective_vote`);
@@ -211,7 +216,10 @@ def audit(estimator: Any, X: Any, y: ArrayLike, *, X_test: Any = None,
     importance_max_samples : int or None, default=2000
         Rows (a seeded random subset) used for the permutation importances; None: all.
     n_resamples : int, default=1000
-        Bootstrap resamples of the agreement coefficients.
+        Bootstrap resamples of the agreement coefficients (over items) and, for a
+        classifier, of the intervals of the measures over people
+        (:meth:`~multiplicity.rashomon.MultiplicityProfile.confidence`, seeded with
+        ``random_state``).
     figures : bool, default=True
         Draw the figures (PNG). False is faster and enough for :meth:`AuditReport.to_json`.
     n_jobs : int, default=None
@@ -304,8 +312,8 @@ def audit(estimator: Any, X: Any, y: ArrayLike, *, X_test: Any = None,
 
     names = (["retraining", "profile", "exact", "groups", "annotations", "figures"]
              if task == "regression" else
-             ["retraining", "profile", "exact", "groups", "abstention", "importance",
-              "annotations", "figures"])
+             ["retraining", "profile", "intervals", "exact", "groups", "abstention",
+              "importance", "annotations", "figures"])
     steps = _Steps(names, bool(progress))
     notes: list[str] = []
     explorer: Any = None
@@ -352,6 +360,8 @@ def audit(estimator: Any, X: Any, y: ArrayLike, *, X_test: Any = None,
                     overview = regression_overview_section(ctx, perturbation)
                     multi = regression_section(ctx)
             else:
+                with steps.step("intervals"):
+                    ivs = intervals(ctx, n_resamples, seed)
                 with steps.step("exact methods"):
                     exact_runs = run_exact(ctx, exact, mip_time_limit, mip_max_rows)
                     exact_sec = exact_section(ctx, exact_runs)
@@ -359,7 +369,7 @@ def audit(estimator: Any, X: Any, y: ArrayLike, *, X_test: Any = None,
                     votes = vote(ctx)
                     abst_sec = abstention_section(ctx, votes)
                 with steps.step("groups"):
-                    groups_sec = groups_section(ctx, votes)
+                    groups_sec = groups_section(ctx, votes, ivs)
                 with steps.step("feature importance"):
                     imp = importance(ctx, importance_max_samples, sub_seeds[0])
                     imp_sec = importance_section(ctx, imp, importance_max_samples)
@@ -369,7 +379,7 @@ def audit(estimator: Any, X: Any, y: ArrayLike, *, X_test: Any = None,
                     ann_sec = annotation_section(ctx, ann_stats, n_resamples)
                 with steps.step("overview"):
                     overview = overview_section(ctx, perturbation)
-                    multi = multiplicity_section(ctx)
+                    multi = multiplicity_section(ctx, ivs)
         finally:
             steps.close()
     for w in caught:

@@ -34,6 +34,14 @@ def profile_figure(profile: Any) -> bytes:
     return to_png(fig)
 
 
+def accumulation_figure(profile: Any) -> bytes:
+    """:meth:`MultiplicityProfile.plot_accumulation`: ambiguity against the number of
+    models, its extrapolation and the Chao2 estimate with its interval."""
+    fig = _new_figure(7.0, 3.8)
+    profile.plot_accumulation(ax=fig.subplots())
+    return to_png(fig)
+
+
 def groups_figure(table: pd.DataFrame, feature: str, columns: list[str]) -> bytes:
     """Grouped bars: the share-type measures (``columns``) for each group of ``feature``."""
     groups = [g for g in table.index if g not in ("overall", "max-min gap")]

@@ -16,6 +16,7 @@ import pandas as pd
 from .._groups import small_groups
 from ..rashomon import MultiplicityProfile
 from . import _figures
+from . import _intervals as _iv
 from ._context import AuditContext
 from ._exact import ExactRuns
 from ._measures import AnnotationStats, Importance, Vote
@@ -102,18 +103,21 @@ def overview_section(ctx: AuditContext,
                    tables=tables)
 
 
-def multiplicity_section(ctx: AuditContext) -> Section:
-    """The multiplicity profile of the sampled set, in words and as a table."""
+def multiplicity_section(ctx: AuditContext, iv: _iv.Intervals) -> Section:
+    """The multiplicity profile of the sampled set, in words and as a table, with the
+    intervals over people and the estimate of what more models would find."""
     p, n, who = ctx.profile, ctx.profile.n_samples, ctx.subject
     paras = [
         (f"Measured on the held-out data: {n:,} {who} the models were not trained on."
          if ctx.held_out else f"Measured in-sample: on the {n:,} {who} the models were "
          "trained on (see the overview)."),
-        f"Ambiguity {p.ambiguity:.4f}: for {pct(p.ambiguity)} of {who} "
+        f"Ambiguity {_iv.measure_ci(iv, 'ambiguity', p.ambiguity)}: for "
+        f"{pct(p.ambiguity)} of {who} "
         f"({count(p.ambiguity, n)} of {n:,}), at least one equally good model gives a "
         "different prediction than the baseline. For them the outcome depends on an "
         "arbitrary choice between models, not on the data.",
-        f"Discrepancy {p.discrepancy:.4f}: replacing the baseline by a single other "
+        f"Discrepancy {_iv.measure_ci(iv, 'discrepancy', p.discrepancy)}: replacing the "
+        "baseline by a single other "
         f"equally good model would change the prediction for up to {pct(p.discrepancy)} "
         f"of {who} at once.",
         f"Self-consistency {p.mean_self_consistency:.4f}: two models drawn at random from "
@@ -139,20 +143,33 @@ def multiplicity_section(ctx: AuditContext) -> Section:
     else:
         paras.append("The models have no predict_proba, so the probabilistic measures "
                      "(viable prediction range, Rashomon capacity) are not available.")
+    paras += [_iv.people_paragraph(ctx, iv), _iv.estimate_paragraph(ctx, iv)]
     summary = p.summary().to_frame()
     summary.index.name = "measure"
+    figures = []
+    if ctx.figures:
+        figures.append(Figure("profile", "Left: viable prediction range widths; middle: "
+                              f"Rashomon capacities; right: share of {who} affected.",
+                              _figures.profile_figure(p)))
+        if iv.estimate is not None:
+            figures.append(Figure(
+                "accumulation", "Ambiguity against the number of models drawn (solid: "
+                "expected ambiguity of that many of the models, dashed: extrapolated), "
+                "with the Chao2 estimate for unlimited draws and its interval (band).",
+                _figures.accumulation_figure(p)))
     return Section("multiplicity", "Predictive multiplicity", paras,
                    numbers={k: (None if getattr(p, k) is None else float(getattr(p, k)))
                             for k in MultiplicityProfile.SCALAR_LABELS}
                    | {"n_samples": n, "delta": p.delta,
                       "share_vpr_width_at_least_delta":
                           None if p.vpr_width is None else float(np.mean(p.vpr_width
-                                                                          >= ctx.delta))},
-                   tables={"profile": ("Measures of the sampled Rashomon set", summary)},
-                   figures=[Figure("profile", "Left: viable prediction range widths; "
-                                   "middle: Rashomon capacities; right: share of "
-                                   f"{who} affected.", _figures.profile_figure(p))]
-                   if ctx.figures else [])
+                                                                          >= ctx.delta)),
+                      "intervals": _iv.interval_numbers(iv),
+                      "ambiguity_estimate": _iv.estimate_numbers(iv)},
+                   tables={"profile": ("Measures of the sampled Rashomon set, with "
+                                       f"{_iv.level_text(iv)} intervals over the {who} "
+                                       "audited", _iv.measures_table(summary, iv))},
+                   figures=figures)
 
 
 def exact_section(ctx: AuditContext, runs: ExactRuns) -> Section:
@@ -289,8 +306,10 @@ def abstention_section(ctx: AuditContext, vote: Vote) -> Section:
                    tables={"abstention": ("Selective ensemble", table)})
 
 
-def groups_section(ctx: AuditContext, vote: Vote) -> Section:
-    """The measures and the abstention rate within each group of each sensitive feature."""
+def groups_section(ctx: AuditContext, vote: Vote, iv: _iv.Intervals) -> Section:
+    """The measures and the abstention rate within each group of each sensitive feature,
+    with intervals over people for each group's value and the gap, and whether they
+    support ranking the groups."""
     sec = Section("groups", "Who is affected: measures by group")
     if not ctx.groups:
         sec.status = "skipped"
@@ -301,7 +320,10 @@ def groups_section(ctx: AuditContext, vote: Vote) -> Section:
         return sec
     sec.paragraphs.append(
         "Each row repeats the measures within one group. A gap between groups means that "
-        "the arbitrary choice between equally good models weighs more on some groups.")
+        "the arbitrary choice between equally good models weighs more on some groups. "
+        f"The intervals ({_iv.level_text(iv)}) are a bootstrap over the {ctx.subject} "
+        "audited, resampled within each group; a worst group is supported only where the "
+        "interval of the gap excludes 0.")
     abstained = vote.abstained
     for name, g in ctx.groups.items():
         # An ordered Categorical keeps the groups in their order (intervals increasing).
@@ -321,20 +343,26 @@ def groups_section(ctx: AuditContext, vote: Vote) -> Section:
         if g.description:
             sec.paragraphs.append(f"{name}: {g.description}")
         lo_g, hi_g = groups_only["ambiguity"].idxmin(), groups_only["ambiguity"].idxmax()
+        ci = iv.by_group[name]
         sec.paragraphs.append(
             f"By {name}: ambiguity ranges from {pct(groups_only['ambiguity'][lo_g])} "
-            f"({lo_g}, n = {int(size[g.names.get_loc(lo_g)]):,}) to "
-            f"{pct(groups_only['ambiguity'][hi_g])} ({hi_g}, n = "
-            f"{int(size[g.names.get_loc(hi_g)]):,}) of {ctx.subject} "
+            f"({lo_g}, n = {int(size[g.names.get_loc(lo_g)]):,}; "
+            f"{_iv.group_ci_text(ci, lo_g)}) to {pct(groups_only['ambiguity'][hi_g])} "
+            f"({hi_g}, n = {int(size[g.names.get_loc(hi_g)]):,}; "
+            f"{_iv.group_ci_text(ci, hi_g)}) of {ctx.subject} "
             f"in a group, a gap of {100 * table.loc['max-min gap', 'ambiguity']:.1f} "
             "percentage points; the selective ensemble abstains for "
             f"{pct(rates.min())} to {pct(rates.max())} "
             f"(most for {worst['abstention_rate']}"
             + (" among the groups large enough to rank" if not large.all() else "") + ").")
+        sec.paragraphs.extend(_iv.gap_paragraphs(name, ci, ctx.subject))
         caveat = table.attrs.get("caveat")
         if caveat:
             sec.paragraphs.append(caveat)
-        sec.tables[f"by_{name}"] = (f"Measures by {name}", table)
+        sec.tables[f"by_{name}"] = (
+            f"Measures by {name} (ambiguity and discrepancy with the ends of their "
+            f"{_iv.level_text(iv)} intervals over the {ctx.subject} audited)",
+            _iv.add_group_intervals(table, ci))
         sec.numbers[name] = {"worst_group": {k: str(v) for k, v in worst.items()},
                              "group_sizes": {str(k): int(v) for k, v in
                                              zip(g.names, size, strict=True)},
@@ -342,6 +370,7 @@ def groups_section(ctx: AuditContext, vote: Vote) -> Section:
                                               zip(g.names, ~large, strict=True) if small],
                              "ambiguity_gap": float(table.loc["max-min gap", "ambiguity"]),
                              "abstention_gap": float(rates.max() - rates.min())}
+        sec.numbers[name] |= _iv.gap_numbers(ci)
         cols = [c for c in _GROUP_BARS if c in table.columns]
         if ctx.figures:
             sec.figures.append(Figure(f"groups_{slug(name)}",
