@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 from sklearn.datasets import make_classification
-from sklearn.linear_model import LogisticRegression
+from sklearn.linear_model import LogisticRegression, Perceptron
 from sklearn.tree import DecisionTreeClassifier
 
 from multiplicity import _errors
@@ -235,3 +235,15 @@ def test_the_figure_is_written_and_the_report_renders(data, tmp_path):
     for text in (md, html):
         assert "95% CI" in text and "| ambiguity_low |" in md
         assert "interval of the ambiguity gap by half" in text
+
+
+def test_measures_without_a_bootstrap_have_no_interval(data):
+    X, y = data
+    rep = audit(Perceptron(random_state=0), X, y, sensitive_features={"one": ["x"] * len(y)},
+                n_models=6, epsilon=0.05, random_state=0, figures=False, **QUIET)
+    table = rep.section("multiplicity").tables["profile"][1]
+    assert table.loc["probabilistic ambiguity", ["low", "high"]].isna().all()
+    assert table.loc["ambiguity", ["low", "high"]].notna().all()
+    # one group: nothing to rank, so no sentence about ranking
+    text = " ".join(rep.section("groups").paragraphs)
+    assert "interval of the ambiguity gap" not in text and UNSUPPORTED not in text

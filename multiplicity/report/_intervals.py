@@ -17,7 +17,6 @@ helpers below.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -84,16 +83,12 @@ def level_text(iv: Intervals) -> str:
 
 
 def ci_text(value: float, low: float, high: float, level: float) -> str:
-    """``0.1459 (95% CI 0.130–0.162)``; ``0.1459 (no interval)`` when it is undefined."""
-    if not (math.isfinite(low) and math.isfinite(high)):
-        return f"{value:.4f} (no interval)"
+    """``0.1459 (95% CI 0.130–0.162)`` (percentile intervals: never NaN)."""
     return f"{value:.4f} ({_level(level)} CI {low:.3f}–{high:.3f})"
 
 
 def _pct_interval(low: float, high: float, level: float) -> str:
-    """``95% CI 9.7%–13.3%`` (``no interval`` when it is undefined)."""
-    if not (math.isfinite(low) and math.isfinite(high)):
-        return "no interval"
+    """``95% CI 9.7%–13.3%``."""
     return f"{_level(level)} CI {pct(low)}–{pct(high)}"
 
 
@@ -113,13 +108,11 @@ def measures_table(summary: pd.DataFrame, iv: Intervals) -> pd.DataFrame:
     over people (NaN where the measure has none)."""
     ci = iv.overall
     low, high = [], []
-    for name, label in MultiplicityProfile.SCALAR_LABELS.items():
-        if label not in summary.index:
-            continue
+    for name in MultiplicityProfile.SCALAR_LABELS:
         if name in ci.index:
             low.append(float(ci.loc[name, "low"]))
             high.append(float(ci.loc[name, "high"]))
-        elif name == "disagreement_error_estimate" and "mean_self_consistency" in ci.index:
+        elif name == "disagreement_error_estimate":
             # 1 - self-consistency: its replicates are 1 minus those of self-consistency,
             # so the percentile interval is 1 minus the reversed one.
             low.append(1.0 - float(ci.loc["mean_self_consistency", "high"]))
@@ -136,8 +129,6 @@ def measures_table(summary: pd.DataFrame, iv: Intervals) -> pd.DataFrame:
 def measure_ci(iv: Intervals, name: str, value: float) -> str:
     """``value`` of measure ``name`` with its interval over people."""
     ci = iv.overall
-    if name not in ci.index:
-        return f"{value:.4f}"
     return ci_text(value, float(ci.loc[name, "low"]), float(ci.loc[name, "high"]), iv.level)
 
 
@@ -204,8 +195,6 @@ def add_group_intervals(table: pd.DataFrame, ci: pd.DataFrame) -> pd.DataFrame:
     measure's column, for every group, ``overall`` and the ``max-min gap``."""
     out = table.copy()
     for m in GAP_MEASURES:
-        if m not in out.columns:
-            continue
         part = ci.xs(m, level="measure").reindex(out.index)
         at = out.columns.get_loc(m) + 1
         out.insert(at, f"{m}_low", part["low"].to_numpy(dtype=float))
