@@ -32,6 +32,8 @@ __all__ = ["AmbiguityEstimate", "ambiguity_curve", "ambiguity_estimate", "discre
 # this share of the observed ambiguity, and counts the models still worth drawing as
 # those that bring the expected ambiguity within SUMMARY_GAIN of the estimate.
 LEVELLED_OFF = 0.01
+# How the summary names the estimators.
+_METHOD_NAMES = {"chao2": "Chao2", "jackknife2": "second-order jackknife"}
 SUMMARY_GAIN = 0.01
 
 
@@ -344,14 +346,15 @@ class AmbiguityEstimate:
         >>> P = np.zeros((6, 20), dtype=int)
         >>> P[1, :3] = P[2, 2:4] = P[3, 4] = P[4, :2] = P[5, 5] = 1
         >>> print(ambiguity_estimate(P, baseline=0).summary())
-        The 5 models flip 30.0% of the people; the chao2 estimate for unlimited draws is
+        The 5 models flip 30.0% of the people; the Chao2 estimate for unlimited draws is
         36.0% (95% interval 30.7% to 83.8%). The ambiguity curve is still rising: the
         last model added 3.00 percentage points. About 5 more models would bring the
         expected ambiguity within one percentage point of the estimate.
         """
         name = "model" if self.n_models == 1 else "models"
         text = (f"The {self.n_models} {name} flip {self.observed:.1%} of the people; the "
-                f"{self.method} estimate for unlimited draws is {self.estimate:.1%}")
+                f"{_METHOD_NAMES[self.method]} estimate for unlimited draws is "
+                f"{self.estimate:.1%}")
         if self.interval is None:
             text += " (no interval: the variance estimate is not positive)."
         else:
