@@ -6,7 +6,7 @@ import numpy as np
 
 from ._context import AuditContext
 
-__all__ = ["count", "pct", "slug", "where_measured"]
+__all__ = ["count", "dropped_sentence", "pct", "slug", "where_measured"]
 
 
 def pct(v: float | None) -> str:
@@ -35,3 +35,14 @@ def where_measured(ctx: AuditContext, n: int) -> str:
             "have seen (a flexible model that fits its training data exactly shows no "
             "disagreement there at all), so these figures understate the multiplicity a "
             "new person meets; pass X_test and y_test to measure it on held-out data.")
+
+
+def dropped_sentence(n_candidates: int, n_kept: int, kind: str, threshold: float,
+                     fmt: str) -> str:
+    """The sentence on the given models the set dropped ("" when none was, or when the
+    models came as a set or an explorer, which keep only their members)."""
+    dropped = n_candidates - n_kept if kind == "models" else 0
+    if not dropped:
+        return ""
+    return (f" The other {dropped} were dropped: their losses exceed the threshold "
+            f"{threshold:{fmt}}.")

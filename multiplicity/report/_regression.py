@@ -22,7 +22,7 @@ from . import _figures
 from ._context import AuditContext
 from ._exact import ExactRuns
 from ._measures import AnnotationStats
-from ._prose import count, pct, slug, where_measured
+from ._prose import count, dropped_sentence, pct, slug, where_measured
 from ._report import Figure, Section
 
 __all__ = ["LOSS_NAMES", "regression_exact_section", "regression_groups_section",
@@ -81,10 +81,7 @@ def regression_overview_section(ctx: AuditContext, perturbation: Literal[
         first = (f"The audit was given {src.what} and did not retrain anything. "
                  f"{len(rs)} of its {n_cand} models have a training loss ({rs.loss}) "
                  f"{within} and form the Rashomon set audited here.")
-        dropped = n_cand - len(rs) if src.kind == "models" else 0
-        if dropped:
-            first += (f" The other {dropped} were dropped: their losses exceed the "
-                      f"threshold {float(rs.threshold_):.6g}.")
+        first += dropped_sentence(n_cand, len(rs), src.kind, float(rs.threshold_), ".6g")
     n_m = prof.n_samples
     where = where_measured(ctx, n_m)
     paras = [

@@ -20,7 +20,7 @@ from . import _intervals as _iv
 from ._context import AuditContext
 from ._exact import ExactRuns
 from ._measures import AnnotationStats, Importance, Vote
-from ._prose import count, pct, slug, where_measured
+from ._prose import count, dropped_sentence, pct, slug, where_measured
 from ._report import Figure, Section
 
 __all__ = ["SKIP_LABELS", "abstention_section", "annotation_section", "exact_section",
@@ -56,10 +56,7 @@ def overview_section(ctx: AuditContext,
                  f"{len(rs)} of its {n_cand} models have a loss on the training data at "
                  f"most {ctx.eps:g} above the best one's ({base_err:.4f}) and form the "
                  "Rashomon set audited here.")
-        dropped = n_cand - len(rs) if src.kind == "models" else 0
-        if dropped:
-            first += (f" The other {dropped} were dropped: their losses exceed the "
-                      f"threshold {float(rs.threshold_):.4f}.")
+        first += dropped_sentence(n_cand, len(rs), src.kind, float(rs.threshold_), ".4f")
     n_m = prof.n_samples
     where = where_measured(ctx, n_m)
     paras = [
