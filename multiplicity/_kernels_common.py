@@ -307,21 +307,49 @@ def _moved_edge(delta, rtol, base):
 
 
 # --------------------------------------------------------------- per-person flip counts
-# Samples per column block of _sample_flip_counts: the baseline slice and the int64 counts
-# of a block stay in L2 while every model's row streams past them.
-SAMPLE_BLOCK = 16384
+# Samples per column block of _sample_flip_counts: the baseline slice and the uint8
+# counters of a block stay in L1 while every model's row streams past them.
+SAMPLE_BLOCK = 8192
+# Rows counted into the uint8 counters before they are added to the int64 counts (a
+# multiple of 4 below 256: no counter can wrap).
+SAMPLE_ROWS = 252
 # Cells (models x samples) of the boolean temporary of the NumPy twin (4 MiB).
 SAMPLE_NUMPY_CELLS = 1 << 22
 
 
 @njit(**NJIT)
-def _count_block(P, b, lo, hi, out):
-    """Add the flips of every row of ``P`` over columns ``lo:hi`` to ``out`` ((hi - lo,))."""
-    bb = b[lo:hi]
-    for i in range(P.shape[0]):
-        row = P[i, lo:hi]
+def _count_rows(P, bb, lo, r_lo, r_hi, acc):
+    """Add the flips of rows ``r_lo:r_hi`` of ``P`` over columns ``lo:lo + len(bb)``
+    against ``bb`` to the uint8 counters ``acc``, four rows per sweep."""
+    hi = lo + bb.shape[0]
+    i = r_lo
+    while i + 4 <= r_hi:
+        a0 = P[i, lo:hi]
+        a1 = P[i + 1, lo:hi]
+        a2 = P[i + 2, lo:hi]
+        a3 = P[i + 3, lo:hi]
         for j in range(bb.shape[0]):
-            out[j] += row[j] != bb[j]
+            v = bb[j]
+            acc[j] += (np.uint8(a0[j] != v) + np.uint8(a1[j] != v)
+                       + np.uint8(a2[j] != v) + np.uint8(a3[j] != v))
+        i += 4
+    for k in range(i, r_hi):
+        row = P[k, lo:hi]
+        for j in range(bb.shape[0]):
+            acc[j] += np.uint8(row[j] != bb[j])
+
+
+@njit(**NJIT)
+def _count_block(P, b, lo, hi, out):
+    """Add the flips of every row of ``P`` over columns ``lo:hi`` to ``out`` ((hi - lo,)
+    int64), counted ``SAMPLE_ROWS`` rows at a time in uint8 counters."""
+    bb = b[lo:hi]
+    acc = np.zeros(hi - lo, dtype=np.uint8)
+    for r in range(0, P.shape[0], SAMPLE_ROWS):
+        _count_rows(P, bb, lo, r, min(P.shape[0], r + SAMPLE_ROWS), acc)
+        for j in range(acc.shape[0]):
+            out[j] += acc[j]
+            acc[j] = 0
 
 
 @njit(**NJIT_PARALLEL)
@@ -330,7 +358,8 @@ def _sample_flip_counts(P, b, block):
 
     ``P`` (m, n) labels, ``b`` (n,) labels of ``P``'s dtype, ``block`` samples per column
     block. Returns (n,) int64. One pass over ``P``, parallel over blocks; each block
-    writes only its own slice of the output (no races). Memory: the (n,) output.
+    writes only its own slice of the output (no races). Memory: the (n,) output and a
+    ``block``-byte counter per thread.
     """
     n = P.shape[1]
     out = np.zeros(n, dtype=np.int64)

@@ -155,6 +155,20 @@ def test_kernel_and_twin_agree_over_blocks(block):
         npt.assert_array_equal(kernels._sample_flip_counts_numpy(P, b), expected)
 
 
+def test_kernel_counts_past_its_uint8_counters():
+    # More models than the uint8 counters hold (SAMPLE_ROWS) and a count that is not a
+    # multiple of 4: every person flipped by all 517 models, or by a random share.
+    rng = np.random.default_rng(3)
+    m = 2 * kernels.SAMPLE_ROWS + 13
+    b = rng.integers(0, 2, size=77).astype(np.int8)
+    P = np.broadcast_to(1 - b, (m, 77)).copy()
+    npt.assert_array_equal(kernels._sample_flip_counts(P, b, 16), np.full(77, m))
+    P[rng.random(P.shape) < 0.3] = b[0]
+    expected, _ = reference_flips(P, b)
+    for block in (1, 5, 77, 4096):
+        npt.assert_array_equal(kernels._sample_flip_counts(P, b, block), expected)
+
+
 def test_numpy_twin_blocks_are_bounded(monkeypatch):
     monkeypatch.setattr(kernels, "SAMPLE_NUMPY_CELLS", 20)
     rng = np.random.default_rng(2)
