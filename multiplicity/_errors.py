@@ -58,7 +58,14 @@ DELTA_ZERO_SPREAD = ("the training target y takes one value only, so the default
                      "(0.1 x its standard deviation) would be 0; pass delta= in the units "
                      "of the target")
 CONFIDENCE_RANGE = "confidence must be a real number in (0, 1), got {0!r}"
-BOOTSTRAP_METHOD = "method must be 'percentile' or 'bca', got {0!r}"
+BOOTSTRAP_METHOD = ("method must be 'auto', 'percentile', 'basic' or 'bca', got "
+                    "{0!r}")
+EXTRA_TYPE = ("extra must be a mapping (a dict) of names to per-person values, got a "
+              "{0}")
+EXTRA_NAME = ("extra: {0!r} must be a new measure name (a string that is none of the "
+              "profile's measures: {1})")
+EXTRA_VALUES = ("extra[{0!r}] must hold one finite real number per person ({1} values, "
+                "1-D), for example 0/1 flags whose share is the measure")
 ONE_SIDED_CONFIDENCE_RANGE = (
     "confidence must be a real number in (0.5, 1) for the one-sided test of arbitrary, "
     "got {0!r}")

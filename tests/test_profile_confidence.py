@@ -28,7 +28,8 @@ from multiplicity.rashomon import _confidence as conf
 
 MEASURES = ["ambiguity", "discrepancy", "probabilistic_ambiguity",
             "probabilistic_discrepancy", "mean_rashomon_capacity", "mean_vpr_width",
-            "mean_self_consistency", "baseline_accuracy", "min_accuracy", "max_accuracy"]
+            "mean_self_consistency", "disagreement_error_estimate", "baseline_accuracy",
+            "min_accuracy", "max_accuracy"]
 
 
 def synthetic_profile(n=60, m=5, seed=0, proba=True, labels=True, flip_rate=0.15):
@@ -76,6 +77,7 @@ def oracle(prof, idx):
                    mean_rashomon_capacity=prof.rashomon_capacity[idx].mean(),
                    mean_vpr_width=prof.vpr_width[idx].mean())
     out["mean_self_consistency"] = prof.self_consistency[idx].mean()
+    out["disagreement_error_estimate"] = 1.0 - prof.self_consistency[idx].mean()
     if prof.y_codes is not None:
         acc = (P == prof.y_codes[idx]).mean(axis=1)
         out.update(baseline_accuracy=acc[b], min_accuracy=acc.min(), max_accuracy=acc.max())
@@ -107,7 +109,7 @@ def test_replicates_match_numpy_resampling(grouped, proba, labels):
     idx = conf._bootstrap_indices(n, B, seed, codes if grouped else None)
     assert idx.shape == (B, n)
     names = [m for m in MEASURES if m in est]
-    assert len(names) == (10 if proba else 3)
+    assert len(names) == (11 if proba else 4)
     for r in range(B):
         # stratified: every resample keeps the group sizes
         npt.assert_array_equal(np.bincount(codes[idx[r]], minlength=G),
@@ -148,7 +150,7 @@ def test_draws_do_not_depend_on_the_chunking(monkeypatch):
 def test_percentile_interval_is_numpy_quantile_of_replicates(confidence):
     prof = synthetic_profile()
     B, seed = 200, 11
-    df = prof.confidence(B, confidence, random_state=seed)
+    df = prof.confidence(B, confidence, random_state=seed, method="percentile")
     idx = conf._bootstrap_indices(prof.n_samples, B, seed)
     reps = {name: np.array([oracle(prof, i)[name] for i in idx]) for name in MEASURES}
     assert list(df.index) == MEASURES
@@ -303,7 +305,7 @@ def test_n_resamples_at_least_one(bad):
 
 def test_method_checked():
     with pytest.raises(ValueError, match="method must be"):
-        synthetic_profile().confidence(10, method="basic")
+        synthetic_profile().confidence(10, method="normal")
 
 
 def test_one_resample_and_single_person_groups():
@@ -335,3 +337,105 @@ def test_profile_of_a_rashomon_set_with_pandas_groups():
         for g in ("x", "y"):
             npt.assert_allclose(by.loc[(name, g), "estimate"], table.loc[g, name],
                                 atol=1e-12)
+
+
+# ------------------------------------------------------------------ extra per-person values
+def _extra(n, seed=9):
+    rng = np.random.default_rng(seed)
+    return {"abstention_rate": rng.random(n) < 0.2, "score": rng.normal(size=n)}
+
+
+@pytest.mark.parametrize("grouped", [False, True])
+def test_extra_values_are_bootstrapped_as_means_with_the_same_resamples(grouped):
+    prof = synthetic_profile()
+    n, B, seed = prof.n_samples, 40, 3
+    extra = _extra(n)
+    codes = CODES if grouped else np.zeros(n, dtype=np.int64)
+    G = int(codes.max()) + 1
+    checked = {k: np.asarray(v, dtype=float) for k, v in extra.items()}
+    _, est, reps = conf._replicates(prof, B, seed, codes, G, checked)
+    _, est0, reps0 = conf._replicates(prof, B, seed, codes, G)
+    idx = conf._bootstrap_indices(n, B, seed, codes if grouped else None)
+    for name, x in checked.items():
+        for r in range(B):
+            npt.assert_allclose(reps[name][r, G], x[idx[r]].mean(), rtol=0, atol=1e-12)
+            for g in range(G):
+                people = idx[r][codes[idx[r]] == g]
+                npt.assert_allclose(reps[name][r, g], x[people].mean(), rtol=0, atol=1e-12)
+        npt.assert_allclose(est[name][G], x.mean(), rtol=0, atol=1e-12)
+    for name in reps0:  # the profile's own measures are unchanged
+        npt.assert_array_equal(reps[name], reps0[name])
+        npt.assert_array_equal(est[name], est0[name])
+
+
+def test_extra_bca_matches_hand_written_bca_and_sits_after_the_measures():
+    prof = synthetic_profile(seed=4)
+    n, B, seed = prof.n_samples, 300, 2
+    x = _extra(n)["score"]
+    df = prof.confidence(B, 0.9, random_state=seed, method="bca", extra={"score": x})
+    assert list(df.index)[-1] == "score"
+    _, est, reps = conf._replicates(prof, B, seed, np.zeros(n, dtype=np.int64), 1,
+                                    {"score": x})
+    loo = (x.sum() - x) / (n - 1)
+    want = bca_oracle(reps["score"][:, 1], est["score"][1], loo, 0.9)
+    npt.assert_allclose(df.loc["score", ["low", "high"]].to_numpy(float), want, atol=1e-12)
+    plain = prof.confidence(B, 0.9, random_state=seed, method="bca")
+    pd.testing.assert_frame_equal(df.drop(index="score"), plain, check_like=False)
+
+
+def test_extra_pandas_values_meet_the_profile_on_its_index():
+    X, y = make_classification(n_samples=200, n_features=5, random_state=1)
+    index = pd.Index([f"p{i}" for i in range(200)])
+    Xdf = pd.DataFrame(X, index=index)
+    models = [LogisticRegression(C=c).fit(X, y) for c in (0.01, 0.1, 1.0)]
+    prof = RashomonSet.from_models(models, Xdf, y, epsilon=1.0).profile(Xdf, y)
+    flags = pd.Series(X[:, 1] > 0.5, index=index)
+    shuffled = flags.sample(frac=1.0, random_state=0)
+    a = prof.confidence(100, random_state=0, extra={"flag": flags})
+    b = prof.confidence(100, random_state=0, extra={"flag": shuffled})
+    pd.testing.assert_frame_equal(a, b)
+    assert a.loc["flag", "estimate"] == pytest.approx(flags.mean())
+    with pytest.raises(ValueError, match="extra\\['flag'\\]"):
+        prof.confidence(10, extra={"flag": flags.rename(lambda s: s + "x")})
+
+
+@pytest.mark.parametrize(("extra", "exc", "match"), [
+    ([1, 2, 3], TypeError, "extra must be a mapping"),
+    ({"ambiguity": np.zeros(60)}, ValueError, "must be a new measure name"),
+    ({1: np.zeros(60)}, ValueError, "must be a new measure name"),
+    ({"a": np.zeros(59)}, ValueError, r"extra\['a'\] must hold one finite real number"),
+    ({"a": np.full(60, np.nan)}, ValueError, "finite"),
+    ({"a": np.zeros((60, 2))}, ValueError, "1-D"),
+    ({"a": np.array(["x"] * 60)}, TypeError, "one finite real number per person"),
+])
+def test_extra_checked(extra, exc, match):
+    with pytest.raises(exc, match=match):
+        synthetic_profile().confidence(10, extra=extra)
+
+
+# ------------------------------------------------------------------- basic and auto
+def test_basic_interval_reflects_the_percentile_quantiles_and_auto_picks_by_kind():
+    prof = synthetic_profile(seed=6)
+    B, seed = 300, 8
+    pct = prof.confidence(B, 0.9, random_state=seed, method="percentile", groups=CODES)
+    basic = prof.confidence(B, 0.9, random_state=seed, method="basic", groups=CODES)
+    auto = prof.confidence(B, 0.9, random_state=seed, groups=CODES)
+    _, est, reps = conf._replicates(prof, B, seed, CODES, 3)
+    extremes = {"discrepancy", "probabilistic_discrepancy", "min_accuracy", "max_accuracy"}
+    for name in MEASURES:
+        e = pct.xs(name, level="measure")["estimate"]
+        npt.assert_allclose(basic.xs(name, level="measure")["low"],
+                            2 * e - pct.xs(name, level="measure")["high"], atol=1e-12)
+        npt.assert_allclose(basic.xs(name, level="measure")["high"],
+                            2 * e - pct.xs(name, level="measure")["low"], atol=1e-12)
+        # the basic interval of the overall value, by hand from the replicates
+        q = np.quantile(reps[name][:, 3], [0.05, 0.95])
+        npt.assert_allclose(basic.loc[(name, "overall"), ["low", "high"]].to_numpy(float),
+                            [2 * est[name][3] - q[1], 2 * est[name][3] - q[0]], atol=1e-12)
+        want = basic if name in extremes else pct
+        pd.testing.assert_frame_equal(auto.xs(name, level="measure"),
+                                      want.xs(name, level="measure"))
+        assert auto.attrs["methods"][name] == ("basic" if name in extremes
+                                               else "percentile")
+    assert auto.attrs["method"] == "auto"
+    assert set(basic.attrs["methods"].values()) == {"basic"}

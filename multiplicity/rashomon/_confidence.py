@@ -15,7 +15,7 @@ elsewhere.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -27,6 +27,7 @@ from .. import _errors
 from .._checks import check_int, check_real_in, resolve_seed
 from .._config import use_kernels
 from .._groups import group_labels, small_groups
+from .._validation import align_to
 from . import _confidence_kernels as _ck
 
 __all__ = ["profile_confidence"]
@@ -37,6 +38,8 @@ OVERALL = "overall"
 GAP = "max-min gap"
 # Positions drawn per chunk of resamples (int32 positions and weights: 32 MiB).
 CHUNK_ENTRIES = 1 << 22
+# The interval methods of profile_confidence.
+METHODS = ("auto", "percentile", "basic", "bca")
 # numpy.quantile's method for every interval (Hyndman & Fan 1996, definition 7).
 QUANTILE_METHOD = "linear"
 
@@ -68,8 +71,10 @@ class _Layout(NamedTuple):
     specs: list[_Spec]
 
 
-def _layout(profile: Any, codes: NDArray[np.int64], n_groups: int) -> _Layout:
-    """The matrices behind every measure of ``profile``, people sorted by ``codes``."""
+def _layout(profile: Any, codes: NDArray[np.int64], n_groups: int,
+            extra: dict[str, NDArray[np.float64]] | None = None) -> _Layout:
+    """The matrices behind every measure of ``profile`` and the ``extra`` per-person
+    values, people sorted by ``codes``."""
     order = np.argsort(codes, kind="stable")
     bounds = np.zeros(n_groups + 1, dtype=np.int64)
     bounds[1:] = np.cumsum(np.bincount(codes, minlength=n_groups))
@@ -96,8 +101,9 @@ def _layout(profile: Any, codes: NDArray[np.int64], n_groups: int) -> _Layout:
         dense += [profile.rashomon_capacity, profile.vpr_width]
         specs += [_Spec("mean_rashomon_capacity", "mean", (0,), dense=True),
                   _Spec("mean_vpr_width", "mean", (1,), dense=True)]
-    specs.append(_Spec("mean_self_consistency", "mean", (len(dense),), dense=True))
-    dense.append(profile.self_consistency)
+    specs += [_Spec("mean_self_consistency", "mean", (len(dense),), dense=True),
+              _Spec("disagreement_error_estimate", "mean", (len(dense) + 1,), dense=True)]
+    dense += [profile.self_consistency, 1.0 - profile.self_consistency]
     if profile.y_codes is not None:
         correct = (Pa == profile.y_codes[people]).astype(np.int8)
         q0 = sum(block.shape[0] for block in blocks)
@@ -108,6 +114,9 @@ def _layout(profile: Any, codes: NDArray[np.int64], n_groups: int) -> _Layout:
         specs += [_Spec("baseline_accuracy", "mean", (base,), dense=True),
                   _Spec("min_accuracy", "min", diff, base=base),
                   _Spec("max_accuracy", "max", diff, base=base)]
+    for name, values in (extra or {}).items():
+        specs.append(_Spec(name, "mean", (len(dense),), dense=True))
+        dense.append(values)
     return _Layout(
         order=order, bounds=bounds,
         dense=np.ascontiguousarray(np.stack(dense).astype(np.float64)[:, order]),
@@ -200,10 +209,11 @@ def _values(spec: _Spec, Sa: NDArray[np.int64], Sd: NDArray[np.float64],
 
 
 def _replicates(profile: Any, n_resamples: int, seed: int, codes: NDArray[np.int64],
-                n_groups: int) -> tuple[_Layout, dict[str, NDArray], dict[str, NDArray]]:
+                n_groups: int, extra: dict[str, NDArray[np.float64]] | None = None
+                ) -> tuple[_Layout, dict[str, NDArray], dict[str, NDArray]]:
     """Estimates ``(G + 1,)`` and bootstrap replicates ``(n_resamples, G + 1)`` of every
     measure, the groups then all people."""
-    lay = _layout(profile, codes, n_groups)
+    lay = _layout(profile, codes, n_groups, extra)
     n = profile.n_samples
     sizes = np.diff(lay.bounds).astype(np.float64)
     work = n_resamples * (n + lay.active.size + lay.dense.size)
@@ -306,26 +316,55 @@ def _bca_levels(reps: NDArray[np.float64], estimate: float, accel: float,
 
 
 def _interval(reps: NDArray[np.float64], estimate: float, accel: float | None,
-              confidence: float) -> tuple[float, float, float]:
-    """``(low, high, std_error)`` from the replicates of one value."""
+              confidence: float, basic: bool = False) -> tuple[float, float, float]:
+    """``(low, high, std_error)`` from the replicates of one value: percentile (or, with
+    ``accel``, BCa) quantiles, or with ``basic`` the basic interval ``(2 estimate -
+    q_high, 2 estimate - q_low)`` of the percentile quantiles."""
     levels = (_percentile_levels(confidence) if accel is None
               else _bca_levels(reps, estimate, accel, confidence))
     if np.isnan(levels).any():
         low = high = np.nan
     else:
         low, high = np.quantile(reps, levels, method=QUANTILE_METHOD)
+        if basic:
+            low, high = 2.0 * estimate - high, 2.0 * estimate - low
     se = float(np.std(reps, ddof=1)) if reps.shape[0] > 1 else np.nan
     return float(low), float(high), se
 
 
+def _check_extra(extra: Any, profile: Any, names: list[str]
+                 ) -> dict[str, NDArray[np.float64]]:
+    """``extra`` as ``{name: (n,) float64}``: a mapping of new names to finite per-person
+    values, pandas ones matched to the profile's index."""
+    if extra is None:
+        return {}
+    if not isinstance(extra, Mapping):
+        raise TypeError(_errors.EXTRA_TYPE.format(type(extra).__name__))
+    n, out = profile.n_samples, {}
+    ref = None if profile.index is None else pd.Series(0, index=profile.index)
+    for name, values in extra.items():
+        if not isinstance(name, str) or name in names or name in out:
+            raise ValueError(_errors.EXTRA_NAME.format(name, ", ".join(names)))
+        if ref is not None:
+            values = align_to(ref, values, name=f"extra[{name!r}]", reference_name="X")
+        try:
+            x = np.asarray(values, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise TypeError(_errors.EXTRA_VALUES.format(name, n)) from None
+        if x.ndim != 1 or x.shape[0] != n or not np.isfinite(x).all():
+            raise ValueError(_errors.EXTRA_VALUES.format(name, n))
+        out[name] = x
+    return out
+
+
 def profile_confidence(profile: Any, n_resamples: int = 1000, confidence: float = 0.95,
                        random_state: Any = None, *, groups: Any = None, bins: Any = "auto",
-                       method: str = "percentile") -> pd.DataFrame:
+                       method: str = "auto", extra: Any = None) -> pd.DataFrame:
     """Bootstrap intervals of a profile's measures; see
     :meth:`MultiplicityProfile.confidence`."""
     n_resamples = check_int(n_resamples, "n_resamples", 1)
     level = check_real_in(confidence, _errors.CONFIDENCE_RANGE, 0.0, 1.0)
-    if not isinstance(method, str) or method not in ("percentile", "bca"):
+    if not isinstance(method, str) or method not in METHODS:
         raise ValueError(_errors.BOOTSTRAP_METHOD.format(method))
     n = profile.n_samples
     if groups is None:
@@ -336,8 +375,10 @@ def profile_confidence(profile: Any, n_resamples: int = 1000, confidence: float 
         codes, names = np.asarray(grp.codes, dtype=np.int64), list(grp.names)
     seed = resolve_seed(random_state)
     n_groups = 1 if names is None else len(names)
-    lay, est, reps = _replicates(profile, n_resamples, seed, codes, n_groups)
+    extra = _check_extra(extra, profile, list(profile.SCALAR_LABELS))
+    lay, est, reps = _replicates(profile, n_resamples, seed, codes, n_groups, extra)
     bca = method == "bca"
+    methods: dict[str, str] = {}
 
     rows: list[dict[str, Any]] = []
     gap_groups: dict[str, tuple[Any, Any]] = {}
@@ -351,11 +392,13 @@ def profile_confidence(profile: Any, n_resamples: int = 1000, confidence: float 
             e = np.append(e, vals[gap[0]] - vals[gap[1]])
             r = np.column_stack([r, r[:, gap[0]] - r[:, gap[1]]])
         accel = _accelerations(spec, lay, est[spec.name], gap) if bca else None
+        basic = method == "basic" or (method == "auto" and spec.kind != "mean")
+        methods[spec.name] = "basic" if basic else "bca" if bca else "percentile"
         labels = [OVERALL] if names is None else [*names, OVERALL, GAP]
         cols = [n_groups] if names is None else range(n_groups + 2)
         for label, c in zip(labels, cols, strict=True):
             low, high, se = _interval(r[:, c], e[c], None if accel is None else accel[c],
-                                      level)
+                                      level, basic)
             rows.append({"measure": spec.name, "group": label, "estimate": float(e[c]),
                          "low": low, "high": high, "std_error": se})
 
@@ -371,6 +414,6 @@ def profile_confidence(profile: Any, n_resamples: int = 1000, confidence: float 
         sizes = np.bincount(codes, minlength=n_groups)
         df.attrs["small_groups"] = [names[g] for g in np.flatnonzero(small_groups(sizes, n))]
         df.attrs["groups"] = grp.description
-    df.attrs.update(method=method, confidence=level, n_resamples=n_resamples,
+    df.attrs.update(method=method, methods=methods, confidence=level, n_resamples=n_resamples,
                     random_state=seed, quantile=QUANTILE_METHOD)
     return df

@@ -285,7 +285,7 @@ class MultiplicityProfile:
 
     def confidence(self, n_resamples: int = 1000, confidence: float = 0.95,
                    random_state: Any = None, *, groups: Any = None, bins: Any = "auto",
-                   method: str = "percentile") -> pd.DataFrame:
+                   method: str = "auto", extra: Any = None) -> pd.DataFrame:
         """Bootstrap confidence intervals of the measures, over people.
 
         The people (samples) are resampled with replacement; the models and their
@@ -307,14 +307,34 @@ class MultiplicityProfile:
             the group sizes, and the table adds each group's value and the max-min gap.
         bins : "auto", int, sequence of float, None or dict, default="auto"
             How numeric group features become groups, as in :meth:`by_group`.
-        method : {"percentile", "bca"}, default="percentile"
+        method : {"auto", "percentile", "basic", "bca"}, default="auto"
             ``"percentile"``: the ``(1 - confidence) / 2`` and ``(1 + confidence) / 2``
-            quantiles of the replicates. ``"bca"``: bias-corrected and accelerated
+            quantiles ``q_low``, ``q_high`` of the replicates. ``"basic"``: those
+            quantiles reflected about the estimate, ``(2 estimate - q_high, 2 estimate -
+            q_low)`` (Davison & Hinkley 1997, eq. 5.6), which subtracts the bootstrap's
+            estimate of the bias. ``"auto"``: percentile intervals for the means
+            (ambiguity, the probabilistic ambiguity, the mean capacity, VPR width and
+            self-consistency, the baseline's accuracy, ``extra``) and their gaps, basic
+            intervals for the extremes over models (the discrepancies and the smallest
+            and largest accuracy) and their gaps. An extreme over models is biased upwards
+            on a sample (the largest of many noisy shares) and its replicates again, so
+            its percentile interval sits above the population's value when several models
+            are close to the largest: in the simulation of the documentation (50 models,
+            95% intervals) the percentile intervals of the discrepancy covered its
+            population value in 10% to 77% of the audits, the basic ones in 91% to 93%
+            (``df.attrs["methods"]`` says which method each measure got). ``"bca"``:
+            bias-corrected and accelerated
             quantiles (Efron 1987), with the acceleration from the jackknife over people
             (the people of the group for a group's value) and the bias correction from the
             share of replicates below the estimate (ties counted half). Quantiles are
             ``numpy.quantile``'s default (linear interpolation, Hyndman & Fan 1996,
             definition 7).
+        extra : dict of str to array-like of shape (n_samples,), default=None
+            Other per-person values to bootstrap with the same resamples, each read as a
+            mean (a share, for 0/1 flags): for example where a selective ensemble
+            abstains (``{"abstention_rate": labels == abstain_label}``). Each becomes a
+            measure of the table, after the profile's own; pandas values are matched to
+            the profile's index.
 
         Returns
         -------
@@ -323,10 +343,11 @@ class MultiplicityProfile:
             ``discrepancy``, then, when the models have ``predict_proba``,
             ``probabilistic_ambiguity``, ``probabilistic_discrepancy``,
             ``mean_rashomon_capacity``, ``mean_vpr_width``, then
-            ``mean_self_consistency`` and, when ``y`` was given, ``baseline_accuracy``,
-            ``min_accuracy``, ``max_accuracy``), columns ``estimate`` (the value on all
-            people), ``low``, ``high`` and ``std_error`` (standard deviation of the
-            replicates). With ``groups``: a long table indexed by ``(measure, group)``,
+            ``mean_self_consistency``, ``disagreement_error_estimate`` and, when ``y``
+            was given, ``baseline_accuracy``, ``min_accuracy``, ``max_accuracy``, then
+            the ``extra`` names), columns ``estimate`` (the value on all people),
+            ``low``, ``high`` and ``std_error`` (standard deviation of the replicates).
+            With ``groups``: a long table indexed by ``(measure, group)``,
             where ``group`` runs over the groups, ``"overall"`` and ``"max-min gap"``, plus
             a column ``excludes_zero`` (the interval lies above or below 0). The gap is
             the difference between the groups with the largest and the smallest estimate
@@ -373,7 +394,7 @@ class MultiplicityProfile:
         True
         """
         return profile_confidence(self, n_resamples, confidence, random_state,
-                                  groups=groups, bins=bins, method=method)
+                                  groups=groups, bins=bins, method=method, extra=extra)
 
     # ------------------------------------------------------- how sure is the estimate
     def ambiguity_estimate(self, method: str = "chao2", confidence: float = 0.95) -> Any:
