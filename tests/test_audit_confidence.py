@@ -247,3 +247,41 @@ def test_measures_without_a_bootstrap_have_no_interval(data):
     # one group: nothing to rank, so no sentence about ranking
     text = " ".join(rep.section("groups").paragraphs)
     assert "interval of the ambiguity gap" not in text and UNSUPPORTED not in text
+
+
+def test_abstention_and_every_group_measure_have_intervals(data, report):
+    from multiplicity.ensemble import selective_vote
+
+    X, _ = data
+    labels = np.where(X["x1"].to_numpy() > 0, "up", "down")
+    rep = _audit(data, {"side": labels})
+    seed, alpha = rep.parameters["random_state"], rep.parameters["alpha"]
+    votes, _ = selective_vote(rep.profile.predictions, alpha=alpha, abstain_label=-1)
+    abstained = votes == -1
+    assert rep.section("abstention").numbers["abstention_rate"] == abstained.mean()
+    extra = {"abstention_rate": abstained}
+    ci = rep.profile.confidence(N_RESAMPLES, random_state=seed, extra=extra)
+    sec = rep.section("abstention")
+    assert sec.numbers["abstention_interval"] == [ci.loc["abstention_rate", "low"],
+                                                  ci.loc["abstention_rate", "high"]]
+    low, high = (f"{100 * ci.loc['abstention_rate', k]:.1f}%" for k in ("low", "high"))
+    assert f"95% CI {low}–{high}" in " ".join(sec.paragraphs)
+    # the group table: the ends of every measure with an interval, abstention included
+    by = rep.profile.confidence(N_RESAMPLES, random_state=seed, extra=extra,
+                                groups=pd.Categorical(labels), bins=None)
+    table = rep.section("groups").tables["by_side"][1]
+    measures = set(by.index.get_level_values("measure"))
+    assert {"abstention_rate", "mean_vpr_width", "mean_rashomon_capacity",
+            "disagreement_error_estimate"} <= measures
+    for m in measures:
+        for group in ("down", "up", "overall", "max-min gap"):
+            assert table.loc[group, f"{m}_low"] == by.loc[(m, group), "low"], (m, group)
+            assert table.loc[group, f"{m}_high"] == by.loc[(m, group), "high"], (m, group)
+    assert [c for c in table.columns if c.endswith("_low")] == [
+        f"{c}_low" for c in table.columns if c in measures]
+    # the abstention gap is judged like the others
+    text = " ".join(rep.section("groups").paragraphs)
+    supported = "abstention_rate" in rep.section("groups").numbers["side"]["supported_gaps"]
+    assert supported == bool(by.loc[("abstention_rate", "max-min gap"), "excludes_zero"])
+    if not supported:
+        assert re.search(r"interval of the gap includes 0 for [^.]*abstention_rate", text)

@@ -312,7 +312,7 @@ def audit(estimator: Any, X: Any, y: ArrayLike, *, X_test: Any = None,
 
     names = (["retraining", "profile", "exact", "groups", "annotations", "figures"]
              if task == "regression" else
-             ["retraining", "profile", "intervals", "exact", "groups", "abstention",
+             ["retraining", "profile", "abstention", "intervals", "exact", "groups",
               "importance", "annotations", "figures"])
     steps = _Steps(names, bool(progress))
     notes: list[str] = []
@@ -360,14 +360,14 @@ def audit(estimator: Any, X: Any, y: ArrayLike, *, X_test: Any = None,
                     overview = regression_overview_section(ctx, perturbation)
                     multi = regression_section(ctx)
             else:
+                with steps.step("abstention"):
+                    votes = vote(ctx)
                 with steps.step("intervals"):
-                    ivs = intervals(ctx, n_resamples, seed)
+                    ivs = intervals(ctx, n_resamples, seed, votes.abstained)
+                    abst_sec = abstention_section(ctx, votes, ivs)
                 with steps.step("exact methods"):
                     exact_runs = run_exact(ctx, exact, mip_time_limit, mip_max_rows)
                     exact_sec = exact_section(ctx, exact_runs)
-                with steps.step("abstention"):
-                    votes = vote(ctx)
-                    abst_sec = abstention_section(ctx, votes)
                 with steps.step("groups"):
                     groups_sec = groups_section(ctx, votes, ivs)
                 with steps.step("feature importance"):

@@ -43,7 +43,9 @@ def accumulation_figure(profile: Any) -> bytes:
 
 
 def groups_figure(table: pd.DataFrame, feature: str, columns: list[str]) -> bytes:
-    """Grouped bars: the share-type measures (``columns``) for each group of ``feature``."""
+    """Grouped bars: the share-type measures (``columns``) for each group of ``feature``,
+    with error bars from the ``<measure>_low`` and ``<measure>_high`` columns where the
+    table has them (intervals over people)."""
     groups = [g for g in table.index if g not in ("overall", "max-min gap")]
     fig = _new_figure(max(6.0, 1.2 * len(groups) + 3.0), 3.6)
     ax = fig.subplots()
@@ -52,14 +54,22 @@ def groups_figure(table: pd.DataFrame, feature: str, columns: list[str]) -> byte
     colors = ["#4477aa", "#ee6677", "#228833", "#ccbb44", "#66ccee"]
     for i, col in enumerate(columns):
         vals = table.loc[groups, col].to_numpy(dtype=float)
+        err = None
+        if f"{col}_low" in table.columns and f"{col}_high" in table.columns:
+            low = table.loc[groups, f"{col}_low"].to_numpy(dtype=float)
+            high = table.loc[groups, f"{col}_high"].to_numpy(dtype=float)
+            err = np.vstack([np.maximum(vals - low, 0.0), np.maximum(high - vals, 0.0)])
         ax.bar(x + (i - (len(columns) - 1) / 2) * width, vals, width, label=col,
-               color=colors[i % len(colors)])
+               color=colors[i % len(colors)], yerr=err, capsize=2,
+               error_kw={"elinewidth": 0.8, "ecolor": "#333333"})
         overall = float(table.loc["overall", col])
         ax.axhline(overall, color=colors[i % len(colors)], linestyle=":", linewidth=1)
     ax.set_xticks(x, [str(g) for g in groups])
     ax.set_xlabel(feature)
     ax.set_ylabel("share of group")
-    ax.set_title(f"Multiplicity by {feature} (dotted: overall)")
+    ax.set_title(f"Multiplicity by {feature} (dotted: overall"
+                 + ("; bars: intervals over people)" if any(
+                     f"{c}_low" in table.columns for c in columns) else ")"))
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
     return to_png(fig)
 

@@ -27,14 +27,16 @@ from ..rashomon import MultiplicityProfile
 from ._context import AuditContext
 from ._prose import pct
 
-__all__ = ["GAP_MEASURES", "Intervals", "add_group_intervals", "ci_text", "estimate_numbers",
-           "estimate_paragraph", "gap_numbers", "gap_paragraphs", "gap_supported",
-           "group_ci_text", "interval_numbers", "intervals", "level_text", "measure_ci",
-           "measures_table", "people_paragraph"]
+__all__ = ["ABSTENTION", "GAP_MEASURES", "Intervals", "add_group_intervals", "ci_text",
+           "estimate_numbers", "estimate_paragraph", "gap_numbers", "gap_paragraphs",
+           "gap_supported", "group_ci_text", "interval_numbers", "intervals", "level_text",
+           "measure_ci", "measure_pct_ci", "measures_table", "people_paragraph"]
 
-# The measures whose values, intervals and gaps the by-group interval table shows.
+# The measures whose gaps the text names first.
 GAP_MEASURES = ("ambiguity", "discrepancy")
 _GAP = "max-min gap"
+# The selective ensemble's abstention, bootstrapped with the profile's measures.
+ABSTENTION = "abstention_rate"
 
 
 @dataclass(frozen=True)
@@ -58,15 +60,19 @@ class Intervals:
         return float(self.overall.attrs["confidence"])
 
 
-def intervals(ctx: AuditContext, n_resamples: int, seed: int) -> Intervals:
-    """Bootstrap intervals over people (overall and by group) and the Chao2 estimate."""
+def intervals(ctx: AuditContext, n_resamples: int, seed: int,
+              abstained: np.ndarray | None = None) -> Intervals:
+    """Bootstrap intervals over people (overall and by group) and the Chao2 estimate;
+    ``abstained`` (n,) bool, where the selective ensemble abstains, adds the abstention
+    rate to the measures (the same resamples)."""
     prof = ctx.profile
-    overall = prof.confidence(n_resamples=n_resamples, random_state=seed)
+    extra = None if abstained is None else {ABSTENTION: abstained}
+    overall = prof.confidence(n_resamples=n_resamples, random_state=seed, extra=extra)
     by_group = {}
     for name, g in ctx.groups.items():
         labels = pd.Categorical(g.labels, categories=g.names, ordered=True)
         by_group[name] = prof.confidence(n_resamples=n_resamples, random_state=seed,
-                                         groups=labels, bins=None)
+                                         groups=labels, bins=None, extra=extra)
     estimate = prof.ambiguity_estimate() if prof.n_models >= 2 else None
     return Intervals(overall=overall, by_group=by_group, estimate=estimate,
                      n_resamples=n_resamples, seed=seed)
@@ -112,11 +118,6 @@ def measures_table(summary: pd.DataFrame, iv: Intervals) -> pd.DataFrame:
         if name in ci.index:
             low.append(float(ci.loc[name, "low"]))
             high.append(float(ci.loc[name, "high"]))
-        elif name == "disagreement_error_estimate":
-            # 1 - self-consistency: its replicates are 1 minus those of self-consistency,
-            # so the percentile interval is 1 minus the reversed one.
-            low.append(1.0 - float(ci.loc["mean_self_consistency", "high"]))
-            high.append(1.0 - float(ci.loc["mean_self_consistency", "low"]))
         else:
             low.append(np.nan)
             high.append(np.nan)
@@ -132,6 +133,12 @@ def measure_ci(iv: Intervals, name: str, value: float) -> str:
     return ci_text(value, float(ci.loc[name, "low"]), float(ci.loc[name, "high"]), iv.level)
 
 
+def measure_pct_ci(iv: Intervals, name: str) -> str:
+    """The interval over people of measure ``name``, as percentages."""
+    ci = iv.overall
+    return _pct_interval(float(ci.loc[name, "low"]), float(ci.loc[name, "high"]), iv.level)
+
+
 def people_paragraph(ctx: AuditContext, iv: Intervals) -> str:
     """What the intervals over people do and do not say."""
     n, who = ctx.profile.n_samples, ctx.subject
@@ -139,9 +146,14 @@ def people_paragraph(ctx: AuditContext, iv: Intervals) -> str:
             f"columns of the table) are a bootstrap over the {n:,} {who} audited "
             f"({iv.n_resamples:,} resamples of them with replacement): they say how much "
             f"each figure depends on which {who} happened to be in the data, and support "
-            f"statements about {who} like these. The models are held fixed, so the "
-            "intervals say nothing about what more or other equally good models would "
-            "show: that is the question of the estimate below.")
+            f"statements about {who} like these. They are percentile intervals for the "
+            "shares and means and basic intervals (the percentiles reflected about the "
+            "figure) for the discrepancies and the smallest and largest accuracy: a "
+            "largest share over many models is biased upwards on a sample, and the "
+            "basic interval corrects for it where the percentile one would sit too high. "
+            "The models are held fixed, so the intervals say nothing about what more or "
+            "other equally good models would show: that is the question of the estimate "
+            "below.")
 
 
 def estimate_paragraph(ctx: AuditContext, iv: Intervals) -> str:
@@ -190,11 +202,14 @@ def interval_numbers(iv: Intervals) -> dict[str, Any]:
 
 # ------------------------------------------------------------------------ groups
 def add_group_intervals(table: pd.DataFrame, ci: pd.DataFrame) -> pd.DataFrame:
-    """``table`` (a :meth:`MultiplicityProfile.by_group` table) with the ends of each
-    interval of :data:`GAP_MEASURES` (``ambiguity_low``, ``ambiguity_high``, ...) after the
-    measure's column, for every group, ``overall`` and the ``max-min gap``."""
+    """``table`` (a :meth:`MultiplicityProfile.by_group` table) with the ends of the
+    interval of every measure ``ci`` has (``ambiguity_low``, ``ambiguity_high``, ...)
+    after the measure's column, for every group, ``overall`` and the ``max-min gap``."""
     out = table.copy()
-    for m in GAP_MEASURES:
+    measures = set(ci.index.get_level_values("measure"))
+    for m in table.columns:
+        if m not in measures:
+            continue
         part = ci.xs(m, level="measure").reindex(out.index)
         at = out.columns.get_loc(m) + 1
         out.insert(at, f"{m}_low", part["low"].to_numpy(dtype=float))

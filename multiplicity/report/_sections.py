@@ -267,8 +267,9 @@ def exact_section(ctx: AuditContext, runs: ExactRuns) -> Section:
     return sec
 
 
-def abstention_section(ctx: AuditContext, vote: Vote) -> Section:
-    """Where the selective ensemble of the set abstains, and how right it is elsewhere."""
+def abstention_section(ctx: AuditContext, vote: Vote, iv: _iv.Intervals) -> Section:
+    """Where the selective ensemble of the set abstains (with its interval over people),
+    and how right it is elsewhere."""
     abstained = vote.abstained
     rate = float(abstained.mean())
     answered = ~abstained
@@ -280,7 +281,8 @@ def abstention_section(ctx: AuditContext, vote: Vote) -> Section:
         f"If the {m} models of the set vote, and a prediction is made only where the "
         f"vote is clear (two-sided binomial test of the top two vote counts at alpha = "
         f"{ctx.alpha:g}), the system abstains for {pct(rate)} of {ctx.subject} "
-        f"({count(rate, len(abstained))}). Those are the people for whom the choice of "
+        f"({count(rate, len(abstained))}; {_iv.measure_pct_ci(iv, _iv.ABSTENTION)}). "
+        "Those are the people for whom the choice of "
         "model decides the outcome; they would need another decision procedure, for "
         "example review by a person.",
         f"Where the ensemble does answer, it is right {pct(acc)} of the time (against "
@@ -291,12 +293,17 @@ def abstention_section(ctx: AuditContext, vote: Vote) -> Section:
         paras.append(f"With {m} models even a unanimous vote is not significant at alpha = "
                      f"{ctx.alpha:g} (it needs at least {need}), so the ensemble abstains "
                      "everywhere; audit with more models.")
-    table = pd.DataFrame({"value": [m, ctx.alpha, rate, acc]},
+    low, high = (float(iv.overall.loc[_iv.ABSTENTION, k]) for k in ("low", "high"))
+    level = _iv.level_text(iv)
+    table = pd.DataFrame({"value": [m, ctx.alpha, rate, low, high, acc]},
                          index=pd.Index(["models voting", "alpha", "abstention rate",
+                                         f"abstention rate, {level} low",
+                                         f"abstention rate, {level} high",
                                          "accuracy where answered"], name="quantity"),
                          dtype=object)
     return Section("abstention", "Selective ensemble: abstention", paras,
                    numbers={"alpha": ctx.alpha, "n_voters": m, "abstention_rate": rate,
+                            "abstention_interval": [low, high],
                             "accuracy_where_answered": acc,
                             "n_abstained": int(abstained.sum()),
                             "mean_p_value": float(np.mean(vote.p_values))},
@@ -356,10 +363,10 @@ def groups_section(ctx: AuditContext, vote: Vote, iv: _iv.Intervals) -> Section:
         caveat = table.attrs.get("caveat")
         if caveat:
             sec.paragraphs.append(caveat)
+        with_ci = _iv.add_group_intervals(table, ci)
         sec.tables[f"by_{name}"] = (
-            f"Measures by {name} (ambiguity and discrepancy with the ends of their "
-            f"{_iv.level_text(iv)} intervals over the {ctx.subject} audited)",
-            _iv.add_group_intervals(table, ci))
+            f"Measures by {name} (each with the ends of its {_iv.level_text(iv)} interval "
+            f"over the {ctx.subject} audited, rows _low and _high)", with_ci)
         sec.numbers[name] = {"worst_group": {k: str(v) for k, v in worst.items()},
                              "group_sizes": {str(k): int(v) for k, v in
                                              zip(g.names, size, strict=True)},
@@ -371,8 +378,10 @@ def groups_section(ctx: AuditContext, vote: Vote, iv: _iv.Intervals) -> Section:
         cols = [c for c in _GROUP_BARS if c in table.columns]
         if ctx.figures:
             sec.figures.append(Figure(f"groups_{slug(name)}",
-                                      f"Ambiguity, discrepancy and abstention by {name}.",
-                                      _figures.groups_figure(table, name, cols)))
+                                      f"Ambiguity, discrepancy and abstention by {name}, with "
+                                      f"their {_iv.level_text(iv)} intervals over the "
+                                      f"{ctx.subject} audited.",
+                                      _figures.groups_figure(with_ci, name, cols)))
     return sec
 
 
