@@ -63,6 +63,8 @@ GAL = "test_gallery_matches_committed_figure"  # and test_gallery_figure_reprodu
 MIP_GPL = "test_linear_mip.py::test_compas_pmtools_consistency"  # GPL data, see below
 DOCTEST = "test_docs.py::test_guide_examples"
 ACC = "test_accumulation_simulation_table"
+BOOT = "test_bootstrap_simulation_table"
+DOCTEST_PCT = "test_accumulation_percentile_discrepancy"
 QUOTED: list[tuple[str, str, str]] = [
     # README.md, "Quick start"
     ("README.md", "ambiguity(P, baseline=0) # 0.5", "test_readme_quick_start"),
@@ -306,6 +308,44 @@ QUOTED: list[tuple[str, str, str]] = [
      ACC),
     ("docs/accumulation.md", "Clopper-Pearson's at least 95% (up to 99% with few models",
      ACC),
+    # docs/accumulation.md, "Do the intervals over people cover?": the table and the prose
+    # (benchmarks/sim_bootstrap.py)
+    ("docs/accumulation.md", "| 300 (60) | percentile | 0.93 (0.111) | 0.10 (0.051)"
+     " | 0.95 (0.240) | 0.94 (0.272) | 0.70 (0.162) |",
+     BOOT),
+    ("docs/accumulation.md", "| 300 (60) | basic | 0.93 (0.111) | 0.93 (0.051)"
+     " | 0.92 (0.240) | 0.94 (0.272) | 0.95 (0.162) |",
+     BOOT),
+    ("docs/accumulation.md", "| 300 (60) | bca | 0.94 (0.111) | 0.53 (0.035)"
+     " | 0.94 (0.241) | 0.94 (0.272) | 0.88 (0.140) |",
+     BOOT),
+    ("docs/accumulation.md", "| 1,000 (200) | percentile | 0.97 (0.061)"
+     " | 0.37 (0.027) | 0.95 (0.133) | 0.93 (0.150) | 0.77 (0.084) |",
+     BOOT),
+    ("docs/accumulation.md", "| 1,000 (200) | basic | 0.97 (0.061) | 0.91 (0.027)"
+     " | 0.95 (0.133) | 0.93 (0.150) | 0.94 (0.084) |",
+     BOOT),
+    ("docs/accumulation.md", "| 1,000 (200) | bca | 0.96 (0.061) | 0.72 (0.020)"
+     " | 0.95 (0.133) | 0.94 (0.150) | 0.90 (0.075) |",
+     BOOT),
+    ("docs/accumulation.md", "| 5,000 (1,000) | percentile | 0.93 (0.027)"
+     " | 0.77 (0.012) | 0.96 (0.060) | 0.96 (0.067) | 0.90 (0.037) |",
+     BOOT),
+    ("docs/accumulation.md", "| 5,000 (1,000) | basic | 0.94 (0.027) | 0.92 (0.012)"
+     " | 0.96 (0.060) | 0.96 (0.067) | 0.94 (0.037) |",
+     BOOT),
+    ("docs/accumulation.md", "| 5,000 (1,000) | bca | 0.93 (0.027) | 0.86 (0.011)"
+     " | 0.95 (0.060) | 0.95 (0.067) | 0.91 (0.034) |",
+     BOOT),
+    ("docs/accumulation.md", "ambiguity 0.6234 in A, 0.4579 in B and 0.4910 overall", BOOT),
+    ("docs/accumulation.md", "discrepancy 0.1418 in A, 0.0682 in B and 0.0829 overall", BOOT),
+    ("docs/accumulation.md", "are covered 92% to 97% of the time by every method", BOOT),
+    ("docs/accumulation.md", "10% of the audits of 300 people, 37% of 1,000 and 77% of 5,000",
+     BOOT),
+    ("docs/accumulation.md", "BCa corrects part of the bias (53% to 86%)", BOOT),
+    ("docs/accumulation.md", "covered 91% to 93%, and the gap of the discrepancies 94% to 95%",
+     BOOT),
+    ("docs/accumulation.md", "would be 0.004 to 0.009, with the estimate", DOCTEST_PCT),
     # docs/accumulation.md, prose restating what its ``>>>`` examples print
     ("docs/accumulation.md", "The 50 models found 43.2% of the people against a truth of 52.7%",
      DOCTEST),
@@ -955,3 +995,61 @@ def test_accumulation_simulation_table(tmp_path):
     assert percent(min(wilson), "95") and percent(max(wilson), "96")
     cp = [r["clopper_pearson_coverage"] for r in rec["rows"]]
     assert min(cp) >= 0.95 and percent(max(cp), "99")
+
+
+@pytest.mark.slow
+def test_bootstrap_simulation_table(tmp_path):
+    """docs/accumulation.md, "Do the intervals over people cover?": a fresh run of
+    ``benchmarks/sim_bootstrap.py`` (its default seed and sizes, about 150 s) prints every
+    row of the page's table, passes its checks, and gives the numbers of the prose."""
+    out_json = tmp_path / "bootstrap.json"
+    proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "sim_bootstrap.py"),
+                           "--json", str(out_json)], capture_output=True, text=True,
+                          timeout=1200, check=False, cwd=str(ROOT))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    rows_of = re.compile(r"^\| (300|1,000|5,000) \(")
+    printed = [line for line in proc.stdout.splitlines() if rows_of.match(line)]
+    text = (DOCS / "accumulation.md").read_text(encoding="utf-8")
+    in_page = [line for line in text.splitlines() if rows_of.match(line)]
+    assert printed == in_page and len(printed) == 9
+    rec = json.loads(out_json.read_text(encoding="utf-8"))
+    cfg, truth = rec["config"], rec["truth"]
+    assert (cfg["n_models"], cfg["n_reps"], cfg["n_resamples"]) == (50, 200, 1000)
+    assert cfg["sizes"] == [300, 1000, 5000] and cfg["share_a"] == 0.2
+    for measure, quoted in (("ambiguity", ("0.6234", "0.4579", "0.4910")),
+                            ("discrepancy", ("0.1418", "0.0682", "0.0829"))):
+        for group, q in zip(("A", "B", "overall"), quoted, strict=True):
+            assert close(truth[measure][group], q), (measure, group)
+    rows = {(r["n"], r["method"]): r for r in rec["rows"]}
+
+    def cov(key, methods=("percentile", "basic", "bca"), sizes=(300, 1000, 5000)):
+        return [rows[n, m]["coverage"][key] for n in sizes for m in methods]
+
+    means = (cov("ambiguity|overall") + cov("ambiguity|A") + cov("ambiguity|max-min gap"))
+    assert percent(min(means), "92") and percent(max(means), "97")
+    pct = cov("discrepancy|overall", ("percentile",))
+    assert [percent(v, q) for v, q in zip(pct, ("10", "37", "77"), strict=True)] == [True] * 3
+    bca = cov("discrepancy|overall", ("bca",))
+    assert percent(min(bca), "53") and percent(max(bca), "86")
+    basic = cov("discrepancy|overall", ("basic",))
+    assert percent(min(basic), "91") and percent(max(basic), "93")
+    gap = cov("discrepancy|max-min gap", ("basic",))
+    assert percent(min(gap), "94") and percent(max(gap), "95")
+
+
+def test_accumulation_percentile_discrepancy():
+    """docs/accumulation.md: the percentile interval of the example's discrepancy, which
+    the page quotes next to the basic one its doctest prints."""
+    from sklearn.datasets import make_classification
+    from sklearn.linear_model import LogisticRegression
+
+    from multiplicity.rashomon import RashomonSet
+
+    X, y = make_classification(n_samples=2000, n_features=8, flip_y=0.1, random_state=0)
+    boot = np.random.default_rng(0).integers(0, 2000, (30, 2000))
+    models = [LogisticRegression().fit(X[i], y[i]) for i in boot]
+    profile = RashomonSet.from_models(models, X, y, epsilon=0.01).profile(X, y)
+    ci = profile.confidence(1000, random_state=0, method="percentile")
+    assert close(ci.loc["discrepancy", "low"], "0.004")
+    assert close(ci.loc["discrepancy", "high"], "0.009")
+    assert ci.loc["discrepancy", "estimate"] < ci.loc["discrepancy", "low"] + 0.0015
