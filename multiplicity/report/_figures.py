@@ -68,7 +68,7 @@ def groups_figure(table: pd.DataFrame, feature: str, columns: list[str]) -> byte
     ax.set_xlabel(feature)
     ax.set_ylabel("share of group")
     ax.set_title(f"Multiplicity by {feature} (dotted: overall"
-                 + ("; bars: intervals over people)" if any(
+                 + ("; whiskers: intervals over people)" if any(
                      f"{c}_low" in table.columns for c in columns) else ")"))
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
     return to_png(fig)
