@@ -330,3 +330,19 @@ def fmt_bytes(n: float) -> str:
 
 def fmt_s(t: float) -> str:
     return f"{t * 1e3:.1f} ms" if t < 1 else f"{t:.2f} s"
+
+
+def finish_simulation(result: dict[str, Any], table: str, failed: list[str],
+                      json_path: Path | None) -> int:
+    """Print a simulation's table and time, record and print its failed checks, write the
+    JSON when asked; the exit code (1 when a check failed)."""
+    print()
+    print(table)
+    print()
+    print(f"{result['seconds']:.0f} s")
+    result["failed_checks"] = failed
+    if json_path is not None:
+        json_path.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    for message in failed:
+        print(f"CHECK FAILED: {message}", file=sys.stderr)
+    return 1 if failed else 0

@@ -41,13 +41,13 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import json
 import math
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
+import _common
 import numpy as np
 
 from multiplicity.metrics import ambiguity_estimate, flip_probability
@@ -199,17 +199,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{args.people:,} people, true ambiguity "
           f"{', '.join(f'{t:.3f}' for t in truths)}, {args.reps} replications per "
           f"population and M, seed {args.seed}")
-    print()
-    print(table(result))
-    print()
-    print(f"{result['seconds']:.0f} s")
-    failed = checks(result)
-    result["failed_checks"] = failed
-    if args.json is not None:
-        args.json.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    for message in failed:
-        print(f"CHECK FAILED: {message}", file=sys.stderr)
-    return 1 if failed else 0
+    return _common.finish_simulation(result, table(result), checks(result), args.json)
 
 
 if __name__ == "__main__":

@@ -57,13 +57,13 @@ groups'.
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
+import _common
 import numpy as np
 from scipy import integrate, stats
 
@@ -238,17 +238,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{tr['discrepancy']['A']:.4f}, B {tr['discrepancy']['B']:.4f}, overall "
           f"{tr['discrepancy']['overall']:.4f}; {args.reps} audits per n, "
           f"{args.resamples} resamples, seed {args.seed}")
-    print()
-    print(table(result))
-    print()
-    print(f"{result['seconds']:.0f} s")
-    failed = checks(result)
-    result["failed_checks"] = failed
-    if args.json is not None:
-        args.json.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    for message in failed:
-        print(f"CHECK FAILED: {message}", file=sys.stderr)
-    return 1 if failed else 0
+    return _common.finish_simulation(result, table(result), checks(result), args.json)
 
 
 if __name__ == "__main__":
