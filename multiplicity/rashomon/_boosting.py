@@ -65,6 +65,8 @@ PATH_NOT_FITTABLE = ("a boosting path is built by BoostingExplorer.fit and canno
 BOOSTING_LOSSES = ("log_loss", "squared_error", "absolute_error")
 _LOSS_CODES = {"log_loss": _k.LOSS_LOG, "squared_error": _k.LOSS_SQUARED,
                "absolute_error": _k.LOSS_ABSOLUTE}
+# Values of the table of tree values per chunk of samples (2 MiB: it stays in cache).
+_TABLE_VALUES = 1 << 18
 # Log-loss clipping of sklearn.metrics.log_loss for float64 probabilities.
 _LOG_CLIP = float(np.finfo(np.float64).eps)
 # The progress bar loads with its first use.
@@ -149,10 +151,13 @@ class _TreeStore:
         return tree_ids, np.ascontiguousarray(local), width
 
     def default_step(self, width: int, per_sample: int = 0) -> int:
-        """Samples per chunk: the ``(T, width, K, step)`` table plus ``per_sample`` values
-        per sample hold about ``_CHUNK_VALUES`` floats (64 MiB)."""
-        per = self.n_stages * width * self.n_outputs + per_sample
-        return max(1, _CHUNK_VALUES // max(per, 1))
+        """Samples per chunk: the ``(T, width, K, step)`` table holds about
+        ``_TABLE_VALUES`` floats (2 MiB, so that it stays in the CPU cache while every
+        path reads it; at least one block of samples), and the table plus ``per_sample``
+        output values per sample at most ``_CHUNK_VALUES`` floats (64 MiB)."""
+        table = self.n_stages * width * self.n_outputs
+        step = max(_k.BLOCK, (_TABLE_VALUES // table) // _k.BLOCK * _k.BLOCK)
+        return max(1, min(step, _CHUNK_VALUES // (table + per_sample)))
 
     def iter_tables(self, X32: NDArray[np.float32], choices: NDArray[np.int64],
                     step: int) -> Iterator[tuple[int, NDArray[np.float64], NDArray[np.int64]]]:
@@ -748,7 +753,8 @@ class BoostingExplorer(_BaseExplorer):
     paths are evaluated on ``n`` rows by walking every tree once per row into the table
     ``V`` of shape ``(T, m_used, K, chunk)`` float64 (``T * m_used * K * chunk * 8``
     bytes, ``m_used <= n_candidates`` the candidates some path takes at a stage; chunks
-    of about 64 MiB), then summing each path's values in a Numba kernel: ``T * K`` adds
+    of about 2 MiB, so that the table stays in the CPU cache while every path reads
+    it), then summing each path's values in a Numba kernel: ``T * K`` adds
     per path and row; no ``(n_paths, n_samples)`` array is formed for the losses.
     :meth:`profile` does the same for the members of the set, with the same values as
     ``rashomon_set_.profile`` (which calls each member in turn).
