@@ -110,3 +110,21 @@ SEED_TYPE = "random_state must be None, an int, a numpy RandomState or Generator
 NO_SAMPLES = "X must contain at least one sample, got 0"
 X_Y_LENGTH = "X and y must have the same number of samples, got {0} and {1}"
 CHUNK_SIZE = "chunk_size must be a positive int, got {0!r}"
+
+# Gradient-boosting Rashomon sets (rashomon.BoostingExplorer) and y checks of explorers.
+LOG_LOSS_CONTINUOUS = (
+    "loss='log_loss' fits a classifier, but {name} holds continuous values (such as "
+    "{example!r}); use loss='squared_error' (or 'absolute_error') to explore the Rashomon "
+    "set of a regression")
+ONE_CLASS = ("{name} contains only one class ({label!r}); a Rashomon set of classifiers "
+             "needs at least two classes")
+UNKNOWN_LABEL = ("{name} contains the label {label!r}, which is not among the classes of "
+                 "y (classes_ = {classes})")
+IDENTICAL_PATHS = (
+    "all {n} kept paths give identical predictions on the training data: at every "
+    "boosting stage the kept candidate trees predict the same values ({why}). The Rashomon "
+    "set then shows no multiplicity because its members are copies, not because the "
+    "predictions are stable. Use n_candidates >= 2 with subsample < 1 (for example "
+    "subsample=0.8){hint}.")
+PATH_NOT_FITTABLE = ("a boosting path is built by BoostingExplorer.fit and cannot be "
+                     "fitted on its own; fit a BoostingExplorer and take its members")

@@ -17,16 +17,10 @@ from sklearn.ensemble import GradientBoostingClassifier, GradientBoostingRegress
 from sklearn.model_selection import train_test_split
 from sklearn.tree import DecisionTreeRegressor
 
-from multiplicity.rashomon import RashomonSet
+from multiplicity._errors import IDENTICAL_PATHS, LOG_LOSS_CONTINUOUS, PATH_NOT_FITTABLE
+from multiplicity.rashomon import BoostingExplorer, RashomonSet
 from multiplicity.rashomon import _boosting_kernels as _k
-from multiplicity.rashomon._boosting import (
-    IDENTICAL_PATHS,
-    LOG_LOSS_CONTINUOUS,
-    PATH_NOT_FITTABLE,
-    BoostingExplorer,
-    _draw_paths,
-    _lower_medians,
-)
+from multiplicity.rashomon._boosting import _draw_paths, _lower_medians
 from multiplicity.rashomon._losses import model_loss
 
 CLIP = float(np.finfo(np.float64).eps)

@@ -39,28 +39,10 @@ from .._parallel import numba_threads
 from .._validation import _smallest_int_dtype, align_to
 from . import _boosting_kernels as _k
 from ._explorer import _BaseExplorer
-from ._retraining import _subsample_size
+from ._retraining import _subsample_size, progress_bar
 from ._set import _CHUNK_VALUES, _LOSS_SLACK, RashomonSet
 
 __all__ = ["BoostingExplorer"]
-
-# ------------------------------------------------------------------ message templates
-LOG_LOSS_CONTINUOUS = (
-    "loss='log_loss' fits a classifier, but {name} holds continuous values (such as "
-    "{example!r}); use loss='squared_error' (or 'absolute_error') to explore the Rashomon "
-    "set of a regression")
-ONE_CLASS = ("{name} contains only one class ({label!r}); a Rashomon set of classifiers "
-             "needs at least two classes")
-UNKNOWN_LABEL = ("{name} contains the label {label!r}, which is not among the classes of "
-                 "y (classes_ = {classes})")
-IDENTICAL_PATHS = (
-    "all {n} kept paths give identical predictions on the training data: at every "
-    "boosting stage the kept candidate trees predict the same values ({why}). The Rashomon "
-    "set then shows no multiplicity because its members are copies, not because the "
-    "predictions are stable. Use n_candidates >= 2 with subsample < 1 (for example "
-    "subsample=0.8){hint}.")
-PATH_NOT_FITTABLE = ("a boosting path is built by BoostingExplorer.fit and cannot be "
-                     "fitted on its own; fit a BoostingExplorer and take its members")
 
 BOOSTING_LOSSES = ("log_loss", "squared_error", "absolute_error")
 _LOSS_CODES = {"log_loss": _k.LOSS_LOG, "squared_error": _k.LOSS_SQUARED,
@@ -272,7 +254,7 @@ class _BoostingPath(BaseEstimator):
             For a path that no explorer built (e.g. a ``clone``).
         """
         if not hasattr(self, "store_"):
-            raise ValueError(PATH_NOT_FITTABLE)
+            raise ValueError(_errors.PATH_NOT_FITTABLE)
         return self
 
     @classmethod
@@ -583,14 +565,6 @@ def _draw_paths(kept: list[NDArray[np.int64]], best: NDArray[np.int64], n_paths:
     return np.stack(rows).astype(np.int64)
 
 
-def _progress_bar(total: int):
-    try:
-        tqdm = _tqdm_auto.tqdm
-    except ImportError as e:  # pragma: no cover - tqdm is a dependency
-        raise ImportError("progress=True needs tqdm: pip install tqdm") from e
-    return tqdm(total=total, desc="boosting stages", unit="stage")
-
-
 # ------------------------------------------------------------------------- explorer
 class BoostingExplorer(_BaseExplorer):
     """The Rashomon set of gradient boosting, explored stage by stage (RashomonGB).
@@ -828,7 +802,7 @@ class BoostingExplorer(_BaseExplorer):
             flat = y_arr.ravel().astype(np.float64)
             fractional = flat[flat != np.round(flat)]
             example = fractional[0] if fractional.size else flat[0]
-            raise ValueError(LOG_LOSS_CONTINUOUS.format(name=name, example=float(example)))
+            raise ValueError(_errors.LOG_LOSS_CONTINUOUS.format(name=name, example=float(example)))
         return check_classification_target(y_arr, name)
 
     def _encode(self, y: NDArray, name: str) -> NDArray[np.float64]:
@@ -842,7 +816,7 @@ class BoostingExplorer(_BaseExplorer):
             known = np.zeros(len(y), dtype=bool)
         known = np.asarray(known, dtype=bool)
         if not known.all():
-            raise ValueError(UNKNOWN_LABEL.format(name=name, label=y[~known][0],
+            raise ValueError(_errors.UNKNOWN_LABEL.format(name=name, label=y[~known][0],
                                                   classes=list(classes)))
         return idx.astype(np.float64)
 
@@ -885,7 +859,7 @@ class BoostingExplorer(_BaseExplorer):
         if task == "classification":
             classes = np.unique(y_arr)
             if classes.size < 2:
-                raise ValueError(ONE_CLASS.format(name="y", label=classes[0]))
+                raise ValueError(_errors.ONE_CLASS.format(name="y", label=classes[0]))
             self.classes_ = classes
             target = self._encode(y_arr, "y")
         else:
@@ -921,7 +895,7 @@ class BoostingExplorer(_BaseExplorer):
         same = np.empty(T, dtype=bool)
         lr = float(self.learning_rate)
 
-        bar = _progress_bar(T) if self.progress else None
+        bar = progress_bar(T, "boosting stages", "stage") if self.progress else None
         try:
             with Parallel(n_jobs=self.n_jobs, prefer="threads") as parallel:
                 for t, stage_ss in enumerate(tree_ss.spawn(T)):
@@ -997,7 +971,7 @@ class BoostingExplorer(_BaseExplorer):
         else:
             why = "the candidates' subsamples give the same trees"
             hint = ", or a smaller subsample or deeper trees (max_depth)"
-        warnings.warn(IDENTICAL_PATHS.format(n=n_paths, why=why, hint=hint), UserWarning,
+        warnings.warn(_errors.IDENTICAL_PATHS.format(n=n_paths, why=why, hint=hint), UserWarning,
                       stacklevel=3)
 
     # ------------------------------------------------------------------------ hooks

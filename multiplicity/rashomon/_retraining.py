@@ -246,12 +246,13 @@ def _nonempty_X_val(X_val: Any) -> Any:
     return X_val
 
 
-def _progress_bar(total: int):
+def progress_bar(total: int, desc: str = "fitting candidates", unit: str = "model"):
+    """A tqdm progress bar (loaded on first use) over ``total`` steps."""
     try:
         tqdm = _tqdm_auto.tqdm
     except ImportError as e:  # pragma: no cover - tqdm is a dependency
         raise ImportError("progress=True needs tqdm: pip install tqdm") from e
-    return tqdm(total=total, desc="fitting candidates", unit="model")
+    return tqdm(total=total, desc=desc, unit=unit)
 
 
 class RetrainingExplorer(_BaseExplorer):
@@ -508,8 +509,7 @@ callable or None, default=None
             raise ValueError(_errors.X_Y_LENGTH.format(n, len(y)))
         classes = np.unique(y) if task == "classification" else np.empty(0)
         if task == "classification" and classes.size < 2:
-            raise ValueError(f"y contains only one class ({classes[0]!r}); a Rashomon set of "
-                             "classifiers needs at least two classes")
+            raise ValueError(_errors.ONE_CLASS.format(name="y", label=classes[0]))
         if needs_proba(loss, self.loss_input) and not hasattr(self.estimator, "predict_proba"):
             raise TypeError(f"loss={loss!r} needs predict_proba, which "
                             f"{type(self.estimator).__name__} does not have; use "
@@ -548,7 +548,7 @@ callable or None, default=None
                  for i, s in enumerate(streams))
         results: list[Any] = [None] * self.n_models
         if self.progress:
-            bar = _progress_bar(self.n_models)
+            bar = progress_bar(self.n_models)
             try:
                 parallel = Parallel(n_jobs=self.n_jobs, return_as="generator_unordered")
             except ValueError:  # a backend without generators (multiprocessing)
