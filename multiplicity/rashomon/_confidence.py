@@ -1,4 +1,4 @@
-"""Bootstrap confidence intervals of the measures of a :class:`MultiplicityProfile`.
+"""Bootstrap confidence intervals of the measures of a profile.
 
 The bootstrap resamples people (the columns of the profile's per-sample arrays) with
 replacement. A resample is drawn as per-person multiplicities ``w`` (a multinomial count
@@ -6,6 +6,12 @@ vector of shape ``(n_samples,)``), so each measure on the resample is a weighted
 people: a mean is ``w @ x / n`` and a discrepancy ``max_model (w @ flips_model) / n``.
 :mod:`._confidence_kernels` computes these sums for a chunk of resamples in one parallel
 pass; no measure is recomputed resample by resample.
+
+One engine serves every profile: a per-profile function (:func:`classification_parts`
+for :class:`MultiplicityProfile`, ``regression_parts`` in :mod:`._regression_profile`)
+returns the per-person rows behind its measures as :class:`Parts`, and
+:func:`profile_confidence` sorts them by group, resamples, and turns the weighted sums
+into intervals.
 
 Only people on whom some model flips (in label or in probability) contribute to the flip
 counts, so the flip flags are kept for those people only; the accuracy of model ``k`` is
@@ -15,7 +21,7 @@ elsewhere.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -30,7 +36,7 @@ from .._groups import group_labels, small_groups
 from .._validation import align_to
 from . import _confidence_kernels as _ck
 
-__all__ = ["profile_confidence"]
+__all__ = ["Parts", "Spec", "classification_parts", "profile_confidence"]
 
 # Messages (tests import them).
 
@@ -42,6 +48,9 @@ CHUNK_ENTRIES = 1 << 22
 METHODS = ("auto", "percentile", "basic", "bca")
 # numpy.quantile's method for every interval (Hyndman & Fan 1996, definition 7).
 QUANTILE_METHOD = "linear"
+# The kinds of measure read from the weighted sums; "auto" gives the extremes over models
+# basic intervals, the others percentile ones.
+EXTREMES = ("max", "min")
 
 
 class _Spec(NamedTuple):
@@ -49,7 +58,10 @@ class _Spec(NamedTuple):
 
     ``kind`` ``"mean"``: ``rows[0]`` of the dense (``dense`` True) or active matrix over
     the sample size. ``"max"`` / ``"min"``: the extreme over ``rows`` of the active
-    matrix, plus the dense row ``base`` (-1: none), over the sample size.
+    matrix (or, with ``dense``, of the dense matrix), plus the dense row ``base`` (-1:
+    none), over the sample size. ``"relative"``: dense rows ``(x, c, c2)``, the mean of
+    ``x`` over the standard deviation ``sqrt(mean(c2) - mean(c)^2)`` of ``c`` (``c2 =
+    c^2``), NaN where that is 0.
     """
 
     name: str
@@ -57,6 +69,25 @@ class _Spec(NamedTuple):
     rows: tuple[int, ...]
     dense: bool = False
     base: int = -1
+
+
+Spec = _Spec
+
+
+class Parts(NamedTuple):
+    """The per-person rows behind a profile's measures, people in the profile's order.
+
+    ``active`` (n,) bool: the people on whom the rows of ``blocks`` may be nonzero;
+    ``blocks``: int8-valued arrays of shape (q, n_active), the columns being those people
+    in increasing order (rows of the active matrix, in order); ``dense``: float arrays of
+    shape (n,) or (k, n) (rows of the dense matrix, in order); ``specs`` read the
+    measures from the rows.
+    """
+
+    active: NDArray[np.bool_]
+    blocks: list[NDArray]
+    dense: list[NDArray]
+    specs: list[_Spec]
 
 
 class _Layout(NamedTuple):
@@ -71,13 +102,8 @@ class _Layout(NamedTuple):
     specs: list[_Spec]
 
 
-def _layout(profile: Any, codes: NDArray[np.int64], n_groups: int,
-            extra: dict[str, NDArray[np.float64]] | None = None) -> _Layout:
-    """The matrices behind every measure of ``profile`` and the ``extra`` per-person
-    values, people sorted by ``codes``."""
-    order = np.argsort(codes, kind="stable")
-    bounds = np.zeros(n_groups + 1, dtype=np.int64)
-    bounds[1:] = np.cumsum(np.bincount(codes, minlength=n_groups))
+def classification_parts(profile: Any) -> Parts:
+    """The rows behind the measures of a :class:`MultiplicityProfile`."""
     P, b = profile.predictions, profile.baseline_index
     m = P.shape[0]
     active = profile.ambiguous.copy()
@@ -85,9 +111,7 @@ def _layout(profile: Any, codes: NDArray[np.int64], n_groups: int,
     if pf is not None:
         p_any = pf.any(axis=0)
         active |= p_any
-    act_pos = np.flatnonzero(active[order])
-    people = order[act_pos]
-    act_bounds = np.searchsorted(act_pos, bounds).astype(np.int64)
+    people = np.flatnonzero(active)
     Pa = P[:, people]
 
     blocks: list[NDArray] = [profile.ambiguous[people][None, :], Pa != Pa[b]]
@@ -114,14 +138,52 @@ def _layout(profile: Any, codes: NDArray[np.int64], n_groups: int,
         specs += [_Spec("baseline_accuracy", "mean", (base,), dense=True),
                   _Spec("min_accuracy", "min", diff, base=base),
                   _Spec("max_accuracy", "max", diff, base=base)]
+    return Parts(active=active, blocks=blocks, dense=dense, specs=specs)
+
+
+def _n_rows(rows: list[NDArray]) -> int:
+    return sum(1 if r.ndim == 1 else r.shape[0] for r in rows)
+
+
+def _layout(profile: Any, codes: NDArray[np.int64], n_groups: int,
+            extra: dict[str, NDArray[np.float64]] | None = None,
+            parts: Callable[[Any], Parts] | None = None) -> _Layout:
+    """The matrices behind every measure of ``profile`` (rows from ``parts``, by default
+    :func:`classification_parts`) and the ``extra`` per-person values, people sorted by
+    ``codes``. The dense rows are copied once, into group order."""
+    order = np.argsort(codes, kind="stable")
+    bounds = np.zeros(n_groups + 1, dtype=np.int64)
+    bounds[1:] = np.cumsum(np.bincount(codes, minlength=n_groups))
+    pt = (parts or classification_parts)(profile)
+    specs = list(pt.specs)
+    dense_rows = list(pt.dense)
     for name, values in (extra or {}).items():
-        specs.append(_Spec(name, "mean", (len(dense),), dense=True))
-        dense.append(values)
+        specs.append(_Spec(name, "mean", (_n_rows(dense_rows),), dense=True))
+        dense_rows.append(values)
+    n = order.shape[0]
+    dense = np.empty((_n_rows(dense_rows), n))
+    k = 0
+    for row in dense_rows:
+        row = np.asarray(row, dtype=np.float64)
+        if row.ndim == 1:
+            np.take(row, order, out=dense[k])
+            k += 1
+        else:
+            np.take(row, order, axis=1, out=dense[k:k + row.shape[0]])
+            k += row.shape[0]
+    act_pos = np.flatnonzero(pt.active[order])
+    # column of each active person in the blocks (people in increasing order)
+    col = (np.cumsum(pt.active) - 1)[order[act_pos]]
+    qa = _n_rows(pt.blocks)
+    active = np.empty((qa, act_pos.shape[0]), dtype=np.int8)
+    k = 0
+    for block in pt.blocks:
+        block = np.atleast_2d(block)
+        active[k:k + block.shape[0]] = block[:, col]
+        k += block.shape[0]
     return _Layout(
-        order=order, bounds=bounds,
-        dense=np.ascontiguousarray(np.stack(dense).astype(np.float64)[:, order]),
-        act_pos=act_pos, act_bounds=act_bounds,
-        active=np.ascontiguousarray(np.concatenate(blocks).astype(np.int8)),
+        order=order, bounds=bounds, dense=dense, act_pos=act_pos,
+        act_bounds=np.searchsorted(act_pos, bounds).astype(np.int64), active=active,
         specs=specs)
 
 
@@ -193,6 +255,15 @@ def _sums(W: NDArray[np.int32], lay: _Layout, kernels: bool
     return Sa, Sd
 
 
+def _relative(mx: NDArray[np.float64], mc: NDArray[np.float64], mc2: NDArray[np.float64]
+              ) -> NDArray[np.float64]:
+    """``mx / sqrt(mc2 - mc^2)`` (the mean of ``x`` over the standard deviation of
+    ``c``), NaN where that variance is not positive."""
+    var = mc2 - mc * mc
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(var > 0, mx / np.sqrt(np.maximum(var, 0.0)), np.nan)
+
+
 def _values(spec: _Spec, Sa: NDArray[np.int64], Sd: NDArray[np.float64],
             sizes: NDArray[np.float64]) -> NDArray[np.float64]:
     """One measure on each resample: ``(R, G + 1)``, the groups then all people."""
@@ -200,7 +271,11 @@ def _values(spec: _Spec, Sa: NDArray[np.int64], Sd: NDArray[np.float64],
     if spec.kind == "mean":
         S = (Sd if spec.dense else Sa)[:, spec.rows[0], :].astype(np.float64)
         return np.concatenate([S / sizes, S.sum(axis=1, keepdims=True) / n], axis=1)
-    C = Sa[:, list(spec.rows), :].astype(np.float64)  # (R, rows, G)
+    if spec.kind == "relative":
+        S = Sd[:, list(spec.rows), :]  # (R, 3, G)
+        means = np.concatenate([S / sizes, S.sum(axis=2, keepdims=True) / n], axis=2)
+        return _relative(means[:, 0], means[:, 1], means[:, 2])
+    C = (Sd if spec.dense else Sa)[:, list(spec.rows), :].astype(np.float64)  # (R, rows, G)
     if spec.base >= 0:
         C = C + Sd[:, None, spec.base, :]
     reduce = np.max if spec.kind == "max" else np.min
@@ -209,11 +284,13 @@ def _values(spec: _Spec, Sa: NDArray[np.int64], Sd: NDArray[np.float64],
 
 
 def _replicates(profile: Any, n_resamples: int, seed: int, codes: NDArray[np.int64],
-                n_groups: int, extra: dict[str, NDArray[np.float64]] | None = None
+                n_groups: int, extra: dict[str, NDArray[np.float64]] | None = None,
+                parts: Callable[[Any], Parts] | None = None
                 ) -> tuple[_Layout, dict[str, NDArray], dict[str, NDArray]]:
     """Estimates ``(G + 1,)`` and bootstrap replicates ``(n_resamples, G + 1)`` of every
-    measure, the groups then all people."""
-    lay = _layout(profile, codes, n_groups, extra)
+    measure, the groups then all people (rows from ``parts``, by default
+    :func:`classification_parts`)."""
+    lay = _layout(profile, codes, n_groups, extra, parts)
     n = profile.n_samples
     sizes = np.diff(lay.bounds).astype(np.float64)
     work = n_resamples * (n + lay.active.size + lay.dense.size)
@@ -233,10 +310,13 @@ def _replicates(profile: Any, n_resamples: int, seed: int, codes: NDArray[np.int
 # ------------------------------------------------------------------------- jackknife
 def _person_values(spec: _Spec, lay: _Layout) -> NDArray:
     """Each person's contribution to the measure, in group order: ``(n,)`` for a mean,
-    ``(len(rows), n)`` 0/1 entries for an extreme."""
+    ``(len(rows), n)`` for an extreme (0/1 or -1/0/1 entries from the active matrix, real
+    ones from the dense one) or a relative measure."""
     n = lay.order.shape[0]
     if spec.kind == "mean" and spec.dense:
         return lay.dense[spec.rows[0]]
+    if spec.dense:
+        return lay.dense[list(spec.rows)]
     E = np.zeros((len(spec.rows), n))
     E[:, lay.act_pos] = lay.active[list(spec.rows)]
     if spec.base >= 0:
@@ -247,19 +327,18 @@ def _person_values(spec: _Spec, lay: _Layout) -> NDArray:
 def _leave_one_out(x: NDArray, kind: str) -> NDArray[np.float64]:
     """The measure on the sample ``x`` (people in the last axis) without each person.
 
-    A mean: ``(sum - x_i) / (N - 1)``. The largest of several 0/1 counts: only the rows
-    that tie for it can keep it after a person leaves, so it drops by one exactly when
-    every tied row counts that person; the smallest drops by one when any tied row does.
+    A mean: ``(sum - x_i) / (N - 1)``. The largest (smallest) of several sums: ``max_k
+    (sum_k - x_ki) / (N - 1)`` (``min_k``), exact for integer counts. A relative measure:
+    :func:`_relative` of the three means without the person.
     """
     N = x.shape[-1]
     if kind == "mean":
         return (x.sum() - x) / (N - 1)
-    counts = x.sum(axis=1)
-    if kind == "max":
-        top = counts.max()
-        return (top - x[counts == top].min(axis=0)) / (N - 1)
-    low = counts.min()
-    return (low - x[counts == low].max(axis=0)) / (N - 1)
+    without = x.sum(axis=1)[:, None] - x  # (rows, N)
+    if kind == "relative":
+        return _relative(*(without / (N - 1)))
+    reduce = np.max if kind == "max" else np.min
+    return reduce(without, axis=0) / (N - 1)
 
 
 def _acceleration(loo: NDArray[np.float64]) -> float:
@@ -359,9 +438,13 @@ def _check_extra(extra: Any, profile: Any, names: list[str]
 
 def profile_confidence(profile: Any, n_resamples: int = 1000, confidence: float = 0.95,
                        random_state: Any = None, *, groups: Any = None, bins: Any = "auto",
-                       method: str = "auto", extra: Any = None) -> pd.DataFrame:
+                       method: str = "auto", extra: Any = None,
+                       parts: Callable[[Any], Parts] | None = None) -> pd.DataFrame:
     """Bootstrap intervals of a profile's measures; see
-    :meth:`MultiplicityProfile.confidence`."""
+    :meth:`MultiplicityProfile.confidence` and :meth:`RegressionProfile.confidence`.
+
+    ``parts`` gives the rows behind the profile's measures (default:
+    :func:`classification_parts`, a :class:`MultiplicityProfile`'s)."""
     n_resamples = check_int(n_resamples, "n_resamples", 1)
     level = check_real_in(confidence, _errors.CONFIDENCE_RANGE, 0.0, 1.0)
     if not isinstance(method, str) or method not in METHODS:
@@ -376,7 +459,8 @@ def profile_confidence(profile: Any, n_resamples: int = 1000, confidence: float 
     seed = resolve_seed(random_state)
     n_groups = 1 if names is None else len(names)
     extra = _check_extra(extra, profile, list(profile.SCALAR_LABELS))
-    lay, est, reps = _replicates(profile, n_resamples, seed, codes, n_groups, extra)
+    lay, est, reps = _replicates(profile, n_resamples, seed, codes, n_groups, extra,
+                                 parts)
     bca = method == "bca"
     methods: dict[str, str] = {}
 
@@ -392,7 +476,7 @@ def profile_confidence(profile: Any, n_resamples: int = 1000, confidence: float 
             e = np.append(e, vals[gap[0]] - vals[gap[1]])
             r = np.column_stack([r, r[:, gap[0]] - r[:, gap[1]]])
         accel = _accelerations(spec, lay, est[spec.name], gap) if bca else None
-        basic = method == "basic" or (method == "auto" and spec.kind != "mean")
+        basic = method == "basic" or (method == "auto" and spec.kind in EXTREMES)
         methods[spec.name] = "basic" if basic else "bca" if bca else "percentile"
         labels = [OVERALL] if names is None else [*names, OVERALL, GAP]
         cols = [n_groups] if names is None else range(n_groups + 2)
