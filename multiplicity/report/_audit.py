@@ -34,6 +34,7 @@ from .._lazy import lazy_module
 from .._validation import align_to, check_delta
 from .._version import __version__
 from ..rashomon import RetrainingExplorer
+from ._boosting import boosting_plan, is_boosting
 from ._context import AuditContext, Source
 from ._exact import EXACT_OPTIONS, run_exact, run_linear_exact
 from ._inputs import (
@@ -321,7 +322,20 @@ def audit(estimator: Any, X: Any, y: ArrayLike, *, X_test: Any = None,
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            if kind == "estimator":
+            if kind == "estimator" and is_boosting(estimator):
+                plan = boosting_plan(estimator, task, n_samples_of(X))
+                with steps.step(f"exploring {plan.params['n_estimators']} boosting stages"):
+                    explorer = plan.explorer(n_models=n_models, epsilon=eps,
+                                             epsilon_mode=eps_mode, seed=seed,
+                                             n_jobs=n_jobs).fit(X, y_arr)
+                    rset = explorer.rashomon_set_
+                    source = Source(
+                        kind=kind, what=type(estimator).__name__,
+                        candidate_losses=explorer.candidate_losses_,
+                        baseline_index=int(explorer.baseline_index_),
+                        n_candidates=len(explorer.candidate_losses_), epsilon=eps,
+                        refitted=True, boosting=plan)
+            elif kind == "estimator":
                 with steps.step(f"retraining {n_models} models"):
                     explorer = RetrainingExplorer(
                         clone(estimator), n_models=n_models, perturbation=perturbation,
@@ -339,8 +353,10 @@ def audit(estimator: Any, X: Any, y: ArrayLike, *, X_test: Any = None,
                         kind, estimator, X, y_arr, eps, eps_mode)
                     eps = source.epsilon
             with steps.step("multiplicity profile"):
-                profile = (rset.profile(Xm, ym, delta=delta, threshold=threshold)
-                           if task == "regression" else rset.profile(Xm, ym, delta=delta))
+                # a boosting explorer evaluates its paths together (each tree once)
+                owner = explorer if source.boosting is not None else rset
+                profile = (owner.profile(Xm, ym, delta=delta, threshold=threshold)
+                           if task == "regression" else owner.profile(Xm, ym, delta=delta))
             ctx = AuditContext(estimator=exact_estimator, X=X, y=y_arr, Xm=Xm, ym=ym,
                                held_out=held_out, eps=eps, delta=delta, alpha=alpha,
                                subject=subject, figures=bool(figures), n_jobs=n_jobs,

@@ -28,7 +28,9 @@ class Source:
     ``kind`` is what audit was given, ``what`` names it for the text, ``candidate_losses``
     and ``baseline_index`` are the training losses of every candidate and the best one's
     position, ``n_candidates`` how many models were trained or given, ``epsilon`` the
-    set's epsilon and ``refitted`` whether the audit trained the models.
+    set's epsilon and ``refitted`` whether the audit trained the models. ``boosting`` is
+    the :class:`~multiplicity.report._boosting.BoostingPlan` when the set was explored
+    stage by stage (a gradient-boosting estimator), else None.
     """
 
     kind: ModelsKind
@@ -38,6 +40,7 @@ class Source:
     n_candidates: int
     epsilon: float
     refitted: bool
+    boosting: Any = None
 
 
 @dataclass(frozen=True)

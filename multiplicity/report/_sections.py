@@ -17,6 +17,7 @@ from .._groups import small_groups
 from ..rashomon import MultiplicityProfile
 from . import _figures
 from . import _intervals as _iv
+from ._boosting import boosting_sentence
 from ._context import AuditContext
 from ._exact import ExactRuns
 from ._measures import AnnotationStats, Importance, Vote
@@ -43,7 +44,9 @@ def overview_section(ctx: AuditContext,
     losses = np.asarray(src.candidate_losses, dtype=np.float64)
     base_err = float(losses[src.baseline_index])
     n_cand = int(src.n_candidates)
-    if src.refitted:
+    if src.boosting is not None:
+        first = boosting_sentence(src, len(rs), ctx.eps, base_err, "log loss")
+    elif src.refitted:
         how = {"bootstrap": "each on a bootstrap resample of the rows",
                "seed": "each with its own random seed",
                "subsample": "each on a random half of the rows"}[perturbation]
@@ -60,7 +63,8 @@ def overview_section(ctx: AuditContext,
     n_m = prof.n_samples
     where = where_measured(ctx, n_m)
     paras = [
-        first + " The best model is the baseline every comparison below is made against.",
+        first + (" The greedy path" if src.boosting is not None else " The best model")
+        + " is the baseline every comparison below is made against.",
         where,
         f"Their accuracy on the {ctx.subject} audited ranges from "
         f"{prof.min_accuracy:.4f} to {prof.max_accuracy:.4f} (baseline "
@@ -75,9 +79,15 @@ def overview_section(ctx: AuditContext,
     table = pd.DataFrame({"value": [n_cand, len(rs), base_err, float(rs.threshold_),
                                     prof.baseline_accuracy, prof.min_accuracy,
                                     prof.max_accuracy]},
-                         index=pd.Index(["models trained" if src.refitted
+                         index=pd.Index(["boosting paths drawn" if src.boosting is not None
+                                         else "models trained" if src.refitted
                                          else "models given", "models in the Rashomon set",
-                                         "baseline training error", "largest error in the set",
+                                         "baseline training log loss"
+                                         if src.boosting is not None
+                                         else "baseline training error",
+                                         "largest log loss in the set"
+                                         if src.boosting is not None
+                                         else "largest error in the set",
                                          "baseline accuracy", "lowest accuracy in the set",
                                          "highest accuracy in the set"], name="quantity"),
                          dtype=object)
