@@ -23,6 +23,7 @@ from .._validation import _smallest_int_dtype, align_to
 from ._losses import check_loss, model_loss, model_task, resolve_loss
 from ._profile import MultiplicityProfile
 from ._regression_profile import RegressionProfile
+from ._search import set_from_search
 
 __all__ = ["RashomonSet", "profile_set", "rashomon_threshold"]
 
@@ -306,6 +307,153 @@ callable or None, default=None
                 raise ValueError("baseline must be an int, one of the models, or None")
             b = hits[0]
         return cls._within_epsilon(models, losses, b, eps, epsilon_mode, loss)
+
+    @classmethod
+    def from_search(cls, search_cv: Any, X: Any, y: ArrayLike, *, epsilon: float = 0.01,
+                    epsilon_mode: Literal["absolute", "relative"] = "absolute",
+                    scores: Literal["refit", "cv"] = "refit",
+                    loss: str | Callable | None = None,
+                    loss_input: Literal["predict", "predict_proba"] = "predict",
+                    baseline: int | Literal["best"] | None = None,
+                    rashomon_data: tuple[Any, ArrayLike] | None = None,
+                    n_jobs: int | None = None) -> RashomonSet:
+        """A set from a fitted grid or randomized search, across model classes.
+
+        Every candidate of the search, ``clone(search_cv.estimator).set_params(**params)``
+        for each ``params`` of ``cv_results_["params"]``, is refitted on ``(X, y)``; the
+        set keeps those within epsilon of the best. A search over a Pipeline whose step
+        is itself a parameter (``{"clf": [LogisticRegression(), RandomForestClassifier()],
+        ...}``) spans model classes, so one set holds logistic regressions, forests and
+        boosted trees side by side (Ewald et al. 2026, "CASHomon sets").
+
+        Parameters
+        ----------
+        search_cv : fitted GridSearchCV, RandomizedSearchCV, HalvingGridSearchCV or \
+HalvingRandomSearchCV
+            Any fitted scikit-learn search (a ``BaseSearchCV``). Its ``cv_results_`` gives
+            the candidates; ``best_estimator_`` is not used. For successive halving only
+            the candidates of the last iteration count (the only ones whose scores share
+            one amount of resources; a resource such as ``n_estimators`` is part of their
+            params).
+        X : array-like or DataFrame of shape (n_samples, n_features)
+            Data the candidates are refitted on (usually the data the search was fitted
+            on), passed to ``fit`` as given.
+        y : array-like of shape (n_samples,)
+            Class labels (numbers for regressors). A pandas ``y`` next to a DataFrame
+            ``X`` is matched on the index.
+        epsilon : float, default=0.01
+            Rashomon parameter, >= 0, in the units of the loss (``scores="cv"``: of the
+            scorer).
+        epsilon_mode : {"absolute", "relative"}, default="absolute"
+            ``L(h) <= L(h0) + epsilon`` or ``L(h) <= L(h0) * (1 + epsilon)``.
+        scores : {"refit", "cv"}, default="refit"
+            What defines the set.
+
+            - ``"refit"``: every candidate is refitted on ``(X, y)`` and the set is
+              defined by ``loss`` of the refitted models on ``(X, y)`` (or on
+              ``rashomon_data``), exactly as :meth:`from_models`:
+              ``from_search(search_cv, X, y, ...)`` equals ``from_models([each candidate
+              fitted on (X, y)], X, y, ...)`` (members, losses, baseline, ``pool_``).
+            - ``"cv"``: the set is defined by the search's cross-validated mean test
+              scores (``cv_results_["mean_test_score"]``, or of the metric ``refit``
+              names for a multi-metric search, which must name one): the loss is
+              ``1 - score`` for scorers whose best value is 1 (the estimator's default
+              ``score``, that is accuracy or R², ``"accuracy"``, ``"balanced_accuracy"``,
+              ``"roc_auc"``, ``"f1"``, ...) and ``-score`` otherwise (``"neg_log_loss"``
+              gives the log loss). These are out-of-sample averages over the folds, not
+              losses of the refitted models on ``(X, y)``; ``epsilon`` is in the units of
+              the scorer, ``loss`` and ``rashomon_data`` must be left None. Only the
+              members are refitted on ``(X, y)`` (they must predict), which is the fast
+              choice for large searches. ``loss`` of the set is then a
+              :class:`~multiplicity.rashomon._search.CVScoreLoss` that names the column
+              and the transform.
+        loss : {"zero_one", "log_loss", "brier", "squared_error", "absolute_error"}, \
+callable or None, default=None
+            As in :meth:`from_models` (None: ``"zero_one"`` for classifiers,
+            ``"squared_error"`` for regressors); ``scores="refit"`` only.
+        loss_input : {"predict", "predict_proba"}, default="predict"
+            What a callable ``loss`` receives.
+        baseline : int, "best" or None, default=None
+            The reference model h0: None for the lowest loss (the first on ties), an int
+            position among the candidates, or ``"best"`` for the search's
+            ``best_index_`` (the model the search selected).
+        rashomon_data : tuple (X_val, y_val), default=None
+            Data the refitted candidates' losses are measured on instead of ``(X, y)``
+            (as for the explorers); ``scores="refit"`` only.
+        n_jobs : int, default=None
+            Candidates refitted side by side (joblib; each fit then runs BLAS and OpenMP
+            on one thread). Each candidate keeps the ``random_state`` of its params:
+            fix the estimator's ``random_state`` for refits that can be repeated.
+
+        Returns
+        -------
+        RashomonSet
+            Members in candidate order. Members may be of several model classes, and
+            need not all have ``predict_proba`` (``SVC()``, ``Perceptron``): the
+            probabilistic measures of :meth:`profile` are then NaN, as for any such set.
+            ``pool_`` has one row per candidate: ``position`` is the candidate's row in
+            ``search_cv.cv_results_`` (for successive halving, its position among the
+            rows of the last iteration), so ``cv_results_["params"][p]`` are the params
+            of the member in row ``p``. A candidate whose cross-validation failed (a NaN
+            score) is not refitted, is never a member and has a NaN loss (a warning says
+            which).
+
+        Raises
+        ------
+        TypeError
+            ``search_cv`` is not a scikit-learn search; a probability loss for a
+            candidate without ``predict_proba``.
+        sklearn.exceptions.NotFittedError
+            ``search_cv`` is not fitted (a ``ValueError``).
+        ValueError
+            Invalid ``scores``, ``epsilon``, ``loss`` or ``baseline``; X/y length
+            mismatch, pandas indexes that do not match, a continuous ``y`` for
+            classifiers (or non-numeric ``y`` for regressors), a single class; candidates
+            that mix classifiers and regressors; a candidate that fails to fit on
+            ``(X, y)``; ``scores="cv"`` with a multi-metric search whose ``refit`` names
+            no metric, with ``loss`` or ``rashomon_data``, or with ``"relative"`` and a
+            negative baseline loss.
+
+        Examples
+        --------
+        >>> from sklearn.datasets import make_classification
+        >>> from sklearn.linear_model import LogisticRegression
+        >>> from sklearn.model_selection import GridSearchCV
+        >>> from sklearn.pipeline import Pipeline
+        >>> from sklearn.tree import DecisionTreeClassifier
+        >>> X, y = make_classification(n_samples=200, random_state=0)
+        >>> pipe = Pipeline([("clf", LogisticRegression())])
+        >>> grid = [{"clf": [LogisticRegression()], "clf__C": [0.01, 1.0]},
+        ...         {"clf": [DecisionTreeClassifier(random_state=0)],
+        ...          "clf__max_depth": [2, 4]}]
+        >>> search = GridSearchCV(pipe, grid, cv=3).fit(X, y)
+        >>> rs = RashomonSet.from_search(search, X, y, epsilon=0.02)
+        >>> [type(m[-1]).__name__ for m in rs], rs.loss
+        (['DecisionTreeClassifier', 'DecisionTreeClassifier'], 'zero_one')
+        >>> rs.pool_  # positions are the rows of search.cv_results_
+           position   loss   kept  member           reason
+        0         0  0.050  False    <NA>  loss above 0.04
+        1         1  0.045  False    <NA>  loss above 0.04
+        2         2  0.040   True       0     loss <= 0.04
+        3         3  0.020   True       1      baseline h0
+
+        On the training data the deeper tree is best; by the cross-validated accuracy
+        the regularised logistic regression is:
+
+        >>> cv = RashomonSet.from_search(search, X, y, epsilon=0.02, scores="cv")
+        >>> print(cv.loss)
+        1 - mean_test_score (cross-validated, 'accuracy')
+        >>> cv.pool_
+           position      loss   kept  member              reason
+        0         0  0.065054   True       0         baseline h0
+        1         1  0.075079   True       1  loss <= 0.0850535
+        2         2  0.075079   True       2  loss <= 0.0850535
+        3         3  0.090005  False    <NA>  loss above 0.0850535
+        """
+        return set_from_search(cls, search_cv, X, y, epsilon=epsilon,
+                               epsilon_mode=epsilon_mode, scores=scores, loss=loss,
+                               loss_input=loss_input, baseline=baseline,
+                               rashomon_data=rashomon_data, n_jobs=n_jobs)
 
     @classmethod
     def _within_epsilon(cls, models: Sequence[Any], losses: NDArray[np.float64],
