@@ -3,8 +3,10 @@
 A regressor predicts a number, so the audit asks how far apart the equally good models'
 predictions are: regression ambiguity and discrepancy at ``delta`` (target units),
 decision ambiguity at a ``threshold``, the width of each person's prediction range, the
-losses (the profile is a ``RegressionProfile``), the same by group, and, for ridge and
-least-squares regression, the exact prediction and coefficient ranges over the level set.
+losses (the profile is a ``RegressionProfile``), the same by group, each with its interval
+over people (:meth:`RegressionProfile.confidence`, through the helpers of
+:mod:`._intervals`) when the audit passes them, and, for ridge and least-squares
+regression, the exact prediction and coefficient ranges over the level set.
 Each builder reads the :class:`~._context.AuditContext` and returns a finished
 :class:`~._report.Section`; the classification-only parts (probabilities, Rashomon
 capacity, the selective vote, the MIP, permutation importance) have no counterpart here.
@@ -18,7 +20,9 @@ import numpy as np
 import pandas as pd
 
 from .._groups import small_groups
+from ..rashomon import RegressionProfile
 from . import _figures
+from . import _intervals as _iv
 from ._context import AuditContext
 from ._exact import ExactRuns
 from ._measures import AnnotationStats
@@ -26,8 +30,8 @@ from ._prose import count, dropped_sentence, pct, slug, where_measured
 from ._report import Figure, Section
 
 __all__ = ["LOSS_NAMES", "regression_exact_section", "regression_groups_section",
-           "regression_headline", "regression_overview_section", "regression_per_person",
-           "regression_section"]
+           "regression_headline", "regression_intervals", "regression_overview_section",
+           "regression_per_person", "regression_section"]
 
 # The loss of the set -> (its name in the text, its abbreviation).
 LOSS_NAMES = {"squared_error": ("mean squared error", "MSE"),
@@ -131,8 +135,70 @@ def regression_overview_section(ctx: AuditContext, perturbation: Literal[
                    tables=tables)
 
 
-def regression_section(ctx: AuditContext) -> Section:
-    """The regression profile of the sampled set, in words and as a table."""
+def regression_intervals(ctx: AuditContext, n_resamples: int, seed: int) -> _iv.Intervals:
+    """Bootstrap intervals over people of the regression measures, overall and by the
+    groups of each sensitive feature (:meth:`RegressionProfile.confidence` seeded with
+    ``seed``), in the :class:`~._intervals.Intervals` the helpers of :mod:`._intervals`
+    read; a regression has no estimate over models (``estimate`` None)."""
+    prof = ctx.profile
+    overall = prof.confidence(n_resamples=n_resamples, random_state=seed)
+    by_group = {}
+    for name, g in ctx.groups.items():
+        labels = pd.Categorical(g.labels, categories=g.names, ordered=True)
+        by_group[name] = prof.confidence(n_resamples=n_resamples, random_state=seed,
+                                         groups=labels, bins=None)
+    return _iv.Intervals(overall=overall, by_group=by_group, estimate=None,
+                         n_resamples=n_resamples, seed=seed)
+
+
+def _people_paragraph(ctx: AuditContext, iv: _iv.Intervals) -> str:
+    """What the intervals over people of a regression audit do and do not say."""
+    n, who = ctx.profile.n_samples, ctx.subject
+    return (f"The intervals ({_iv.level_text(iv)}, in the text and in the low and high "
+            f"columns of the table) are a bootstrap over the {n:,} {who} audited "
+            f"({iv.n_resamples:,} resamples of them with replacement): they say how much "
+            f"each figure depends on which {who} happened to be in the data. They are "
+            "percentile intervals for the shares, the range widths and the baseline's "
+            "loss, and basic intervals (the percentiles reflected about the figure) for "
+            "the discrepancy and the smallest and largest loss: an extreme over many "
+            "models is pushed outwards on a sample, and the basic interval corrects for "
+            "it. The largest range width has none, since a resample of people cannot "
+            "show how far a maximum over people would go with other people. The models "
+            "are held fixed, so the intervals say nothing about what more or other "
+            "equally good models would show.")
+
+
+def _with_ci(iv: _iv.Intervals | None, name: str, value: float, fmt: str = ".6g") -> str:
+    """``value`` in ``fmt``, with its interval over people when there is one."""
+    text = f"{value:{fmt}}"
+    if iv is None or name not in iv.overall.index:
+        return text
+    low, high = (float(iv.overall.loc[name, k]) for k in ("low", "high"))
+    if not (np.isfinite(low) and np.isfinite(high)):
+        return text
+    return f"{text} ({_iv.level_text(iv)} CI {low:{fmt}}–{high:{fmt}})"
+
+
+def _share_ci(iv: _iv.Intervals | None, name: str, value: float) -> str:
+    """A share with its interval (``0.1459 (95% CI 0.130–0.162)``) when there is one."""
+    return f"{value:.4f}" if iv is None else _iv.measure_ci(iv, name, value)
+
+
+def _measures_table(summary: pd.DataFrame, iv: _iv.Intervals) -> pd.DataFrame:
+    """The summary (rows labelled as ``RegressionProfile.SCALAR_LABELS``) with the
+    ``low`` and ``high`` ends of each measure's interval (NaN where it has none)."""
+    ci = iv.overall
+    label_of = {label: name for name, label in RegressionProfile.SCALAR_LABELS.items()}
+    out = summary.copy()
+    for col in ("low", "high"):
+        out[col] = [float(ci.loc[label_of[r], col]) if label_of.get(r) in ci.index
+                    else np.nan for r in out.index]
+    return out
+
+
+def regression_section(ctx: AuditContext, iv: _iv.Intervals | None = None) -> Section:
+    """The regression profile of the sampled set, in words and as a table, with the
+    intervals over people of ``iv`` (:func:`regression_intervals`) when given."""
     p, n, who = ctx.profile, ctx.profile.n_samples, ctx.subject
     name, abbr = loss_name(p.loss)
     paras = [
@@ -141,16 +207,20 @@ def regression_section(ctx: AuditContext) -> Section:
          "trained on (see the overview)."),
         f"delta = {p.delta:.6g}, in the units of the target ({ctx.delta_how}): two "
         "predictions at least delta apart count as different.",
-        f"Regression ambiguity {p.ambiguity:.4f}: for {pct(p.ambiguity)} of {who} "
+        f"Regression ambiguity {_share_ci(iv, 'ambiguity', p.ambiguity)}: for "
+        f"{pct(p.ambiguity)} of {who} "
         f"({count(p.ambiguity, n)} of {n:,}), at least one equally good model predicts a "
         f"value at least {p.delta:.6g} away from the baseline's.",
-        f"Regression discrepancy {p.discrepancy:.4f}: replacing the baseline by a single "
+        f"Regression discrepancy {_share_ci(iv, 'discrepancy', p.discrepancy)}: "
+        "replacing the baseline by a single "
         f"other equally good model would move the prediction by at least {p.delta:.6g} for "
         f"up to {pct(p.discrepancy)} of {who} at once.",
     ]
     if p.threshold is not None:
         paras.append(
-            f"Decision ambiguity {p.decision_ambiguity:.4f} (threshold {p.threshold:.6g}, "
+            f"Decision ambiguity "
+            f"{_share_ci(iv, 'decision_ambiguity', p.decision_ambiguity)} (threshold "
+            f"{p.threshold:.6g}, "
             f"the decision being prediction >= {p.threshold:.6g}): for "
             f"{pct(p.decision_ambiguity)} of {who} some equally good model decides "
             "otherwise than the baseline.")
@@ -159,22 +229,31 @@ def regression_section(ctx: AuditContext) -> Section:
                      "predictions are turned into decisions (approve when the prediction "
                      "is at least t) to see for whom the decision depends on the model.")
     rel = ("" if not np.isfinite(p.relative_range_width) else
-           f", {p.relative_range_width:.4f} times the standard deviation of the baseline's "
-           "predictions")
+           f", {_with_ci(iv, 'relative_range_width', p.relative_range_width, '.4f')} "
+           "times the standard deviation of the baseline's predictions")
     paras += [
         f"Prediction range: across the set, the prediction for one person spans "
-        f"{p.mean_range_width:.6g} on average (largest minus smallest prediction){rel}; "
-        f"the widest range is {p.max_range_width:.6g}.",
+        f"{_with_ci(iv, 'mean_range_width', p.mean_range_width)} on average (largest "
+        f"minus smallest prediction){rel}; the widest range is {p.max_range_width:.6g}.",
         f"Losses on these {who} ({name}, {abbr}): baseline "
         f"{_loss_text(p.baseline_loss, p.loss)}, from {_loss_text(p.min_loss, p.loss)} to "
-        f"{_loss_text(p.max_loss, p.loss)} over the set.",
+        f"{_loss_text(p.max_loss, p.loss)} over the set."
+        + ("" if iv is None or p.baseline_loss is None else
+           f" {_iv.level_text(iv)} intervals over people: baseline "
+           f"{_ci_only(iv, 'baseline_loss')}, lowest {_ci_only(iv, 'min_loss')}, highest "
+           f"{_ci_only(iv, 'max_loss')}."),
     ]
+    if iv is not None:
+        paras.append(_people_paragraph(ctx, iv))
     summary = p.summary().to_frame()
     summary.index.name = "measure"
     if p.loss == "squared_error" and p.baseline_loss is not None:
         summary.loc["baseline RMSE", "value"] = float(np.sqrt(p.baseline_loss))
     numbers: dict[str, Any] = {k: (None if getattr(p, k) is None else float(getattr(p, k)))
                                for k in p.SCALAR_LABELS}
+    if iv is not None:
+        summary = _measures_table(summary, iv)
+        numbers["intervals"] = _iv.interval_numbers(iv)
     numbers |= {"n_samples": n, "delta": p.delta, "delta_how": ctx.delta_how,
                 "threshold": p.threshold, "loss": p.loss,
                 "baseline_rmse": (None if p.loss != "squared_error" or p.baseline_loss is None
@@ -185,7 +264,9 @@ def regression_section(ctx: AuditContext) -> Section:
                        _figures.regression_figure(p))] if ctx.figures else [])
     return Section("multiplicity", "Predictive multiplicity of the regression", paras,
                    numbers=numbers,
-                   tables={"profile": ("Measures of the sampled Rashomon set", summary)},
+                   tables={"profile": ("Measures of the sampled Rashomon set" + (
+                       "" if iv is None else f", with {_iv.level_text(iv)} intervals over "
+                       f"the {who} audited"), summary)},
                    figures=figures)
 
 
@@ -235,8 +316,17 @@ def regression_exact_section(ctx: AuditContext, runs: ExactRuns) -> Section:
     return sec
 
 
-def regression_groups_section(ctx: AuditContext) -> Section:
-    """The regression measures within each group of each sensitive feature."""
+def _ci_only(iv: _iv.Intervals, name: str) -> str:
+    """``2,810–3,290``: the ends of the interval of ``name``."""
+    low, high = (float(iv.overall.loc[name, k]) for k in ("low", "high"))
+    return f"{low:.6g}–{high:.6g}"
+
+
+def regression_groups_section(ctx: AuditContext, iv: _iv.Intervals | None = None
+                              ) -> Section:
+    """The regression measures within each group of each sensitive feature, with the
+    intervals over people of ``iv`` (each group's value and the gap) and whether they
+    support ranking the groups, when given."""
     sec = Section("groups", "Who is affected: measures by group")
     if not ctx.groups:
         sec.status = "skipped"
@@ -247,7 +337,11 @@ def regression_groups_section(ctx: AuditContext) -> Section:
         return sec
     sec.paragraphs.append(
         "Each row repeats the measures within one group. A gap between groups means that "
-        "the arbitrary choice between equally good models weighs more on some groups.")
+        "the arbitrary choice between equally good models weighs more on some groups."
+        + ("" if iv is None else
+           f" The intervals ({_iv.level_text(iv)}) are a bootstrap over the {ctx.subject} "
+           "audited, resampled within each group; a worst group is supported only where "
+           "the interval of the gap excludes 0."))
     for name, g in ctx.groups.items():
         table = ctx.profile.by_group(pd.Categorical(g.labels, categories=g.names,
                                                     ordered=True), bins=None)
@@ -261,9 +355,13 @@ def regression_groups_section(ctx: AuditContext) -> Section:
         amb = groups_only["ambiguity"]
         lo_g, hi_g = amb.idxmin(), amb.idxmax()
         width = groups_only["mean_range_width"]
+        ci = None if iv is None else iv.by_group[name]
+        lo_ci, hi_ci = (("", "") if ci is None else
+                        (f"; {_iv.group_ci_text(ci, lo_g)}", f"; {_iv.group_ci_text(ci, hi_g)}"))
         text = (f"By {name}: regression ambiguity ranges from {pct(amb[lo_g])} ({lo_g}, "
-                f"n = {int(size[g.names.get_loc(lo_g)]):,}) to {pct(amb[hi_g])} ({hi_g}, "
-                f"n = {int(size[g.names.get_loc(hi_g)]):,}) of {ctx.subject} in a group, a "
+                f"n = {int(size[g.names.get_loc(lo_g)]):,}{lo_ci}) to {pct(amb[hi_g])} "
+                f"({hi_g}, n = {int(size[g.names.get_loc(hi_g)]):,}{hi_ci}) of {ctx.subject} "
+                "in a group, a "
                 f"gap of {100 * table.loc['max-min gap', 'ambiguity']:.1f} percentage "
                 f"points; the mean prediction range width goes from {width.min():.6g} to "
                 f"{width.max():.6g}.")
@@ -272,10 +370,18 @@ def regression_groups_section(ctx: AuditContext) -> Section:
             text += (f" Decision ambiguity goes from {pct(dec.min())} to "
                      f"{pct(dec.max())}.")
         sec.paragraphs.append(text)
+        if ci is not None:
+            sec.paragraphs.extend(_iv.gap_paragraphs(name, ci, ctx.subject))
         caveat = table.attrs.get("caveat")
         if caveat:
             sec.paragraphs.append(caveat)
-        sec.tables[f"by_{name}"] = (f"Measures by {name}", table)
+        if ci is None:
+            sec.tables[f"by_{name}"] = (f"Measures by {name}", table)
+        else:
+            table = _iv.add_group_intervals(table, ci)
+            sec.tables[f"by_{name}"] = (
+                f"Measures by {name} (each with the ends of its {_iv.level_text(iv)} "
+                f"interval over the {ctx.subject} audited, columns _low and _high)", table)
         sec.numbers[name] = {"worst_group": {k: str(v) for k, v in worst.items()},
                              "group_sizes": {str(k): int(v) for k, v in
                                              zip(g.names, size, strict=True)},
@@ -284,11 +390,16 @@ def regression_groups_section(ctx: AuditContext) -> Section:
                              "ambiguity_gap": float(table.loc["max-min gap", "ambiguity"]),
                              "range_width_gap": float(table.loc["max-min gap",
                                                                 "mean_range_width"])}
+        if ci is not None:
+            sec.numbers[name] |= _iv.gap_numbers(ci)
         cols = [c for c in _GROUP_BARS if c in table.columns]
         if ctx.figures:
             sec.figures.append(Figure(f"groups_{slug(name)}",
                                       f"Regression ambiguity, discrepancy and decision "
-                                      f"ambiguity by {name}.",
+                                      f"ambiguity by {name}" + (
+                                          "." if ci is None else
+                                          f", with their {_iv.level_text(iv)} intervals "
+                                          f"over the {ctx.subject} audited."),
                                       _figures.groups_figure(table, name, cols)))
     return sec
 
