@@ -128,3 +128,64 @@ IDENTICAL_PATHS = (
     "subsample=0.8){hint}.")
 PATH_NOT_FITTABLE = ("a boosting path is built by BoostingExplorer.fit and cannot be "
                      "fitted on its own; fit a BoostingExplorer and take its members")
+
+# Rashomon sets from a fitted hyper-parameter search (RashomonSet.from_search).
+SEARCH_TYPE = (
+    "search_cv must be a fitted scikit-learn hyperparameter search (GridSearchCV, "
+    "RandomizedSearchCV, HalvingGridSearchCV or HalvingRandomSearchCV), got {got}{hint}")
+SEARCH_TYPE_HINT = ("; for models you fitted yourself use RashomonSet.from_models(models, "
+                    "X, y)")
+SEARCH_NOT_FITTED = (
+    "search_cv ({name}) is not fitted: it has no cv_results_. Call search_cv.fit(X, y) "
+    "first, then RashomonSet.from_search(search_cv, X, y)")
+SEARCH_SCORES = "scores must be 'refit' or 'cv', got {0!r}"
+SEARCH_MULTIMETRIC = (
+    "scores='cv' needs one score, but search_cv was run with several ({names}) and "
+    "refit={refit!r} names none of them; fit the search with refit set to one of the "
+    "names, or use scores='refit' (the set is then defined by loss= of the refitted "
+    "candidates on (X, y))")
+SEARCH_CV_LOSS = (
+    "loss={loss!r} cannot be used with scores='cv': the set is then defined by the "
+    "cross-validated scores of search_cv (here {cv_loss}); leave loss=None, or use "
+    "scores='refit' for a loss of the refitted candidates on (X, y)")
+SEARCH_CV_DATA = (
+    "rashomon_data cannot be used with scores='cv': the set is then defined by the "
+    "cross-validated scores of search_cv; leave rashomon_data=None, or use scores='refit'")
+SEARCH_CV_RELATIVE = (
+    "epsilon_mode='relative' needs a baseline loss >= 0, but the cross-validated loss of "
+    "the baseline is {loss!r} ({cv_loss}); use epsilon_mode='absolute'")
+SEARCH_CV_LOSS_CALL = (
+    "the loss of this Rashomon set is a cross-validated score of a search ({0}); it "
+    "cannot be evaluated on new predictions. Build the set with scores='refit' and a "
+    "named loss to evaluate losses on data")
+SEARCH_BASELINE = ("baseline must be None, 'best' or an int position among the {n} "
+                   "candidates of search_cv, got {got!r}")
+SEARCH_NO_BEST = (
+    "baseline='best' needs search_cv.best_index_, which a multi-metric search fitted "
+    "without refit naming one of its metrics does not have; pass baseline=None (the "
+    "lowest loss) or an int")
+SEARCH_BASELINE_FAILED = (
+    "baseline={index} is candidate {position} of search_cv, whose cross-validation "
+    "failed ({key} is NaN); choose another baseline or None")
+SEARCH_ALL_FAILED = (
+    "every candidate of search_cv failed in cross-validation (its {key} is NaN for all "
+    "{n}); there is no model to build a Rashomon set from")
+SEARCH_FAILED = (
+    "{count} of the {n} candidates of search_cv failed in cross-validation ({key} is "
+    "NaN; positions {shown}); they are not refitted and are never members of the set "
+    "(their pool_ loss is NaN)")
+SEARCH_REFIT_FAILED = ("candidate {position} of search_cv ({params}) failed to fit on "
+                       "(X, y): {error}")
+SEARCH_TASK_MIX = (
+    "the candidates of search_cv mix classifiers and regressors (candidate {j}, {cname}, "
+    "is a classifier; candidate {i}, {rname}, a regressor); a Rashomon set holds one kind")
+SEARCH_TARGET = (
+    "search_cv searched classifiers ({name}), but y holds continuous values (type of "
+    "target {kind!r}); pass the class labels the search was fitted on (or search "
+    "regressors for a continuous target)")
+SEARCH_NEEDS_PROBA = (
+    "loss={loss!r} needs predict_proba, which candidate {position} of search_cv ({name}) "
+    "does not have; use loss='zero_one' (or scores='cv')")
+SEARCH_RASHOMON_DATA = "rashomon_data must be a pair (X_val, y_val), got {got}"
+
+# Scorers bounded above by 1 (a perfect model): their loss is 1 - score.

@@ -153,7 +153,7 @@ def test_mixed_set_with_and_without_predict_proba_profiles(data):
     prof = rs.profile(X, y)
     assert 0.0 <= prof.ambiguity <= 1.0
     assert prof.probabilistic_ambiguity is None or np.isnan(prof.probabilistic_ambiguity)
-    with pytest.raises(TypeError, match=msg(S.SEARCH_NEEDS_PROBA)):
+    with pytest.raises(TypeError, match=msg(_errors.SEARCH_NEEDS_PROBA)):
         RashomonSet.from_search(search, X, y, loss="log_loss")
 
 
@@ -239,7 +239,7 @@ def test_cv_scores_of_a_neg_scorer_and_a_multi_metric_search(data):
     # scores="refit" does not read the scorer: any multi-metric search works
     multi.set_params(refit=False).fit(X, y)
     assert len(RashomonSet.from_search(multi, X, y, epsilon=0.05)) >= 1
-    with pytest.raises(ValueError, match=msg(S.SEARCH_MULTIMETRIC)):
+    with pytest.raises(ValueError, match=msg(_errors.SEARCH_MULTIMETRIC)):
         RashomonSet.from_search(multi, X, y, scores="cv")
 
 
@@ -249,7 +249,7 @@ def test_cv_set_pickles(data, lr_search):
     back = pickle.loads(pickle.dumps(rs))
     assert back.loss == rs.loss
     assert_same_set(back, rs, X)
-    with pytest.raises(TypeError, match=msg(S.SEARCH_CV_LOSS_CALL)):
+    with pytest.raises(TypeError, match=msg(_errors.SEARCH_CV_LOSS_CALL)):
         rs.loss(y, y)
 
 
@@ -297,34 +297,34 @@ def test_string_labels_and_dataframes_after_train_test_split():
 # ------------------------------------------------------------------------- errors
 def test_not_a_search(data):
     X, y = data
-    with pytest.raises(TypeError, match=msg(S.SEARCH_TYPE)) as info:
+    with pytest.raises(TypeError, match=msg(_errors.SEARCH_TYPE)) as info:
         RashomonSet.from_search(LogisticRegression().fit(X, y), X, y)
     assert "from_models" in str(info.value) and "LogisticRegression" in str(info.value)
-    with pytest.raises(TypeError, match=msg(S.SEARCH_TYPE)):
+    with pytest.raises(TypeError, match=msg(_errors.SEARCH_TYPE)):
         RashomonSet.from_search([LogisticRegression()], X, y)
 
 
 def test_unfitted_search(data):
     X, y = data
     search = GridSearchCV(LogisticRegression(), {"C": [1.0]})
-    with pytest.raises(NotFittedError, match=msg(S.SEARCH_NOT_FITTED)):
+    with pytest.raises(NotFittedError, match=msg(_errors.SEARCH_NOT_FITTED)):
         RashomonSet.from_search(search, X, y)
     with pytest.raises(ValueError, match=r"Call search_cv\.fit\(X, y\) first"):
         RashomonSet.from_search(search, X, y)
 
 
 @pytest.mark.parametrize(("kwargs", "error", "pattern"), [
-    ({"scores": "oof"}, ValueError, msg(S.SEARCH_SCORES)),
+    ({"scores": "oof"}, ValueError, msg(_errors.SEARCH_SCORES)),
     ({"epsilon": -0.1}, ValueError, msg(_errors.EPSILON_NEGATIVE)),
     ({"epsilon_mode": "ratio"}, ValueError, msg(_errors.EPSILON_MODE)),
     ({"loss": "hinge"}, ValueError, "loss must be one of"),
     ({"loss": "squared_error"}, ValueError, "is a loss of regressors"),
-    ({"scores": "cv", "loss": "log_loss"}, ValueError, msg(S.SEARCH_CV_LOSS)),
-    ({"scores": "cv", "rashomon_data": ([[0.0]], [0])}, ValueError, msg(S.SEARCH_CV_DATA)),
+    ({"scores": "cv", "loss": "log_loss"}, ValueError, msg(_errors.SEARCH_CV_LOSS)),
+    ({"scores": "cv", "rashomon_data": ([[0.0]], [0])}, ValueError, msg(_errors.SEARCH_CV_DATA)),
     ({"baseline": 5}, ValueError, "baseline index 5 is out of range for 5 models"),
-    ({"baseline": "first"}, ValueError, msg(S.SEARCH_BASELINE)),
-    ({"baseline": True}, ValueError, msg(S.SEARCH_BASELINE)),
-    ({"rashomon_data": "val"}, ValueError, msg(S.SEARCH_RASHOMON_DATA)),
+    ({"baseline": "first"}, ValueError, msg(_errors.SEARCH_BASELINE)),
+    ({"baseline": True}, ValueError, msg(_errors.SEARCH_BASELINE)),
+    ({"rashomon_data": "val"}, ValueError, msg(_errors.SEARCH_RASHOMON_DATA)),
     ({"rashomon_data": (np.zeros((3, 6)), [0, 1])}, ValueError,
      msg(_errors.LENGTH_MISMATCH)),
 ])
@@ -338,7 +338,7 @@ def test_baseline_best_without_best_index(data):
     X, y = data
     search = GridSearchCV(LogisticRegression(), {"C": [0.1, 1.0]}, refit=False, cv=3,
                           scoring=["accuracy", "neg_log_loss"]).fit(X, y)
-    with pytest.raises(ValueError, match=msg(S.SEARCH_NO_BEST)):
+    with pytest.raises(ValueError, match=msg(_errors.SEARCH_NO_BEST)):
         RashomonSet.from_search(search, X, y, baseline="best")
 
 
@@ -350,16 +350,16 @@ def test_relative_epsilon_on_negative_cv_losses(data):
     rs = RashomonSet.from_search(search, X, y, scores="cv", epsilon=0.05)
     assert rs.loss.scoring is None and not rs.loss.one_minus
     npt.assert_allclose(rs.pool_["loss"], -search.cv_results_["mean_test_score"])
-    with pytest.raises(ValueError, match=msg(S.SEARCH_CV_RELATIVE)):
+    with pytest.raises(ValueError, match=msg(_errors.SEARCH_CV_RELATIVE)):
         RashomonSet.from_search(search, X, y, scores="cv", epsilon=0.05,
                                 epsilon_mode="relative")
 
 
 def test_target_of_the_wrong_task(data, lr_search):
     X, y = data
-    with pytest.raises(ValueError, match=msg(S.SEARCH_TARGET)):
+    with pytest.raises(ValueError, match=msg(_errors.SEARCH_TARGET)):
         RashomonSet.from_search(lr_search, X, y + np.linspace(0, 0.5, len(y)))
-    with pytest.raises(ValueError, match=msg(S.SEARCH_SINGLE_CLASS)):
+    with pytest.raises(ValueError, match=msg(_errors.ONE_CLASS)):
         RashomonSet.from_search(lr_search, X, np.zeros(len(y)))
     Xr, yr = make_regression(n_samples=60, n_features=3, random_state=0)
     ridge = GridSearchCV(Ridge(), {"alpha": [0.1, 1.0]}, cv=3).fit(Xr, yr)
@@ -375,7 +375,7 @@ def test_candidates_that_mix_classifiers_and_regressors(data):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         search.fit(X, y)
-    with pytest.raises(ValueError, match=msg(S.SEARCH_TASK_MIX)):
+    with pytest.raises(ValueError, match=msg(_errors.SEARCH_TASK_MIX)):
         RashomonSet.from_search(search, X, y)
 
 
@@ -415,17 +415,17 @@ def test_failed_candidates(data):
         warnings.simplefilter("ignore")
         search.fit(X, y)
     for scores in ("refit", "cv"):
-        with pytest.warns(UserWarning, match=msg(S.SEARCH_FAILED)):
+        with pytest.warns(UserWarning, match=msg(_errors.SEARCH_FAILED)):
             rs = RashomonSet.from_search(search, X, y, epsilon=1.0, scores=scores)
         assert len(rs) == 1
         assert np.isnan(rs.pool_["loss"][1]) and not rs.pool_["kept"][1]
         with pytest.warns(UserWarning), \
-                pytest.raises(ValueError, match=msg(S.SEARCH_BASELINE_FAILED)):
+                pytest.raises(ValueError, match=msg(_errors.SEARCH_BASELINE_FAILED)):
             RashomonSet.from_search(search, X, y, baseline=1, scores=scores)
     # scikit-learn's searches raise when every fit fails; a search edited after fit
     all_bad = copy.deepcopy(search)
     all_bad.cv_results_["mean_test_score"][:] = np.nan
-    with pytest.raises(ValueError, match=msg(S.SEARCH_ALL_FAILED)):
+    with pytest.raises(ValueError, match=msg(_errors.SEARCH_ALL_FAILED)):
         RashomonSet.from_search(all_bad, X, y)
 
 
@@ -433,6 +433,6 @@ def test_a_candidate_that_fails_on_the_refit(data):
     X, y = data
     search = GridSearchCV(_FailsOn(max_rows=150), {"bad": [False]}, cv=3,
                           refit=False).fit(X, y)
-    with pytest.raises(ValueError, match=msg(S.SEARCH_REFIT_FAILED)) as info:
+    with pytest.raises(ValueError, match=msg(_errors.SEARCH_REFIT_FAILED)) as info:
         RashomonSet.from_search(search, X, y)
     assert "RuntimeError: cannot fit" in str(info.value)

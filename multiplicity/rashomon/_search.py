@@ -37,67 +37,6 @@ from ._losses import check_loss, model_loss, model_task, needs_proba, resolve_lo
 __all__ = ["CVScoreLoss", "set_from_search"]
 
 # ---------------------------------------------------------------- message templates
-SEARCH_TYPE = (
-    "search_cv must be a fitted scikit-learn hyperparameter search (GridSearchCV, "
-    "RandomizedSearchCV, HalvingGridSearchCV or HalvingRandomSearchCV), got {got}{hint}")
-SEARCH_TYPE_HINT = ("; for models you fitted yourself use RashomonSet.from_models(models, "
-                    "X, y)")
-SEARCH_NOT_FITTED = (
-    "search_cv ({name}) is not fitted: it has no cv_results_. Call search_cv.fit(X, y) "
-    "first, then RashomonSet.from_search(search_cv, X, y)")
-SEARCH_SCORES = "scores must be 'refit' or 'cv', got {0!r}"
-SEARCH_MULTIMETRIC = (
-    "scores='cv' needs one score, but search_cv was run with several ({names}) and "
-    "refit={refit!r} names none of them; fit the search with refit set to one of the "
-    "names, or use scores='refit' (the set is then defined by loss= of the refitted "
-    "candidates on (X, y))")
-SEARCH_CV_LOSS = (
-    "loss={loss!r} cannot be used with scores='cv': the set is then defined by the "
-    "cross-validated scores of search_cv (here {cv_loss}); leave loss=None, or use "
-    "scores='refit' for a loss of the refitted candidates on (X, y)")
-SEARCH_CV_DATA = (
-    "rashomon_data cannot be used with scores='cv': the set is then defined by the "
-    "cross-validated scores of search_cv; leave rashomon_data=None, or use scores='refit'")
-SEARCH_CV_RELATIVE = (
-    "epsilon_mode='relative' needs a baseline loss >= 0, but the cross-validated loss of "
-    "the baseline is {loss!r} ({cv_loss}); use epsilon_mode='absolute'")
-SEARCH_CV_LOSS_CALL = (
-    "the loss of this Rashomon set is a cross-validated score of a search ({0}); it "
-    "cannot be evaluated on new predictions. Build the set with scores='refit' and a "
-    "named loss to evaluate losses on data")
-SEARCH_BASELINE = ("baseline must be None, 'best' or an int position among the {n} "
-                   "candidates of search_cv, got {got!r}")
-SEARCH_NO_BEST = (
-    "baseline='best' needs search_cv.best_index_, which a multi-metric search fitted "
-    "without refit naming one of its metrics does not have; pass baseline=None (the "
-    "lowest loss) or an int")
-SEARCH_BASELINE_FAILED = (
-    "baseline={index} is candidate {position} of search_cv, whose cross-validation "
-    "failed ({key} is NaN); choose another baseline or None")
-SEARCH_ALL_FAILED = (
-    "every candidate of search_cv failed in cross-validation (its {key} is NaN for all "
-    "{n}); there is no model to build a Rashomon set from")
-SEARCH_FAILED = (
-    "{count} of the {n} candidates of search_cv failed in cross-validation ({key} is "
-    "NaN; positions {shown}); they are not refitted and are never members of the set "
-    "(their pool_ loss is NaN)")
-SEARCH_REFIT_FAILED = ("candidate {position} of search_cv ({params}) failed to fit on "
-                       "(X, y): {error}")
-SEARCH_TASK_MIX = (
-    "the candidates of search_cv mix classifiers and regressors (candidate {j}, {cname}, "
-    "is a classifier; candidate {i}, {rname}, a regressor); a Rashomon set holds one kind")
-SEARCH_TARGET = (
-    "search_cv searched classifiers ({name}), but y holds continuous values (type of "
-    "target {kind!r}); pass the class labels the search was fitted on (or search "
-    "regressors for a continuous target)")
-SEARCH_SINGLE_CLASS = ("y has a single class; a Rashomon set of classifiers needs at least "
-                       "two classes")
-SEARCH_NEEDS_PROBA = (
-    "loss={loss!r} needs predict_proba, which candidate {position} of search_cv ({name}) "
-    "does not have; use loss='zero_one' (or scores='cv')")
-SEARCH_RASHOMON_DATA = "rashomon_data must be a pair (X_val, y_val), got {got}"
-
-# Scorers bounded above by 1 (a perfect model): their loss is 1 - score.
 _ONE_MINUS = frozenset({"accuracy", "balanced_accuracy", "top_k_accuracy", "r2",
                         "explained_variance", "average_precision", "matthews_corrcoef"})
 _ONE_MINUS_PREFIXES = ("roc_auc", "f1", "precision", "recall", "jaccard", "d2_")
@@ -140,7 +79,7 @@ class CVScoreLoss:
         return 1.0 - scores if self.one_minus else -scores
 
     def __call__(self, y_true: Any, y_pred: Any) -> float:
-        raise TypeError(SEARCH_CV_LOSS_CALL.format(self))
+        raise TypeError(_errors.SEARCH_CV_LOSS_CALL.format(self))
 
     def __str__(self) -> str:
         what = "a callable scorer" if self.scoring is None else repr(self.scoring)
@@ -164,12 +103,12 @@ class CVScoreLoss:
 def _check_search(search_cv: Any) -> None:
     """A scikit-learn search (any ``BaseSearchCV``) that has been fitted."""
     if not is_instance(search_cv, "sklearn.model_selection._search", "BaseSearchCV"):
-        hint = SEARCH_TYPE_HINT if hasattr(search_cv, "fit") else ""
+        hint = _errors.SEARCH_TYPE_HINT if hasattr(search_cv, "fit") else ""
         got = type(search_cv).__name__
-        raise TypeError(SEARCH_TYPE.format(got=f"a {got}", hint=hint))
+        raise TypeError(_errors.SEARCH_TYPE.format(got=f"a {got}", hint=hint))
     if not hasattr(search_cv, "cv_results_"):
         raise _sk_exceptions.NotFittedError(
-            SEARCH_NOT_FITTED.format(name=type(search_cv).__name__))
+            _errors.SEARCH_NOT_FITTED.format(name=type(search_cv).__name__))
 
 
 def _rows(search_cv: Any) -> NDArray[np.intp]:
@@ -198,7 +137,7 @@ def cv_loss(search_cv: Any, task: str) -> CVScoreLoss:
                        if k.startswith("mean_test_"))
         refit = search_cv.refit
         if not isinstance(refit, str) or refit not in names:
-            raise ValueError(SEARCH_MULTIMETRIC.format(names=", ".join(names), refit=refit))
+            raise ValueError(_errors.SEARCH_MULTIMETRIC.format(names=", ".join(names), refit=refit))
         if isinstance(scoring, dict):
             name = scoring[refit] if isinstance(scoring.get(refit), str) else None
         elif isinstance(scoring, list | tuple | set):
@@ -240,7 +179,7 @@ def _task_of(candidates: Sequence[Any]) -> str:
     tasks = [model_task(est) for est in candidates]
     if len(set(tasks)) > 1:
         i, j = tasks.index("regression"), tasks.index("classification")
-        raise ValueError(SEARCH_TASK_MIX.format(
+        raise ValueError(_errors.SEARCH_TASK_MIX.format(
             i=i, j=j, rname=_name(candidates[i]), cname=_name(candidates[j])))
     return tasks[0]
 
@@ -262,9 +201,10 @@ def _check_target(X: Any, y: Any, task: str, search_cv: Any) -> NDArray:
         return check_regression_target(y_arr)
     kind = _sk_multiclass.type_of_target(y_arr)
     if kind.startswith("continuous"):
-        raise ValueError(SEARCH_TARGET.format(name=_name(search_cv.estimator), kind=kind))
-    if np.unique(y_arr).size < 2:
-        raise ValueError(SEARCH_SINGLE_CLASS)
+        raise ValueError(_errors.SEARCH_TARGET.format(name=_name(search_cv.estimator), kind=kind))
+    classes = np.unique(y_arr)
+    if classes.size < 2:
+        raise ValueError(_errors.ONE_CLASS.format(name="y", label=classes[0]))
     return y_arr
 
 
@@ -276,7 +216,7 @@ def _check_rashomon_data(data: Any, task: str) -> tuple[Any, Any]:
     if not isinstance(data, tuple | list) or len(data) != 2:
         got = (f"a {type(data).__name__} of length {len(data)}"
                if isinstance(data, tuple | list) else f"a {type(data).__name__}")
-        raise ValueError(SEARCH_RASHOMON_DATA.format(got=got))
+        raise ValueError(_errors.SEARCH_RASHOMON_DATA.format(got=got))
     X_val, y_val = data
     y_val = align_to(X_val, y_val, name="y_val", reference_name="X_val")
     n_val, y_arr = n_samples_of(X_val), np.asarray(
@@ -299,7 +239,7 @@ def _refit_one(position: int, estimator: Any, params: dict[str, Any], X: Any, y:
         try:
             estimator.fit(X, y)
         except Exception as exc:
-            raise ValueError(SEARCH_REFIT_FAILED.format(
+            raise ValueError(_errors.SEARCH_REFIT_FAILED.format(
                 position=position, params=_params_text(params),
                 error=f"{type(exc).__name__}: {exc}")) from exc
         value = np.nan if loss is None else model_loss(estimator, X_eval, y_eval, loss,
@@ -351,19 +291,19 @@ def _baseline_position(baseline: Any, losses: NDArray[np.float64], failed: NDArr
     if isinstance(baseline, str) and baseline == "best":
         best = getattr(search_cv, "best_index_", None)
         if best is None:
-            raise ValueError(SEARCH_NO_BEST)
+            raise ValueError(_errors.SEARCH_NO_BEST)
         hits = np.flatnonzero(rows == int(best))
         if not hits.size:  # never for scikit-learn's searches
-            raise ValueError(SEARCH_NO_BEST)
+            raise ValueError(_errors.SEARCH_NO_BEST)
         position = int(hits[0])
     elif isinstance(baseline, numbers.Integral) and not isinstance(baseline, bool):
         if not -n <= int(baseline) < n:
             raise ValueError(_errors.BASELINE_INDEX.format(index=baseline, n_models=n))
         position = int(baseline) % n
     else:
-        raise ValueError(SEARCH_BASELINE.format(n=n, got=baseline))
+        raise ValueError(_errors.SEARCH_BASELINE.format(n=n, got=baseline))
     if failed[position] or not np.isfinite(losses[position]):
-        raise ValueError(SEARCH_BASELINE_FAILED.format(index=baseline, position=position,
+        raise ValueError(_errors.SEARCH_BASELINE_FAILED.format(index=baseline, position=position,
                                                        key=key))
     return position
 
@@ -376,7 +316,7 @@ def set_from_search(cls: Any, search_cv: Any, X: Any, y: Any, *, epsilon: float,
     :meth:`RashomonSet.from_search` for the parameters."""
     _check_search(search_cv)
     if not isinstance(scores, str) or scores not in ("refit", "cv"):
-        raise ValueError(SEARCH_SCORES.format(scores))
+        raise ValueError(_errors.SEARCH_SCORES.format(scores))
     eps = check_epsilon(epsilon, epsilon_mode)
     check_loss(loss, loss_input)
     rows = _rows(search_cv)
@@ -386,9 +326,9 @@ def set_from_search(cls: Any, search_cv: Any, X: Any, y: Any, *, epsilon: float,
     if scores == "cv":
         how = cv_loss(search_cv, task)
         if loss is not None:
-            raise ValueError(SEARCH_CV_LOSS.format(loss=loss, cv_loss=how))
+            raise ValueError(_errors.SEARCH_CV_LOSS.format(loss=loss, cv_loss=how))
         if rashomon_data is not None:
-            raise ValueError(SEARCH_CV_DATA)
+            raise ValueError(_errors.SEARCH_CV_DATA)
     y_arr = _check_target(X, y, task, search_cv)
     X_eval, y_eval = _check_rashomon_data(rashomon_data, task)
     if X_eval is None:
@@ -397,11 +337,11 @@ def set_from_search(cls: Any, search_cv: Any, X: Any, y: Any, *, epsilon: float,
     failed = _failed(search_cv, rows)
     key = _failed_key(search_cv)
     if failed.all():
-        raise ValueError(SEARCH_ALL_FAILED.format(key=key, n=len(rows)))
+        raise ValueError(_errors.SEARCH_ALL_FAILED.format(key=key, n=len(rows)))
     if failed.any():
         bad = np.flatnonzero(failed)
         shown = ", ".join(map(str, bad[:10])) + (", ..." if bad.size > 10 else "")
-        warnings.warn(SEARCH_FAILED.format(count=bad.size, n=len(rows), key=key,
+        warnings.warn(_errors.SEARCH_FAILED.format(count=bad.size, n=len(rows), key=key,
                                            shown=shown), UserWarning, stacklevel=3)
     candidates = _Candidates(estimators, params, X, y_arr)
 
@@ -410,7 +350,7 @@ def set_from_search(cls: Any, search_cv: Any, X: Any, y: Any, *, epsilon: float,
         if needs_proba(loss, loss_input):
             for i, est in enumerate(estimators):
                 if not failed[i] and not hasattr(est, "predict_proba"):
-                    raise TypeError(SEARCH_NEEDS_PROBA.format(loss=loss, position=i,
+                    raise TypeError(_errors.SEARCH_NEEDS_PROBA.format(loss=loss, position=i,
                                                               name=_name(est)))
         losses = np.full(len(rows), np.nan)
         for p, value in candidates.refit(np.flatnonzero(~failed), n_jobs, X_eval, y_eval,
@@ -424,7 +364,7 @@ def set_from_search(cls: Any, search_cv: Any, X: Any, y: Any, *, epsilon: float,
     losses[failed] = np.nan
     b = _baseline_position(baseline, losses, failed, search_cv, rows, key)
     if epsilon_mode == "relative" and losses[b] < 0:
-        raise ValueError(SEARCH_CV_RELATIVE.format(loss=float(losses[b]), cv_loss=how))
+        raise ValueError(_errors.SEARCH_CV_RELATIVE.format(loss=float(losses[b]), cv_loss=how))
     # refit ahead, side by side, the candidates that will be members
     thr = losses[b] + eps if epsilon_mode == "absolute" else losses[b] * (1.0 + eps)
     with np.errstate(invalid="ignore"):
