@@ -8,9 +8,10 @@ import numpy as np
 import numpy.testing as npt
 import pandas as pd
 import pytest
-from sklearn.datasets import make_classification
+from sklearn.datasets import make_classification, make_regression
 from sklearn.ensemble import (
     GradientBoostingClassifier,
+    GradientBoostingRegressor,
     HistGradientBoostingClassifier,
     RandomForestClassifier,
 )
@@ -73,3 +74,19 @@ def test_other_estimators_are_still_retrained(data):
                 random_state=0, **QUIET)
     text = rep.section("overview").paragraphs[0]
     assert "We trained the model 5 times" in text and "RashomonGB" not in text
+
+
+def test_gradient_boosting_regressor_is_explored_stage_by_stage():
+    X, y = make_regression(n_samples=300, n_features=5, noise=20.0, random_state=1)
+    est = GradientBoostingRegressor(n_estimators=15, max_depth=2, loss="huber")
+    rep = audit(est, X, y, n_models=30, epsilon=0.05, random_state=2, **QUIET)
+    ref = BoostingExplorer(n_estimators=15, max_depth=2, loss="squared_error",
+                           subsample=0.8, epsilon=0.05, epsilon_mode="relative",
+                           random_state=2, n_models=30).fit(X, y)
+    assert len(rep.rashomon_set) == len(ref.rashomon_set_)
+    delta = rep.parameters["delta"]
+    assert rep.profile.ambiguity == ref.profile(X, y, delta=delta).ambiguity
+    text = rep.section("overview").paragraphs[0]
+    assert "RashomonGB" in text and "at most 5% above the greedy path's" in text
+    assert "minimises loss='huber'; the explorer" in text
+    assert "intervals" in rep.section("multiplicity").numbers

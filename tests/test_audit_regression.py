@@ -5,7 +5,6 @@ coefficient table is LinearLevelSet's, and the CLI audits a regression CSV end t
 
 from __future__ import annotations
 
-import contextlib
 import json
 
 import numpy as np
@@ -20,9 +19,8 @@ from sklearn.tree import DecisionTreeRegressor
 
 import multiplicity.rashomon as rashomon
 from multiplicity import _errors, cli
-from multiplicity._checks import resolve_seed
 from multiplicity.rashomon import RashomonSet
-from multiplicity.report import _audit, _regression, audit
+from multiplicity.report import audit
 
 EPS = 0.01
 THRESHOLD = 150.0
@@ -93,34 +91,14 @@ def test_by_group_table_is_the_profiles(ridge_report, diabetes):
 N_RESAMPLES = 300
 
 
-@contextlib.contextmanager
-def _sections_with_intervals(n_resamples, random_state):
-    """audit() whose regression sections get the intervals over people, seeded with the
-    audit's seed, as the classification sections get theirs."""
-    seed = resolve_seed(random_state)
-    multi, groups = _audit.regression_section, _audit.regression_groups_section
-
-    def section(ctx, iv=None):
-        return multi(ctx, _regression.regression_intervals(ctx, n_resamples, seed))
-
-    def groups_section(ctx, iv=None):
-        return groups(ctx, _regression.regression_intervals(ctx, n_resamples, seed))
-
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(_audit, "regression_section", section)
-        mp.setattr(_audit, "regression_groups_section", groups_section)
-        yield
-
-
 @pytest.fixture(scope="module")
 def ci_report(diabetes):
     X_train, X_test, y_train, y_test = diabetes
     est = make_pipeline(StandardScaler(), Ridge(alpha=1.0))
-    with _sections_with_intervals(N_RESAMPLES, 3):
-        return audit(est, X_train, y_train, X_test=X_test, y_test=y_test,
-                     sensitive_features=_sex(X_test), n_models=20, epsilon=EPS,
-                     threshold=THRESHOLD, random_state=3, n_resamples=N_RESAMPLES,
-                     progress=False, figures=True)
+    return audit(est, X_train, y_train, X_test=X_test, y_test=y_test,
+                 sensitive_features=_sex(X_test), n_models=20, epsilon=EPS,
+                 threshold=THRESHOLD, random_state=3, n_resamples=N_RESAMPLES,
+                 progress=False, figures=True)
 
 
 def test_report_intervals_are_the_profiles_confidence_with_the_audits_seed(ci_report,
@@ -190,8 +168,6 @@ def test_unsupported_group_rankings_are_marked(ci_report):
             assert m in text
 
 
-@pytest.mark.xfail(strict=True, reason="audit() does not yet pass the intervals over "
-                   "people to the regression sections")
 def test_audit_gives_the_regression_sections_their_intervals(ridge_report):
     assert "intervals" in ridge_report.section("multiplicity").numbers
 

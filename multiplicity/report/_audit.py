@@ -311,7 +311,8 @@ def audit(estimator: Any, X: Any, y: ArrayLike, *, X_test: Any = None,
     seed = resolve_seed(random_state)
     sub_seeds = [int(s) for s in np.random.SeedSequence(seed).generate_state(3)]
 
-    names = (["retraining", "profile", "exact", "groups", "annotations", "figures"]
+    names = (["retraining", "profile", "intervals", "exact", "groups", "annotations",
+              "figures"]
              if task == "regression" else
              ["retraining", "profile", "abstention", "intervals", "exact", "groups",
               "importance", "annotations", "figures"])
@@ -366,15 +367,17 @@ def audit(estimator: Any, X: Any, y: ArrayLike, *, X_test: Any = None,
                 with steps.step("exact methods"):
                     exact_runs = run_linear_exact(ctx, exact)
                     exact_sec = regression_exact_section(ctx, exact_runs)
+                with steps.step("intervals"):
+                    ivs = intervals(ctx, n_resamples, seed)
                 with steps.step("groups"):
-                    groups_sec = regression_groups_section(ctx)
+                    groups_sec = regression_groups_section(ctx, ivs)
                 with steps.step("annotations"):
                     ann_stats = (None if ann is None else
                                  annotation_stats(ann, n_resamples, sub_seeds[1]))
                     ann_sec = annotation_section(ctx, ann_stats, n_resamples)
                 with steps.step("overview"):
                     overview = regression_overview_section(ctx, perturbation)
-                    multi = regression_section(ctx)
+                    multi = regression_section(ctx, ivs)
             else:
                 with steps.step("abstention"):
                     votes = vote(ctx)

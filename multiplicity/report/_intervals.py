@@ -62,9 +62,9 @@ class Intervals:
 
 def intervals(ctx: AuditContext, n_resamples: int, seed: int,
               abstained: np.ndarray | None = None) -> Intervals:
-    """Bootstrap intervals over people (overall and by group) and the Chao2 estimate;
-    ``abstained`` (n,) bool, where the selective ensemble abstains, adds the abstention
-    rate to the measures (the same resamples)."""
+    """Bootstrap intervals over people (overall and by group) and, for a classification
+    profile, the Chao2 estimate; ``abstained`` (n,) bool, where the selective ensemble
+    abstains, adds the abstention rate to the measures (the same resamples)."""
     prof = ctx.profile
     extra = None if abstained is None else {ABSTENTION: abstained}
     overall = prof.confidence(n_resamples=n_resamples, random_state=seed, extra=extra)
@@ -73,7 +73,9 @@ def intervals(ctx: AuditContext, n_resamples: int, seed: int,
         labels = pd.Categorical(g.labels, categories=g.names, ordered=True)
         by_group[name] = prof.confidence(n_resamples=n_resamples, random_state=seed,
                                          groups=labels, bins=None, extra=extra)
-    estimate = prof.ambiguity_estimate() if prof.n_models >= 2 else None
+    # a regression profile has no estimate over models
+    has_estimate = hasattr(prof, "ambiguity_estimate") and prof.n_models >= 2
+    estimate = prof.ambiguity_estimate() if has_estimate else None
     return Intervals(overall=overall, by_group=by_group, estimate=estimate,
                      n_resamples=n_resamples, seed=seed)
 
@@ -109,21 +111,18 @@ def _points(low: float, high: float) -> str:
 
 
 # ------------------------------------------------------------------ multiplicity
-def measures_table(summary: pd.DataFrame, iv: Intervals) -> pd.DataFrame:
-    """The profile's measures table with the ``low`` and ``high`` ends of each interval
-    over people (NaN where the measure has none)."""
+def measures_table(summary: pd.DataFrame, iv: Intervals,
+                   labels: dict[str, str] | None = None) -> pd.DataFrame:
+    """The profile's measures table (rows labelled as ``labels``, a profile's
+    ``SCALAR_LABELS``: :class:`MultiplicityProfile`'s by default) with the ``low`` and
+    ``high`` ends of each measure's interval over people (NaN where it has none)."""
     ci = iv.overall
-    low, high = [], []
-    for name in MultiplicityProfile.SCALAR_LABELS:
-        if name in ci.index:
-            low.append(float(ci.loc[name, "low"]))
-            high.append(float(ci.loc[name, "high"]))
-        else:
-            low.append(np.nan)
-            high.append(np.nan)
+    labels = MultiplicityProfile.SCALAR_LABELS if labels is None else labels
+    name_of = {label: name for name, label in labels.items()}
     out = summary.copy()
-    out["low"] = low
-    out["high"] = high
+    for col in ("low", "high"):
+        out[col] = [float(ci.loc[name_of[r], col]) if name_of.get(r) in ci.index
+                    else np.nan for r in out.index]
     return out
 
 

@@ -23,6 +23,7 @@ from .._groups import small_groups
 from ..rashomon import RegressionProfile
 from . import _figures
 from . import _intervals as _iv
+from ._boosting import boosting_sentence
 from ._context import AuditContext
 from ._exact import ExactRuns
 from ._measures import AnnotationStats
@@ -30,7 +31,7 @@ from ._prose import count, dropped_sentence, pct, slug, where_measured
 from ._report import Figure, Section
 
 __all__ = ["LOSS_NAMES", "regression_exact_section", "regression_groups_section",
-           "regression_headline", "regression_intervals", "regression_overview_section",
+           "regression_headline", "regression_overview_section",
            "regression_per_person", "regression_section"]
 
 # The loss of the set -> (its name in the text, its abbreviation).
@@ -74,7 +75,11 @@ def regression_overview_section(ctx: AuditContext, perturbation: Literal[
               f"at most {ctx.eps:g} above the best one's ({base_loss:.6g}, in squared "
               "units of the target)" if prof.loss == "squared_error" else
               f"at most {ctx.eps:g} above the best one's ({base_loss:.6g})")
-    if src.refitted:
+    if src.boosting is not None:
+        first = boosting_sentence(src, len(rs), ctx.eps, base_loss, f"{name} ({abbr})",
+                                  within=(f"at most {100 * ctx.eps:g}% above"
+                                          if mode == "relative" else None))
+    elif src.refitted:
         how = {"bootstrap": "each on a bootstrap resample of the rows",
                "seed": "each with its own random seed",
                "subsample": "each on a random half of the rows"}[perturbation]
@@ -89,7 +94,8 @@ def regression_overview_section(ctx: AuditContext, perturbation: Literal[
     n_m = prof.n_samples
     where = where_measured(ctx, n_m)
     paras = [
-        first + " The best model is the baseline every comparison below is made against.",
+        first + (" The greedy path" if src.boosting is not None else " The best model")
+        + " is the baseline every comparison below is made against.",
         where,
         f"Their {abbr} on the {ctx.subject} audited ranges from "
         f"{_loss_text(prof.min_loss, prof.loss)} to {_loss_text(prof.max_loss, prof.loss)}; "
@@ -103,7 +109,8 @@ def regression_overview_section(ctx: AuditContext, perturbation: Literal[
     if len(rs) == 1:
         paras.append("Only one model is in the set, so no disagreement can be measured; "
                      "a larger epsilon or more models would show the multiplicity.")
-    rows = {("models trained" if src.refitted else "models given"): n_cand,
+    rows = {("boosting paths drawn" if src.boosting is not None else "models trained"
+             if src.refitted else "models given"): n_cand,
             "models in the Rashomon set": len(rs),
             f"baseline training {abbr}": base_loss,
             f"largest training {abbr} allowed in the set": float(rs.threshold_),
@@ -133,22 +140,6 @@ def regression_overview_section(ctx: AuditContext, perturbation: Literal[
                             "baseline_loss": prof.baseline_loss,
                             "min_loss": prof.min_loss, "max_loss": prof.max_loss},
                    tables=tables)
-
-
-def regression_intervals(ctx: AuditContext, n_resamples: int, seed: int) -> _iv.Intervals:
-    """Bootstrap intervals over people of the regression measures, overall and by the
-    groups of each sensitive feature (:meth:`RegressionProfile.confidence` seeded with
-    ``seed``), in the :class:`~._intervals.Intervals` the helpers of :mod:`._intervals`
-    read; a regression has no estimate over models (``estimate`` None)."""
-    prof = ctx.profile
-    overall = prof.confidence(n_resamples=n_resamples, random_state=seed)
-    by_group = {}
-    for name, g in ctx.groups.items():
-        labels = pd.Categorical(g.labels, categories=g.names, ordered=True)
-        by_group[name] = prof.confidence(n_resamples=n_resamples, random_state=seed,
-                                         groups=labels, bins=None)
-    return _iv.Intervals(overall=overall, by_group=by_group, estimate=None,
-                         n_resamples=n_resamples, seed=seed)
 
 
 def _people_paragraph(ctx: AuditContext, iv: _iv.Intervals) -> str:
@@ -184,21 +175,9 @@ def _share_ci(iv: _iv.Intervals | None, name: str, value: float) -> str:
     return f"{value:.4f}" if iv is None else _iv.measure_ci(iv, name, value)
 
 
-def _measures_table(summary: pd.DataFrame, iv: _iv.Intervals) -> pd.DataFrame:
-    """The summary (rows labelled as ``RegressionProfile.SCALAR_LABELS``) with the
-    ``low`` and ``high`` ends of each measure's interval (NaN where it has none)."""
-    ci = iv.overall
-    label_of = {label: name for name, label in RegressionProfile.SCALAR_LABELS.items()}
-    out = summary.copy()
-    for col in ("low", "high"):
-        out[col] = [float(ci.loc[label_of[r], col]) if label_of.get(r) in ci.index
-                    else np.nan for r in out.index]
-    return out
-
-
 def regression_section(ctx: AuditContext, iv: _iv.Intervals | None = None) -> Section:
     """The regression profile of the sampled set, in words and as a table, with the
-    intervals over people of ``iv`` (:func:`regression_intervals`) when given."""
+    intervals over people of ``iv`` (:func:`~._intervals.intervals`) when given."""
     p, n, who = ctx.profile, ctx.profile.n_samples, ctx.subject
     name, abbr = loss_name(p.loss)
     paras = [
@@ -252,7 +231,7 @@ def regression_section(ctx: AuditContext, iv: _iv.Intervals | None = None) -> Se
     numbers: dict[str, Any] = {k: (None if getattr(p, k) is None else float(getattr(p, k)))
                                for k in p.SCALAR_LABELS}
     if iv is not None:
-        summary = _measures_table(summary, iv)
+        summary = _iv.measures_table(summary, iv, RegressionProfile.SCALAR_LABELS)
         numbers["intervals"] = _iv.interval_numbers(iv)
     numbers |= {"n_samples": n, "delta": p.delta, "delta_how": ctx.delta_how,
                 "threshold": p.threshold, "loss": p.loss,
