@@ -323,12 +323,18 @@ def audit(estimator: Any, X: Any, y: ArrayLike, *, X_test: Any = None,
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            if kind == "estimator" and is_boosting(estimator):
-                plan = boosting_plan(estimator, task, n_samples_of(X))
-                with steps.step(f"exploring {plan.params['n_estimators']} boosting stages"):
-                    explorer = plan.explorer(n_models=n_models, epsilon=eps,
-                                             epsilon_mode=eps_mode, seed=seed,
-                                             n_jobs=n_jobs).fit(X, y_arr)
+            if kind == "estimator":
+                plan = boosting_plan(estimator, task, n_samples_of(X)) \
+                    if is_boosting(estimator) else None
+                doing = (f"retraining {n_models} models" if plan is None else
+                         f"exploring {plan.params['n_estimators']} boosting stages")
+                with steps.step(doing):
+                    explorer = (RetrainingExplorer(
+                        clone(estimator), n_models=n_models, perturbation=perturbation,
+                        epsilon=eps, epsilon_mode=eps_mode, random_state=seed,
+                        n_jobs=n_jobs) if plan is None else plan.explorer(
+                        n_models=n_models, epsilon=eps, epsilon_mode=eps_mode, seed=seed,
+                        n_jobs=n_jobs)).fit(X, y_arr)
                     rset = explorer.rashomon_set_
                     source = Source(
                         kind=kind, what=type(estimator).__name__,
@@ -336,18 +342,6 @@ def audit(estimator: Any, X: Any, y: ArrayLike, *, X_test: Any = None,
                         baseline_index=int(explorer.baseline_index_),
                         n_candidates=len(explorer.candidate_losses_), epsilon=eps,
                         refitted=True, boosting=plan)
-            elif kind == "estimator":
-                with steps.step(f"retraining {n_models} models"):
-                    explorer = RetrainingExplorer(
-                        clone(estimator), n_models=n_models, perturbation=perturbation,
-                        epsilon=eps, epsilon_mode=eps_mode, random_state=seed,
-                        n_jobs=n_jobs).fit(X, y_arr)
-                    rset = explorer.rashomon_set_
-                    source = Source(
-                        kind=kind, what=type(estimator).__name__,
-                        candidate_losses=explorer.candidate_losses_,
-                        baseline_index=int(explorer.baseline_index_),
-                        n_candidates=n_models, epsilon=eps, refitted=True)
             else:
                 with steps.step("the given models"):
                     explorer, rset, exact_estimator, source = given_set(
