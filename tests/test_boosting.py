@@ -35,6 +35,12 @@ def regression(n: int = 150, seed: int = 0):
     return make_regression(n_samples=n, n_features=5, noise=20.0, random_state=seed)
 
 
+@pytest.fixture(params=["hist", "exact"])
+def tree_method(request) -> str:
+    """Both weak learners: histogram trees (the default) and scikit-learn's exact trees."""
+    return request.param
+
+
 def explorer(**kw) -> BoostingExplorer:
     params = {"n_estimators": 8, "n_candidates": 3, "n_models": 60, "max_depth": 2,
               "random_state": 0}
@@ -135,11 +141,12 @@ def test_lower_medians_match_scikit_learn_percentile():
 
 # ------------------------------------------------------------ scikit-learn's boosting
 @pytest.mark.parametrize("n_classes", [2, 3])
-def test_single_candidate_is_gradient_boosting_classifier(n_classes):
+def test_single_candidate_is_gradient_boosting_classifier(n_classes, tree_method):
+    # 150 rows: every feature has fewer than 255 distinct values, so binning is lossless
     X, y = classification(n_classes)
     with pytest.warns(UserWarning, match="n_candidates=1"):
         ex = BoostingExplorer(n_estimators=15, n_candidates=1, subsample=1.0,
-                              random_state=0).fit(X, y)
+                              random_state=0, tree_method=tree_method).fit(X, y)
     gb = GradientBoostingClassifier(n_estimators=15, learning_rate=0.1, max_depth=3,
                                     subsample=1.0, random_state=0).fit(X, y)
     npt.assert_allclose(ex.predict_proba(X), gb.predict_proba(X), rtol=0, atol=1e-12)
@@ -150,13 +157,13 @@ def test_single_candidate_is_gradient_boosting_classifier(n_classes):
 
 
 @pytest.mark.parametrize(("loss", "T"), [("squared_error", 15), ("absolute_error", 5)])
-def test_single_candidate_is_gradient_boosting_regressor(loss, T):
+def test_single_candidate_is_gradient_boosting_regressor(loss, T, tree_method):
     # absolute error: sign residuals tie many splits, broken by the trees' seeds, so the
     # comparison stops before the first tie
     X, y = regression()
     with pytest.warns(UserWarning, match="identical predictions"):
         ex = BoostingExplorer(n_estimators=T, n_candidates=1, subsample=1.0, loss=loss,
-                              random_state=0).fit(X, y)
+                              random_state=0, tree_method=tree_method).fit(X, y)
     gb = GradientBoostingRegressor(n_estimators=T, loss=loss, learning_rate=0.1, max_depth=3,
                                    subsample=1.0, random_state=0).fit(X, y)
     npt.assert_allclose(ex.predict(X), gb.predict(X), rtol=1e-12, atol=1e-9)
@@ -169,9 +176,9 @@ def _profiles_equal(a, b):
 
 
 @pytest.mark.parametrize("n_classes", [2, 3])
-def test_profile_equals_members_profile_classification(n_classes):
+def test_profile_equals_members_profile_classification(n_classes, tree_method):
     X, y = classification(n_classes)
-    ex = explorer(epsilon=0.1).fit(X, y)
+    ex = explorer(tree_method=tree_method, epsilon=0.1).fit(X, y)
     assert len(ex.rashomon_set_) > 5
     X_test, y_test = classification(n_classes, n=80, seed=1)
     fast = ex.profile(X_test, y_test, chunk_size=30)
@@ -183,9 +190,10 @@ def test_profile_equals_members_profile_classification(n_classes):
 
 
 @pytest.mark.parametrize("loss", ["squared_error", "absolute_error"])
-def test_profile_equals_members_profile_regression(loss):
+def test_profile_equals_members_profile_regression(loss, tree_method):
     X, y = regression()
-    ex = explorer(loss=loss, epsilon=0.1, epsilon_mode="relative").fit(X, y)
+    ex = explorer(tree_method=tree_method, loss=loss, epsilon=0.1,
+                  epsilon_mode="relative").fit(X, y)
     assert len(ex.rashomon_set_) > 5
     fast = ex.profile(X, y, delta=5.0, threshold=0.0)
     slow = ex.rashomon_set_.profile(X, y, delta=5.0, threshold=0.0)
@@ -196,9 +204,10 @@ def test_profile_equals_members_profile_regression(loss):
 
 @pytest.mark.parametrize(("task", "loss"), [(2, "log_loss"), (3, "log_loss"),
                                             (0, "squared_error"), (0, "absolute_error")])
-def test_losses_are_model_loss_and_from_models_agrees(task, loss):
+def test_losses_are_model_loss_and_from_models_agrees(task, loss, tree_method):
     X, y = regression() if task == 0 else classification(task)
-    ex = explorer(loss=loss, epsilon=0.05, epsilon_mode="relative").fit(X, y)
+    ex = explorer(tree_method=tree_method, loss=loss, epsilon=0.05,
+                  epsilon_mode="relative").fit(X, y)
     losses = [model_loss(m, X, y, loss) for m in ex.candidate_models_]
     npt.assert_allclose(ex.candidate_losses_, losses, rtol=1e-12)
     rs = RashomonSet.from_models(ex.candidate_models_, X, y, loss=loss, epsilon=0.05,
@@ -208,13 +217,14 @@ def test_losses_are_model_loss_and_from_models_agrees(task, loss):
     assert ex.rashomon_set_.baseline_ is ex.baseline_estimator_
 
 
-def test_greedy_path_is_member_zero_and_paths_are_distinct():
+def test_greedy_path_is_member_zero_and_paths_are_distinct(tree_method):
     X, y = classification(2)
-    ex = explorer(stage_epsilon=float("inf")).fit(X, y)
+    ex = explorer(tree_method=tree_method, stage_epsilon=float("inf")).fit(X, y)
     npt.assert_array_equal(ex.choices_[0], ex.best_candidates_)
     npt.assert_array_equal(ex.best_candidates_, ex.stage_losses_.argmin(axis=1))
     assert len(np.unique(ex.choices_, axis=0)) == len(ex.choices_) == 60
-    small = explorer(epsilon=0.05, n_models=5000).fit(X, y)  # all paths: fewer than 5000
+    # all paths: fewer than 5000
+    small = explorer(tree_method=tree_method, epsilon=0.03, n_models=5000).fit(X, y)
     assert len(small.choices_) == np.prod([len(k) for k in small.kept_candidates_]) < 5000
     assert len(np.unique(small.choices_, axis=0)) == len(small.choices_)
     # the greedy ensemble's training loss is its last stage loss
@@ -233,9 +243,9 @@ def test_draw_paths_enumerates_small_spaces():
     assert sampled.shape == (4, 3) and len(np.unique(sampled, axis=0)) == 4
 
 
-def test_stage_epsilon_keeps_candidates_within_tolerance():
+def test_stage_epsilon_keeps_candidates_within_tolerance(tree_method):
     X, y = classification(2)
-    ex = explorer(stage_epsilon=0.002, n_candidates=5).fit(X, y)
+    ex = explorer(tree_method=tree_method, stage_epsilon=0.002, n_candidates=5).fit(X, y)
     for t, keep in enumerate(ex.kept_candidates_):
         best = ex.stage_losses_[t].min()
         npt.assert_array_equal(keep, np.flatnonzero(ex.stage_losses_[t] <= best + 0.002))
@@ -244,9 +254,10 @@ def test_stage_epsilon_keeps_candidates_within_tolerance():
 
 
 @pytest.mark.parametrize("mode", ["absolute", "relative"])
-def test_default_stage_tolerance_is_epsilon_over_stages(mode):
+def test_default_stage_tolerance_is_epsilon_over_stages(mode, tree_method):
     X, y = classification(2)
-    ex = explorer(epsilon=0.02, epsilon_mode=mode, n_candidates=6).fit(X, y)
+    ex = explorer(tree_method=tree_method, epsilon=0.02, epsilon_mode=mode,
+                  n_candidates=6).fit(X, y)
     for t, keep in enumerate(ex.kept_candidates_):
         best = ex.stage_losses_[t].min()
         tol = 0.02 / 8 * (best if mode == "relative" else 1.0)
@@ -254,32 +265,33 @@ def test_default_stage_tolerance_is_epsilon_over_stages(mode):
     assert 1 < np.mean([len(k) for k in ex.kept_candidates_]) < 6
 
 
-def test_rashomon_set_for_is_monotone():
+def test_rashomon_set_for_is_monotone(tree_method):
     X, y = classification(2)
-    ex = explorer(epsilon=0.0, stage_epsilon=float("inf")).fit(X, y)
+    ex = explorer(tree_method=tree_method, epsilon=0.0, stage_epsilon=float("inf")).fit(X, y)
     assert all(len(k) == 3 for k in ex.kept_candidates_)
     sizes = [len(ex.rashomon_set_for(eps)) for eps in (0.0, 0.01, 0.03, 0.1, 1.0)]
     assert sizes == sorted(sizes)
     assert sizes[-1] == len(ex.candidate_models_)
 
 
-def test_seeds_reproducible_and_independent_of_n_jobs():
+def test_seeds_reproducible_and_independent_of_n_jobs(tree_method):
     X, y = classification(3)
-    a = explorer(random_state=7).fit(X, y)
-    b = explorer(random_state=7, n_jobs=2).fit(X, y)
+    a = explorer(tree_method=tree_method, random_state=7).fit(X, y)
+    b = explorer(tree_method=tree_method, random_state=7, n_jobs=2).fit(X, y)
     npt.assert_array_equal(a.choices_, b.choices_)
     npt.assert_array_equal(a.candidate_losses_, b.candidate_losses_)
     npt.assert_array_equal(a.rashomon_set_.predict(X), b.rashomon_set_.predict(X))
-    c = explorer(random_state=8).fit(X, y)
+    c = explorer(tree_method=tree_method, random_state=8).fit(X, y)
     assert not np.array_equal(a.stage_losses_, c.stage_losses_)
 
 
-def test_string_labels_and_pandas_after_split():
+def test_string_labels_and_pandas_after_split(tree_method):
     X, y = classification(3, n=200)
     names = np.array(["cat", "dog", "emu"])[y]
     df = pd.DataFrame(X, columns=[f"f{i}" for i in range(5)])
     X_tr, X_te, y_tr, y_te = train_test_split(df, pd.Series(names), random_state=0)
-    ex = explorer(epsilon=0.1, rashomon_data=(X_te, y_te)).fit(X_tr, y_tr)
+    ex = explorer(tree_method=tree_method, epsilon=0.1,
+                  rashomon_data=(X_te, y_te)).fit(X_tr, y_tr)
     assert list(ex.classes_) == ["cat", "dog", "emu"]
     npt.assert_array_equal(ex.feature_names_in_, df.columns)
     assert set(ex.predict(X_te)) <= {"cat", "dog", "emu"}
@@ -289,13 +301,15 @@ def test_string_labels_and_pandas_after_split():
     _profiles_equal(fast, ex.rashomon_set_.profile(X_te, y_te))
     assert fast.to_frame().index.equals(X_te.index)
     # a shuffled y is matched to X on the index
-    shuffled = explorer().fit(X_tr, y_tr.sample(frac=1.0, random_state=1))
-    npt.assert_array_equal(shuffled.choices_, explorer().fit(X_tr, y_tr).choices_)
+    shuffled = explorer(tree_method=tree_method).fit(X_tr,
+                                                     y_tr.sample(frac=1.0, random_state=1))
+    npt.assert_array_equal(shuffled.choices_,
+                           explorer(tree_method=tree_method).fit(X_tr, y_tr).choices_)
 
 
-def test_members_are_fitted_estimators():
+def test_members_are_fitted_estimators(tree_method):
     X, y = classification(2)
-    ex = explorer(epsilon=0.1).fit(X, y)
+    ex = explorer(tree_method=tree_method, epsilon=0.1).fit(X, y)
     member = ex.rashomon_set_[1]
     assert member.predict_proba(X).shape == (len(X), 2)
     npt.assert_allclose(member.predict_proba(X).sum(axis=1), 1.0)
@@ -307,7 +321,8 @@ def test_members_are_fitted_estimators():
     assert PATH_NOT_FITTABLE.startswith("a boosting path")
     again = pickle.loads(pickle.dumps(ex))
     npt.assert_array_equal(again.rashomon_set_.predict(X), ex.rashomon_set_.predict(X))
-    reg = explorer(loss="squared_error", epsilon_mode="relative").fit(*regression())
+    reg = explorer(tree_method=tree_method, loss="squared_error",
+                   epsilon_mode="relative").fit(*regression())
     assert not hasattr(reg, "predict_proba")
     assert not hasattr(reg.baseline_estimator_, "predict_proba")
     assert reg.score(*regression()) > 0.3
@@ -331,6 +346,9 @@ def test_progress_bar(capsys):
     ({"max_depth": 0}, "'max_depth' parameter"),
     ({"n_models": 0}, "'n_models' parameter"),
     ({"epsilon": -0.1}, "'epsilon' parameter"),
+    ({"tree_method": "approx"}, "'tree_method' parameter"),
+    ({"max_bins": 1}, "'max_bins' parameter"),
+    ({"max_bins": 256}, "'max_bins' parameter"),
 ])
 def test_bad_parameters(params, match):
     X, y = classification(2, n=40)
@@ -362,17 +380,17 @@ def test_bad_inputs():
     ({"stage_epsilon": 0.0, "n_candidates": 2}, "stage_epsilon=0.0"),
     ({"epsilon": 0.0}, "default per-stage tolerance"),
 ])
-def test_identical_paths_warn(params, match):
+def test_identical_paths_warn(params, match, tree_method):
     X, y = classification(2, n=80)
     with pytest.warns(UserWarning, match=match) as record:
-        ex = explorer(**params).fit(X, y)
+        ex = explorer(tree_method=tree_method, **params).fit(X, y)
     assert "identical predictions" in str(record[0].message)
     assert IDENTICAL_PATHS.count("{") == 3
     assert ex.profile(X).ambiguity == 0.0
 
 
-def test_default_settings_do_not_warn():
+def test_default_settings_do_not_warn(tree_method):
     X, y = classification(2, n=80)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        explorer().fit(X, y)
+        explorer(tree_method=tree_method).fit(X, y)
