@@ -1,7 +1,7 @@
 """The audit of a gradient-boosting estimator: its Rashomon set explored stage by stage.
 
-Retraining a deterministic gradient-boosting model with other seeds gives the same model
-again (its trees break no ties at random), so :func:`audit` explores the Rashomon set of
+Retraining a gradient-boosting model with other seeds changes, without row or feature
+sampling, only the splits that happen to tie, so :func:`audit` explores the Rashomon set of
 :class:`~sklearn.ensemble.GradientBoostingClassifier`,
 :class:`~sklearn.ensemble.HistGradientBoostingClassifier` and their regressor twins with
 :class:`multiplicity.rashomon.BoostingExplorer` (RashomonGB, Hsu et al. 2024) instead,
@@ -107,8 +107,9 @@ def boosting_sentence(source: Any, n_in_set: int, epsilon: float, baseline_loss:
     plan = source.boosting
     within = f"at most {epsilon:g} above" if within is None else within
     text = (f"We explored the Rashomon set of {source.what} stage by stage (RashomonGB, Hsu "
-            "et al. 2024) rather than by retraining it, because retraining a deterministic "
-            f"boosting model with other seeds gives the same model again: {plan.described}."
+            "et al. 2024) rather than by retraining it with other seeds, which for boosting "
+            "without row or feature sampling changes only the splits that happen to tie: "
+            f"{plan.described}."
             " Each model is a path through the candidate trees kept at each stage, and the "
             "path of the best candidate at every stage (the greedy path) is the baseline. "
             f"Of the {source.n_candidates} distinct paths drawn, {n_in_set} have a training "
