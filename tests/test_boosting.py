@@ -20,7 +20,7 @@ from sklearn.tree import DecisionTreeRegressor
 from multiplicity._errors import IDENTICAL_PATHS, LOG_LOSS_CONTINUOUS, PATH_NOT_FITTABLE
 from multiplicity.rashomon import BoostingExplorer, RashomonSet
 from multiplicity.rashomon import _boosting_kernels as _k
-from multiplicity.rashomon._boosting import _draw_paths, _lower_medians
+from multiplicity.rashomon._boosting import _draw_paths, _lower_medians, _numpy_loss
 from multiplicity.rashomon._losses import model_loss
 
 CLIP = float(np.finfo(np.float64).eps)
@@ -126,6 +126,24 @@ def test_path_loss_kernel_matches_numpy(K, loss):
     partial = _k._path_loss_partials(V, init, 0.5, choices, y, loss, CLIP)
     assert partial.shape == (len(choices), -(-V.shape[3] // _k.BLOCK))
     npt.assert_allclose(partial.sum(axis=1) / V.shape[3], expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize(("K", "loss"), [(1, "log_loss"), (3, "log_loss"),
+                                         (1, "squared_error"), (1, "absolute_error")])
+def test_stage_loss_kernel_matches_numpy(K, loss):
+    rng = np.random.default_rng(20 + K)
+    n, C = 700, 4
+    raw = rng.normal(size=(n, K)) * 3
+    values = rng.normal(size=(C, K, n)) * 5
+    if loss == "log_loss":
+        y = rng.integers(0, 2 if K == 1 else K, size=n).astype(np.float64)
+    else:
+        y = rng.normal(size=n)
+    codes = {"log_loss": _k.LOSS_LOG, "squared_error": _k.LOSS_SQUARED,
+             "absolute_error": _k.LOSS_ABSOLUTE}
+    partial = _k._stage_loss_partials(raw, values, 0.3, y, codes[loss], CLIP)
+    expected = [_numpy_loss(loss, raw + 0.3 * values[c].T, y) for c in range(C)]
+    npt.assert_allclose(partial.sum(axis=1) / n, expected, rtol=1e-12)
 
 
 def test_lower_medians_match_scikit_learn_percentile():

@@ -93,6 +93,8 @@ def test_bins_are_lossless_below_max_bins():
         npt.assert_array_equal(np.unique(Xb[j]), np.arange(len(distinct)))
         # every distinct value in its own bin, and x <= threshold[b] for bins <= b
         npt.assert_array_equal(Xb[j], np.searchsorted(distinct, X[:, j]))
+        d64 = distinct.astype(np.float64)
+        npt.assert_array_equal(thr[j, :n_bins[j] - 1], (d64[:-1] + d64[1:]) / 2)
 
 
 # ---------------------------------------------------------------------------- kernels
@@ -197,6 +199,7 @@ def test_leaf_values_are_the_exact_paths(loss, n_classes):
     ref = DecisionTreeRegressor(max_depth=3).fit(X[rows], g[rows])
     _leaf_updates(loss, ref, X[rows], g[rows], y[rows], raw[rows], n_classes)
     npt.assert_allclose(values, ref.predict(X), rtol=1e-12, atol=1e-12)
+    npt.assert_array_equal(tree.predict(X), values)
 
 
 # --------------------------------------------------------------- the trees' storage
@@ -264,6 +267,9 @@ def test_explorer_hist_with_few_bins_splits_on_bin_thresholds():
     again = pickle.loads(pickle.dumps(ex))
     npt.assert_array_equal(again.rashomon_set_.predict(X), ex.rashomon_set_.predict(X))
     npt.assert_array_equal(ex.rashomon_set_[0].predict(X), ex.predict(X))
+    # the stages' values (on the bins) are the trees' values on the real X
+    assert ex.candidate_losses_[0] == pytest.approx(
+        ex.stage_losses_[-1, ex.best_candidates_[-1]], rel=1e-12)
 
 
 def test_explorer_hist_rejects_missing_values():

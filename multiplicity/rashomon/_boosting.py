@@ -536,7 +536,8 @@ def _fit_candidate(X: NDArray[np.float32], G: NDArray[np.float64], y_out: NDArra
 
 
 def _numpy_loss(loss: str, raw: NDArray[np.float64], target: NDArray[np.float64]) -> float:
-    """Mean loss of raw scores (n, K) on ``target`` (the stage losses)."""
+    """Mean loss of raw scores (n, K) on ``target``: the NumPy twin of
+    :func:`._boosting_kernels._stage_loss_partials` (which gives the stage losses)."""
     if loss == "squared_error":
         return float(np.mean((raw[:, 0] - target) ** 2))
     if loss == "absolute_error":
@@ -965,9 +966,8 @@ class BoostingExplorer(_BaseExplorer):
         bar = progress_bar(T, "boosting stages", "stage") if self.progress else None
         try:
             with ExitStack() as stack:
-                if hist:
-                    stack.enter_context(numba_threads(self.n_jobs))
-                else:
+                stack.enter_context(numba_threads(self.n_jobs))
+                if not hist:
                     parallel = stack.enter_context(Parallel(n_jobs=self.n_jobs,
                                                             prefer="threads"))
                 for t, stage_ss in enumerate(tree_ss.spawn(T)):
@@ -995,8 +995,9 @@ class BoostingExplorer(_BaseExplorer):
                         values = np.stack([values_c for _, values_c in results])
                     for c in range(C):
                         trees[t, c] = stage_trees[c]
-                        stage_losses[t, c] = _numpy_loss(self.loss, raw + lr * values[c].T,
-                                                         target)
+                    stage_losses[t] = _k._stage_loss_partials(
+                        raw, values, lr, target, _LOSS_CODES[self.loss], _LOG_CLIP
+                    ).sum(axis=1) / n
                     b = int(np.argmin(stage_losses[t]))
                     best[t] = b
                     limit = stage_losses[t, b] + self._stage_tolerance(stage_losses[t, b])

@@ -222,3 +222,54 @@ def _path_codes(V, init, lr, choices, out):
                     if acc[k, s] > acc[best, s]:
                         best = k
                 out[i, lo + s] = best
+
+
+@njit(**NJIT_PARALLEL)
+def _stage_loss_partials(raw, values, lr, y, loss, clip):
+    """Per candidate and block of ``BLOCK`` rows, the summed loss of ``raw + lr * values``:
+    (C, n_blocks) float64.
+
+    ``raw`` (n, K) float64 the ensemble's raw scores, ``values`` (C, K, n) float64 the
+    candidates' tree values, ``y`` (n,) float64 class codes (``LOSS_LOG``) or target
+    values. ``LOSS_LOG``: ``-log`` of the true class's probability (expit for one output,
+    the softmax otherwise) clipped to ``[clip, 1 - clip]``; ``LOSS_SQUARED``:
+    ``(f - y)**2``; ``LOSS_ABSOLUTE``: ``|f - y|``. A candidate's mean loss is the sum of
+    its row over ``n``.
+    """
+    n_cand = values.shape[0]
+    n_out = values.shape[1]
+    n = values.shape[2]
+    n_blocks = (n + BLOCK - 1) // BLOCK
+    partial = np.zeros((n_cand, n_blocks))
+    for task in prange(n_cand * n_blocks):
+        c = task // n_blocks
+        blk = task - c * n_blocks
+        lo = blk * BLOCK
+        hi = min(n, lo + BLOCK)
+        f = np.empty(n_out)
+        total = 0.0
+        for s in range(lo, hi):
+            for k in range(n_out):
+                f[k] = raw[s, k] + lr * values[c, k, s]
+            target = y[s]
+            if loss == LOSS_LOG:
+                if n_out == 1:
+                    p1 = 1.0 / (1.0 + np.exp(-f[0]))
+                    pt = p1 if target == 1.0 else 1.0 - p1
+                else:
+                    top = f[0]
+                    for k in range(1, n_out):
+                        top = max(top, f[k])
+                    norm = 0.0
+                    for k in range(n_out):
+                        norm += np.exp(f[k] - top)
+                    pt = np.exp(f[int(target)] - top) / norm
+                pt = min(max(pt, clip), 1.0 - clip)
+                total += -np.log(pt)
+            elif loss == LOSS_SQUARED:
+                d = f[0] - target
+                total += d * d
+            else:
+                total += abs(f[0] - target)
+        partial[c, blk] = total
+    return partial
