@@ -222,7 +222,9 @@ def _build_parser() -> argparse.ArgumentParser:
                        "columns item, annotator, label")
     audit.add_argument("--model", choices=_MODEL_CHOICES, default=None,
                        help="model to audit (default: logistic for a classification, "
-                       "ridge for a regression; tree, forest, boosting and mlp fit either)")
+                       "ridge for a regression; tree, forest, boosting and mlp fit either; "
+                       "boosting is explored stage by stage (RashomonGB) instead of "
+                       "retrained)")
     audit.add_argument("--task", choices=_TASKS, default=None,
                        help="classification or regression (default: regression when the "
                        "target is numeric with more than 20 distinct values, not all "

@@ -90,3 +90,12 @@ def test_gradient_boosting_regressor_is_explored_stage_by_stage():
     assert "RashomonGB" in text and "at most 5% above the greedy path's" in text
     assert "minimises loss='huber'; the explorer" in text
     assert "intervals" in rep.section("multiplicity").numbers
+
+
+def test_the_summary_says_paths_and_greedy_path(data):
+    X, _, y, _ = data
+    rep = audit(GradientBoostingClassifier(n_estimators=10), X, y, n_models=20,
+                random_state=0, **QUIET)
+    meaning = rep.summary()["meaning"]
+    assert meaning["n_models_in_set"].startswith("boosting paths within epsilon")
+    assert "greedy path" in meaning["baseline_accuracy"]

@@ -132,6 +132,13 @@ def headline(ctx: AuditContext, sections: list[Section], exact: ExactRuns,
     }
     meaning = {k: _MEANING[k].format(who=ctx.subject, alpha=ctx.alpha, delta=ctx.delta)
                for k in values}
+    if ctx.source.boosting is not None:
+        meaning["n_models_in_set"] = ("boosting paths within epsilon of the greedy path "
+                                      "(the set)")
+        meaning["baseline_accuracy"] = ("accuracy of the greedy path (the baseline) on the "
+                                        "audited data")
+    elif not ctx.source.refitted:
+        meaning["n_models_in_set"] = "given models within epsilon of the best (the set)"
     group_sec = next(s for s in sections if s.id == "groups")
     for name in ctx.groups:
         key = f"ambiguity_gap[{name}]"
