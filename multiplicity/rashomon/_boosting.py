@@ -590,7 +590,7 @@ def _draw_paths(kept: list[NDArray[np.int64]], best: NDArray[np.int64], n_paths:
 class BoostingExplorer(_BaseExplorer):
     """The Rashomon set of gradient boosting, explored stage by stage (RashomonGB).
 
-    Following Hsu, Li, Hu, Chen and Calmon (2024), ``fit`` runs gradient boosting with
+    Following Hsu et al. (2024), ``fit`` runs gradient boosting with
     ``n_candidates`` weak learners per stage instead of one. At stage ``t`` every
     candidate is a regression tree of depth ``max_depth`` grown on the squared error
     (a histogram tree, or scikit-learn's ``DecisionTreeRegressor`` with
@@ -741,7 +741,7 @@ class BoostingExplorer(_BaseExplorer):
 
     Notes
     -----
-    Hsu, Li, Hu, Chen and Calmon (2024), "RashomonGB: Analyzing the Rashomon Effect and
+    H. Hsu et al. (2024), "RashomonGB: Analyzing the Rashomon Effect and
     Mitigating Predictive Multiplicity in Gradient Boosting", NeurIPS: at every boosting
     iteration an empirical Rashomon set of weak learners is fitted to the residuals,
     the residuals of the next iteration are computed with the best (smallest loss) of
