@@ -412,3 +412,28 @@ def test_default_settings_do_not_warn(tree_method):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         explorer(tree_method=tree_method).fit(X, y)
+
+
+def test_members_work_in_explain_and_ensemble():
+    """The paths are fitted estimators: permutation importances over the set and a
+    selective vote of the members run on them like on any models."""
+    from multiplicity.ensemble import selective_vote
+    from multiplicity.explain import feature_importance_range
+
+    X, y = make_classification(n_samples=200, n_features=4, random_state=3)
+    ex = BoostingExplorer(n_estimators=8, n_candidates=4, n_models=10, epsilon=0.05,
+                          random_state=0).fit(X, y)
+    rs = ex.rashomon_set_
+    assert len(rs) >= 6  # a unanimous vote of 6 is significant at alpha = 0.05
+    imp = feature_importance_range(rs, X, y, n_repeats=3, random_state=0)
+    assert imp.members.shape == (len(rs), 4)
+    assert np.isfinite(imp.members.to_numpy()).all()
+    # the most important feature of the greedy path really matters to it
+    top = int(np.argmax(imp.members.iloc[imp.baseline_index].to_numpy()))
+    Xp = X.copy()
+    Xp[:, top] = np.random.default_rng(0).permutation(Xp[:, top])
+    assert rs[imp.baseline_index].score(Xp, y) < rs[imp.baseline_index].score(X, y)
+    P = rs.predict(X)
+    labels, _ = selective_vote(P, alpha=0.05, abstain_label=-1)
+    unanimous = (P == P[0]).all(axis=0)
+    npt.assert_array_equal(labels[unanimous], P[0][unanimous])
