@@ -358,7 +358,10 @@ def _kkt_solve(kkt, rhs, n_s):
             sv -= L[c, i] * v[c]
         u[i] = su / L[i, i]
         v[i] = sv / L[i, i]
-    nu = -u.sum() / v.sum()
+    sv = v.sum()
+    if sv == 0.0:  # a degenerate face: no step (the caller checks for NaN)
+        return np.full(n_s + 1, np.nan)
+    nu = -u.sum() / sv
     out = np.empty(n_s + 1)
     for a in range(n_s):
         out[a] = u[a] + nu * v[a]
@@ -417,7 +420,8 @@ def _newton_face(W, r, h, S, x, n_s, logq, d, full, kkt, rhs, q):
         blocking = -1
         for a in range(n_s):
             if x[a] + step[a] <= 0.0:
-                ratio = -x[a] / step[a]
+                # x[a] > 0 here unless it underflowed; a zero step then blocks at once
+                ratio = -x[a] / step[a] if step[a] < 0.0 else 0.0
                 if ratio < t_max:
                     t_max = ratio
                     blocking = a
@@ -540,6 +544,8 @@ def _channel_capacity(W, m, tol, max_iter, key, order, logq, d, p, all_rows):
             if p[i] > 0.0:
                 p[i] *= np.exp(d[i] - top)
                 z += p[i]
+        if not z > 0.0:  # every weight underflowed or is NaN: keep the best bound
+            return best, it + 1, False
         for i in range(r):
             p[i] /= z
         # The polish reuses the work buffers; the next iteration recomputes them.
