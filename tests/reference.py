@@ -294,7 +294,8 @@ def _kl_rows(W, q):
                 if q[c] <= 0.0:
                     total = math.inf
                     break
-                total += w * math.log(w / q[c])
+                # two logs, not log(w / q): q may be subnormal and w / q overflow
+                total += w * (math.log(w) - math.log(q[c]))
         out[i] = total
     return out
 
@@ -347,8 +348,13 @@ def capacity_blahut_arimoto(W, *, tol=1e-12, max_iter=1_000_000):
         d = _kl_rows(W, q)  # nats; finite because q > 0 wherever some W_i > 0
         weights = np.zeros(m)
         for i in range(m):
-            weights[i] = p[i] * math.exp(d[i])
+            # an input whose weight underflowed to 0 may have D_i = inf: it adds nothing
+            weights[i] = p[i] * math.exp(d[i]) if p[i] > 0.0 else 0.0
         z = weights.sum()
+        if not math.isfinite(z):
+            # a mixture mass underflowed to 0 under an input still weighed: the bounds
+            # of the previous iterate are the last valid ones
+            break
         lower = math.log(z) / LN2
         upper = d.max() / LN2
         if upper - lower <= tol:

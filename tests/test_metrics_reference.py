@@ -27,7 +27,7 @@ import pandas as pd
 import pytest
 import reference as ref
 import strategies
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 from sklearn.exceptions import ConvergenceWarning
 
@@ -494,6 +494,14 @@ def test_rashomon_capacity_matches_oracles_on_random_input(Q):
             assert C[j] >= lower - CAPACITY_ATOL_BITS
 
 
+# A channel whose middle class only one input reaches, faintly: Blahut-Arimoto drives
+# that input's weight, and the class's mixture mass, below the smallest normal float.
+SUBNORMAL_CHANNEL = np.array([[1.0, 0.0, 0.0], [0.0, 0.0, 1.0],
+                              [4.99695010e-01, 6.09979261e-04, 4.99695010e-01],
+                              [9.99999999e-01, 0.0, 1e-09]])
+
+
+@example(W=SUBNORMAL_CHANNEL / SUBNORMAL_CHANNEL.sum(axis=1, keepdims=True))
 @given(W=strategies.structured_channels())
 def test_rashomon_capacity_on_degenerate_channels(W):
     # Duplicate, near-duplicate and interior (mixture) inputs, exact zeros, m > k.
