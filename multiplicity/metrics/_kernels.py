@@ -300,6 +300,9 @@ def _bounds(W, r, p, h, logq, d, all_rows):
             upper = d[i]
         if p[i] > 0.0 and d[i] > top:
             top = d[i]
+    if not np.isfinite(top):
+        # a weighed input reaches a class whose mixture mass underflowed to 0: no bound
+        return -np.inf, upper
     z = 0.0
     for i in range(r):
         if p[i] > 0.0:
@@ -539,6 +542,8 @@ def _channel_capacity(W, m, tol, max_iter, key, order, logq, d, p, all_rows):
         for i in range(r):
             if p[i] > 0.0 and d[i] > top:
                 top = d[i]
+        if not np.isfinite(top):  # see _bounds: the iterate has underflowed
+            return best, it + 1, False
         z = 0.0
         for i in range(r):
             if p[i] > 0.0:
