@@ -153,6 +153,30 @@ def probability_case(request):
 
 
 # --------------------------------------------------------------------------------------
+# A dask cluster shared by the test modules that need one
+# --------------------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def dask_client():
+    """A LocalCluster of two single-threaded worker processes, started once per session.
+
+    The dask paths run their kernels in other processes, exactly as on a remote cluster.
+    Skips (saying why) when dask.distributed is not installed.
+    """
+    distributed = pytest.importorskip(
+        "distributed",
+        reason="dask.distributed is not installed (pip install 'multiplicity-audit[dask]')")
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                       dashboard_address=":0")
+    client = distributed.Client(cluster)
+    client.wait_for_workers(2)
+    try:
+        yield client
+    finally:
+        client.close()
+        cluster.close()
+
+
+# --------------------------------------------------------------------------------------
 # Skip summary
 # --------------------------------------------------------------------------------------
 def _skip_reason(report) -> str:
