@@ -22,22 +22,15 @@ from multiplicity.datasets import load_compas
 from multiplicity.rashomon._retraining import RetrainingExplorer
 
 distributed = pytest.importorskip(
-    "distributed", reason="dask.distributed is not installed (pip install 'multiplicity[dask]')")
+    "distributed",
+    reason="dask.distributed is not installed (pip install 'multiplicity-audit[dask]')")
 joblib = pytest.importorskip("joblib")
 
 
 @pytest.fixture(scope="module")
-def client():
-    """Two single-threaded worker processes; closed (client first) after the module."""
-    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                       dashboard_address=":0")  # any free port
-    client = distributed.Client(cluster)
-    client.wait_for_workers(2)
-    try:
-        yield client
-    finally:
-        client.close()
-        cluster.close()
+def client(dask_client):
+    """The session's two single-threaded worker processes (tests/conftest.py)."""
+    return dask_client
 
 
 @pytest.fixture(scope="module")
