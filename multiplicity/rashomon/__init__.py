@@ -1,6 +1,7 @@
 """Rashomon sets: collections of near-optimal models, explorers that find them, profiles."""
 
 from ._boosting import BoostingExplorer
+from ._dask_profile import DaskMultiplicityProfile
 from ._dropout import DropoutExplorer
 from ._level_set import LevelSetSolveError, LogisticLevelSet
 from ._linear_level_set import LinearLevelSet
@@ -10,6 +11,7 @@ from ._regression_profile import RegressionProfile
 from ._retraining import RetrainingExplorer
 from ._set import RashomonSet
 
-__all__ = ["BoostingExplorer", "DropoutExplorer", "LevelSetSolveError", "LinearLevelSet",
-           "LinearMIPExplorer", "LinearWitness", "LogisticLevelSet", "MIPNotExactWarning",
-           "MultiplicityProfile", "RashomonSet", "RegressionProfile", "RetrainingExplorer"]
+__all__ = ["BoostingExplorer", "DaskMultiplicityProfile", "DropoutExplorer",
+           "LevelSetSolveError", "LinearLevelSet", "LinearMIPExplorer", "LinearWitness",
+           "LogisticLevelSet", "MIPNotExactWarning", "MultiplicityProfile", "RashomonSet",
+           "RegressionProfile", "RetrainingExplorer"]

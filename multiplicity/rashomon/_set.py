@@ -18,8 +18,10 @@ from .._checks import (
     check_X_y,
     n_samples_of,
 )
+from .._dask import is_dask_collection
 from .._lazy import lazy_module
 from .._validation import _smallest_int_dtype, align_to
+from ._dask_profile import DaskMultiplicityProfile, dask_profile
 from ._losses import check_loss, model_loss, model_task, resolve_loss
 from ._profile import MultiplicityProfile
 from ._regression_profile import RegressionProfile
@@ -54,10 +56,18 @@ def take_rows(X: Any, lo: int, hi: int) -> Any:
 
 def profile_set(rset: Any, X: Any, y: ArrayLike | None, *, delta: float | None,
                 threshold: float | None, chunk_size: int | None, n_jobs: int | None
-                ) -> MultiplicityProfile | RegressionProfile:
+                ) -> MultiplicityProfile | RegressionProfile | DaskMultiplicityProfile:
     """The profile of ``rset`` on ``X``: a :class:`RegressionProfile` for regressors (which
     need ``delta``), a :class:`MultiplicityProfile` for classifiers (``delta`` defaults to
-    0.1; no ``threshold``)."""
+    0.1; no ``threshold``), a :class:`DaskMultiplicityProfile` for classifiers on a dask
+    ``X`` (computed on the cluster)."""
+    if is_dask_collection(X):
+        if threshold is not None and rset.task == "classification":
+            raise ValueError(_errors.THRESHOLD_CLASSIFIERS)
+        return dask_profile(rset, X, y, delta=0.1 if delta is None else delta)
+    if is_dask_collection(y):
+        raise TypeError("y is a dask collection but X is not; pass X as a dask DataFrame "
+                        "or Array partitioned like y, or bring y into memory (y.compute())")
     y = align_to(X, y, name="y")
     if rset.task == "regression":
         return RegressionProfile.from_set(rset, X, y, delta=delta, threshold=threshold,
@@ -613,15 +623,24 @@ callable or None, default=None
     # --------------------------------------------------------------------- measures
     def profile(self, X: Any, y: ArrayLike | None = None, delta: float | None = None, *,
                 threshold: float | None = None, chunk_size: int | None = None,
-                n_jobs: int | None = None) -> MultiplicityProfile | RegressionProfile:
+                n_jobs: int | None = None
+                ) -> MultiplicityProfile | RegressionProfile | DaskMultiplicityProfile:
         """Every multiplicity measure of the set on ``X``.
 
         Parameters
         ----------
         X : array-like or DataFrame of shape (n_samples, n_features)
+            Or, for classifiers, a dask DataFrame or 2-D dask Array: the profile is then
+            computed on the cluster (a :class:`DaskMultiplicityProfile`; the members are
+            sent to each worker once, each partition is predicted where it lives, and
+            only per-model counts come back; memory per worker: the members plus about
+            ``n_models * partition_rows * n_classes`` floats).
         y : array-like of shape (n_samples,), default=None
             True labels (or values, for regressors); adds accuracies (losses) to the
             profile. A pandas ``y`` next to a DataFrame ``X`` is matched on the index.
+            With a dask ``X``: a dask Series or Array partitioned like ``X`` (matched on
+            the index within each partition), or an in-memory one (split to ``X``'s
+            partitions; pandas matched on the index).
         delta : float, default=None
             Classifiers: threshold of the probabilistic measures (``>= delta``); None
             is 0.1. Regressors: the distance from the baseline's prediction that counts
@@ -636,9 +655,10 @@ callable or None, default=None
 
         Returns
         -------
-        MultiplicityProfile or RegressionProfile
+        MultiplicityProfile, RegressionProfile or DaskMultiplicityProfile
             A :class:`MultiplicityProfile` for classifiers, a :class:`RegressionProfile`
-            for regressors.
+            for regressors, a :class:`DaskMultiplicityProfile` for classifiers on a dask
+            ``X`` (its ``compute()`` is the :class:`MultiplicityProfile`).
         """
         return profile_set(self, X, y, delta=delta, threshold=threshold,
                            chunk_size=chunk_size, n_jobs=n_jobs)
