@@ -1,6 +1,7 @@
 """Annotation disagreement: the Annotations container, agreement coefficients, inference.
 
-Containers: :class:`Annotations`. Coefficients (each returns a float):
+Containers: :class:`Annotations`, and :class:`DaskAnnotations` for annotations kept on a
+dask cluster. Coefficients (each returns a float):
 :func:`krippendorff_alpha`, :func:`fleiss_kappa`, :func:`cohen_kappa`, :func:`scott_pi`,
 :func:`gwet_ac1`, :func:`brennan_prediger`, :func:`conger_kappa`,
 :func:`percent_agreement`, :func:`intraclass_correlation`. Inference: :func:`agreement`.
@@ -26,6 +27,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and the API docs
         weight_matrix,
     )
     from ._container import Annotations
+    from ._dask import DaskAnnotations
     from ._embedding import AnnotatorEmbeddingClassifier
     from ._glad_mace import GLAD, MACE
     from ._icc import intraclass_correlation
@@ -47,6 +49,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and the API docs
 _LAZY = {
     "AnnotatorEmbeddingClassifier": "._embedding",
     "Annotations": "._container",
+    "DaskAnnotations": "._dask",
     "DawidSkene": "._aggregation",
     "DisagreementProfile": "._profile",
     "Distance": "._alpha",
@@ -82,6 +85,7 @@ __all__ = [
     "MACE",
     "Annotations",
     "AnnotatorEmbeddingClassifier",
+    "DaskAnnotations",
     "DawidSkene",
     "DisagreementProfile",
     "Distance",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import warnings
 from numbers import Integral, Real
 from typing import Any, ClassVar, Literal
@@ -12,6 +13,7 @@ from numpy.typing import ArrayLike, NDArray
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from . import _aggregation_kernels as _k
+from . import _dask
 from ._aggregation_base import Aggregator
 from ._container import Annotations
 
@@ -58,6 +60,20 @@ def _per_annotator_mean(ann: Annotations, values: NDArray[np.float64]) -> pd.Ser
     out = np.full(r, np.nan)
     np.divide(s, n, out=out, where=n > 0)
     return pd.Series(out, index=ann.annotators, name="accuracy")
+
+
+def majority_parts(ann: Annotations) -> tuple[NDArray[np.float64], NDArray[np.bool_],
+                                              NDArray[np.float64] | None]:
+    """Vote shares, ties (two or more categories with the largest count) and, per
+    annotation, whether it agrees with its item's winner (None without annotators)."""
+    counts, shares = _vote_shares(ann)
+    top = counts.max(axis=1) if counts.shape[1] else np.zeros(len(counts), dtype=np.int64)
+    tied = ((counts == top[:, None]).sum(axis=1) > 1) & (top > 0)
+    agree = None
+    if ann.has_annotators:
+        winner = np.argmax(counts, axis=1)
+        agree = (ann.label_codes == winner[ann.item_codes]).astype(np.float64)
+    return shares, tied, agree
 
 
 class MajorityVote(Aggregator):
@@ -110,18 +126,18 @@ class MajorityVote(Aggregator):
         pass
 
     def _fit(self, ann: Annotations) -> NDArray[np.float64]:
-        counts, shares = _vote_shares(ann)
-        top = counts.max(axis=1)
-        tied = ((counts == top[:, None]).sum(axis=1) > 1) & (top > 0)
+        shares, tied, agree = majority_parts(ann)
         self.tied_ = pd.Series(tied, index=ann.items, name="tied")
         self.n_tied_ = int(tied.sum())
-        if ann.has_annotators:
-            winner = np.argmax(counts, axis=1)
-            agree = (ann.label_codes == winner[ann.item_codes]).astype(np.float64)
-            self.annotator_accuracy_ = _per_annotator_mean(ann, agree)
-        else:
-            self.annotator_accuracy_ = None
+        self.annotator_accuracy_ = None if agree is None else _per_annotator_mean(ann, agree)
         return shares
+
+    def _fit_dask(self, data: _dask.DaskAnnotations) -> MajorityVote:
+        """On a cluster: one pass over the partitions (sizes, ties, and per-annotator
+        agreement sums, ``n_annotators`` numbers per partition); ``probas_``, ``labels_``
+        (object dtype) and ``tied_`` are dask collections indexed by item, computed per
+        partition when read."""
+        return _dask.fit_majority_vote(self, data)
 
 
 class DawidSkene(Aggregator):
@@ -268,7 +284,18 @@ class DawidSkene(Aggregator):
 
         Parameters
         ----------
-        data : Annotations or table accepted by :meth:`Annotations.from_wide`
+        data : Annotations, DaskAnnotations or table accepted by :meth:`Annotations.from_wide`
+            On a :class:`DaskAnnotations` every EM iteration is one map-reduce over the
+            partitions: the current parameters go out (``n_annotators x k x k`` floats
+            plus ``k``), each partition runs the E-step and sends back its M-step sums
+            (the same amount), and the client finishes the M-step; ``stopping="crowdkit"``
+            adds a second pass per iteration for its objective. Same start, iterations
+            and stopping rule as in memory, so the parameters agree with an in-memory fit
+            to rounding. ``probas_``, ``labels_`` (object dtype) and ``tied_`` are dask
+            collections indexed by item (one E-step per partition when read). With a
+            ``dask.distributed`` Client the encoded partitions are persisted on the
+            workers first (about 3 bytes per annotation plus the item labels).
+            ``init`` must be ``"majority"``.
         y : None
             Ignored (the labels are latent).
 
@@ -296,62 +323,35 @@ class DawidSkene(Aggregator):
         out[rated] = q0 / total
         return out
 
-    def _fit(self, ann: Annotations) -> NDArray[np.float64]:
-        if not ann.has_annotators:
-            raise ValueError(NEEDS_ANNOTATORS.format(type(self).__name__))
-        k, r, n = ann.n_categories, ann.n_annotators, ann.n_items
-        item_ptr = ann.item_ptr
-        items, annot, labels = ann.item_codes, ann.annotator_codes, ann.label_codes
-        used = np.zeros((r, k), dtype=np.bool_)
-        used[annot, labels] = True
-        n_rated = int(np.count_nonzero(ann.ratings_per_item()))
-        floor = float(self.floor)
-        n_ann = ann.n_annotations
+    def _fit_dask(self, data: _dask.DaskAnnotations) -> DawidSkene:
+        return _dask.fit_dawid_skene(self, data)
+
+    def _run_em(self, sweep: Any, m_step: Any, crowdkit_objective: Any, n_ann: int,
+                stacklevel: int) -> NDArray[np.float64]:
+        """The EM loop and its stopping rule, shared by the in-memory and dask fits.
+
+        ``sweep(priors)``: E-step under the current parameters (the initial posteriors
+        when ``priors`` is None), keeping the M-step sums; returns the log-likelihood.
+        ``m_step()``: the parameters from the kept sums (writes the confusion matrices),
+        returns the priors. ``crowdkit_objective(priors)``: crowd-kit's objective of the
+        last posteriors under the new parameters (summed over items). Returns the final
+        priors.
+        """
         crowdkit = self.stopping == "crowdkit"
-
-        parallel = n_ann >= _k.PARALLEL_MIN_ANNOTATIONS
-        em_sweep = _k._em_sweep if parallel else _k._em_sweep_serial
-        objective_terms = (_k._crowdkit_objective_terms if parallel
-                           else _k._crowdkit_objective_terms_serial)
-        nb = _k.n_blocks(n, r, k)
-        slabs = np.empty((nb, r, k, k))
-        prior_sums = np.empty((nb, k))
-        conf = np.empty((r, k, k))
-        log_conf = np.empty((r, k, k))
-        ll_items = np.empty(n)
-        terms = np.empty(n)
-
-        def sweep(q: NDArray[np.float64], priors: NDArray[np.float64] | None) -> None:
-            """E-step from (priors, log_conf) unless priors is None; then M-step sums."""
-            e_step = priors is not None
-            log_prior = _log(priors) if e_step else np.zeros(k)
-            em_sweep(q, log_prior, log_conf, item_ptr, annot, labels, e_step, ll_items,
-                         slabs, prior_sums)
-
-        def m_step() -> NDArray[np.float64]:
-            return _k._finish_m_step(slabs, prior_sums, n_rated, used, floor, conf, log_conf)
-
-        q = self._initial_posteriors(ann)
-        sweep(q, None)
+        sweep(None)
         priors = m_step()
         self.log_likelihood_: list[float] = []
         self.objective_: list[float] = []
         self.converged_ = False
         previous = -np.inf
         for it in range(1, self.max_iter + 1):
-            q_new = np.empty((n, k))
-            sweep(q_new, priors)  # posteriors under the current parameters, and M sums
-            ll = _k._serial_sum(ll_items)
+            ll = sweep(priors)  # posteriors under the current parameters, and M sums
             self.log_likelihood_.append(float(ll))
             self.n_iter_ = it
             if crowdkit:  # crowd-kit re-estimates, then scores (posteriors, new parameters)
-                q = q_new
                 priors = m_step()
-                objective_terms(q, _log(priors), log_conf, item_ptr, annot,
-                                             labels, floor, terms)
-                objective = _k._serial_sum(terms) / n_ann
+                objective = crowdkit_objective(priors) / n_ann
             else:
-                q = q_new
                 objective = ll / n_ann
             self.objective_.append(float(objective))
             change = objective - previous
@@ -368,7 +368,55 @@ class DawidSkene(Aggregator):
                    if np.isfinite(change) else "one iteration has no change to compare")
             warnings.warn(f"DawidSkene did not converge in max_iter={self.max_iter} "
                           f"iterations ({why}); raise max_iter or tol",
-                          ConvergenceWarning, stacklevel=4)
+                          ConvergenceWarning, stacklevel=stacklevel)
+        return priors
+
+    def _fit(self, ann: Annotations) -> NDArray[np.float64]:
+        if not ann.has_annotators:
+            raise ValueError(NEEDS_ANNOTATORS.format(type(self).__name__))
+        k, r, n = ann.n_categories, ann.n_annotators, ann.n_items
+        item_ptr = ann.item_ptr
+        items, annot, labels = ann.item_codes, ann.annotator_codes, ann.label_codes
+        used = np.zeros((r, k), dtype=np.bool_)
+        used[annot, labels] = True
+        n_rated = int(np.count_nonzero(ann.ratings_per_item()))
+        floor = float(self.floor)
+        n_ann = ann.n_annotations
+
+        parallel = n_ann >= _k.PARALLEL_MIN_ANNOTATIONS
+        em_sweep = _k._em_sweep if parallel else _k._em_sweep_serial
+        objective_terms = (_k._crowdkit_objective_terms if parallel
+                           else _k._crowdkit_objective_terms_serial)
+        nb = _k.n_blocks(n, r, k)
+        slabs = np.empty((nb, r, k, k))
+        prior_sums = np.empty((nb, k))
+        conf = np.empty((r, k, k))
+        log_conf = np.empty((r, k, k))
+        ll_items = np.empty(n)
+        terms = np.empty(n)
+
+        state = {"q": self._initial_posteriors(ann)}
+
+        def sweep(priors: NDArray[np.float64] | None) -> float:
+            """E-step from (priors, log_conf) unless priors is None; then M-step sums."""
+            e_step = priors is not None
+            log_prior = _log(priors) if e_step else np.zeros(k)
+            q = np.empty((n, k)) if e_step else state["q"]
+            em_sweep(q, log_prior, log_conf, item_ptr, annot, labels, e_step, ll_items,
+                     slabs, prior_sums)
+            state["q"] = q
+            return float(_k._serial_sum(ll_items)) if e_step else math.nan
+
+        def m_step() -> NDArray[np.float64]:
+            return _k._finish_m_step(slabs, prior_sums, n_rated, used, floor, conf, log_conf)
+
+        def crowdkit_objective(priors: NDArray[np.float64]) -> float:
+            objective_terms(state["q"], _log(priors), log_conf, item_ptr, annot, labels,
+                            floor, terms)
+            return float(_k._serial_sum(terms))
+
+        priors = self._run_em(sweep, m_step, crowdkit_objective, n_ann, stacklevel=6)
+        q = state["q"]
         self.confusion_matrices_ = conf
         self.class_priors_ = pd.Series(priors, index=ann.categories, name="prior")
         self.annotator_accuracy_ = _per_annotator_mean(ann, q[items, labels])

@@ -11,8 +11,32 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from ._container import Annotations, check_annotations
+from ._dask import DaskAnnotations, in_memory_only
 
-__all__ = ["Aggregator"]
+__all__ = ["Aggregator", "check_sizes", "outputs"]
+
+
+def check_sizes(n_annotations: int, categories: pd.Index) -> None:
+    """Raise when there is nothing to aggregate: no annotation, or a single category."""
+    if n_annotations == 0:
+        raise ValueError("data holds no annotations")
+    if len(categories) < 2:
+        raise ValueError(f"data has a single category ({categories[0]!r}); "
+                         "aggregation needs at least two")
+
+
+def outputs(P: NDArray[np.float64], items: pd.Index, categories: pd.Index
+            ) -> tuple[pd.DataFrame, pd.Series]:
+    """``probas_`` and ``labels_`` from the posteriors ``P`` (see :class:`Aggregator`)."""
+    probas = pd.DataFrame(P, index=items, columns=categories)
+    rated = ~np.isnan(P).any(axis=1)
+    codes = np.where(rated, np.argmax(np.where(rated[:, None], P, 0.0), axis=1), -1)
+    labels = np.asarray(categories, dtype=object).take(np.maximum(codes, 0))
+    labels[~rated] = None
+    out = pd.Series(labels, index=items, name="label")
+    if categories.dtype != object and rated.all():
+        out = out.astype(categories.dtype)
+    return probas, out
 
 
 class Aggregator(BaseEstimator):
@@ -40,19 +64,23 @@ class Aggregator(BaseEstimator):
 
     def _validate(self, data: Any) -> Annotations:
         ann = check_annotations(data)
-        if ann.n_annotations == 0:
-            raise ValueError("data holds no annotations")
-        if ann.n_categories < 2:
-            raise ValueError(f"data has a single category ({ann.categories[0]!r}); "
-                             "aggregation needs at least two")
+        check_sizes(ann.n_annotations, ann.categories)
         return ann
+
+    def _fit_dask(self, data: DaskAnnotations) -> Aggregator:
+        """Fit on a :class:`DaskAnnotations` (aggregators that can run on a cluster
+        override this)."""
+        raise TypeError(in_memory_only(type(self).__name__))
 
     def fit(self, data: Any, y: None = None) -> Aggregator:
         """Infer the items' labels.
 
         Parameters
         ----------
-        data : Annotations or table accepted by :meth:`Annotations.from_wide`
+        data : Annotations, DaskAnnotations or table accepted by :meth:`Annotations.from_wide`
+            A :class:`DaskAnnotations` fits on the cluster where the aggregator supports
+            it (:class:`MajorityVote`, :class:`DawidSkene`); ``probas_``, ``labels_``
+            and ``tied_`` are then dask collections indexed by item.
         y : None
             Ignored (the labels are latent).
 
@@ -60,6 +88,8 @@ class Aggregator(BaseEstimator):
         -------
         self
         """
+        if isinstance(data, DaskAnnotations):
+            return self._fit_dask(data)
         ann = self._validate(data)
         P = np.asarray(self._fit(ann), dtype=np.float64)
         if P.shape != (ann.n_items, ann.n_categories):
@@ -68,14 +98,7 @@ class Aggregator(BaseEstimator):
         self.classes_ = np.asarray(ann.categories)
         self.n_items_ = ann.n_items
         self.n_annotators_ = ann.n_annotators
-        self.probas_ = pd.DataFrame(P, index=ann.items, columns=ann.categories)
-        rated = ~np.isnan(P).any(axis=1)
-        codes = np.where(rated, np.argmax(np.where(rated[:, None], P, 0.0), axis=1), -1)
-        labels = np.asarray(ann.categories, dtype=object).take(np.maximum(codes, 0))
-        labels[~rated] = None
-        self.labels_ = pd.Series(labels, index=ann.items, name="label")
-        if ann.categories.dtype != object and rated.all():
-            self.labels_ = self.labels_.astype(ann.categories.dtype)
+        self.probas_, self.labels_ = outputs(P, ann.items, ann.categories)
         return self
 
     def fit_predict(self, data: Any) -> pd.Series:

@@ -47,7 +47,7 @@ from numpy.typing import NDArray
 
 from .._checks import check_on_undefined, py_scalar
 from .._lazy import lazy_module
-from . import _twins
+from . import _dask, _twins
 from ._container import Annotations, check_annotations
 from ._stats import ItemStatistic
 
@@ -318,6 +318,55 @@ def _parts(data: Any, level: Any, on_undefined: Any = "raise") -> _Parts:
                   E=E, metric=metric, x=x, delta=delta, reason=reason)
 
 
+def _alpha_from_coincidences(coinc: NDArray[np.float64], ann: Any, level: Any,
+                             on_undefined: Any = "raise") -> float:
+    """Alpha from Krippendorff's coincidence matrix, summed over the units.
+
+    ``coinc[c, d] = sum_u sum_{a != b in u} [v_a = c] [v_b = d] / (m_u - 1)``: a sum over
+    units, so it can be added up over blocks of units computed apart (the dask path).
+    ``ann`` gives the categories and their order (an :class:`Annotations` or anything
+    with the same ``categories``, ``ordered``, ``is_numeric``, ``category_values`` and
+    ``require_order``). The same checks, in the same order and with the same messages,
+    as :func:`krippendorff_alpha`; then ``1 - (n - 1) sum(o * delta) / (n' delta n)``
+    with ``n_c`` the row sums of ``o``.
+    """
+    check_on_undefined(on_undefined)
+    level_name = _check_level(level)
+    if level_name == "ordinal" and not ann.ordered:
+        ann.require_order("level='ordinal'", "level='nominal'")
+    values = _numeric_values(ann, level_name) if level_name in ("interval", "ratio") else None
+    delta = _callable_matrix(level, ann) if level_name == "callable" else None
+    n_c = coinc.sum(axis=1)
+    n = float(n_c.sum())
+    present = np.flatnonzero(n_c)
+    reason = None
+    if n == 0:
+        reason = NO_PAIRS
+    elif present.size == 1:
+        reason = SINGLE_VALUE.format(value=py_scalar(ann.categories[present[0]]))
+    value = math.nan
+    if reason is None:
+        k = len(n_c)
+        if level_name == "nominal":
+            delta = 1.0 - np.eye(k)
+        elif level_name in ("ordinal", "interval"):
+            v = _mid_ranks(n_c) if level_name == "ordinal" else values
+            delta = (v[:, None] - v[None, :]) ** 2
+        elif level_name == "ratio":
+            v = values
+            with np.errstate(divide="ignore", invalid="ignore"):
+                delta = ((v[:, None] - v[None, :]) / (v[:, None] + v[None, :])) ** 2
+            np.fill_diagonal(delta, 0.0)           # delta(0, 0) = 0: equal values
+        de_num = float(n_c @ delta @ n_c)
+        if not de_num > 0.0:
+            reason = ZERO_EXPECTED
+        else:
+            value = float(1.0 - (n - 1.0) * float(np.sum(coinc * delta)) / de_num)
+    if reason is not None and on_undefined == "raise":
+        raise ValueError(reason)
+    return value
+
+
 # ------------------------------------------------------------------ public function
 def krippendorff_alpha(data: Any, level: Level | Distance = "nominal", *,
                        on_undefined: OnUndefined = "raise") -> float:
@@ -405,6 +454,8 @@ def krippendorff_alpha(data: Any, level: Level | Distance = "nominal", *,
     >>> [round(krippendorff_alpha(data, level), 3) for level in ("ordinal", "interval", "ratio")]
     [0.815, 0.849, 0.797]
     """
+    if isinstance(data, _dask.DaskAnnotations):
+        return _dask.krippendorff_alpha(data, level, on_undefined)
     parts = _parts(data, level, on_undefined)
     return parts.value
 

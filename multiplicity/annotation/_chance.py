@@ -32,6 +32,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from .._checks import check_on_undefined
+from . import _dask
 
 # The helpers of agreement() and the messages, importable from here as before the split.
 from ._chance_analytic import (  # noqa: F401
@@ -146,6 +147,8 @@ def percent_agreement(data: Any, weights: Any = None, *,
     >>> round(percent_agreement([[1, 1, 1], [1, 2, 2], [2, 2, None]]), 4)
     0.7778
     """
+    if isinstance(data, _dask.DaskAnnotations):
+        return _dask.percent_agreement(data, weights, on_undefined)
     ann, W, identity = _prepare(data, weights, on_undefined)
     core = _core(ann, W, identity)
     if core.n2 == 0:
@@ -209,6 +212,8 @@ def fleiss_kappa(data: Any, weights: Any = None, *,
     >>> round(fleiss_kappa(table), 4)
     0.6436
     """
+    if isinstance(data, _dask.DaskAnnotations):
+        return _dask.chance_corrected(data, weights, on_undefined, "fleiss_kappa")
     ann, W, identity = _prepare(data, weights, on_undefined)
     core = _core(ann, W, identity)
     pe = float(_pe_fleiss(core.pi, W)) if core.n1 else math.nan
@@ -250,6 +255,8 @@ def scott_pi(data: Any, weights: Any = None, *,
     >>> round(scott_pi([[1, 1], [1, 2], [2, 2], [2, 2]]), 4)
     0.4667
     """
+    if isinstance(data, _dask.DaskAnnotations):
+        return _dask.chance_corrected(data, weights, on_undefined, "scott_pi")
     ann, W, identity = _prepare(data, weights, on_undefined)
     core = _core(ann, W, identity)
     pe = float(_pe_fleiss(core.pi, W)) if core.n1 else math.nan
@@ -304,6 +311,8 @@ def gwet_ac1(data: Any, weights: Any = None, *,
     >>> round(gwet_ac1(table), 4)
     0.6771
     """
+    if isinstance(data, _dask.DaskAnnotations):
+        return _dask.chance_corrected(data, weights, on_undefined, "gwet_ac1")
     ann, W, identity = _prepare(data, weights, on_undefined)
     core = _core(ann, W, identity)
     pe = float(_pe_gwet(core.pi, W)) if core.n1 else math.nan
@@ -346,6 +355,8 @@ def brennan_prediger(data: Any, weights: Any = None, *,
     >>> round(brennan_prediger([[1, 1, 1], [1, 2, 2], [2, 2, None]]), 4)
     0.5556
     """
+    if isinstance(data, _dask.DaskAnnotations):
+        return _dask.chance_corrected(data, weights, on_undefined, "brennan_prediger")
     ann, W, identity = _prepare(data, weights, on_undefined)
     core = _core(ann, W, identity)
     pe = _pe_bp(W)
@@ -401,6 +412,8 @@ def conger_kappa(data: Any, weights: Any = None, *,
     >>> round(conger_kappa(table), 4)
     0.6501
     """
+    if isinstance(data, _dask.DaskAnnotations):
+        return _dask.chance_corrected(data, weights, on_undefined, "conger_kappa")
     ann, W, identity = _prepare(data, weights, on_undefined)
     _conger_check(ann)
     core = _core(ann, W, identity)
@@ -473,8 +486,17 @@ def cohen_kappa(a: Any, b: Any = None, weights: Any = None, *,
     >>> round(cohen_kappa(a, b), 4)
     0.3333
     """
+    if isinstance(a, _dask.DaskAnnotations) or isinstance(b, _dask.DaskAnnotations):
+        if b is not None:
+            raise TypeError(_dask.COHEN_B)
+        return _dask.cohen_kappa(a, weights, on_undefined, categories)
     check_on_undefined(on_undefined)
     table, W, cats = _cohen_parts(a, b, weights, categories)
+    return _cohen_from_table(table, W, cats, on_undefined)
+
+
+def _cohen_from_table(table: Any, W: Any, cats: Any, on_undefined: str) -> float:
+    """Cohen's kappa from the ``(k, k)`` contingency table of the items both rated."""
     p = table / table.sum()
     pa = float(np.sum(W * p))
     pe = float(p.sum(axis=1) @ W @ p.sum(axis=0))

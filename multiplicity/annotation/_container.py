@@ -17,11 +17,14 @@ from numpy.typing import ArrayLike, NDArray
 
 from .._checks import py_scalar
 from .._config import use_kernels
+from .._dask import is_dask_dataframe
 from .._lazy import is_instance, lazy_module
 
 # pandas loads when an input or an output needs it: a NumPy table of numbers never does.
 pd = lazy_module("pandas")
 _k = lazy_module("multiplicity.annotation._container_kernels")
+# the dask path (DaskAnnotations), loaded when a dask DataFrame comes in
+_dask = lazy_module("multiplicity.annotation._dask")
 
 __all__ = ["Annotations", "check_annotations", "check_ordered"]
 
@@ -167,10 +170,10 @@ class Annotations:
 
     # ------------------------------------------------------------ constructors
     @classmethod
-    def from_long(cls, df: pd.DataFrame, *, item: Hashable = "item",
+    def from_long(cls, df: Any, *, item: Hashable = "item",
                   annotator: Hashable = "annotator", label: Hashable = "label",
                   duplicates: Duplicates = "raise",
-                  categories: ArrayLike | None = None) -> Annotations:
+                  categories: ArrayLike | None = None) -> Any:
         """One row per annotation: ``(item, annotator, label)`` columns of ``df``.
 
         Rows with an empty label (NaN, None or a blank string) are dropped: missing
@@ -179,12 +182,17 @@ class Annotations:
 
         Parameters
         ----------
-        df : DataFrame
+        df : pandas or dask DataFrame
+            A dask DataFrame gives a :class:`DaskAnnotations` that keeps the data on the
+            cluster (see below).
         item, annotator, label : column names, default "item", "annotator", "label"
+            With a dask DataFrame ``item`` may also name its index.
         duplicates : {"raise", "first", "last", "keep"}, default="raise"
             What to do when an annotator labels the same item more than once: raise a
             ``ValueError``, keep the first or the last rating (in row order), or keep
             every rating (each coefficient documents how it counts repeated ratings).
+            A dask DataFrame takes "raise" (raised by the first computation that meets
+            the repeated rating) or "keep": the shuffle does not keep the row order.
         categories : array-like, default=None
             Every label, in their order (e.g. ``["very negative", "negative", "neutral",
             "positive", "very positive"]``): the order the ordinal alpha and weighted
@@ -194,13 +202,30 @@ class Annotations:
 
         Returns
         -------
-        Annotations
+        Annotations or DaskAnnotations
+            A :class:`DaskAnnotations` for a dask DataFrame.
 
         Notes
         -----
         Items and annotators are numbered in order of first appearance. Cost: three
         factorisations and one stable sort, about a second per 10 million rows.
+
+        *dask DataFrame.* One pass over the input finds the categories (the
+        ``categories=`` list, an ordered Categorical's categories, or the labels found,
+        sorted, by the same rules as in memory) and the annotators (in order of first
+        appearance); nothing of the size of the input reaches the client. The rows are
+        then encoded (int8 label codes up to 127 categories, int8 .. int32 annotator
+        codes) and shuffled once by item, so that every item lives in one partition;
+        the shuffle is skipped when ``df`` is indexed by ``item`` with known divisions
+        (e.g. after ``df.set_index(item)``, or ``dd.read_parquet(...,
+        index=item, calculate_divisions=True)`` on data sorted by item). The encoding
+        and shuffle are lazy: they run inside each computation, or once with
+        :meth:`DaskAnnotations.persist`.
         """
+        if is_dask_dataframe(df):
+            return _dask.DaskAnnotations.from_dask(df, item=item, annotator=annotator,
+                                                   label=label, duplicates=duplicates,
+                                                   categories=categories)
         if not isinstance(df, pd.DataFrame):
             raise TypeError(f"df must be a pandas DataFrame, got {type(df).__name__}")
         for role, col in (("item", item), ("annotator", annotator), ("label", label)):
@@ -864,6 +889,9 @@ def check_annotations(data: Any, name: str = "data") -> Annotations:
     """An Annotations from ``data``: itself, or the result of :meth:`Annotations.from_wide`."""
     if isinstance(data, Annotations):
         return data
+    if "multiplicity.annotation._dask" in sys.modules and \
+            isinstance(data, _dask.DaskAnnotations):
+        raise TypeError(_dask.in_memory_only("this function"))
     if data is None:
         raise TypeError(f"{name} must be Annotations or an (n_items, n_annotators) table, "
                         "got None")

@@ -17,6 +17,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .._lazy import is_instance, lazy_module
+from . import _dask
 from ._container import Annotations, check_annotations
 from ._items_kernels import _item_measures, _item_measures_block
 
@@ -125,6 +126,8 @@ default="entropy"
     if not isinstance(measure, str) or measure not in DISAGREEMENT_MEASURES:
         raise ValueError(UNKNOWN_MEASURE.format(names=list(DISAGREEMENT_MEASURES),
                                                 got=measure))
+    if isinstance(data, _dask.DaskAnnotations):
+        return _dask.item_disagreement(data, measure)
     ann = check_annotations(data)
     out = _item_disagreement(ann, measure)
     if _labelled(data):
