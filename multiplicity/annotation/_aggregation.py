@@ -134,9 +134,9 @@ class MajorityVote(Aggregator):
 
     def _fit_dask(self, data: _dask.DaskAnnotations) -> MajorityVote:
         """On a cluster: one pass over the partitions (sizes, ties, and per-annotator
-        agreement sums, ``n_annotators`` numbers per partition); ``probas_``, ``labels_``
-        (object dtype) and ``tied_`` are dask collections indexed by item, computed per
-        partition when read."""
+        agreement sums, ``n_annotators`` numbers per partition); ``probas_``,
+        ``labels_`` (a Categorical over the categories) and ``tied_`` are dask
+        collections indexed by item, computed per partition when read."""
         return _dask.fit_majority_vote(self, data)
 
 
@@ -291,8 +291,9 @@ class DawidSkene(Aggregator):
             (the same amount), and the client finishes the M-step; ``stopping="crowdkit"``
             adds a second pass per iteration for its objective. Same start, iterations
             and stopping rule as in memory, so the parameters agree with an in-memory fit
-            to rounding. ``probas_``, ``labels_`` (object dtype) and ``tied_`` are dask
-            collections indexed by item (one E-step per partition when read). With a
+            to rounding. ``probas_``, ``labels_`` (a Categorical over the categories)
+            and ``tied_`` are dask collections indexed by item (one E-step per
+            partition when read). With a
             ``dask.distributed`` Client the encoded partitions are persisted on the
             workers first (about 3 bytes per annotation plus the item labels).
             ``init`` must be ``"majority"``.

@@ -319,7 +319,9 @@ class DaskAnnotations:
             cats = pd.Index([])
         blank = _blank_labels(pd.Index(labels)) if len(labels) else None
         n_blank = int(present.to_numpy()[blank].sum()) if blank is not None else 0
-        annotators = pd.Index(annotators)
+        # as pandas would name them in memory (e.g. its default string dtype, not
+        # pyarrow's): a handful of names, converted once
+        annotators = _normalise_labels(pd.Index(np.asarray(annotators, dtype=object)))
         lab_dtype, ann_dtype = _code_dtype(len(cats)), _code_dtype(len(annotators))
         encoded = df.map_partitions(
             _encode, None if in_index else item, annotator, label, cats, annotators,
@@ -613,19 +615,22 @@ def _from_delayed(parts: list[Any], meta: Any) -> Any:
 def _output_metas(data: DaskAnnotations) -> tuple[Any, Any, Any]:
     probas = pd.DataFrame({c: pd.Series([], dtype=np.float64) for c in data.categories})
     probas.columns = data.categories
-    labels = pd.Series([], dtype=object, name="label")
+    labels = pd.Series(pd.Categorical([], categories=data.categories), name="label")
     tied = pd.Series([], dtype=bool, name="tied")
     return probas, labels, tied
 
 
 def _outputs(block: _Block, spec: _Spec, P: NDArray[np.float64], which: int) -> Any:
-    """probas (0), labels (1) or tied (2) of one partition, as in memory (labels of
-    object dtype, so that every partition has the same dtype)."""
+    """probas (0), labels (1) or tied (2) of one partition, as in memory (labels as a
+    Categorical over the categories, so that every partition has the same dtype and
+    dask does not turn them into strings)."""
     if which == 2:
         ann = block.annotations(spec)
         return _agg._posterior_ties(ann, P)
     probas, labels = _agg_base.outputs(P, pd.Index(block.items), spec.categories)
-    return probas if which == 0 else labels.astype(object)
+    if which == 0:
+        return probas
+    return labels.astype(pd.CategoricalDtype(spec.categories))
 
 
 def _set_lazy_outputs(est: Any, data: DaskAnnotations, fn: Callable[..., Any],
