@@ -169,15 +169,17 @@ def _get(stats: dict[str, Any], key: str) -> Any:
 
 
 # ----------------------------------------------------------------------- on the client
-def _current_client() -> Any:
-    """The current ``distributed.Client``, or None (without importing distributed)."""
+def _current_client(dask: Any) -> Any:
+    """The ``distributed.Client`` dask computes with now, or None (a local scheduler, or
+    ``dask.config.set(scheduler=...)`` away from the client); never imports distributed."""
     distributed = sys.modules.get("distributed")
     if distributed is None:
         return None
     try:
-        return distributed.default_client()
+        client = distributed.default_client()
     except ValueError:
         return None
+    return client if dask.base.get_scheduler() == client.get else None
 
 
 def _tree_sum(dask: Any, items: Sequence[Any]) -> Any:
@@ -267,7 +269,7 @@ def dask_profile(rset: Any, X: Any, y: Any, *, delta: float) -> DaskMultiplicity
     d = check_delta(delta)
     parts = _blocks(dask, X)
     y_parts = _split_like(dask, X, parts, y, "y")
-    client = _current_client()
+    client = _current_client(dask)
     if client is not None:
         members = client.scatter(rset, broadcast=True, hash=False)
     else:
