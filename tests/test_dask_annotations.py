@@ -65,14 +65,16 @@ def _long(seed: int = 0, n_items: int = 50, n_annotators: int = 6, k: int = 4,
 def numeric(dask_client):
     df = _long(0)
     df["label"] = df["label"].astype(float)
-    return Annotations.from_long(df), Annotations.from_long(dd.from_pandas(df, npartitions=4))
+    da = Annotations.from_long(dd.from_pandas(df, npartitions=4))
+    # most tests read the encoded partitions persisted on the workers (no shuffle each time)
+    return Annotations.from_long(df), da.persist()
 
 
 @pytest.fixture(scope="module")
 def words(dask_client):
     df = _long(1, numeric=False)
-    return (Annotations.from_long(df, categories=WORDS[:4]),
-            Annotations.from_long(dd.from_pandas(df, npartitions=4), categories=WORDS[:4]))
+    da = Annotations.from_long(dd.from_pandas(df, npartitions=4), categories=WORDS[:4])
+    return Annotations.from_long(df, categories=WORDS[:4]), da.persist()
 
 
 def _close(a: float, b: float) -> None:
@@ -117,7 +119,7 @@ FAMILY = [fleiss_kappa, scott_pi, gwet_ac1, brennan_prediger, conger_kappa,
 
 
 @pytest.mark.parametrize("func", FAMILY, ids=lambda f: f.__name__)
-@pytest.mark.parametrize("weights", [None, "linear", "quadratic"])
+@pytest.mark.parametrize("weights", [None, "quadratic"])
 def test_chance_family(numeric, words, func, weights):
     for mem, da in (numeric, words):
         _close(func(da, weights), func(mem, weights))
@@ -170,8 +172,8 @@ def test_majority_vote(numeric, words):
 @pytest.mark.parametrize("stopping", ["log_likelihood", "crowdkit"])
 def test_dawid_skene(numeric, words, stopping):
     for mem, da in (numeric, words):
-        fm = DawidSkene(stopping=stopping, tol=1e-5).fit(mem)
-        fd = DawidSkene(stopping=stopping, tol=1e-5).fit(da)
+        fm = DawidSkene(stopping=stopping, tol=1e-3).fit(mem)
+        fd = DawidSkene(stopping=stopping, tol=1e-3).fit(da)
         assert (fd.n_iter_, fd.converged_) == (fm.n_iter_, fm.converged_)
         np.testing.assert_allclose(fd.confusion_matrices_, fm.confusion_matrices_,
                                    rtol=0, atol=TOL)
@@ -192,7 +194,7 @@ def test_item_indexed_frame_skips_the_shuffle(dask_client):
     for level in ("nominal", "interval"):
         _close(krippendorff_alpha(da, level), krippendorff_alpha(mem, level))
     _close(fleiss_kappa(da), fleiss_kappa(mem))
-    fd, fm = DawidSkene().fit(da.persist()), DawidSkene().fit(mem)
+    fd, fm = DawidSkene(tol=1e-3).fit(da), DawidSkene(tol=1e-3).fit(mem)
     # set_index reorders the rows, and with them the annotators' first appearances
     order = da.annotators.get_indexer(mem.annotators)
     np.testing.assert_allclose(fd.confusion_matrices_[order], fm.confusion_matrices_,
