@@ -30,12 +30,22 @@ from .._checks import (
     n_samples_of,
     resolve_seed,
 )
+from .._dask import is_dask_collection
 from .._lazy import lazy_module
 from .._validation import align_to, check_delta
 from .._version import __version__
 from ..rashomon import RetrainingExplorer
 from ._boosting import boosting_plan, is_boosting
 from ._context import AuditContext, Source
+from ._dask_audit import (
+    DASK_FITTED_X,
+    DASK_TRAINING,
+    X_TEST_ON_CLUSTER,
+    check_dask_test_data,
+    dask_data_info,
+    dask_sensitive,
+    dask_test_profile,
+)
 from ._exact import EXACT_OPTIONS, run_exact, run_linear_exact
 from ._inputs import (
     as_annotations,
@@ -295,6 +305,8 @@ def audit(estimator: Any, X: Any, y: ArrayLike, *, X_test: Any = None,
                                             "importance_max_samples", 10)
     if not isinstance(progress, bool | np.bool_):
         raise TypeError(f"progress must be a bool, got {progress!r}")
+    if is_dask_collection(X) or is_dask_collection(y):
+        raise TypeError(DASK_TRAINING if kind == "estimator" else DASK_FITTED_X)
     y_arr = check_y_for_X(X, align_to(X, y, name="y"))
     if task == "regression":
         y_arr = check_regression_target(y_arr)
@@ -302,11 +314,19 @@ def audit(estimator: Any, X: Any, y: ArrayLike, *, X_test: Any = None,
     else:
         delta_how = "the default" if delta is None else "given"
         delta = check_delta(0.1 if delta is None else delta)
-    X_test, y_test_arr = check_test_data(X, y_arr, X_test, y_test, task)
+    on_cluster = is_dask_collection(X_test)
+    if on_cluster:  # the test people stay on the cluster; their labels come after the profile
+        X_test = check_dask_test_data(X, X_test, y_test, task)
+        y_test_arr = None
+        sf, rows, n_test = dask_sensitive(sensitive_features, X_test)
+        groups = check_sensitive(sf, rows, n_test, "X_test")
+    else:
+        X_test, y_test_arr = check_test_data(X, y_arr, X_test, y_test, task)
     held_out = X_test is not None
     Xm, ym = (X_test, y_test_arr) if held_out else (X, y_arr)
-    groups = check_sensitive(sensitive_features, Xm, ym.shape[0],
-                             "X_test" if held_out else "X")
+    if not on_cluster:
+        groups = check_sensitive(sensitive_features, Xm, ym.shape[0],
+                                 "X_test" if held_out else "X")
     ann = as_annotations(annotations)
     seed = resolve_seed(random_state)
     sub_seeds = [int(s) for s in np.random.SeedSequence(seed).generate_state(3)]
@@ -350,8 +370,14 @@ def audit(estimator: Any, X: Any, y: ArrayLike, *, X_test: Any = None,
             with steps.step("multiplicity profile"):
                 # a boosting explorer evaluates its paths together (each tree once)
                 owner = explorer if source.boosting is not None else rset
-                profile = (owner.profile(Xm, ym, delta=delta, threshold=threshold)
-                           if task == "regression" else owner.profile(Xm, ym, delta=delta))
+                if on_cluster:
+                    profile, _ = dask_test_profile(rset, Xm, y_test, delta)
+                    ym = y_test_arr = np.asarray(rset.classes_)[profile.y_codes]
+                    notes.append(X_TEST_ON_CLUSTER.format(n_models=len(rset)))
+                else:
+                    profile = (owner.profile(Xm, ym, delta=delta, threshold=threshold)
+                               if task == "regression" else
+                               owner.profile(Xm, ym, delta=delta))
             ctx = AuditContext(estimator=exact_estimator, X=X, y=y_arr, Xm=Xm, ym=ym,
                                held_out=held_out, eps=eps, delta=delta, alpha=alpha,
                                subject=subject, figures=bool(figures), n_jobs=n_jobs,
@@ -425,7 +451,8 @@ def audit(estimator: Any, X: Any, y: ArrayLike, *, X_test: Any = None,
     }
     data = _data_info(X, y_arr, rset.classes_)
     if held_out:
-        data["test"] = _data_info(X_test, y_test_arr, rset.classes_)
+        data["test"] = (dask_data_info(profile, X_test, y_test_arr, rset.classes_)
+                        if on_cluster else _data_info(X_test, y_test_arr, rset.classes_))
     data["measured_on"] = "X_test" if held_out else "X"
     if task == "regression":
         sections = [overview, multi, exact_sec, groups_sec, ann_sec, notes_section(notes),

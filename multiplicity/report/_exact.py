@@ -23,9 +23,11 @@ from sklearn.pipeline import Pipeline
 from sklearn.svm import LinearSVC
 
 from .. import rashomon
+from .._dask import is_dask_collection
 from .._stdio import quiet_native_stdout
 from ..rashomon import LinearMIPExplorer, LogisticLevelSet
 from ._context import AuditContext
+from ._dask_audit import LEVEL_SET_ON_CLUSTER
 
 __all__ = ["EXACT_OPTIONS", "ExactRuns", "LevelSetRun", "LinearRun", "MIPRun",
            "design_feature_names", "exact_design", "linear_level_set_plan",
@@ -395,9 +397,12 @@ def run_exact(ctx: AuditContext, exact: Literal["auto", "vpr", "mip", "none"],
     skipped: dict[str, str] = {}
     level_set = mip = None
     n_classes = len(ctx.rset.classes_)
+    on_cluster = is_dask_collection(ctx.Xm)
     Xt, Xt_m, why_not = exact_design(ctx.estimator, ctx.X, ctx.y,
-                                     ctx.Xm if ctx.held_out else None)
-    if exact in ("auto", "vpr"):
+                                     ctx.Xm if ctx.held_out and not on_cluster else None)
+    if exact in ("auto", "vpr") and on_cluster:
+        skipped["level_set"] = LEVEL_SET_ON_CLUSTER
+    elif exact in ("auto", "vpr"):
         ok, reason, _ = logistic_level_set_plan(ctx.estimator, n_classes, Xt, why_not,
                                                 explicit=exact == "vpr")
         if ok:

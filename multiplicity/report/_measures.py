@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 from sklearn.utils import _safe_indexing
 
+from .._dask import is_dask_collection
 from .._lazy import lazy_module
 from ..annotation import (
     Annotations,
@@ -20,6 +21,7 @@ from ..annotation import (
 )
 from ..ensemble import selective_vote
 from ._context import AuditContext
+from ._dask_audit import IMPORTANCE_ON_CLUSTER
 
 __all__ = ["Aggregation", "AnnotationStats", "Importance", "Vote", "annotation_stats",
            "importance", "vote"]
@@ -42,7 +44,10 @@ class Vote:
 
 def vote(ctx: AuditContext) -> Vote:
     """The set's members vote on ``ctx.Xm``; abstain where the vote is not significant."""
-    codes = ctx.rset.predict_codes(ctx.Xm)
+    # the profile holds the members' codes on the measured rows (made on the cluster for
+    # a dask X_test)
+    codes = (ctx.profile.predictions if is_dask_collection(ctx.Xm)
+             else ctx.rset.predict_codes(ctx.Xm))
     labels, p_values = selective_vote(codes, alpha=ctx.alpha, abstain_label=-1)
     return Vote(codes=codes, labels=labels, p_values=p_values, abstained=labels == -1)
 
@@ -67,6 +72,8 @@ def importance(ctx: AuditContext, max_samples: int | None, seed: int) -> Importa
     except ImportError:
         return ("multiplicity.explain.feature_importance_range is not available in this "
                 "version of multiplicity")
+    if is_dask_collection(ctx.Xm):
+        return IMPORTANCE_ON_CLUSTER
     X, y, n = ctx.Xm, ctx.ym, len(ctx.ym)
     subsampled = max_samples is not None and n > max_samples
     if subsampled:

@@ -45,6 +45,7 @@ def per_person_table(ctx: AuditContext, vote: Vote, exact: ExactRuns) -> pd.Data
     """One row per person of the measured data (see :meth:`AuditReport.per_person`)."""
     p, rs = ctx.profile, ctx.rset
     index = (ctx.Xm.index if isinstance(ctx.Xm, pd.DataFrame | pd.Series)
+             else p.index if p.index is not None  # a dask X_test's row labels
              else pd.RangeIndex(p.n_samples))
     classes = np.asarray(rs.classes_)
     codes = vote.codes
