@@ -23,7 +23,9 @@ from multiplicity.report._dask_audit import (
     DASK_FITTED_X,
     DASK_REGRESSION,
     DASK_TRAINING,
+    EXACT_ON_CLUSTER,
     IMPORTANCE_ON_CLUSTER,
+    POPULATION_WITH_TEST,
 )
 
 pytest.importorskip("distributed", reason="dask.distributed is not installed")
@@ -120,10 +122,31 @@ def test_dask_training_data_raise(data, dask_client):
     with pytest.raises(TypeError) as info:
         audit(_learner(), dX, y_tr, **KW)
     assert str(info.value) == DASK_TRAINING
-    rset = audit(_learner(), X_tr, y_tr, **KW).rashomon_set
+    models = list(audit(_learner(), X_tr, y_tr, **KW).rashomon_set)
     with pytest.raises(TypeError) as info:
-        audit(rset, dX, dd.from_pandas(y_tr, npartitions=2), **KW)
+        audit(models, dX, dd.from_pandas(y_tr, npartitions=2), **KW)
     assert str(info.value) == DASK_FITTED_X
+
+
+def test_fitted_set_audits_a_dask_population(data, dask_client):
+    X_tr, X_te, y_tr, y_te = data
+    rset = audit(_learner(), X_tr, y_tr, **KW).rashomon_set
+    kw = {**KW, "exact": "auto"}
+    ref = audit(rset, X_te, y_te, sensitive_features="sex", **kw)
+    got = audit(rset, dd.from_pandas(X_te, npartitions=3, sort=False),
+                dd.from_pandas(y_te, npartitions=3, sort=False), sensitive_features="sex",
+                **kw)
+    _assert_same_report(got, ref)
+    assert got.parameters["evaluation"] == "in-sample"
+    assert got.data["n_samples"] == len(X_te) and got.data["sha256"] is None
+    exact = next(s for s in got.sections if s.id == "exact")
+    assert exact.numbers["skipped"] == {"level_set": EXACT_ON_CLUSTER,
+                                        "mip": EXACT_ON_CLUSTER}
+    assert any(n.startswith("X is a dask collection") for n in got.notes)
+    with pytest.raises(ValueError) as info:
+        audit(rset, dd.from_pandas(X_te, npartitions=3), y_te, X_test=X_te, y_test=y_te,
+              **KW)
+    assert str(info.value) == POPULATION_WITH_TEST
 
 
 def test_bad_dask_test_data_raise(data, dask_client):

@@ -41,6 +41,7 @@ from ._dask_audit import (
     DASK_FITTED_X,
     DASK_TRAINING,
     X_TEST_ON_CLUSTER,
+    check_dask_population,
     check_dask_test_data,
     dask_data_info,
     dask_sensitive,
@@ -305,17 +306,25 @@ def audit(estimator: Any, X: Any, y: ArrayLike, *, X_test: Any = None,
                                             "importance_max_samples", 10)
     if not isinstance(progress, bool | np.bool_):
         raise TypeError(f"progress must be a bool, got {progress!r}")
-    if is_dask_collection(X) or is_dask_collection(y):
+    # a fitted set or explorer audits a dask X as its population, on the cluster
+    population = kind in ("set", "explorer") and is_dask_collection(X)
+    if (is_dask_collection(X) or is_dask_collection(y)) and not population:
         raise TypeError(DASK_TRAINING if kind == "estimator" else DASK_FITTED_X)
-    y_arr = check_y_for_X(X, align_to(X, y, name="y"))
+    if population:
+        check_dask_population(X, y, X_test, y_test, task)
+    y_arr = None if population else check_y_for_X(X, align_to(X, y, name="y"))
     if task == "regression":
         y_arr = check_regression_target(y_arr)
         delta, delta_how = regression_delta(delta, y_arr)
     else:
         delta_how = "the default" if delta is None else "given"
         delta = check_delta(0.1 if delta is None else delta)
-    on_cluster = is_dask_collection(X_test)
-    if on_cluster:  # the test people stay on the cluster; their labels come after the profile
+    on_cluster = population or is_dask_collection(X_test)
+    if population:  # the people stay on the cluster; their labels come after the profile
+        sf, rows, n_pop = dask_sensitive(sensitive_features, X)
+        groups = check_sensitive(sf, rows, n_pop, "X")
+        y_test_arr = None
+    elif on_cluster:
         X_test = check_dask_test_data(X, X_test, y_test, task)
         y_test_arr = None
         sf, rows, n_test = dask_sensitive(sensitive_features, X_test)
@@ -371,9 +380,15 @@ def audit(estimator: Any, X: Any, y: ArrayLike, *, X_test: Any = None,
                 # a boosting explorer evaluates its paths together (each tree once)
                 owner = explorer if source.boosting is not None else rset
                 if on_cluster:
-                    profile, _ = dask_test_profile(rset, Xm, y_test, delta)
-                    ym = y_test_arr = np.asarray(rset.classes_)[profile.y_codes]
-                    notes.append(X_TEST_ON_CLUSTER.format(n_models=len(rset)))
+                    profile, _ = dask_test_profile(rset, Xm, y_test if held_out else y,
+                                                   delta)
+                    ym = np.asarray(rset.classes_)[profile.y_codes]
+                    if held_out:
+                        y_test_arr = ym
+                    else:
+                        y_arr = ym
+                    notes.append(X_TEST_ON_CLUSTER.format(
+                        n_models=len(rset), name="X_test" if held_out else "X"))
                 else:
                     profile = (owner.profile(Xm, ym, delta=delta, threshold=threshold)
                                if task == "regression" else
@@ -449,7 +464,8 @@ def audit(estimator: Any, X: Any, y: ArrayLike, *, X_test: Any = None,
         "subject": subject, "figures": bool(figures),
         "evaluation": "held-out" if held_out else "in-sample",
     }
-    data = _data_info(X, y_arr, rset.classes_)
+    data = (dask_data_info(profile, X, y_arr, rset.classes_) if population else
+            _data_info(X, y_arr, rset.classes_))
     if held_out:
         data["test"] = (dask_data_info(profile, X_test, y_test_arr, rset.classes_)
                         if on_cluster else _data_info(X_test, y_test_arr, rset.classes_))

@@ -15,35 +15,57 @@ import pandas as pd
 
 from .._dask import import_dask, is_dask_array, is_dask_collection, is_dask_dataframe
 
-__all__ = ["DASK_FITTED_X", "DASK_REGRESSION", "DASK_TRAINING", "X_TEST_ON_CLUSTER",
-           "check_dask_test_data", "dask_data_info", "dask_sensitive", "dask_test_profile"]
+__all__ = ["DASK_FITTED_X", "DASK_REGRESSION", "DASK_TRAINING", "EXACT_ON_CLUSTER",
+           "IMPORTANCE_ON_CLUSTER", "LEVEL_SET_ON_CLUSTER", "POPULATION_WITH_TEST",
+           "X_TEST_ON_CLUSTER", "check_dask_population", "check_dask_test_data",
+           "dask_data_info", "dask_sensitive", "dask_test_profile"]
 
 DASK_TRAINING = (
     "X is a dask collection; the models are trained with scikit-learn on data in memory: "
     "pass the training data in memory as X, y (X.compute(), or a sample of it) and the "
     "population to audit as X_test, y_test, which may be dask collections")
 DASK_FITTED_X = (
-    "X is a dask collection; the audit reads the data the given models were trained on "
-    "from X, y in memory: pass them in memory (or a sample of them) and the population to "
-    "audit as X_test, y_test, which may be dask collections")
+    "X is a dask collection; a list of models is filtered into a Rashomon set by its "
+    "losses on X, y in memory: build the set with RashomonSet.from_models on data in "
+    "memory and audit the set (a RashomonSet or fitted explorer audits a dask X as its "
+    "population), or pass X, y in memory and the population as X_test, y_test")
 DASK_REGRESSION = (
     "a regression audit needs X_test in memory (X_test.compute()); a dask X_test is "
     "audited for classifiers")
 X_TEST_ON_CLUSTER = (
-    "X_test is a dask collection: the members were sent to the workers once and predicted "
+    "{name} is a dask collection: the members were sent to the workers once and predicted "
     "each partition there; the per-person results (one byte of class code and one of flip "
     "flag per member and person: {n_models} members) were brought to the client for the "
-    "intervals, groups and per-person table, the rows of X_test were not. Left out "
-    "because they need the "
-    "rows of X_test in memory: the feature-importance ranges and the exact viable "
-    "prediction ranges on the test people (pass X_test.compute(), or a sample of it, to "
-    "get them)")
+    "intervals, groups and per-person table, the rows of {name} were not. Left out "
+    "because they need the rows of {name} in memory: the feature-importance ranges and "
+    "the exact methods on these people (pass {name}.compute(), or a sample of it, to get "
+    "them)")
 IMPORTANCE_ON_CLUSTER = (
-    "X_test is a dask collection, and the permutation importances need its rows in "
-    "memory; audit X_test.compute() (or a sample of it) to get them")
+    "the audited rows are a dask collection, and the permutation importances need them "
+    "in memory; audit X_test.compute() (or a sample of it) to get them")
 LEVEL_SET_ON_CLUSTER = (
     "X_test is a dask collection, and the exact ranges on the test people need its rows "
     "in memory; audit X_test.compute() (or a sample of it) to get them")
+EXACT_ON_CLUSTER = (
+    "X is a dask collection, and the exact methods solve on the training rows in memory; "
+    "pass X.compute() (or a sample of it) to get them")
+POPULATION_WITH_TEST = (
+    "X is a dask collection: with fitted models it is the population the audit measures "
+    "on, so X_test and y_test cannot be given as well; pass the training data in memory "
+    "as X, y to audit a dask X_test")
+
+
+def check_dask_population(X: Any, y: Any, X_test: Any, y_test: Any, task: str) -> None:
+    """Checks for a dask ``X`` given with fitted models (the population to audit)."""
+    if task == "regression":
+        raise TypeError(DASK_REGRESSION.replace("X_test", "X"))
+    if X_test is not None or y_test is not None:
+        raise ValueError(POPULATION_WITH_TEST)
+    if y is None:
+        raise ValueError("y is required: the labels of the rows of X")
+    if not (is_dask_dataframe(X) or (is_dask_array(X) and X.ndim == 2)):
+        raise TypeError("X must be a dask DataFrame or a 2-D dask Array, got "
+                        f"{type(X).__name__}")
 
 
 def check_dask_test_data(X: Any, X_test: Any, y_test: Any, task: str) -> Any:

@@ -27,7 +27,7 @@ from .._dask import is_dask_collection
 from .._stdio import quiet_native_stdout
 from ..rashomon import LinearMIPExplorer, LogisticLevelSet
 from ._context import AuditContext
-from ._dask_audit import LEVEL_SET_ON_CLUSTER
+from ._dask_audit import EXACT_ON_CLUSTER, LEVEL_SET_ON_CLUSTER
 
 __all__ = ["EXACT_OPTIONS", "ExactRuns", "LevelSetRun", "LinearRun", "MIPRun",
            "design_feature_names", "exact_design", "linear_level_set_plan",
@@ -396,6 +396,9 @@ def run_exact(ctx: AuditContext, exact: Literal["auto", "vpr", "mip", "none"],
     """Run the exact methods ``exact`` asks for and that apply to ``ctx.estimator``."""
     skipped: dict[str, str] = {}
     level_set = mip = None
+    if is_dask_collection(ctx.X):
+        return ExactRuns(level_set=None, mip=None,
+                         skipped={"level_set": EXACT_ON_CLUSTER, "mip": EXACT_ON_CLUSTER})
     n_classes = len(ctx.rset.classes_)
     on_cluster = is_dask_collection(ctx.Xm)
     Xt, Xt_m, why_not = exact_design(ctx.estimator, ctx.X, ctx.y,
