@@ -158,7 +158,8 @@ def audit(estimator: Any, X: Any, y: ArrayLike, *, X_test: Any = None,
           fitted classifiers (the set is built with ``RashomonSet.from_models(models, X,
           y, epsilon=epsilon)``; the report says how many were dropped and why). The set's
           own epsilon is the one reported. ``X`` and ``y`` must then be the data the
-          models were trained on.
+          models were trained on. A set or fitted explorer may also be given a dask
+          ``X`` and ``y``: the population to audit, measured on the cluster (see Notes).
     X : array-like or DataFrame of shape (n_samples, n_features)
         Training data: the models are trained and the Rashomon set is chosen on it.
         Without ``X_test`` every measure is also computed on it (in-sample, which the
@@ -171,7 +172,9 @@ def audit(estimator: Any, X: Any, y: ArrayLike, *, X_test: Any = None,
         figure is then computed on them, and the report says which data each number
         comes from. The exact MIP stays on the training data, the data the set is
         defined on. ``X_test`` must have the columns of ``X``; ``y_test`` meets
-        ``X_test`` on the index.
+        ``X_test`` on the index. ``X_test`` may be a dask DataFrame (for a DataFrame
+        ``X``) or Array, with ``y_test`` and ``sensitive_features`` as dask collections
+        partitioned like it or in memory (classifiers only; see Notes).
     sensitive_features : None, str, list of str, Series, DataFrame, dict or array-like
         Groups to break the measures down by, for the rows the measures are computed on
         (``X_test`` when given, else ``X``): column names of that DataFrame (the columns
@@ -264,6 +267,16 @@ def audit(estimator: Any, X: Any, y: ArrayLike, *, X_test: Any = None,
 
     Notes
     -----
+    On a dask ``X_test`` (or a dask ``X`` given with a fitted set) the members are sent to
+    each worker once and predict the partitions where they live
+    (:class:`~multiplicity.rashomon.DaskMultiplicityProfile`); memory per worker: the
+    members plus about ``n_models * partition_rows * n_classes`` floats. The per-person
+    results (a byte of class code and one of probabilistic flip flag per member and
+    person, a few floats per person), one group label per person and the labels come to
+    the client for the intervals, group tables, abstention and per-person table; the rows
+    of ``X_test`` do not. The feature-importance ranges and the exact methods on those
+    people need the rows in memory and are left out, with the reason in the report.
+
     Warnings raised by the steps (e.g. convergence warnings of the retrained models, or
     an exact MIP stopped by its time limit) are collected into ``report.notes`` and the
     report's "Notes" section instead of being shown. With a fixed ``random_state`` the
