@@ -299,3 +299,103 @@ def test_aggregation_needs_two_categories(dask_client):
     for est in (DawidSkene(), MajorityVote()):
         with pytest.raises(ValueError, match="single category"):
             est.fit(da)
+
+
+def test_in_process_scheduler(dask_client):
+    """The per-partition code also runs in this process (the synchronous scheduler), where
+    nothing is persisted on workers."""
+    dask = pytest.importorskip("dask")
+    from multiplicity.annotation import _dask
+
+    df = _long(6, n_items=20)
+    df["label"] = df["label"].astype(float)
+    mem = Annotations.from_long(df)
+    with dask.config.set(scheduler="synchronous"):
+        assert not _dask._has_client()
+        da = Annotations.from_long(dd.from_pandas(df, npartitions=3))
+        for level in ("nominal", "ordinal", "interval", "ratio"):
+            _close(krippendorff_alpha(da, level), krippendorff_alpha(mem, level))
+        for func in FAMILY:
+            _close(func(da, "linear"), func(mem, "linear"))
+        pd.testing.assert_series_equal(item_disagreement(da).loc[mem.items],
+                                       item_disagreement(mem), rtol=0, atol=TOL)
+        for stopping in ("log_likelihood", "crowdkit"):
+            fm = DawidSkene(stopping=stopping, tol=1e-3).fit(mem)
+            fd = DawidSkene(stopping=stopping, tol=1e-3).fit(da)
+            np.testing.assert_allclose(fd.confusion_matrices_, fm.confusion_matrices_,
+                                       rtol=0, atol=TOL)
+            _compare_fit(fm, fd, mem)
+        _compare_fit(MajorityVote().fit(mem), MajorityVote().fit(da), mem)
+        back = da.persist().compute()
+        _close(krippendorff_alpha(back), krippendorff_alpha(mem))
+
+
+def test_unknown_ordered_categorical(dask_client):
+    # an ordered Categorical with unknown categories and a blank category
+    cat = pd.DataFrame({"item": list("aabbcc"), "annotator": list("xyxyxy"),
+                        "label": pd.Categorical(["lo", "hi", "hi", "hi", " ", "lo"],
+                                                categories=["lo", " ", "hi"], ordered=True)})
+    dcat = dd.from_pandas(cat, npartitions=2)
+    dcat["label"] = dcat["label"].cat.as_unknown()
+    dc = Annotations.from_long(dcat)
+    assert list(dc.categories) == ["lo", "hi"] and dc.n_dropped == 1
+    _close(fleiss_kappa(dc), fleiss_kappa(Annotations.from_long(cat)))
+    # partitions whose ordered categories differ
+    dask = pytest.importorskip("dask")
+    other = cat.assign(label=cat["label"].cat.reorder_categories(["hi", " ", "lo"]))
+    mixed = dd.from_delayed([dask.delayed(cat), dask.delayed(other)], meta=cat.iloc[:0],
+                            verify_meta=False)
+    with dask.config.set(scheduler="synchronous"), \
+            pytest.raises(ValueError, match="different categories in different partitions"):
+        Annotations.from_long(mixed)
+
+
+def test_edge_cases_in_process(monkeypatch, dask_client):
+    """Blank labels, codes wider than int8, missing names, no label at all, mixed item
+    types, an unknown Categorical, and Cohen's kappa corner cases, in this process."""
+    dask = pytest.importorskip("dask")
+    from multiplicity.annotation import _dask
+
+    assert _dask._code_dtype(127) == np.int8 and _dask._code_dtype(300) == np.int16
+    assert _dask._code_dtype(2**31) == np.int64
+    with monkeypatch.context() as m:
+        m.delitem(__import__("sys").modules, "distributed")
+        assert not _dask._has_client()
+    with dask.config.set({"scheduler": "synchronous", "dataframe.convert-string": False}):
+        # blank labels are missing; mixed item types; sizes from one pass
+        df = pd.DataFrame({"item": [1, 1, "b", "b", "b", 2],
+                           "annotator": ["x", "y", "x", "y", "z", "x"],
+                           "label": ["a", "b", "a", "  ", "a", "b"]}, dtype=object)
+        mem = Annotations.from_long(df)
+        da = Annotations.from_long(dd.from_pandas(df, npartitions=2))
+        assert (da.n_items, da.n_annotations, da.n_dropped) == (3, 5, 1)
+        assert da.has_annotators and not da.ordered
+        _close(krippendorff_alpha(da), krippendorff_alpha(mem))
+        got = item_disagreement(da)
+        assert sorted(map(str, got.index)) == sorted(map(str, mem.items))
+        # missing item or annotator names next to a label
+        for col in ("item", "annotator"):
+            bad = df.copy()
+            bad.loc[0, col] = None
+            with pytest.raises(ValueError, match=f"column '{col}' has missing {col} names"):
+                fleiss_kappa(Annotations.from_long(dd.from_pandas(bad, npartitions=1)))
+        # no label at all
+        empty = df.assign(label=np.nan)
+        da_empty = Annotations.from_long(dd.from_pandas(empty, npartitions=2))
+        assert da_empty.n_categories == 0
+        assert np.isnan(krippendorff_alpha(da_empty, on_undefined="nan"))
+        # Cohen's kappa: categories= order, given order, too few items, a lone annotator
+        two = _long(7, n_items=20, n_annotators=2, numeric=False)
+        two_mem = Annotations.from_long(two, categories=WORDS)
+        two_da = Annotations.from_long(dd.from_pandas(two, npartitions=2), categories=WORDS)
+        _close(cohen_kappa(two_da, weights="linear"), cohen_kappa(two_mem, weights="linear"))
+        plain = Annotations.from_long(dd.from_pandas(two, npartitions=2))
+        with pytest.raises(ValueError, match="not in categories"):
+            cohen_kappa(plain, categories=WORDS[:2])
+        few = pd.DataFrame({"item": ["a", "a", "b"], "annotator": ["x", "y", "x"],
+                            "label": [1, 2, 1]})
+        with pytest.raises(ValueError, match="at least 2 items rated by both"):
+            cohen_kappa(Annotations.from_long(dd.from_pandas(few, npartitions=1)))
+        lone = few.assign(annotator="x", item=["a", "b", "c"])
+        with pytest.raises(ValueError, match="at least two annotators with ratings"):
+            conger_kappa(Annotations.from_long(dd.from_pandas(lone, npartitions=1)))

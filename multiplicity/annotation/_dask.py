@@ -59,6 +59,10 @@ DASK_DUPLICATES = ("duplicates={got!r} keeps a rating by row order, which the sh
                    "does not preserve; on a dask DataFrame use duplicates='raise' or 'keep', "
                    "or drop the repeated (item, annotator) rows first "
                    "(df.drop_duplicates(subset=[item, annotator]))")
+PARTITION_CATEGORIES = ("the label column is an ordered pandas Categorical with different "
+                        "categories in different partitions ({a} and {b}); give every "
+                        "partition the same categories in the same order, or pass "
+                        "categories=")
 BAD_DUPLICATES = "duplicates must be 'raise', 'first', 'last' or 'keep', got {got!r}"
 IN_MEMORY_ONLY = ("{what} needs the annotations in memory; a DaskAnnotations keeps them on "
                   "the cluster. Call data.compute() (an Annotations) when they fit in "
@@ -98,33 +102,41 @@ def _add(*stats: Any) -> Any:
 
 
 def _has_client() -> bool:
-    """True when a dask.distributed Client is the current scheduler."""
+    """True when a dask.distributed Client is the current scheduler (not, e.g., inside
+    ``dask.config.set(scheduler="synchronous")``)."""
     mod = sys.modules.get("distributed")
     if mod is None:
         return False
-    try:
-        mod.default_client()
-    except ValueError:
-        return False
-    return True
+    get = _dask().base.get_scheduler()
+    return isinstance(getattr(get, "__self__", None), mod.Client)
 
 
 # ------------------------------------------------------------------ the input reduction
-def _scan(part: Any, label: Hashable, annotator: Hashable) -> tuple[Any, int, Any, int]:
+def _scan(part: Any, label: Hashable, annotator: Hashable) -> tuple[Any, ...]:
     """One input partition: label counts, missing labels, annotators in order of first
-    appearance, rows."""
+    appearance, the categories of an ordered Categorical label column (else None)."""
     lab = part[label]
     counts = lab.value_counts(dropna=True, sort=False)
+    if isinstance(counts.index, pd.CategoricalIndex):
+        counts.index = pd.Index(np.asarray(counts.index, dtype=object))
     ann = part[annotator]
-    return counts, int(lab.isna().sum()), pd.Index(ann[ann.notna()].unique()), len(part)
+    dtype = lab.dtype
+    order = pd.Index(dtype.categories) if isinstance(dtype, pd.CategoricalDtype) and \
+        dtype.ordered else None
+    return counts, int(lab.isna().sum()), pd.Index(ann[ann.notna()].unique()), order
 
 
-def _merge_scans(*scans: Any) -> tuple[Any, int, Any, int]:
+def _merge_scans(*scans: Any) -> tuple[Any, ...]:
     counts = pd.concat([s[0] for s in scans]).groupby(level=0, sort=False).sum()
     ann = scans[0][2]
     for s in scans[1:]:
         ann = ann.append(s[2]).unique()
-    return counts, sum(s[1] for s in scans), pd.Index(ann), sum(s[3] for s in scans)
+    orders = [s[3] for s in scans if s[3] is not None]
+    for other in orders[1:]:
+        if not other.equals(orders[0]):
+            raise ValueError(PARTITION_CATEGORIES.format(a=_short(orders[0]),
+                                                         b=_short(other)))
+    return counts, sum(s[1] for s in scans), pd.Index(ann), orders[0] if orders else None
 
 
 def _code_dtype(n: int) -> Any:
@@ -197,10 +209,7 @@ def _block(part: Any, spec: _Spec) -> _Block:
     """An encoded, shuffled partition as a :class:`_Block` (repeated ratings resolved as
     in :meth:`Annotations.from_long`)."""
     items_col = part.index if spec.item_in_index else part[_ITEM]
-    try:
-        item_codes, items = pd.factorize(items_col, sort=True, use_na_sentinel=True)
-    except TypeError:  # labels of mixed types: order of appearance
-        item_codes, items = pd.factorize(items_col, sort=False, use_na_sentinel=True)
+    item_codes, items = pd.factorize(items_col, sort=False, use_na_sentinel=True)
     code = part[_LAB].to_numpy()
     ann = part[_ANN].to_numpy()
     keep = code >= 0
@@ -291,18 +300,16 @@ class DaskAnnotations:
         if duplicates not in ("raise", "keep"):
             raise ValueError(BAD_DUPLICATES.format(got=duplicates))
         given = None if categories is None else _check_categories(categories)
-        dtype = df[label].dtype
-        if given is None and isinstance(dtype, pd.CategoricalDtype) and dtype.ordered:
-            lab = df[label]
-            if not lab.cat.known:
-                lab = lab.cat.as_known()
-            given = _normalise_labels(pd.Index(lab.dtype.categories))
+        leaves = [dask.delayed(_scan, pure=True)(p, label, annotator)
+                  for p in df[[label, annotator]].to_delayed()]
+        counts, n_missing, annotators, order = dask.compute(_tree(leaves,
+                                                                  _merge_scans))[0]
+        if given is None and order is not None:
+            # an ordered Categorical label column (its categories, known to dask or not)
+            given = _normalise_labels(order)
             blank = _blank_labels(given)
             if blank is not None:
                 given = given[~blank]
-        leaves = [dask.delayed(_scan, pure=True)(p, label, annotator)
-                  for p in df[[label, annotator]].to_delayed()]
-        counts, n_missing, annotators, _ = dask.compute(_tree(leaves, _merge_scans))[0]
         present = counts[counts > 0]
         labels = present.index
         if given is not None:
@@ -332,7 +339,9 @@ class DaskAnnotations:
             if in_index:
                 encoded = encoded.reset_index()
                 encoded = encoded.rename(columns={item: _ITEM})
-            encoded = encoded.shuffle(on=_ITEM)
+            # p2p on a distributed cluster (dask's default there), tasks elsewhere
+            encoded = encoded.shuffle(on=_ITEM,
+                                       shuffle_method=None if _has_client() else "tasks")
             in_index = False
         spec = _Spec(item_in_index=in_index, categories=cats, annotators=annotators,
                      ordered=given is not None, duplicates=duplicates, item_name=item,
@@ -434,7 +443,7 @@ class DaskAnnotations:
 
     def compute(self) -> Annotations:
         """The annotations in memory, as an :class:`Annotations` (items in the order of
-        the partitions, sorted within each; all rows travel to the client)."""
+        the partitions, then of first appearance; all rows travel to the client)."""
         blocks = _dask().compute(*self.blocks())
         ptrs, offset = [np.zeros(1, dtype=np.int64)], 0
         for b in blocks:
