@@ -345,6 +345,9 @@ def test_unknown_ordered_categorical(dask_client):
     other = cat.assign(label=cat["label"].cat.reorder_categories(["hi", " ", "lo"]))
     mixed = dd.from_delayed([dask.delayed(cat), dask.delayed(other)], meta=cat.iloc[:0],
                             verify_meta=False)
+    with dask.config.set(scheduler="synchronous"):
+        same = Annotations.from_long(dd.from_pandas(cat, npartitions=2))
+        assert list(same.categories) == ["lo", "hi"] and same.ordered
     with dask.config.set(scheduler="synchronous"), \
             pytest.raises(ValueError, match="different categories in different partitions"):
         Annotations.from_long(mixed)
