@@ -22,8 +22,10 @@ from scipy.stats import norm
 
 from .. import _errors
 from .._checks import check_int, check_real_in, resolve_seed
+from .._dask import is_dask_array
 from .._kernels_common import COUNTS, label_flip_stats
 from . import _accumulation_kernels as _kernels
+from . import _dask
 from ._person_flips import person_flip_counts, resolve_baseline
 
 __all__ = ["AmbiguityEstimate", "ambiguity_curve", "ambiguity_estimate", "discrepancy_curve"]
@@ -41,6 +43,8 @@ SUMMARY_GAIN = 0.01
 def _sample_counts(predictions: ArrayLike, baseline: ArrayLike | int
                    ) -> tuple[np.ndarray, int, int]:
     """``(hist, n_models, n_samples)``: samples per flip count ``c`` (length M + 1)."""
+    if is_dask_array(predictions):
+        return _dask.person_flip_hist(predictions, baseline)
     c, n_models, P, _, _ = person_flip_counts(predictions, baseline)
     return np.bincount(c, minlength=n_models + 1).astype(np.int64), n_models, P.shape[1]
 
@@ -74,6 +78,7 @@ def ambiguity_curve(predictions: ArrayLike, baseline: ArrayLike | int,
     ----------
     predictions : array-like of shape (n_models, n_samples)
         Class predictions of every model in the Rashomon set.
+        A ``dask.array.Array`` is computed block by block on the cluster.
     baseline : array-like of shape (n_samples,) or int
         Predictions of the reference model h0, or the row of ``predictions`` that holds
         them. A row given by its index is not one of the ``M`` models drawn from.
@@ -133,6 +138,7 @@ def discrepancy_curve(predictions: ArrayLike, baseline: ArrayLike | int,
     ----------
     predictions : array-like of shape (n_models, n_samples)
         Class predictions of every model in the Rashomon set.
+        A ``dask.array.Array`` is computed block by block on the cluster.
     baseline : array-like of shape (n_samples,) or int
         Predictions of the reference model h0, or the row of ``predictions`` that holds
         them. A row given by its index is not one of the ``M`` models drawn from.
@@ -169,13 +175,17 @@ def discrepancy_curve(predictions: ArrayLike, baseline: ArrayLike | int,
     n_models
     3                 0.5        0.0
     """
-    P, b, row = resolve_baseline(predictions, baseline)
+    if is_dask_array(predictions):
+        counts, n = _dask.model_flip_counts(predictions, baseline)
+    else:
+        P, b, row = resolve_baseline(predictions, baseline)
+        _, counts = label_flip_stats(P, b, COUNTS)
+        if row is not None:
+            counts = np.delete(counts, row)
+        n = P.shape[1]
     draws = check_int(n_draws, "n_draws", 1)
     seed = resolve_seed(random_state)
-    _, counts = label_flip_stats(P, b, COUNTS)
-    if row is not None:
-        counts = np.delete(counts, row)
-    n_models, n = counts.shape[0], P.shape[1]
+    n_models = counts.shape[0]
     s = _check_sizes(sizes, n_models)
     rng = np.random.default_rng(seed)
     total = np.zeros(s.shape[0])
@@ -409,6 +419,7 @@ def ambiguity_estimate(predictions: ArrayLike, baseline: ArrayLike | int,
     ----------
     predictions : array-like of shape (n_models, n_samples)
         Class predictions of every model in the Rashomon set.
+        A ``dask.array.Array`` is computed block by block on the cluster.
     baseline : array-like of shape (n_samples,) or int
         Predictions of the reference model h0, or the row of ``predictions`` that holds
         them. A row given by its index is not counted in ``M``.

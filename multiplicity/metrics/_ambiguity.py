@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from .._dask import is_dask_array
 from .._kernels_common import COUNTS, FLAGS, label_flip_stats
 from .._validation import (
     DELTA_SLACK,
@@ -14,7 +15,7 @@ from .._validation import (
     check_probabilities,
     check_probability_baseline,
 )
-from . import _kernels
+from . import _dask, _kernels
 
 __all__ = [
     "ambiguity",
@@ -56,6 +57,7 @@ def ambiguity(predictions: ArrayLike, baseline: ArrayLike | int) -> float:
     predictions : array-like of shape (n_models, n_samples)
         Class predictions of every model in the Rashomon set. Labels may be of any
         hashable type; integer and bool matrices are read in place (int8 stays int8).
+        A ``dask.array.Array`` is computed block by block on the cluster.
     baseline : array-like of shape (n_samples,) or int
         Predictions of the reference model h0, or the row of ``predictions`` that holds
         them. A baseline label that no model predicts counts as flipped.
@@ -83,6 +85,8 @@ def ambiguity(predictions: ArrayLike, baseline: ArrayLike | int) -> float:
     >>> ambiguity([["cat", "dog"], ["cat", "cat"]], baseline=["cat", "dog"])
     0.5
     """
+    if is_dask_array(predictions):
+        return _dask.ambiguity(predictions, baseline)
     flipped, _, n = _label_flips(predictions, baseline, FLAGS)
     return float(np.count_nonzero(flipped) / n)
 
@@ -97,6 +101,7 @@ def discrepancy(predictions: ArrayLike, baseline: ArrayLike | int) -> float:
     ----------
     predictions : array-like of shape (n_models, n_samples)
         Class predictions of every model in the Rashomon set.
+        A ``dask.array.Array`` is computed block by block on the cluster.
     baseline : array-like of shape (n_samples,) or int
         Predictions of the reference model h0, or the row of ``predictions`` that holds
         them.
@@ -120,6 +125,8 @@ def discrepancy(predictions: ArrayLike, baseline: ArrayLike | int) -> float:
     >>> round(discrepancy([[0, 1, 1], [0, 0, 1], [1, 1, 1]], baseline=0), 3)
     0.333
     """
+    if is_dask_array(predictions):
+        return _dask.discrepancy(predictions, baseline)
     _, counts, n = _label_flips(predictions, baseline, COUNTS)
     return float(counts.max() / n)
 
@@ -135,6 +142,7 @@ def ambiguity_discrepancy(predictions: ArrayLike, baseline: ArrayLike | int
     ----------
     predictions : array-like of shape (n_models, n_samples)
         Class predictions of every model in the Rashomon set.
+        A ``dask.array.Array`` is computed block by block on the cluster.
     baseline : array-like of shape (n_samples,) or int
         Predictions of the reference model h0, or the row of ``predictions`` that holds
         them.
@@ -153,6 +161,8 @@ def ambiguity_discrepancy(predictions: ArrayLike, baseline: ArrayLike | int
     >>> ambiguity_discrepancy([[0, 1, 1, 0], [0, 0, 1, 0], [1, 1, 1, 0]], baseline=0)
     (0.5, 0.25)
     """
+    if is_dask_array(predictions):
+        return _dask.ambiguity_discrepancy(predictions, baseline)
     flipped, counts, n = _label_flips(predictions, baseline)
     return float(np.count_nonzero(flipped) / n), float(counts.max() / n)
 
@@ -164,6 +174,7 @@ def ambiguous_samples(predictions: ArrayLike, baseline: ArrayLike | int) -> NDAr
     ----------
     predictions : array-like of shape (n_models, n_samples)
         Class predictions of every model in the Rashomon set.
+        A ``dask.array.Array`` is computed block by block on the cluster.
     baseline : array-like of shape (n_samples,) or int
         Predictions of the reference model h0, or the row of ``predictions`` that holds
         them.
@@ -183,6 +194,8 @@ def ambiguous_samples(predictions: ArrayLike, baseline: ArrayLike | int) -> NDAr
     >>> ambiguous_samples([[0, 1, 1], [0, 0, 1]], baseline=0)
     array([False,  True, False])
     """
+    if is_dask_array(predictions):
+        return _dask.ambiguous_samples(predictions, baseline)
     flipped, _, _ = _label_flips(predictions, baseline, FLAGS)
     return flipped.view(np.bool_)
 
@@ -199,6 +212,7 @@ def probabilistic_ambiguity(probabilities: ArrayLike, baseline: ArrayLike | int,
     ----------
     probabilities : array-like of shape (n_models, n_samples) or (n_models, n_samples, n_classes)
         Positive-class probabilities, or class probabilities (each row sums to 1).
+        A ``dask.array.Array`` is computed block by block on the cluster.
     baseline : array-like of shape (n_samples,) or (n_samples, n_classes), or int
         Probabilities of the reference model h0, or its row in ``probabilities``.
     delta : float, default=0.1
@@ -226,6 +240,8 @@ def probabilistic_ambiguity(probabilities: ArrayLike, baseline: ArrayLike | int,
     >>> probabilistic_ambiguity(Q, baseline=0, delta=0.1)
     0.6666666666666666
     """
+    if is_dask_array(probabilities):
+        return _dask.probabilistic_ambiguity(probabilities, baseline, delta)
     flipped, _, n = _proba_flips(probabilities, baseline, delta)
     return float(np.count_nonzero(flipped) / n)
 
@@ -238,6 +254,7 @@ def probabilistic_discrepancy(probabilities: ArrayLike, baseline: ArrayLike | in
     ----------
     probabilities : array-like of shape (n_models, n_samples) or (n_models, n_samples, n_classes)
         Positive-class probabilities, or class probabilities (each row sums to 1).
+        A ``dask.array.Array`` is computed block by block on the cluster.
     baseline : array-like of shape (n_samples,) or (n_samples, n_classes), or int
         Probabilities of the reference model h0, or its row in ``probabilities``.
     delta : float, default=0.1
@@ -262,6 +279,8 @@ def probabilistic_discrepancy(probabilities: ArrayLike, baseline: ArrayLike | in
     >>> round(probabilistic_discrepancy(Q, baseline=0, delta=0.1), 4)
     0.3333
     """
+    if is_dask_array(probabilities):
+        return _dask.probabilistic_discrepancy(probabilities, baseline, delta)
     _, counts, n = _proba_flips(probabilities, baseline, delta)
     return float(counts.max() / n)
 
@@ -274,6 +293,7 @@ def viable_prediction_range(probabilities: ArrayLike) -> NDArray[np.float64]:
     probabilities : array-like of shape (n_models, n_samples) or (n_models, n_samples, n_classes)
         Positive-class probabilities, or class probabilities.
 
+        A ``dask.array.Array`` is computed block by block on the cluster.
     Returns
     -------
     ndarray of shape (n_samples, 2) or (n_samples, n_classes, 2)
@@ -297,6 +317,8 @@ def viable_prediction_range(probabilities: ArrayLike) -> NDArray[np.float64]:
     array([[0.2 , 0.4 ],
            [0.8 , 0.95]])
     """
+    if is_dask_array(probabilities):
+        return _dask.viable_prediction_range(probabilities)
     Q = check_probabilities(probabilities)
     if Q.ndim == 2:
         return _kernels._value_range(Q.reshape((*Q.shape, 1)), _kernels.BLOCK)[:, 0, :]

@@ -10,9 +10,10 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .. import _errors
+from .._dask import is_dask_array
 from .._parallel import numba_threads
 from .._validation import check_probabilities
-from . import _kernels
+from . import _dask, _kernels
 
 __all__ = ["rashomon_capacity"]
 
@@ -37,6 +38,9 @@ def rashomon_capacity(probabilities: ArrayLike, *, bits: bool = False, tol: floa
     probabilities : array-like of shape (n_models, n_samples, n_classes) or (n_models, n_samples)
         Class probabilities of every model (rows sum to 1), or positive-class
         probabilities of a binary task. float32 and float64 are read in place.
+        A ``dask.array.Array`` is computed block by block on the cluster.
+        Each sample needs all models at once, so the model axis is rechunked to one
+        chunk.
     bits : bool, default=False
         Return the capacity ``C`` in bits instead of ``RC = 2 ** C``.
     tol : float, default=1e-9
@@ -77,12 +81,16 @@ def rashomon_capacity(probabilities: ArrayLike, *, bits: bool = False, tol: floa
         raise ValueError(_errors.TOL_POSITIVE.format(tol))
     if isinstance(max_iter, bool) or not isinstance(max_iter, numbers.Integral) or max_iter < 1:
         raise ValueError(_errors.MAX_ITER_POSITIVE.format(max_iter))
-    Q = check_probabilities(probabilities)
-    binary = Q.ndim == 2
-    Q3 = Q.reshape((*Q.shape, 1)) if binary else Q
-    with numba_threads(n_jobs):
-        nats, _, converged = _kernels._rashomon_capacity(
-            Q3, binary, float(tol) * math.log(2.0), int(max_iter), _CAPACITY_BLOCK)
+    if is_dask_array(probabilities):
+        nats, converged, shape = _dask.capacity_nats(
+            probabilities, float(tol) * math.log(2.0), int(max_iter), _CAPACITY_BLOCK, n_jobs)
+    else:
+        Q = check_probabilities(probabilities)
+        shape = Q.shape
+        Q3 = Q.reshape((*Q.shape, 1)) if Q.ndim == 2 else Q
+        with numba_threads(n_jobs):
+            nats, _, converged = _kernels._rashomon_capacity(
+                Q3, Q.ndim == 2, float(tol) * math.log(2.0), int(max_iter), _CAPACITY_BLOCK)
     n_bad = int(np.count_nonzero(~converged))
     if n_bad:
         from sklearn.exceptions import ConvergenceWarning  # sklearn loads only when needed
@@ -93,5 +101,5 @@ def rashomon_capacity(probabilities: ArrayLike, *, bits: bool = False, tol: floa
             ConvergenceWarning, stacklevel=2)
     if bits:
         return nats / math.log(2.0)
-    k = 2 if binary else Q.shape[2]
-    return np.clip(np.exp(nats), 1.0, float(min(Q.shape[0], k)))
+    k = 2 if len(shape) == 2 else shape[2]
+    return np.clip(np.exp(nats), 1.0, float(min(shape[0], k)))

@@ -7,7 +7,9 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 from .. import _errors
+from .._dask import is_dask_array
 from .._validation import check_labels_1d
+from . import _dask
 
 __all__ = ["churn", "negative_flip_rate", "positive_flip_rate"]
 
@@ -35,6 +37,7 @@ def churn(predictions_a: ArrayLike, predictions_b: ArrayLike) -> float:
     predictions_a, predictions_b : array-like of shape (n_samples,)
         Labels predicted by the two models (any hashable type).
 
+        A ``dask.array.Array`` is computed block by block on the cluster.
     Returns
     -------
     float
@@ -54,6 +57,8 @@ def churn(predictions_a: ArrayLike, predictions_b: ArrayLike) -> float:
     >>> churn([0, 1, 1, 0], [0, 1, 0, 1])
     0.5
     """
+    if is_dask_array(predictions_a) or is_dask_array(predictions_b):
+        return _dask.churn(predictions_a, predictions_b)
     a = check_labels_1d(predictions_a, "predictions_a")
     b = check_labels_1d(predictions_b, "predictions_b")
     _same_length({"predictions_a": a, "predictions_b": b})
@@ -80,6 +85,7 @@ def negative_flip_rate(y_true: ArrayLike, old: ArrayLike, new: ArrayLike) -> flo
     old, new : array-like of shape (n_samples,)
         Predictions of the model before and after the update.
 
+        A ``dask.array.Array`` is computed block by block on the cluster.
     Returns
     -------
     float
@@ -99,6 +105,8 @@ def negative_flip_rate(y_true: ArrayLike, old: ArrayLike, new: ArrayLike) -> flo
     >>> negative_flip_rate([1, 1, 0, 0], old=[1, 1, 1, 0], new=[1, 0, 0, 1])
     0.5
     """
+    if is_dask_array(y_true) or is_dask_array(old) or is_dask_array(new):
+        return _dask.flip_rate(y_true, old, new, negative=True)
     return _flip_rate(y_true, old, new, negative=True)
 
 
@@ -112,6 +120,7 @@ def positive_flip_rate(y_true: ArrayLike, old: ArrayLike, new: ArrayLike) -> flo
     old, new : array-like of shape (n_samples,)
         Predictions of the model before and after the update.
 
+        A ``dask.array.Array`` is computed block by block on the cluster.
     Returns
     -------
     float
@@ -126,4 +135,6 @@ def positive_flip_rate(y_true: ArrayLike, old: ArrayLike, new: ArrayLike) -> flo
     >>> positive_flip_rate([1, 1, 0, 0], old=[1, 1, 1, 0], new=[1, 0, 0, 1])
     0.25
     """
+    if is_dask_array(y_true) or is_dask_array(old) or is_dask_array(new):
+        return _dask.flip_rate(y_true, old, new, negative=False)
     return _flip_rate(y_true, old, new, negative=False)

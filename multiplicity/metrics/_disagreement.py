@@ -5,10 +5,11 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from .._dask import is_dask_array
 from .._kernels_common import vote_block
 from .._parallel import numba_threads
 from .._validation import check_predictions, label_codes
-from . import _kernels
+from . import _dask, _kernels
 
 __all__ = [
     "disagreement",
@@ -30,6 +31,7 @@ def pairwise_disagreement(predictions: ArrayLike, *, n_jobs: int | None = None
     ----------
     predictions : array-like of shape (n_models, n_samples)
         Class predictions of every model. Labels may be of any hashable type.
+        A ``dask.array.Array`` is computed block by block on the cluster.
     n_jobs : int, default=None
         Numba threads for this call (``-1``: all cores; ``None``: Numba's current setting).
 
@@ -56,16 +58,21 @@ def pairwise_disagreement(predictions: ArrayLike, *, n_jobs: int | None = None
            [0.25, 0.  , 0.75],
            [0.5 , 0.75, 0.  ]])
     """
+    if is_dask_array(predictions):
+        return _dask.pairwise_disagreement(predictions, _pairwise_counts, n_jobs)
     P, offset, n_levels = label_codes(check_predictions(predictions))
-    n = P.shape[1]
     with numba_threads(n_jobs):
-        if n_levels <= _MAX_PLANES:
-            n_planes = 1 if n_levels <= 2 else n_levels
-            bits = _kernels._pack_classes(P, offset, n_planes)
-            counts = _kernels._pairwise_from_planes(bits, n)
-        else:
-            counts = _kernels._pairwise_direct(P, 4096)
-    return counts / n
+        counts = _pairwise_counts(P, offset, n_levels)
+    return counts / P.shape[1]
+
+
+def _pairwise_counts(P: np.ndarray, offset: int, n_levels: int) -> NDArray[np.int64]:
+    """``(n_models, n_models)`` disagreement counts of label codes ``P - offset``."""
+    if n_levels <= _MAX_PLANES:
+        n_planes = 1 if n_levels <= 2 else n_levels
+        bits = _kernels._pack_classes(P, offset, n_planes)
+        return _kernels._pairwise_from_planes(bits, P.shape[1])
+    return _kernels._pairwise_direct(P, 4096)
 
 
 def _agreeing_share(predictions: ArrayLike, min_models: int) -> NDArray[np.float64]:
@@ -90,6 +97,7 @@ def disagreement(predictions: ArrayLike) -> NDArray[np.float64]:
     predictions : array-like of shape (n_models, n_samples)
         Class predictions of every model. Labels may be of any hashable type.
 
+        A ``dask.array.Array`` is computed block by block on the cluster.
     Returns
     -------
     ndarray of shape (n_samples,)
@@ -109,6 +117,8 @@ def disagreement(predictions: ArrayLike) -> NDArray[np.float64]:
     >>> disagreement([[0, 1, 1], [0, 0, 1], [1, 1, 1]])
     array([0.66666667, 0.66666667, 0.        ])
     """
+    if is_dask_array(predictions):
+        return _dask.disagreement(predictions)
     return 1.0 - _agreeing_share(predictions, 1)
 
 
@@ -123,6 +133,7 @@ def self_consistency(predictions: ArrayLike) -> NDArray[np.float64]:
     predictions : array-like of shape (n_models, n_samples)
         Class predictions of every model (e.g. models trained on bootstrap resamples).
 
+        A ``dask.array.Array`` is computed block by block on the cluster.
     Returns
     -------
     ndarray of shape (n_samples,)
@@ -143,6 +154,8 @@ def self_consistency(predictions: ArrayLike) -> NDArray[np.float64]:
     >>> self_consistency([[0, 1, 1], [0, 0, 1], [1, 1, 1]])
     array([0.33333333, 0.33333333, 1.        ])
     """
+    if is_dask_array(predictions):
+        return _dask.self_consistency(predictions)
     return _agreeing_share(predictions, 1)
 
 
@@ -158,6 +171,7 @@ def disagreement_error_estimate(predictions: ArrayLike) -> float:
     predictions : array-like of shape (n_models, n_samples)
         Predictions of at least two models on unlabelled data.
 
+        A ``dask.array.Array`` is computed block by block on the cluster.
     Returns
     -------
     float
@@ -179,4 +193,6 @@ def disagreement_error_estimate(predictions: ArrayLike) -> float:
     >>> disagreement_error_estimate([[0, 1, 1, 0], [0, 0, 1, 0], [1, 1, 1, 1]])
     0.5
     """
+    if is_dask_array(predictions):
+        return _dask.disagreement_error_estimate(predictions)
     return float(1.0 - _agreeing_share(predictions, 2).mean())

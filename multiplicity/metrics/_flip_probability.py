@@ -20,6 +20,8 @@ from scipy.special import betainccinv, betaincinv, ndtri
 
 from .. import _errors
 from .._checks import check_real_in
+from .._dask import is_dask_array
+from . import _dask
 from ._person_flips import person_flip_counts
 
 __all__ = ["arbitrary", "flip_probability", "retrainings_needed"]
@@ -39,6 +41,8 @@ def _flip_counts(predictions: ArrayLike, baseline: ArrayLike | int
 
     With a row index as ``baseline`` that row is not one of the models counted.
     """
+    if is_dask_array(predictions):
+        return _dask.person_flip_counts(predictions, baseline)
     counts, n_models, _, _, _ = person_flip_counts(predictions, baseline)
     return counts, n_models
 
@@ -90,6 +94,7 @@ def flip_probability(predictions: ArrayLike, baseline: ArrayLike | int,
     predictions : array-like of shape (n_models, n_samples)
         Class predictions of every model (retraining); labels may be of any hashable
         type.
+        A ``dask.array.Array`` is computed block by block on the cluster.
     baseline : array-like of shape (n_samples,) or int
         Predictions of the reference model h0, or the row of ``predictions`` that holds
         them. With a row, that row is not one of the ``M`` models (``M = n_models - 1``);
@@ -180,6 +185,7 @@ def arbitrary(predictions: ArrayLike, baseline: ArrayLike | int, threshold: floa
     ----------
     predictions : array-like of shape (n_models, n_samples)
         Class predictions of every model (retraining).
+        A ``dask.array.Array`` is computed block by block on the cluster.
     baseline : array-like of shape (n_samples,) or int
         Predictions of the reference model h0, or the row of ``predictions`` that holds
         them (see :func:`flip_probability`).

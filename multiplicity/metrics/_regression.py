@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from .._dask import is_dask_array
 from .._validation import (
     DELTA_RTOL,
     check_positive_delta,
@@ -12,7 +13,7 @@ from .._validation import (
     check_real_predictions,
     check_threshold,
 )
-from . import _kernels, _regression_kernels
+from . import _dask, _kernels, _regression_kernels
 
 __all__ = [
     "decision_ambiguity",
@@ -46,6 +47,7 @@ def prediction_range(predictions: ArrayLike) -> NDArray[np.float64]:
         float32 and float64 are read in place; integer and bool matrices are converted to
         float64. NaN or infinite values raise a ``ValueError``.
 
+        A ``dask.array.Array`` is computed block by block on the cluster.
     Returns
     -------
     ndarray of shape (n_samples, 2), dtype float64
@@ -70,6 +72,8 @@ def prediction_range(predictions: ArrayLike) -> NDArray[np.float64]:
            [20. , 21. ],
            [28. , 30. ]])
     """
+    if is_dask_array(predictions):
+        return _dask.prediction_range(predictions)
     return _range(check_real_predictions(predictions))
 
 
@@ -86,6 +90,7 @@ def regression_ambiguity(predictions: ArrayLike, baseline: ArrayLike | int,
         Real-valued predictions of every model in the set. float32 and float64 are read in
         place (float32 values are compared as they are stored); integer and bool matrices
         are converted to float64. NaN or infinite values raise a ``ValueError``.
+        A ``dask.array.Array`` is computed block by block on the cluster.
     baseline : array-like of shape (n_samples,) or int
         Predictions of the reference model h0, or the row of ``predictions`` that holds
         them.
@@ -125,6 +130,8 @@ def regression_ambiguity(predictions: ArrayLike, baseline: ArrayLike | int,
     >>> regression_ambiguity(P, baseline=0, delta=0.5)
     0.75
     """
+    if is_dask_array(predictions):
+        return _dask.regression_ambiguity(predictions, baseline, delta)
     flipped, _, n = _regression_flips(predictions, baseline, delta)
     return float(np.count_nonzero(flipped) / n)
 
@@ -142,6 +149,7 @@ def regression_discrepancy(predictions: ArrayLike, baseline: ArrayLike | int,
     predictions : array-like of shape (n_models, n_samples)
         Real-valued predictions of every model in the set (see
         :func:`regression_ambiguity`).
+        A ``dask.array.Array`` is computed block by block on the cluster.
     baseline : array-like of shape (n_samples,) or int
         Predictions of the reference model h0, or the row of ``predictions`` that holds
         them.
@@ -172,6 +180,8 @@ def regression_discrepancy(predictions: ArrayLike, baseline: ArrayLike | int,
     >>> regression_discrepancy(P, baseline=0, delta=0.5)
     0.5
     """
+    if is_dask_array(predictions):
+        return _dask.regression_discrepancy(predictions, baseline, delta)
     _, counts, n = _regression_flips(predictions, baseline, delta)
     return float(counts.max() / n)
 
@@ -191,6 +201,7 @@ def decision_ambiguity(predictions: ArrayLike, threshold: float,
     ----------
     predictions : array-like of shape (n_models, n_samples)
         Real-valued scores of every model in the set (see :func:`regression_ambiguity`).
+        A ``dask.array.Array`` is computed block by block on the cluster.
     threshold : float
         Finite cut-off of the decision. Scores are compared with ``>=`` exactly, without
         slack: a score equal to the threshold is a positive decision.
@@ -223,6 +234,8 @@ def decision_ambiguity(predictions: ArrayLike, threshold: float,
     >>> decision_ambiguity(P, threshold=30.0, baseline=[10.0, 20.0, 29.0, 29.0])
     0.5
     """
+    if is_dask_array(predictions):
+        return _dask.decision_ambiguity(predictions, threshold, baseline)
     t = check_threshold(threshold)
     P = check_real_predictions(predictions)
     lo, hi = _range(P).T
