@@ -155,6 +155,20 @@ def test_without_y_and_pandas_y_in_another_order(problem):
     _assert_same(rset.profile(dX, y_te.sample(frac=1.0, random_state=1)), ref)
 
 
+def test_empty_partitions(problem):
+    rset, X_te, y_te, _ = problem
+    both = X_te.assign(label=y_te).sort_values("f0")
+    dboth = dd.from_pandas(both, npartitions=6, sort=False)
+    dboth = dboth[dboth["f0"] > 0.3]  # the first partitions become empty
+    dprof = rset.profile(dboth[list(X_te.columns)], dboth["label"])
+    assert 0 in dprof._lengths
+    kept = both[both["f0"] > 0.3]
+    ref = rset.profile(kept[list(X_te.columns)], kept["label"])
+    _assert_same(dprof, ref)
+    g = kept["f1"] > 0
+    pd.testing.assert_frame_equal(dprof.by_group(g), ref.by_group(g), rtol=1e-12)
+
+
 def test_local_scheduler_without_the_client(problem):
     rset, X_te, y_te, ref = problem
     with dask.config.set(scheduler="sync"):

@@ -116,12 +116,12 @@ def _partition_sums(stats: dict[str, Any]) -> dict[str, Any]:
 
 
 def _partition_group_sums(stats: dict[str, Any], codes: NDArray[np.int64],
-                          n_groups: int, b: int) -> dict[str, Any]:
+                          n_groups: int, b: int, i: int) -> dict[str, Any]:
     """Per-group sizes, sums and per-model counts of one partition (runs on a worker)."""
     P = stats["P"]
     n = stats["n"]
     if len(codes) != n:
-        raise ValueError(LENGTHS.format(name="groups", n_y=len(codes), i="?", n_x=n))
+        raise ValueError(LENGTHS.format(name="groups", n_y=len(codes), i=i, n_x=n))
 
     def sum_by(values: NDArray) -> NDArray:
         return np.bincount(codes, weights=values, minlength=n_groups)
@@ -433,7 +433,8 @@ proba_flips, y_codes : dask.array.Array or None
         frames = dask.compute(*[dask.delayed(_partition_frame)(s, self.classes,
                                                                self.baseline_index)
                                 for s in self._stats])
-        out = pd.concat(frames)
+        # empty partitions would turn pandas' inferred string columns into object ones
+        out = pd.concat([f for f in frames if len(f)] or frames[:1])
         if not self._dataframe:
             out.index = pd.RangeIndex(self.n_samples)
         return out
@@ -470,7 +471,7 @@ proba_flips, y_codes : dask.array.Array or None
         n_groups = len(names)
         edges = np.concatenate([[0], np.cumsum(self._lengths)]).astype(int)
         sums = [dask.delayed(_partition_group_sums)(s, codes[edges[i]:edges[i + 1]],
-                                                    n_groups, self.baseline_index)
+                                                    n_groups, self.baseline_index, i)
                 for i, s in enumerate(self._stats)]
         (tot,) = dask.compute(_tree_sum(dask, sums))
         size = tot["size"].astype(np.float64)
