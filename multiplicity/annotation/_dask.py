@@ -163,7 +163,8 @@ def _encode(part: Any, item: Hashable | None, annotator: Hashable, label: Hashab
     ann = annotators.get_indexer(part[annotator]).astype(ann_dtype)
     cols = {} if item is None else {_ITEM: part[item].to_numpy()}
     cols.update({_ANN: ann, _LAB: codes})
-    return pd.DataFrame(cols, index=part.index)
+    # the input's row index is not needed (and would travel in the shuffle)
+    return pd.DataFrame(cols, index=part.index if item is None else None)
 
 
 # ------------------------------------------------------------------------ partitions
@@ -340,8 +341,8 @@ class DaskAnnotations:
                 encoded = encoded.reset_index()
                 encoded = encoded.rename(columns={item: _ITEM})
             # p2p on a distributed cluster (dask's default there), tasks elsewhere
-            encoded = encoded.shuffle(on=_ITEM,
-                                       shuffle_method=None if _has_client() else "tasks")
+            encoded = encoded.shuffle(on=_ITEM, ignore_index=True,
+                                      shuffle_method=None if _has_client() else "tasks")
             in_index = False
         spec = _Spec(item_in_index=in_index, categories=cats, annotators=annotators,
                      ordered=given is not None, duplicates=duplicates, item_name=item,
