@@ -374,9 +374,11 @@ def krippendorff_alpha(data: Any, level: Level | Distance = "nominal", *,
 
     Parameters
     ----------
-    data : Annotations or table accepted by :meth:`Annotations.from_wide`
+    data : Annotations, DaskAnnotations or table accepted by :meth:`Annotations.from_wide`
         Items (units) x annotators; NaN/None marks a missing rating. Units may have any
-        number of ratings.
+        number of ratings. A :class:`DaskAnnotations` is computed on the cluster: each
+        partition sends its ``k x k`` coincidence matrix (memory per worker: one
+        partition plus ``k x k``), and alpha is finished from their sum.
     level : {"nominal", "ordinal", "interval", "ratio"} or callable, default="nominal"
         Level of measurement, i.e. the squared distance ``delta`` between two values:
         nominal ``[c != k]``; ordinal Krippendorff's rank-based

@@ -14,6 +14,12 @@ R package irrCAC (``fleiss.kappa.raw``, ``gwet.ac1.raw``, ``conger.kappa.raw``,
   c_ik / r_i`` (items rated once count here), except for Conger's kappa, which uses each
   annotator's own distribution, and Brennan-Prediger, which uses none.
 
+Every coefficient also accepts a :class:`DaskAnnotations` (annotations kept on a dask
+cluster): each partition sends the sums the coefficient needs (``sum_i pa_i``, the numbers
+of items rated twice and once, the ``k`` category shares; ``n_annotators x k`` counts for
+Conger; the ``k x k`` contingency table for Cohen), and the same finishing code as in memory
+turns their total into the coefficient. Memory per worker: one partition plus those sums.
+
 This module holds the public functions. The family is split by job: the agreement weights
 in ``_chance_weights.py``; the per-item pieces, the chance models and the undefined rule in
 ``_chance_core.py``; Cohen's two-vector input in ``_chance_cohen.py``. Every coefficient is

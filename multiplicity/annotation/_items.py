@@ -56,8 +56,10 @@ def item_disagreement(data: Any, measure: Measure = "entropy"
 
     Parameters
     ----------
-    data : Annotations or table accepted by :meth:`Annotations.from_wide`
-        Items x annotators labels, missing entries allowed.
+    data : Annotations, DaskAnnotations or table accepted by :meth:`Annotations.from_wide`
+        Items x annotators labels, missing entries allowed. A :class:`DaskAnnotations`
+        is computed per partition on the cluster (memory per worker: one partition);
+        the Series, one float per item, sorted by item, comes to the client.
     measure : {"entropy", "normalized_entropy", "variance", "minority_share", "gini"}, \
 default="entropy"
         With ``p_ic`` the share of item ``i``'s labels that are category ``c``:
