@@ -155,7 +155,7 @@ def cycles() -> list[list[str]]:
 def test_the_rules_see_the_package():
     assert {"metrics", "annotation", "rashomon", "ensemble", "explain", "report"} <= SUBPACKAGES
     top, _ = imports("multiplicity.rashomon")
-    assert (4, "multiplicity.rashomon._dropout") in top
+    assert "multiplicity.rashomon._dropout" in {name for _, name in top}
     # a private import of another subpackage would be caught
     assert layer("multiplicity.metrics._kernels") == "metrics"
     assert layer("multiplicity._validation") == "core"
