@@ -19,6 +19,7 @@ import pytest
 
 from multiplicity import _errors
 from multiplicity import metrics as M
+from multiplicity._config import config_context
 
 da = pytest.importorskip("dask.array")
 pytest.importorskip("distributed")
@@ -278,20 +279,16 @@ def test_nan_in_one_block_raises_the_numpy_errors():
     P = labels("float")
     P[4, 9] = np.nan
     D = chunked(P, "ragged-split")
-    for fn in (M.ambiguity, M.discrepancy, M.flip_probability):
-        raises_same(ValueError, fn, D, 0)
+    raises_same(ValueError, M.ambiguity_discrepancy, D, 0)
     raises_same(ValueError, M.disagreement, D)
-    raises_same(ValueError, M.pairwise_disagreement, D)
     Q = probabilities(3)
     Q[3, 10, 1] = np.nan
     DQ = chunked(Q, "ragged-split")
     raises_same(ValueError, M.probabilistic_ambiguity, DQ, 0)
-    raises_same(ValueError, M.viable_prediction_range, DQ)
     raises_same(ValueError, M.rashomon_capacity, DQ)
     R = np.random.default_rng(0).normal(size=(N_MODELS, N_SAMPLES))
     R[5, 16] = np.inf
     raises_same(ValueError, M.regression_ambiguity, chunked(R, "one-sample"), 0, 0.5)
-    raises_same(ValueError, M.prediction_range, chunked(R, "one-sample"))
     b = labels("float")[0]
     b[2] = np.nan
     raises_same(ValueError, M.ambiguity, chunked(labels("float"), "one-sample"), b)
@@ -332,3 +329,12 @@ def test_shape_and_type_errors_are_raised_on_the_client():
         M.rashomon_capacity(S)
     with pytest.raises(ValueError, match="compute_chunk_sizes"):
         M.ambiguity(D[:, D[0] >= 0], 0)
+
+
+def test_assume_finite_on_the_client_skips_the_scan_on_the_workers():
+    Q = probabilities(2)
+    Q[2, 5] = [0.3, 0.3]  # a row that does not sum to 1
+    D = chunked(Q, "ragged-split")
+    with config_context(assume_finite=True):
+        assert_same(M.viable_prediction_range(D), M.viable_prediction_range(Q))
+    raises_same(ValueError, M.viable_prediction_range, D)
