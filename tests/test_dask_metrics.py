@@ -338,3 +338,28 @@ def test_assume_finite_on_the_client_skips_the_scan_on_the_workers():
     with config_context(assume_finite=True):
         assert_same(M.viable_prediction_range(D), M.viable_prediction_range(Q))
     raises_same(ValueError, M.viable_prediction_range, D)
+
+
+def test_the_current_scheduler_is_used_in_process_too():
+    """Without the cluster (dask's synchronous scheduler), the same results, computed in
+    this process (where coverage sees the block functions)."""
+    dask = pytest.importorskip("dask")
+    P, Q = labels("int8-3", seed=8), probabilities(3, seed=8)
+    R = np.random.default_rng(8).normal(size=(N_MODELS, N_SAMPLES))
+    D, DQ, DR = (chunked(x, "ragged-split") for x in (P, Q, R))
+    with dask.config.set(scheduler="sync"):
+        for name, fn in baseline_functions(1).items():
+            assert_same(fn(D, P[1]), fn(P, P[1])), name
+        for fn in (M.disagreement, M.disagreement_error_estimate, M.pairwise_disagreement):
+            assert_same(fn(D), fn(P))
+        assert_same(M.probabilistic_ambiguity(DQ, 2), M.probabilistic_ambiguity(Q, 2))
+        assert_same(M.rashomon_capacity(DQ), M.rashomon_capacity(Q))
+        assert_same(M.viable_prediction_range(DQ), M.viable_prediction_range(Q))
+        assert_same(M.regression_discrepancy(DR, 1, 0.5), M.regression_discrepancy(R, 1, 0.5))
+        assert_same(M.decision_ambiguity(DR, 0.0, 3), M.decision_ambiguity(R, 0.0, 3))
+        assert_same(M.churn(D[0], P[1]), M.churn(P[0], P[1]))
+        assert_same(M.negative_flip_rate(D[0], D[1], P[2]),
+                    M.negative_flip_rate(P[0], P[1], P[2]))
+        bad = Q.copy()
+        bad[4, 13] = [0.5, 0.4, 0.3]
+        raises_same(ValueError, M.rashomon_capacity, chunked(bad, "ragged-split"))
