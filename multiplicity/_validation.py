@@ -24,6 +24,7 @@ __all__ = [
     "align_to",
     "check_delta",
     "check_labels_1d",
+    "check_matrix_shape",
     "check_positive_delta",
     "check_prediction_baseline",
     "check_predictions",
@@ -81,6 +82,18 @@ def _factorize(values: np.ndarray, name: str) -> tuple[np.ndarray, pd.Index]:
     return codes.reshape(values.shape), pd.Index(uniques)
 
 
+def check_matrix_shape(shape: tuple[int, ...], name: str, min_models: int = 1) -> None:
+    """An ``(n_models, n_samples)`` shape: two dimensions, not empty, enough models (for
+    in-memory arrays and, from their metadata, dask arrays)."""
+    if len(shape) != 2:
+        raise ValueError(_errors.NOT_2D.format(name=name, shape=shape))
+    if 0 in shape:
+        raise ValueError(_errors.EMPTY.format(name=name, shape=shape))
+    if shape[0] < min_models:
+        raise ValueError(_errors.TOO_FEW_MODELS.format(name=name, need=min_models,
+                                                       got=shape[0]))
+
+
 def check_predictions(predictions: object, *, name: str = "predictions",
                       min_models: int = 1) -> Labels:
     """Validate an ``(n_models, n_samples)`` matrix of class labels.
@@ -90,14 +103,7 @@ def check_predictions(predictions: object, *, name: str = "predictions",
     to dense integer codes.
     """
     P = _as_array(predictions)
-    if P.ndim != 2:
-        raise ValueError(_errors.NOT_2D.format(name=name, shape=P.shape))
-    if P.size == 0:
-        raise ValueError(_errors.EMPTY.format(name=name, shape=P.shape))
-    if P.shape[0] < min_models:
-        raise ValueError(
-            _errors.TOO_FEW_MODELS.format(name=name, need=min_models, got=P.shape[0])
-        )
+    check_matrix_shape(P.shape, name, min_models)
     kind = P.dtype.kind
     if kind == "b":
         return Labels(np.ascontiguousarray(P).view(np.uint8), None)

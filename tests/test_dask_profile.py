@@ -40,6 +40,11 @@ COUNT_SCALARS = ["ambiguity", "discrepancy", "probabilistic_ambiguity",
                  "max_accuracy"]
 
 
+# The sets are fitted on DataFrames; the array cases profile NumPy / dask arrays of the same
+# columns, about which scikit-learn warns (its warning, not the package's).
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:X does not have valid feature names:UserWarning")
+
 def _problem(n_classes, learner, seed=0):
     X, y = make_classification(n_samples=120, n_features=N_FEATURES, n_informative=3,
                                n_redundant=0, n_classes=n_classes, flip_y=0.15,

@@ -54,6 +54,7 @@ from .._validation import (
     _proba_tolerance,
     check_delta,
     check_labels_1d,
+    check_matrix_shape,
     check_positive_delta,
     check_prediction_baseline,
     check_predictions,
@@ -173,13 +174,7 @@ def _known_shape(x: Any, name: str) -> None:
 def _check_label_matrix(P: Any, name: str = "predictions", min_models: int = 1) -> Any:
     """Shape and dtype of a dask matrix of labels, from its metadata."""
     _known_shape(P, name)
-    if P.ndim != 2:
-        raise ValueError(_errors.NOT_2D.format(name=name, shape=P.shape))
-    if P.size == 0:
-        raise ValueError(_errors.EMPTY.format(name=name, shape=P.shape))
-    if P.shape[0] < min_models:
-        raise ValueError(
-            _errors.TOO_FEW_MODELS.format(name=name, need=min_models, got=P.shape[0]))
+    check_matrix_shape(P.shape, name, min_models)
     if P.dtype.kind not in "biuf":
         raise TypeError(DASK_LABEL_DTYPE.format(name=name, dtype=P.dtype))
     return P

@@ -505,7 +505,6 @@ proba_flips, y_codes : dask.array.Array or None
         """
         dask = import_dask("dask", _WHAT)
         parts = dask.compute(*self._stats)
-        n = self.n_samples
 
         def cat(key: str, axis: int = 0) -> Any:
             if key not in parts[0]:
@@ -517,28 +516,10 @@ proba_flips, y_codes : dask.array.Array or None
         pf, rc, width, vpr, y_codes = (cat("proba_flips", 1), cat("rashomon_capacity"),
                                        cat("vpr_width"), cat("vpr"), cat("y_codes"))
         b = self.baseline_index
-        flips = (P != P[b]).sum(axis=1)
-        p_amb = p_disc = None
-        if pf is not None:
-            p_amb = float(pf.any(axis=0).mean())
-            p_disc = float(pf.sum(axis=1, dtype=np.int64).max() / n)
-        base_acc = min_acc = max_acc = None
-        if y_codes is not None:
-            acc = (P == y_codes).mean(axis=1)
-            base_acc, min_acc, max_acc = float(acc[b]), float(acc.min()), float(acc.max())
-        return MultiplicityProfile(
-            n_models=self.n_models, n_samples=n, delta=self.delta, classes=self.classes,
-            baseline_index=b, ambiguity=float(ambiguous.mean()),
-            discrepancy=float(flips.max() / n), probabilistic_ambiguity=p_amb,
-            probabilistic_discrepancy=p_disc,
-            mean_rashomon_capacity=float(rc.mean()) if rc is not None else float("nan"),
-            mean_vpr_width=float(width.mean()) if width is not None else float("nan"),
-            mean_self_consistency=float(sc.mean()),
-            disagreement_error_estimate=float(1.0 - sc.mean()),
-            baseline_accuracy=base_acc, min_accuracy=min_acc, max_accuracy=max_acc,
-            ambiguous=ambiguous, self_consistency=sc, vpr=vpr, vpr_width=width,
-            rashomon_capacity=rc, predictions=P, proba_flips=pf, y_codes=y_codes,
-            index=self.index)
+        return MultiplicityProfile.from_arrays(
+            P, b, classes=self.classes, delta=self.delta, ambiguous=ambiguous,
+            flips=(P != P[b]).sum(axis=1), self_consistency=sc, proba_flips=pf, vpr=vpr,
+            vpr_width=width, rashomon_capacity=rc, y_codes=y_codes, index=self.index)
 
     def confidence(self, *args: Any, **kwargs: Any) -> pd.DataFrame:
         """:meth:`MultiplicityProfile.confidence` of :meth:`compute` (brings the profile

@@ -136,7 +136,6 @@ class MultiplicityProfile:
         sc = self_consistency(P)
 
         proba_flips = vpr = width = rc = None
-        p_amb = p_disc = None
         if rset.has_predict_proba:
             proba_flips = np.zeros((m, n), dtype=np.uint8)
             vpr_full = np.empty((n, k, 2))
@@ -153,21 +152,44 @@ class MultiplicityProfile:
             vpr = vpr_full[:, 1, :] if k == 2 else vpr_full
             widths = vpr_full[:, :, 1] - vpr_full[:, :, 0]
             width = widths[:, 1] if k == 2 else widths.max(axis=1)
-            p_amb = float(proba_flips.any(axis=0).mean())
-            p_disc = float(proba_flips.sum(axis=1, dtype=np.int64).max() / n)
 
-        y_codes = base_acc = min_acc = max_acc = None
+        y_codes = None
         if y_arr is not None:
             y_codes = _encode_y(y_arr, rset.classes_)
             if np.any(y_codes < 0):
                 bad = np.asarray(y_arr[y_codes < 0][:1]).tolist()[0]
                 raise ValueError(f"y contains the label {bad!r}, which none of the models "
                                  f"predicts (classes_ = {np.asarray(rset.classes_).tolist()})")
+
+        return cls.from_arrays(
+            P, b, classes=rset.classes_, delta=d, ambiguous=ambiguous, flips=flips,
+            self_consistency=sc, proba_flips=proba_flips, vpr=vpr, vpr_width=width,
+            rashomon_capacity=rc, y_codes=y_codes,
+            index=X.index if isinstance(X, pd.DataFrame) else None)
+
+    @classmethod
+    def from_arrays(cls, P: NDArray[np.integer], baseline_index: int, *, classes: NDArray,
+                    delta: float, ambiguous: NDArray[np.bool_], flips: NDArray[np.integer],
+                    self_consistency: NDArray[np.float64],
+                    proba_flips: NDArray[np.uint8] | None, vpr: NDArray | None,
+                    vpr_width: NDArray | None, rashomon_capacity: NDArray | None,
+                    y_codes: NDArray[np.int64] | None, index: Any = None
+                    ) -> MultiplicityProfile:
+        """The profile from its per-person arrays (computed in memory or gathered from a
+        cluster): the scalar measures are their means, maxima and per-model accuracies."""
+        n = P.shape[1]
+        b = baseline_index
+        p_amb = p_disc = None
+        if proba_flips is not None:
+            p_amb = float(proba_flips.any(axis=0).mean())
+            p_disc = float(proba_flips.sum(axis=1, dtype=np.int64).max() / n)
+        base_acc = min_acc = max_acc = None
+        if y_codes is not None:
             acc = (P == y_codes).mean(axis=1)
             base_acc, min_acc, max_acc = float(acc[b]), float(acc.min()), float(acc.max())
-
+        sc, rc, width = self_consistency, rashomon_capacity, vpr_width
         return cls(
-            n_models=m, n_samples=n, delta=d, classes=rset.classes_, baseline_index=b,
+            n_models=P.shape[0], n_samples=n, delta=delta, classes=classes, baseline_index=b,
             ambiguity=float(ambiguous.mean()), discrepancy=float(flips.max() / n),
             probabilistic_ambiguity=p_amb, probabilistic_discrepancy=p_disc,
             mean_rashomon_capacity=float(rc.mean()) if rc is not None else float("nan"),
@@ -177,7 +199,7 @@ class MultiplicityProfile:
             baseline_accuracy=base_acc, min_accuracy=min_acc, max_accuracy=max_acc,
             ambiguous=ambiguous, self_consistency=sc, vpr=vpr, vpr_width=width,
             rashomon_capacity=rc, predictions=P, proba_flips=proba_flips, y_codes=y_codes,
-            index=X.index if isinstance(X, pd.DataFrame) else None,
+            index=index,
         )
 
     # ------------------------------------------------------------------- tables
