@@ -289,6 +289,16 @@ def test_estimate_is_frozen_and_capped():
         est.estimate = 0.5
 
 
+@pytest.mark.parametrize("method", ["chao2", "jackknife2"])
+def test_interval_ends_are_capped_at_everyone(method):
+    # 16 of 17 people flipped by the 5 models: the uncapped lower end of the f0 = 0
+    # interval, (S_obs - z sd) / (1 - P), lies above n (1.0013 n for chao2 here)
+    P = np.random.default_rng(0).integers(-3, 3, (6, 17)).astype(np.int8)
+    est = ambiguity_estimate(P, 0, method=method)
+    low, high = est.interval
+    assert est.observed <= low <= high <= 1.0
+
+
 # ----------------------------------------------------------------- validation
 def test_validation_messages():
     P = random_predictions(0)

@@ -516,16 +516,17 @@ def ambiguity_estimate(predictions: ArrayLike, baseline: ArrayLike | int,
         var = a1 * a1 * q1 + a2 * a2 * q2 + (s_obs - q1 - q2) - s_jk
     if f0 > 0.0 and var > 0.0:
         interval = _log_interval(s_obs, f0, var, z)
-        interval = (interval[0], min(float(n), interval[1]))
     elif f0 > 0.0:
         interval = None
         var = math.nan
     else:
         f0 = 0.0
         low, high, var = _no_unseen_interval(hist, s_obs, M, z)
-        interval = (low, min(float(n), high))
-    # People are a finite population: at most all n of them can be flipped.
+        interval = (low, high)
+    # People are a finite population: at most all n of them can be flipped (both ends).
     f0 = min(f0, n - s_obs)
+    if interval is not None:
+        interval = (min(float(n), interval[0]), min(float(n), interval[1]))
     shares = None if interval is None else (interval[0] / n, interval[1] / n)
     return AmbiguityEstimate(s_obs / n, (s_obs + f0) / n, shares, math.sqrt(var) / n,
                              q1, q2, M, n, method, conf)
