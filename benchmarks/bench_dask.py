@@ -121,12 +121,20 @@ def floor(P: Any) -> Any:
     return P.max().compute()
 
 
-def _in_memory_predictions(small: Any, repeats: int) -> tuple[Any, dict[str, Any], int]:
-    """The NumPy path on the gathered slice: its value and time."""
+def _slice_comparison(small: Any, client: Any, repeats: int, failed: list[str]
+                      ) -> dict[str, Any]:
+    """The slice that fits, held by the workers (persisted) and by this process (NumPy):
+    ``ambiguity_discrepancy`` on each, interleaved; the values must be equal."""
     with dask.config.set(scheduler="threads"):
         P_np = small.compute()
-    t = _common.interleaved({"numpy": lambda: ambiguity_discrepancy(P_np, 0)}, repeats)
-    return ambiguity_discrepancy(P_np, 0), t["numpy"], int(P_np.nbytes)
+    held = client.persist(small)
+    distributed.wait(held)
+    ours, ref = ambiguity_discrepancy(held, 0), ambiguity_discrepancy(P_np, 0)
+    if ours != ref:
+        failed.append(f"predictions slice: dask gives {ours}, in memory {ref}")
+    t = _common.interleaved({"dask": lambda: ambiguity_discrepancy(held, 0),
+                             "numpy": lambda: ambiguity_discrepancy(P_np, 0)}, repeats)
+    return {"timings": t, "value": ref, "dask_value": ours, "bytes": int(P_np.nbytes)}
 
 
 def _streamed_reference(args: Any) -> tuple[float, float]:
@@ -145,19 +153,15 @@ def _streamed_reference(args: Any) -> tuple[float, float]:
 
 def run_predictions(args: Any, failed: list[str]) -> dict[str, Any]:
     small = predictions(args.models, args.fit_samples, args.chunk)
-    ref, timing, nbytes = _in_memory_predictions(small, args.repeats)
-    out: dict[str, Any] = {"in_memory": {"seconds": timing["min_s"], "value": ref,
-                                         "bytes": nbytes}, "scaling": []}
     big = predictions(args.models, args.samples, args.chunk)
     full_ref = _streamed_reference(args)
-    out["full_reference"] = full_ref
+    out: dict[str, Any] = {"full_reference": full_ref, "scaling": []}
     for n_workers in args.workers:
         cluster, client = start_cluster(n_workers)
         try:
-            got = ambiguity_discrepancy(small, 0)
-            if got != ref:
-                failed.append(f"predictions, {n_workers} worker(s): dask gives {got}, "
-                              f"in memory {ref}")
+            if n_workers == max(args.workers):
+                out["slice"] = _slice_comparison(small, client, args.repeats, failed)
+                client.restart()
             runs: dict[str, list[dict[str, Any]]] = {"floor": [], "ours": []}
             for _ in range(args.repeats):  # interleaved: floor, ours, floor, ours, ...
                 runs["floor"].append(measured(client, lambda: floor(big)))
@@ -167,8 +171,7 @@ def run_predictions(args: Any, failed: list[str]) -> dict[str, Any]:
                 failed.append(f"predictions, {n_workers} worker(s): dask gives {values}, "
                               f"NumPy block by block {full_ref}")
             out["scaling"].append({"workers": n_workers, "bytes": int(big.nbytes),
-                                   "floor": best(runs["floor"]), "ours": best(runs["ours"]),
-                                   "slice_value": got})
+                                   "floor": best(runs["floor"]), "ours": best(runs["ours"])})
         finally:
             client.close()
             cluster.close()
@@ -261,51 +264,72 @@ def _same(a: Any, b: Any) -> float:
     return abs(a - b)
 
 
-def _in_memory_labels(files: list[str], repeats: int) -> tuple[float, Any, dict[str, Any]]:
-    """Alpha and Dawid-Skene on the in-memory Annotations of ``files``: values and times."""
-    mem = Annotations.from_long(pd.read_parquet(files), item="item", annotator="annotator",
-                                label="label")
+def _memory_labels(files: list[str]) -> Annotations:
+    return Annotations.from_long(pd.read_parquet(files), item="item", annotator="annotator",
+                                 label="label")
+
+
+def _memory_alpha(files: list[str]) -> float:
+    """Read, build the in-memory Annotations and compute alpha, in this process."""
+    return krippendorff_alpha(_memory_labels(files), level="nominal")
+
+
+def _memory_ds(files: list[str]) -> Any:
+    return DawidSkene(max_iter=DS_ITER).fit(_memory_labels(files))
+
+
+def _touch(part: Any) -> Any:
+    return pd.Series([len(part.index) + int(part["annotator"].to_numpy().sum())
+                      + int(part["label"].to_numpy().sum())])
+
+
+def _read_floor(files: list[str]) -> int:
+    """Read every column of every row once on the workers: the floor of any statistic."""
+    df = dd.read_parquet(files, index="item", calculate_divisions=True)
+    return int(df.map_partitions(_touch, meta=(None, "int64")).sum().compute())
+
+
+def _compare_on_slice(files: list[str], repeats: int, failed: list[str]) -> dict[str, Any]:
+    """Dask (on the current cluster) against in memory (in this process) on the labels that
+    fit: the same files, read, encoded and computed by both, interleaved; values checked."""
+    diff = max(_same(_alpha_job(files), _memory_alpha(files)),
+               _same(_ds_values(_ds_job(files)), _ds_values(_memory_ds(files))))
+    if not diff <= TOL:
+        failed.append(f"labels: dask and in-memory alpha / Dawid-Skene differ by {diff:.3g} "
+                      f"(tol {TOL:g})")
     t = _common.interleaved({
-        "alpha": lambda: krippendorff_alpha(mem, level="nominal"),
-        "ds": lambda: DawidSkene(max_iter=DS_ITER).fit(mem),
+        "dask_alpha": lambda: _alpha_job(files), "memory_alpha": lambda: _memory_alpha(files),
+        "dask_ds": lambda: _ds_job(files), "memory_ds": lambda: _memory_ds(files),
     }, repeats)
-    return (krippendorff_alpha(mem, level="nominal"),
-            _ds_values(DawidSkene(max_iter=DS_ITER).fit(mem)), t)
+    return {"timings": t, "diff": diff, "rows": len(_memory_labels(files).label_codes)}
 
 
 def run_labels(args: Any, failed: list[str]) -> dict[str, Any]:
     folder = write_labels(bench_dir() / f"labels-{args.items}-{args.items_per_file}",
                           args.items, args.items_per_file)
     files, fit_files = _label_files(folder), _label_files(folder, args.fit_files)
-    n_rows = args.items * PER_ITEM
-    ref_alpha, ref_ds, t = _in_memory_labels(fit_files, args.repeats)
-    out: dict[str, Any] = {"rows": n_rows, "fit_rows": len(fit_files) * args.items_per_file
-                           * PER_ITEM, "files": len(files),
-                           "in_memory": {"alpha_s": t["alpha"]["min_s"],
-                                         "ds_s": t["ds"]["min_s"], "alpha": ref_alpha,
-                                         "ds_iter": ref_ds[2]},
+    out: dict[str, Any] = {"rows": args.items * PER_ITEM, "files": len(files),
                            "scaling": []}
     for n_workers in args.workers:
         cluster, client = start_cluster(n_workers)
         try:
-            slice_alpha = measured(client, lambda: _alpha_job(fit_files))
-            slice_ds = measured(client, lambda: _ds_job(fit_files))
-            diff = max(_same(slice_alpha["value"], ref_alpha),
-                       _same(_ds_values(slice_ds["value"]), ref_ds))
-            if not diff <= TOL:
-                failed.append(f"labels, {n_workers} worker(s): dask and in-memory alpha / "
-                              f"Dawid-Skene differ by {diff:.3g} (tol {TOL:g})")
+            if n_workers == max(args.workers):
+                out["slice"] = _compare_on_slice(fit_files, args.repeats, failed)
+                client.restart()
+            floor_run = measured(client, lambda: _read_floor(files))
             client.restart()
             alpha = measured(client, lambda: _alpha_job(files))
             client.restart()
             ds = measured(client, lambda: _ds_job(files))
             ds["value"] = _ds_values(ds["value"])
             out["scaling"].append({"workers": n_workers, "alpha": alpha, "ds": ds,
-                                   "slice": {"alpha_s": slice_alpha["seconds"],
-                                             "ds_s": slice_ds["seconds"], "diff": diff}})
+                                   "floor": floor_run})
         finally:
             client.close()
             cluster.close()
+    values = {(round(s["alpha"]["value"], 12), s["ds"]["value"][2]) for s in out["scaling"]}
+    if len(values) != 1:
+        failed.append(f"labels: the worker counts disagree: {values}")
     return out
 
 
@@ -327,7 +351,6 @@ def report(args: Any, pred: dict[str, Any], lab: dict[str, Any], failed: list[st
            ) -> tuple[list[dict[str, str]], str]:
     """The summary rows and the notes (with the scaling table) for RESULTS.md."""
     rows, scaling = [], []
-    mem = pred["in_memory"]
     for s in pred["scaling"]:
         o, f = s["ours"], s["floor"]
         w = s["workers"]
@@ -345,7 +368,7 @@ def report(args: Any, pred: dict[str, Any], lab: dict[str, Any], failed: list[st
                        f"{f['seconds']:.1f} s | {_gb(o['peak_rss_max'])} | "
                        f"{_mb(o['sent'])} |")
     for s in lab["scaling"]:
-        w = s["workers"]
+        w, fl = s["workers"], s["floor"]
         for key, name in (("alpha", "`krippendorff_alpha` (nominal)"),
                           ("ds", f"`DawidSkene(max_iter={DS_ITER}).fit`")):
             m = s[key]
@@ -354,29 +377,34 @@ def report(args: Any, pred: dict[str, Any], lab: dict[str, Any], failed: list[st
             rows.append(_common.row(
                 f"{name} on {lab['rows']:,} labels from parquet, {w} worker(s) of "
                 f"{MEMORY_LIMIT} (`bench_dask.py`)",
-                f"{m['seconds']:.1f} s (read, encode, persist included)", "", "",
-                "larger than a worker's memory, no shuffle to one worker",
+                f"{m['seconds']:.1f} s (read, encode, persist included)",
+                f"floor (read every column once): {fl['seconds']:.1f} s",
+                f"{m['seconds'] / fl['seconds']:.1f}x the floor",
+                "labels larger than a worker's memory, no partition on one worker",
                 f"peak worker RSS {_gb(max(m['peak_rss'].values()))}; sent "
                 f"{_mb(m['sent'])}; {value}"))
             scaling.append(f"| {name}, {lab['rows']:,} labels | {w} | {m['seconds']:.1f} s | "
-                           f"| {_gb(max(m['peak_rss'].values()))} | {_mb(m['sent'])} |")
-    two = [s for s in lab["scaling"] if s["workers"] == max(args.workers)]
-    lm = lab["in_memory"]
-    if two:
-        sl = two[0]["slice"]
+                           f"{fl['seconds']:.1f} s | {_gb(max(m['peak_rss'].values()))} | "
+                           f"{_mb(m['sent'])} |")
+    if "slice" in lab:
+        sl, t = lab["slice"], lab["slice"]["timings"]
+        for key, name in (("alpha", "`krippendorff_alpha` (nominal)"),
+                          ("ds", f"`DawidSkene(max_iter={DS_ITER}).fit`")):
+            rows.append(_common.row(
+                f"{name} on {sl['rows']:,} labels that fit: dask ({max(args.workers)} "
+                "workers) against in memory, both reading and encoding the same parquet",
+                _common.timing_text(t[f"dask_{key}"]),
+                f"in memory: {_common.timing_text(t[f'memory_{key}'])}",
+                _common.ratio_text(t[f"memory_{key}"], t[f"dask_{key}"]), "",
+                f"alpha and Dawid-Skene equal to {sl['diff']:.1e} (tol {TOL:g})"))
+    if "slice" in pred:
+        sl, t = pred["slice"], pred["slice"]["timings"]
         rows.append(_common.row(
-            f"The same on {lab['fit_rows']:,} labels that fit: dask ({max(args.workers)} "
-            "workers) against in memory",
-            f"dask: alpha {sl['alpha_s']:.1f} s, Dawid-Skene {sl['ds_s']:.1f} s (read and "
-            "encode included)",
-            f"in memory: alpha {lm['alpha_s']:.2f} s, Dawid-Skene {lm['ds_s']:.2f} s "
-            "(on the in-memory `Annotations`)", "", "",
-            f"largest difference {sl['diff']:.1e} (tol {TOL:g})"))
-    rows.append(_common.row(
-        f"`ambiguity_discrepancy` in memory on {_gb(mem['bytes'])} (the same draw)",
-        f"{mem['seconds'] * 1e3:.0f} ms ({mem['bytes'] / mem['seconds'] / 1e9:.1f} GB/s)",
-        "", "", "", f"dask on the same slice: {pred['scaling'][0]['slice_value']}, "
-        f"NumPy path: {mem['value']}"))
+            f"`ambiguity_discrepancy` on {_gb(sl['bytes'])} that fit: dask (persisted on "
+            f"{max(args.workers)} workers) against NumPy in memory",
+            _common.timing_text(t["dask"]), f"in memory: {_common.timing_text(t['numpy'])}",
+            _common.ratio_text(t["numpy"], t["dask"]), "",
+            f"both {sl['value']}"))
     table = "\n".join(["| job | workers | time | floor | peak worker RSS | bytes sent |",
                        "|---|---|---|---|---|---|", *scaling])
     notes = (
