@@ -256,14 +256,15 @@ def _ratio_terms(ann: Annotations, x: NDArray[np.float64], n_c: NDArray[np.float
     return D, rows
 
 
-def _undefined_reason(n_c: NDArray[np.float64], categories: Any) -> str | None:
+def _undefined_reason(n_c: NDArray[np.float64], ann: Any) -> str | None:
     """Why alpha is undefined for these pairable-value frequencies (None when it is not):
-    no pairable values, or a single value."""
+    no pairable values, or a single value (only then are ``ann.categories`` read, which
+    may load pandas)."""
     present = np.flatnonzero(n_c)
     if n_c.sum() == 0:
         return NO_PAIRS
     if present.size == 1:
-        return SINGLE_VALUE.format(value=py_scalar(categories[present[0]]))
+        return SINGLE_VALUE.format(value=py_scalar(ann.categories[present[0]]))
     return None
 
 
@@ -285,7 +286,7 @@ def _parts(data: Any, level: Any, on_undefined: Any = "raise") -> _Parts:
            np.bincount(codes[ptr[:-1][m == 1]], minlength=k)).astype(np.float64)
     n = float(n_c.sum())
     present = np.flatnonzero(n_c)
-    reason = _undefined_reason(n_c, ann.categories)
+    reason = _undefined_reason(n_c, ann)
     x = None
     pi = n_c / n if n else n_c
     compiled = _twins.compiled(ann)
@@ -345,7 +346,7 @@ def _alpha_from_coincidences(coinc: NDArray[np.float64], ann: Any, level: Any,
     delta = _callable_matrix(level, ann) if level_name == "callable" else None
     n_c = coinc.sum(axis=1)
     n = float(n_c.sum())
-    reason = _undefined_reason(n_c, ann.categories)
+    reason = _undefined_reason(n_c, ann)
     value = math.nan
     if reason is None:
         k = len(n_c)
