@@ -5,7 +5,10 @@ dask cluster. Coefficients (each returns a float):
 :func:`krippendorff_alpha`, :func:`fleiss_kappa`, :func:`cohen_kappa`, :func:`scott_pi`,
 :func:`gwet_ac1`, :func:`brennan_prediger`, :func:`conger_kappa`,
 :func:`percent_agreement`, :func:`intraclass_correlation`. Inference: :func:`agreement`.
-Per item: :func:`item_disagreement`, :func:`soft_labels`.
+Per item: :func:`item_disagreement`, :func:`soft_labels`. Automatic annotators (an LLM
+judge, a classifier) against people: :func:`alt_test`, :func:`candidate_agreement`,
+:func:`candidate_distribution_scores`, and :func:`labeler_multiplicity` for how much their
+labels change with the prompt, seed or version.
 """
 
 import importlib
@@ -15,7 +18,10 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and the API docs
     from ._aggregation import DawidSkene, MajorityVote
     from ._agreement import agreement
     from ._alpha import Distance, krippendorff_alpha
+    from ._alt_test import AltTestResult, alt_test
     from ._belief import belief_conflict, discounted_belief_fusion
+    from ._candidate_agreement import CandidateAgreement, candidate_agreement
+    from ._candidate_distribution import candidate_distribution_scores
     from ._chance import (
         brennan_prediger,
         cohen_kappa,
@@ -32,6 +38,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and the API docs
     from ._glad_mace import GLAD, MACE
     from ._icc import intraclass_correlation
     from ._items import item_disagreement, soft_labels
+    from ._labelers import LabelerMultiplicity, labeler_multiplicity
     from ._profile import DisagreementProfile
     from ._scores import (
         disagreement_f1,
@@ -47,6 +54,13 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and the API docs
 # script that computes one coefficient imports only that coefficient's module (and not
 # scikit-learn, pandas or Numba unless its input needs them).
 _LAZY = {
+    "AltTestResult": "._alt_test",
+    "CandidateAgreement": "._candidate_agreement",
+    "LabelerMultiplicity": "._labelers",
+    "alt_test": "._alt_test",
+    "candidate_agreement": "._candidate_agreement",
+    "candidate_distribution_scores": "._candidate_distribution",
+    "labeler_multiplicity": "._labelers",
     "AnnotatorEmbeddingClassifier": "._embedding",
     "Annotations": "._container",
     "DaskAnnotations": "._dask",
@@ -83,16 +97,22 @@ _LAZY = {
 __all__ = [
     "GLAD",
     "MACE",
+    "AltTestResult",
     "Annotations",
     "AnnotatorEmbeddingClassifier",
+    "CandidateAgreement",
     "DaskAnnotations",
     "DawidSkene",
     "DisagreementProfile",
     "Distance",
+    "LabelerMultiplicity",
     "MajorityVote",
     "agreement",
+    "alt_test",
     "belief_conflict",
     "brennan_prediger",
+    "candidate_agreement",
+    "candidate_distribution_scores",
     "cohen_kappa",
     "conger_kappa",
     "disagreement_f1",
@@ -102,6 +122,7 @@ __all__ = [
     "intraclass_correlation",
     "item_disagreement",
     "krippendorff_alpha",
+    "labeler_multiplicity",
     "manhattan_distance",
     "normalized_absolute_distance",
     "percent_agreement",
