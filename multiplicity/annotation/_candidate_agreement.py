@@ -133,14 +133,18 @@ def _by_recomputing(func: Callable, name: str, tables: list[Annotations], kwargs
 
 
 def _bootstrap(func: Callable, statistic: Callable | None, name: str,
-               tables: list[Annotations], kwargs: dict, n_resamples: int, seed: int
-               ) -> NDArray:
-    """``(n_resamples, n_tables)`` values; NaN where a resample leaves one undefined."""
-    stats = ([statistic(t, **kwargs) for t in tables] if statistic is not None else [None])
+               tables: list[Annotations], values: list[float], kwargs: dict,
+               n_resamples: int, seed: int) -> NDArray:
+    """``(n_resamples, n_tables)`` values; NaN where a resample leaves one undefined, and
+    for the tables on which the coefficient is undefined to begin with."""
+    out = np.full((n_resamples, len(tables)), math.nan)
+    defined = [r for r, v in enumerate(values) if math.isfinite(v)]
+    used = [tables[r] for r in defined]
+    stats = [statistic(t, **kwargs) for t in used] if statistic is not None else [None]
     if all(s is not None and s.S.shape[0] == tables[0].n_items for s in stats):
-        out = _by_sums(stats, n_resamples, seed)
+        out[:, defined] = _by_sums(stats, n_resamples, seed)
     else:
-        out = _by_recomputing(func, name, tables, kwargs, n_resamples, seed)
+        out[:, defined] = _by_recomputing(func, name, used, kwargs, n_resamples, seed)
     out[~np.isfinite(out)] = math.nan
     return out
 
@@ -338,7 +342,7 @@ def candidate_agreement(annotations: Any, candidate: Any,
         blocks.append(block)
     rng = np.random.default_rng(random_state)
     seed = int(rng.integers(0, 2**31 - 1))
-    draws = _bootstrap(func, statistic, key, tables, kwargs, n_resamples, seed)
+    draws = _bootstrap(func, statistic, key, tables, values, kwargs, n_resamples, seed)
     informative = np.column_stack([_informative(t) for t in tables])
     entries: list[tuple[Any, float, NDArray, NDArray]] = []
     for cname, block in zip(cands.names, blocks, strict=True):
