@@ -208,7 +208,7 @@ def candidate_agreement(annotations: Any, candidate: Any,
         same resamples. Labels are matched to the annotators' categories (see
         ``multiplicity.annotation._candidates.check_candidates``).
     coefficient : str or callable, default="krippendorff_alpha"
-        A name of :data:`multiplicity.annotation.agreement` 's ``COEFFICIENTS``
+        The name of one of the coefficients of :func:`agreement`
         (``krippendorff_alpha``, ``fleiss_kappa``, ``gwet_ac1``, ``percent_agreement``,
         ``scott_pi``, ``brennan_prediger``, ``conger_kappa``, ``cohen_kappa``,
         ``intraclass_correlation``) or a function ``f(Annotations) -> float``.
