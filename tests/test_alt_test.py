@@ -116,6 +116,10 @@ def compare_with_oracle(res, ref: dict, eps: float) -> None:
         assert row["n_items"] == entry["n"]
         assert row["tested"] == (h in ref["tested"])
         if h in ref["tested"]:
+            # ties give both indicators 1, so W^f + W^h >= 1 and rho^f + rho^h >= 1
+            assert row["rho_candidate"] + row["rho_annotator"] >= 1
+            assert row["mean_difference"] == pytest.approx(
+                row["rho_annotator"] - row["rho_candidate"], abs=1e-12)
             assert row["rho_candidate"] == pytest.approx(entry["rho_f"], abs=1e-12)
             assert row["rho_annotator"] == pytest.approx(entry["rho_h"], abs=1e-12)
             if math.isnan(entry["p"]):
@@ -473,3 +477,12 @@ def test_errors():
         res.details(0, candidate="z")
     assert str(e.value).startswith(UNKNOWN_NAME.split(":")[0].format(
         what="candidate", name="z", whats="candidates"))
+
+
+def test_nan_scores_give_both_indicators_zero():
+    # ``1 if nan >= s else 0`` is 0, as in the paper's reference rule: d = 0 there.
+    wide, cand = random_design(14, missing=0.0)
+    res = alt_test(wide, cand, min_items=5, alpha=0.3, scoring=lambda x, r: float("nan"))
+    det = res.details(0)
+    assert (det["candidate_indicator"] == 0).all() and (det["annotator_indicator"] == 0).all()
+    assert (res.table["rho_candidate"] == 0).all() and (res.table["rho_annotator"] == 0).all()

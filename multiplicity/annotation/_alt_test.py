@@ -87,7 +87,8 @@ def alt_test(annotations: Any, candidate: Any, epsilon: float = 0.2, alpha: floa
         ``R`` of the item: ``"accuracy"``, ``mean_r [x == r]``; ``"neg_rmse"``,
         ``-sqrt(mean_r (x - r)^2)`` (numeric labels only); or a function
         ``f(label, others) -> float`` called with the original label and a NumPy array of
-        the other labels (a plain Python loop: slower than the built-in scores).
+        the other labels (a plain Python loop: slower than the built-in scores). A NaN
+        score compares as neither ``>=`` nor ``<=``: both indicators are 0 there.
     min_items : int >= 1, default=30
         The minimum-overlap rule: an annotator with fewer usable items is skipped (not
         tested and not counted in the winning rate). The paper asks for at least 30
@@ -139,7 +140,7 @@ def alt_test(annotations: Any, candidate: Any, epsilon: float = 0.2, alpha: floa
     Benjamini-Yekutieli at level ``q = alpha`` over the ``m`` tested annotators: with the
     p-values sorted, ``p_(1) <= ... <= p_(m)``, and ``H_m = sum_{i=1}^m 1/i``, reject the
     ``k`` smallest for the largest ``k`` with ``p_(k) <= (k / m) * q / H_m`` (NaN sorts
-    last). The candidate wins against the rejected annotators, and
+    last). The candidate wins against the rejected annotators, and::
 
         omega = (number of wins) / m,   passed = omega >= 0.5,
         rho = mean_j rho^f_j  (over the tested annotators; ranks several candidates).
