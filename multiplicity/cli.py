@@ -8,7 +8,8 @@ Mistakes in the user's files or arguments print one line to stderr and exit with
 
 This module holds the argument parser and :func:`main`; the work is done by
 ``_cli_input`` (reading the user's files), ``_cli_audit`` (``audit``, ``demo``),
-``_cli_annotation`` (``agreement``, ``aggregate``, ``profile``) and ``_cli_messages``
+``_cli_annotation`` (``agreement``, ``aggregate``, ``profile``), ``_cli_judge``
+(``judge``) and ``_cli_messages``
 (``UserError``, the API's messages in the words of the flags).
 """
 
@@ -50,6 +51,7 @@ from ._cli_input import fit_encoding as fit_encoding
 from ._cli_input import read_csv as read_csv
 from ._cli_input import require_columns as require_columns
 from ._cli_input import sniff_separator as sniff_separator
+from ._cli_judge import JUDGE_COEFFICIENTS, _cmd_judge
 from ._cli_messages import FLAGS as FLAGS
 from ._cli_messages import UserError
 from ._cli_messages import cli_message as cli_message
@@ -124,6 +126,18 @@ def _fraction(text: str) -> float:
 
 
 _SEP_NAMES = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "space": " "}
+
+
+def _fraction_or_zero(text: str) -> float:
+    """``--epsilon`` of ``judge``: a number in [0, 1)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number in [0, 1), got {text}") \
+            from None
+    if not 0 <= value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 0 and below 1, got {text}")
+    return value
 
 
 def _separator(text: str) -> str:
@@ -325,6 +339,48 @@ def _build_parser() -> argparse.ArgumentParser:
                       help="write the per-annotator table (agreement with the leave-one-out "
                       "majority, kappa, group) as CSV")
     prof.set_defaults(func=_cmd_profile)
+
+    judge = sub.add_parser(
+        "judge", help="may an automatic annotator (an LLM judge, a classifier) replace a "
+        "human annotator?",
+        description="Compare an automatic annotator's labels with human annotators: the "
+                    "alternative annotator test (Calderon, Reichart and Dror, 2025: does "
+                    "it represent the other annotators at least as well as the annotator "
+                    "it would replace, up to a cost-benefit margin epsilon?) with its "
+                    "decision, and its agreement with the annotators with bootstrap "
+                    "intervals. Prints both tables and writes a report (.html, .md or "
+                    ".json by the extension of --out).")
+    _add_annotation_columns(judge)
+    judge.add_argument("--candidate-column", default=None, metavar="COL",
+                       help="column of the annotations file holding the candidate's label "
+                       "of the row's item (repeated on the item's rows)")
+    judge.add_argument("--candidate", default=None, metavar="FILE",
+                       help="CSV with the candidate's labels: the --item column and the "
+                       "label column (the only other column, or --candidate-label)")
+    judge.add_argument("--candidate-label", default=None, metavar="COL",
+                       help="the label column of --candidate FILE")
+    judge.add_argument("--candidate-name", default=None, metavar="NAME",
+                       help="the candidate's name in the text (default: its column)")
+    judge.add_argument("--epsilon", type=_fraction_or_zero, default=0.2,
+                       help="cost-benefit margin of the test: 0.2 for expert annotators "
+                       "(default), 0.15 for skilled ones, 0.1 for crowd workers")
+    judge.add_argument("--alpha", type=_fraction, default=0.05,
+                       help="false discovery rate of the Benjamini-Yekutieli correction "
+                       "(default: 0.05)")
+    judge.add_argument("--scoring", choices=("accuracy", "neg_rmse"), default="accuracy",
+                       help="how well a label represents the other annotators: accuracy "
+                       "(default; categories) or neg_rmse (numeric ratings)")
+    judge.add_argument("--min-items", type=_positive_int, default=30,
+                       help="annotators with fewer items are left out of the test "
+                       "(default: 30, the t-test's rule of thumb)")
+    judge.add_argument("--coefficient", choices=JUDGE_COEFFICIENTS,
+                       default="krippendorff_alpha",
+                       help="agreement coefficient (default: krippendorff_alpha)")
+    judge.add_argument("--n-resamples", type=_positive_int, default=1000,
+                       help="bootstrap resamples of the agreement intervals (default: 1000)")
+    judge.add_argument("--out", default="judge.html",
+                       help="report file: .html, .md or .json (default: judge.html)")
+    judge.set_defaults(func=_cmd_judge)
 
     demo = sub.add_parser(
         "demo", help="audit a logistic regression on the bundled COMPAS data",

@@ -23,7 +23,8 @@ ROOT = Path(__file__).resolve().parents[1] / "multiplicity"
 SUBPACKAGES = {p.name for p in ROOT.iterdir() if (p / "__init__.py").exists()}
 APPLICATION = {"multiplicity.cli", "multiplicity._demo", "multiplicity.__main__",
                "multiplicity", "multiplicity._cli_annotation", "multiplicity._cli_audit",
-               "multiplicity._cli_input", "multiplicity._cli_messages"}
+               "multiplicity._cli_input", "multiplicity._cli_judge",
+               "multiplicity._cli_messages"}
 
 
 def module_name(path: Path) -> str:

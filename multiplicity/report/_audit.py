@@ -59,6 +59,7 @@ from ._inputs import (
     resolve_task,
 )
 from ._intervals import intervals
+from ._judge import CANDIDATE_WITHOUT_ANNOTATIONS, judge_section, judge_stats
 from ._measures import annotation_stats, importance, vote
 from ._regression import (
     regression_exact_section,
@@ -99,7 +100,8 @@ def audit(estimator: Any, X: Any, y: ArrayLike, *, X_test: Any = None,
           n_resamples: int = 1000, figures: bool = True,
           n_jobs: int | None = None,
           task: Literal["classification", "regression"] | None = None,
-          threshold: float | None = None) -> AuditReport:
+          threshold: float | None = None, candidate: Any = None,
+          alt_test_epsilon: float = 0.2) -> AuditReport:
     """Audit the predictive multiplicity of ``estimator`` on ``(X, y)``.
 
     The audit retrains ``estimator`` ``n_models`` times
@@ -129,7 +131,12 @@ def audit(estimator: Any, X: Any, y: ArrayLike, *, X_test: Any = None,
       (``multiplicity.explain.feature_importance_range``, when installed);
     - with ``annotations``: agreement coefficients with bootstrap confidence intervals
       (:func:`~multiplicity.annotation.agreement`), item disagreement and the labels of
-      majority vote against Dawid-Skene.
+      majority vote against Dawid-Skene;
+    - with ``annotations`` and a ``candidate`` (an automatic annotator's labels of the
+      same items: an LLM judge, a classifier): the section ``judge``, the alternative
+      annotator test (:func:`~multiplicity.annotation.alt_test`: may it replace an
+      annotator?) and its agreement with the annotators with bootstrap intervals
+      (:func:`~multiplicity.annotation.candidate_agreement`).
 
     A regressor (``sklearn.base.is_regressor``, a set or explorer of regressors, a list
     of fitted regressors, or ``task="regression"``) is audited as such: the set keeps the
@@ -249,6 +256,13 @@ def audit(estimator: Any, X: Any, y: ArrayLike, *, X_test: Any = None,
         Regression only: a decision cut-off (the decision is ``prediction >=
         threshold``); adds decision ambiguity, the share of people some equally good
         model decides otherwise than the baseline. Given for a classifier it raises.
+    candidate : Series, dict or sequence, default=None
+        An automatic annotator's label of each annotated item (a Series or dict keyed by
+        the items of ``annotations``, or a sequence in their order); needs
+        ``annotations``. Adds the ``judge`` section.
+    alt_test_epsilon : float, default=0.2
+        The cost-benefit margin epsilon of the alternative annotator test (0.2 for expert
+        annotators, 0.15 for skilled ones, 0.1 for crowd workers, as its authors advise).
 
     Returns
     -------
@@ -350,6 +364,8 @@ def audit(estimator: Any, X: Any, y: ArrayLike, *, X_test: Any = None,
         groups = check_sensitive(sensitive_features, Xm, ym.shape[0],
                                  "X_test" if held_out else "X")
     ann = as_annotations(annotations)
+    if candidate is not None and ann is None:
+        raise ValueError(CANDIDATE_WITHOUT_ANNOTATIONS)
     seed = resolve_seed(random_state)
     sub_seeds = [int(s) for s in np.random.SeedSequence(seed).generate_state(3)]
 
@@ -358,6 +374,8 @@ def audit(estimator: Any, X: Any, y: ArrayLike, *, X_test: Any = None,
              if task == "regression" else
              ["retraining", "profile", "abstention", "intervals", "exact", "groups",
               "importance", "annotations", "figures"])
+    if candidate is not None:
+        names.insert(names.index("annotations") + 1, "automatic annotator")
     steps = _Steps(names, bool(progress))
     notes: list[str] = []
     explorer: Any = None
@@ -423,6 +441,8 @@ def audit(estimator: Any, X: Any, y: ArrayLike, *, X_test: Any = None,
                     ann_stats = (None if ann is None else
                                  annotation_stats(ann, n_resamples, sub_seeds[1]))
                     ann_sec = annotation_section(ctx, ann_stats, n_resamples)
+                judge_sec = _judge(ann, candidate, alt_test_epsilon, alpha, n_resamples,
+                                   sub_seeds[2], figures, steps)
                 with steps.step("overview"):
                     overview = regression_overview_section(ctx, perturbation)
                     multi = regression_section(ctx, ivs)
@@ -444,6 +464,8 @@ def audit(estimator: Any, X: Any, y: ArrayLike, *, X_test: Any = None,
                     ann_stats = (None if ann is None else
                                  annotation_stats(ann, n_resamples, sub_seeds[1]))
                     ann_sec = annotation_section(ctx, ann_stats, n_resamples)
+                judge_sec = _judge(ann, candidate, alt_test_epsilon, alpha, n_resamples,
+                                   sub_seeds[2], figures, steps)
                 with steps.step("overview"):
                     overview = overview_section(ctx, perturbation)
                     multi = multiplicity_section(ctx, ivs)
@@ -455,6 +477,8 @@ def audit(estimator: Any, X: Any, y: ArrayLike, *, X_test: Any = None,
             notes.append(text)
     skipping = ((exact_sec, ann_sec) if task == "regression" else
                 (exact_sec, imp_sec, ann_sec))
+    if judge_sec is not None:
+        skipping += (judge_sec,)
     for sec in skipping:
         for key, reason in sec.numbers.get("skipped", {}).items():
             notes.append(f"{SKIP_LABELS.get(key, sec.title)}: skipped: {reason}")
@@ -474,6 +498,8 @@ def audit(estimator: Any, X: Any, y: ArrayLike, *, X_test: Any = None,
         "mip_time_limit": mip_time_limit, "mip_max_rows": mip_max_rows,
         "importance_max_samples": importance_max_samples, "n_resamples": n_resamples,
         "sensitive_features": list(groups), "annotations": ann is not None,
+        "candidate": None if judge_sec is None else judge_sec.numbers["candidate"],
+        "alt_test_epsilon": float(alt_test_epsilon),
         "subject": subject, "figures": bool(figures),
         "evaluation": "held-out" if held_out else "in-sample",
     }
@@ -484,13 +510,15 @@ def audit(estimator: Any, X: Any, y: ArrayLike, *, X_test: Any = None,
                         if on_cluster else _data_info(X_test, y_test_arr, rset.classes_))
     data["measured_on"] = "X_test" if held_out else "X"
     if task == "regression":
-        sections = [overview, multi, exact_sec, groups_sec, ann_sec, notes_section(notes),
+        sections = [overview, multi, exact_sec, groups_sec, ann_sec,
+                    *([judge_sec] if judge_sec is not None else []), notes_section(notes),
                     reproduce_section(parameters, data)]
         summary = regression_headline(ctx, sections, exact_runs, ann_stats)
         per_person = regression_per_person(ctx, exact_runs)
     else:
         sections = [overview, multi, exact_sec, groups_sec, abst_sec, imp_sec, ann_sec,
-                    notes_section(notes), reproduce_section(parameters, data)]
+                    *([judge_sec] if judge_sec is not None else []), notes_section(notes),
+                    reproduce_section(parameters, data)]
         summary = headline(ctx, sections, exact_runs, ann_stats)
         per_person = per_person_table(ctx, votes, exact_runs)
     title_name = (type(estimator).__name__ if kind == "estimator"
@@ -502,6 +530,17 @@ def audit(estimator: Any, X: Any, y: ArrayLike, *, X_test: Any = None,
         created=datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC"), notes=notes,
         rashomon_set=rset, profile=profile, explorer=explorer,
         per_person_table=per_person)
+
+
+def _judge(ann: Any, candidate: Any, epsilon: float, alpha: float, n_resamples: int,
+           seed: int, figures: bool, steps: _Steps) -> Any:
+    """The ``judge`` section for ``candidate`` (None without a candidate)."""
+    if candidate is None:
+        return None
+    with steps.step("automatic annotator"):
+        stats = judge_stats(ann, candidate, epsilon=epsilon, alpha=alpha,
+                            n_resamples=n_resamples, seed=seed)
+        return judge_section(stats, figures=bool(figures))
 
 
 def _fingerprint(X: Any, y: np.ndarray) -> str | None:

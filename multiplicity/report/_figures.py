@@ -128,6 +128,17 @@ def annotation_figure(coefficients: pd.DataFrame, disagreement: np.ndarray) -> b
     return to_png(fig)
 
 
+def judge_figure(alt: Any, agreement: Any) -> bytes:
+    """An automatic annotator against people: the alternative annotator test's advantage
+    probabilities and the agreement rows with their intervals (either may be None)."""
+    panels = [r for r in (alt, agreement) if r is not None]
+    fig = _new_figure(6.0 * len(panels) + 1.0, 3.8)
+    axes = np.atleast_1d(fig.subplots(1, len(panels)))
+    for result, ax in zip(panels, axes, strict=True):
+        result.plot(ax=ax)
+    return to_png(fig)
+
+
 def regression_figure(profile: Any) -> bytes:
     """The three panels of ``RegressionProfile.plot``: each prediction range against the
     baseline's prediction, the range widths, the shares of samples affected."""

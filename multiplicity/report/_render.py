@@ -143,6 +143,8 @@ def html(report: AuditReport) -> str:
 
 
 def _lead(report: AuditReport) -> str:
+    if report.lead is not None:
+        return report.lead
     d = report.data
     return (f"{d['n_samples']:,} {report.subject}, {d['n_features']} features; "
             f"model: {report.parameters['estimator']['name']}; "

@@ -114,6 +114,8 @@ class AuditReport:
         was given, or None when it was given a RashomonSet or a list of models.
     per_person_table : DataFrame or None
         What :meth:`per_person` returns.
+    lead : str or None
+        The line under the title; None for an audit (the data, model and settings).
     """
 
     title: str
@@ -129,6 +131,7 @@ class AuditReport:
     profile: Any = field(repr=False, default=None)
     explorer: Any = field(repr=False, default=None)
     per_person_table: Any = field(repr=False, default=None)
+    lead: str | None = None
 
     # ------------------------------------------------------------------ access
     def summary(self) -> pd.DataFrame:

@@ -1,0 +1,108 @@
+"""The ``judge`` sub-command: may an automatic annotator (an LLM judge, a classifier)
+replace a human annotator? Reads the annotators' long CSV and the candidate's labels (a
+column of that file, or a file of its own), prints the alternative annotator test and
+the agreement table, and writes a report."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from . import _lazy
+from ._cli_annotation import _blank_labels, _load_annotations
+from ._cli_audit import report_format, write_report
+from ._cli_input import read_csv, require_columns
+from ._cli_messages import UserError, _api_call
+
+_report = _lazy.lazy_module("multiplicity.report")
+
+# The coefficients candidate_agreement takes by name (two-rater Cohen's kappa and the ICC
+# are left to the Python API: the replaced tables have more raters, the ICC needs numbers).
+JUDGE_COEFFICIENTS = ("krippendorff_alpha", "fleiss_kappa", "gwet_ac1", "percent_agreement",
+                      "scott_pi", "brennan_prediger", "conger_kappa")
+
+CANDIDATE_CONFLICT = ("{path}: column {column!r} gives item {item!r} the labels {labels}; "
+                      "the candidate must give one label per item (it is repeated on every "
+                      "row of the item in a long file)")
+CANDIDATE_COLUMNS = ("{path}: cannot tell which column holds the candidate's labels "
+                     "(columns {columns}); name it with --candidate-label")
+CANDIDATE_BOTH = ("give the candidate's labels either with --candidate-column (a column of "
+                  "the annotations file) or with --candidate FILE, not both")
+CANDIDATE_NONE = ("the candidate's labels are missing: name their column with "
+                  "--candidate-column, or give their file with --candidate FILE")
+
+
+def _per_item(frame: Any, item: str, column: str, path: str) -> Any:
+    """One label per item from a long table where the label repeats on the item's rows
+    (blank cells are missing); two different labels of one item are an error."""
+    import pandas as pd
+
+    values = frame[column].mask(_blank_labels(frame[column]))
+    table = pd.DataFrame({"item": frame[item].to_numpy(), "label": values.to_numpy()})
+    table = table.dropna(subset=["label"])
+    distinct = table.drop_duplicates()
+    repeated = distinct["item"].duplicated(keep=False)
+    if repeated.any():
+        first = distinct.loc[repeated, "item"].iloc[0]
+        labels = sorted(map(str, distinct.loc[distinct["item"] == first, "label"]))
+        raise UserError(CANDIDATE_CONFLICT.format(path=path, column=column, item=first,
+                                                  labels=", ".join(labels)))
+    out = distinct.set_index("item")["label"]
+    out.name = column
+    return out
+
+
+def _candidate(args: argparse.Namespace, loaded: Any) -> Any:
+    """The candidate's labels as a Series keyed by item."""
+    if args.candidate_column is not None and args.candidate is not None:
+        raise UserError(CANDIDATE_BOTH)
+    if args.candidate_column is not None:
+        require_columns(loaded.frame, [args.candidate_column], args.file)
+        return _per_item(loaded.frame, args.item, args.candidate_column, args.file)
+    if args.candidate is None:
+        raise UserError(CANDIDATE_NONE)
+    df = read_csv(args.candidate, sep=args.sep, decimal=args.decimal)
+    require_columns(df, [args.item], args.candidate)
+    column = args.candidate_label
+    if column is None:
+        others = [c for c in df.columns if c != args.item]
+        if len(others) == 1:
+            column = others[0]
+        elif args.label in others:
+            column = args.label
+        else:
+            raise UserError(CANDIDATE_COLUMNS.format(path=args.candidate,
+                                                     columns=", ".join(map(str, df.columns))))
+    require_columns(df, [column], args.candidate)
+    series = _per_item(df, args.item, column, args.candidate)
+    series.name = args.candidate_name or column
+    return series
+
+
+def _cmd_judge(args: argparse.Namespace) -> int:
+    report_format(args.out)  # an unknown extension fails before the work
+    loaded = _load_annotations(args)
+    candidate = _candidate(args, loaded)
+    if args.candidate_name is not None:
+        candidate = candidate.rename(args.candidate_name)
+    rep = _api_call("judge", _report.judge_report, loaded.ann, candidate,
+                    epsilon=args.epsilon, alpha=args.alpha, scoring=args.scoring,
+                    min_items=args.min_items, coefficient=args.coefficient,
+                    n_resamples=args.n_resamples, random_state=args.random_state,
+                    figures=report_format(args.out) != "json")
+    sec = rep.section("judge")
+    print(loaded.line())
+    print(loaded.categories_line())
+    print(f"candidate: {sec.numbers['candidate']} ({candidate.notna().sum():,} items "
+          "labelled)")
+    for para in sec.paragraphs:
+        print()
+        print(para)
+    for caption, table in sec.tables.values():
+        print()
+        print(caption + ":")
+        print(table.to_string(float_format=lambda v: f"{v:.4f}", na_rep=""))
+    path = write_report(rep, args.out)
+    print(f"\nreport written to {path}", file=sys.stderr)
+    return 0
