@@ -120,8 +120,14 @@ def test_dataframe_aligned_on_item_and_category_names():
         candidate_distribution_scores(ann, frame[[1, 2]])
     with pytest.raises(ValueError, match=r"no row for the annotated items \['t2'\]"):
         candidate_distribution_scores(ann, frame.drop(index="t2"))
-    with pytest.raises(ValueError, match="neither the categories"):
+    with pytest.raises(ValueError, match=r"columns \['x'\] that are not among"):
         candidate_distribution_scores(ann, frame.rename(columns={3: "x"}))
+    with pytest.raises(ValueError, match="neither the categories"):
+        candidate_distribution_scores(ann, frame.set_axis(["x", "y", "z"], axis=1))
+    with pytest.raises(ValueError, match="has item 't1' more than once"):
+        candidate_distribution_scores(ann, pd.concat([frame, frame.iloc[:1]]))
+    with pytest.raises(TypeError, match="must hold numbers"):
+        candidate_distribution_scores(ann, frame.astype(str))
 
 
 def test_run_labels_turn_into_shares_by_hand_count():
@@ -181,6 +187,19 @@ def test_majority_baseline_follows_ties_to_the_first_category():
 def test_errors(cand, kwargs, error, message):
     with pytest.raises(error, match=message):
         candidate_distribution_scores(Annotations.from_wide(RATINGS), cand, **kwargs)
+
+
+def test_undefined_and_degenerate_inputs():
+    # a binary candidate with constant variances (every item 0.5 / 0.5): NaN with a note
+    ann = Annotations.from_wide([["y", "n"], ["y", "y"], ["n", "n"]])
+    table = candidate_distribution_scores(ann, np.full((3, 2), 0.5))
+    assert np.isnan(table.loc["variance_correlation", "candidate"])
+    assert table.loc["variance_correlation", "note"] == mod.NOTE_UNDEFINED
+    with pytest.raises(ValueError, match="have 1 category"):
+        candidate_distribution_scores(Annotations.from_wide([["a", "a"], ["a", None]]),
+                                      np.ones((2, 1)))
+    with pytest.raises(ValueError, match="hold no labels"):
+        candidate_distribution_scores(Annotations.from_wide([[None, None]]), [[1.0]])
 
 
 def test_error_names_the_item():

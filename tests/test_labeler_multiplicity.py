@@ -339,6 +339,28 @@ def test_duplicate_run_names_raise():
     frame = pd.DataFrame([[1, 2], [2, 1]], index=["a", "a"])
     with pytest.raises(ValueError, match="names run 'a' more than once"):
         labeler_multiplicity(frame)
+    with pytest.raises(ValueError, match="names item 'i' more than once"):
+        labeler_multiplicity(pd.DataFrame([[1, 2], [2, 1]], columns=["i", "i"]))
+    twice = pd.Series([1, 2], index=["i", "i"])
+    with pytest.raises(ValueError, match="names item 'i' more than once"):
+        labeler_multiplicity({"a": twice, "b": twice})
+    with pytest.raises(TypeError, match="a dict with a int for run 'b'"):
+        labeler_multiplicity({"a": [1, 2], "b": 3})
+    with pytest.raises(ValueError, match="reference must be"):
+        labeler_multiplicity([[1, 2], [2, 1]], reference=[0])  # unhashable
+
+
+def test_mixed_inputs_and_markers():
+    # a dict of a Series and a list is matched by position
+    res = labeler_multiplicity({"a": pd.Series(["x", "y"], index=["i", "j"]), "b": ["x", "x"]})
+    assert res.ambiguity == 0.5 and list(res.items) == [0, 1]
+    # labels of several types (cannot be sorted) keep their order of appearance
+    res = labeler_multiplicity([["b", 1], [1, "b"]])
+    assert res.reference_labels.tolist() == ["b", 1]
+    assert res.self_consistency.tolist() == [0.0, 0.0]
+    # pandas.NA as the abstention marker (its comparison with a label is ambiguous)
+    res = labeler_multiplicity([[1, 0], [1, 1]], abstain_label=pd.NA)
+    assert res.vote_labels.isna().all()
 
 
 def test_plot_returns_axes():
@@ -351,6 +373,8 @@ def test_plot_returns_axes():
     assert sum(p.get_height() for p in ax2.patches) == 6
     with pytest.raises(ValueError, match="kind must be"):
         res.plot(kind="bars")
+    _, given = plt.subplots()
+    assert res.plot(ax=given, kind="self_consistency") is given
     plt.close("all")
 
 

@@ -158,16 +158,19 @@ def _aligned(annotations: Any, candidate_distribution: Any
     if is_instance(candidate_distribution, "pandas", "DataFrame"):
         frame = candidate_distribution
         cols = frame.columns
-        if len(cols) and (cats.get_indexer(cols) >= 0).all() and not (
-                cols.isin(ann.items).all() and not frame.index.isin(ann.items).any()):
-            source, P = "distribution", None
-        elif len(cols) and cols.isin(ann.items).any():
+        is_cat, is_item = cats.get_indexer(cols) >= 0, cols.isin(ann.items)
+        # columns that are all categories are categories, unless they are all items too
+        # and the rows are not items (runs whose item names look like labels)
+        if len(cols) and is_cat.all() and not (is_item.all()
+                                               and not frame.index.isin(ann.items).any()):
+            source, P = "distribution", _from_frame(ann, frame, _positions(ann))
+        elif is_item.any():
             source = "runs"
             ann, P = _from_runs(ann, frame.T)
+        elif is_cat.any():  # some categories and some other names: say which
+            source, P = "distribution", _from_frame(ann, frame, _positions(ann))
         else:
             raise ValueError(DIST_COLUMNS.format(cats=_short(cats), cols=_short(cols)))
-        if P is None:
-            P = _from_frame(ann, frame, _positions(ann))
     elif isinstance(candidate_distribution, str | bytes | dict) or \
             not hasattr(candidate_distribution, "__len__") or \
             is_instance(candidate_distribution, "pandas", "Series"):

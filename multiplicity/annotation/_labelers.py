@@ -228,8 +228,8 @@ def _mean_off_diagonal(D: pd.DataFrame) -> float:
     return float(values.sum() / (r * (r - 1)))
 
 
-def _runs_frame(labels_by_run: Any) -> pd.DataFrame:
-    """``labels_by_run`` as a DataFrame with one row per run and one column per item."""
+def _runs_table(labels_by_run: Any) -> tuple[NDArray, Any, Any]:
+    """``labels_by_run`` as ``(labels (n_runs, n_items), run names, item names)``."""
     if is_instance(labels_by_run, "pandas", "DataFrame"):
         frame = labels_by_run
     elif isinstance(labels_by_run, dict):
@@ -242,18 +242,21 @@ def _runs_frame(labels_by_run: Any) -> pd.DataFrame:
                          dtype=object if isinstance(labels_by_run, list) else None)
         if arr.ndim != 2:
             raise ValueError(RUNS_SHAPE.format(shape=arr.shape))
-        frame = pd.DataFrame(arr)
-    if frame.ndim != 2 or frame.shape[0] < 2:
-        raise ValueError(RUNS_TOO_FEW.format(n=frame.shape[0]))
-    if frame.shape[1] == 0:
+        return _checked(arr, pd.RangeIndex(arr.shape[0]), pd.RangeIndex(arr.shape[1]))
+    return _checked(frame.to_numpy(dtype=object), frame.index, frame.columns)
+
+
+def _checked(values: NDArray, runs: Any, items: Any) -> tuple[NDArray, Any, Any]:
+    if values.shape[0] < 2:
+        raise ValueError(RUNS_TOO_FEW.format(n=values.shape[0]))
+    if values.shape[1] == 0:
         raise ValueError(RUNS_NO_ITEMS)
-    if frame.index.has_duplicates:
-        raise ValueError(RUNS_DUPLICATE.format(
-            run=py_scalar(frame.index[frame.index.duplicated()][0])))
-    if frame.columns.has_duplicates:
+    if runs.has_duplicates:
+        raise ValueError(RUNS_DUPLICATE.format(run=py_scalar(runs[runs.duplicated()][0])))
+    if items.has_duplicates:
         raise ValueError(RUNS_DUPLICATE_ITEM.format(
-            item=py_scalar(frame.columns[frame.columns.duplicated()][0])))
-    return frame
+            item=py_scalar(items[items.duplicated()][0])))
+    return values, runs, items
 
 
 def _dict_frame(runs: dict) -> pd.DataFrame:
@@ -292,24 +295,24 @@ def _dict_frame(runs: dict) -> pd.DataFrame:
     return pd.DataFrame(np.vstack(rows), index=pd.Index(names))
 
 
-def _encode(frame: pd.DataFrame) -> tuple[NDArray[np.int64], pd.Index]:
+def _encode(values: NDArray, runs: Any, items: Any) -> tuple[NDArray[np.int64], pd.Index]:
     """Integer codes ``(n_runs, n_items)`` and the labels they stand for (sorted when the
     labels can be sorted, else in order of appearance); raises on a missing label."""
-    values = frame.to_numpy(dtype=object)
-    missing = pd.isna(values)
-    missing |= np.array([[isinstance(v, str) and not v.strip() for v in row]
-                         for row in values], dtype=bool).reshape(values.shape)
+    codes, uniques = pd.factorize(values.ravel())  # missing (None, NaN) -> -1
+    blank = np.array([isinstance(v, str) and not v.strip() for v in uniques], dtype=bool)
+    missing = (codes < 0) | (blank[codes] & (codes >= 0)) if len(uniques) else codes < 0
     if missing.any():
-        i, j = np.argwhere(missing)[0]
-        raise ValueError(RUNS_MISSING.format(run=py_scalar(frame.index[i]),
-                                             item=py_scalar(frame.columns[j])))
-    uniques = pd.unique(values.ravel())
+        i, j = np.unravel_index(int(np.argmax(missing)), values.shape)
+        raise ValueError(RUNS_MISSING.format(run=py_scalar(runs[i]),
+                                             item=py_scalar(items[j])))
     try:
-        labels = pd.Index(sorted(uniques)).infer_objects()
+        order = np.array(sorted(range(len(uniques)), key=lambda u: uniques[u]), dtype=np.int64)
     except TypeError:  # labels of several types: keep the order of appearance
-        labels = pd.Index(uniques).infer_objects()
-    codes = labels.get_indexer(pd.Index(values.ravel()).infer_objects())
-    return codes.reshape(values.shape).astype(np.int64), labels
+        order = np.arange(len(uniques))
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    labels = pd.Index(np.asarray(uniques, dtype=object)[order]).infer_objects()
+    return rank[codes].reshape(values.shape), labels
 
 
 def _reference_row(reference: Any, runs: pd.Index) -> int:
@@ -357,10 +360,11 @@ def _same(a: Any, b: Any) -> bool:
         return False
 
 
-def _human_measures(annotations: Any, frame: pd.DataFrame
+def _human_measures(annotations: Any, values: NDArray, runs: Any, items: Any
                     ) -> tuple[float, pd.Series, int]:
     """``aggregate_changes``, ``human_accuracy`` and the number of common items."""
-    cand = check_candidates(annotations, frame.T, what="labeler_multiplicity")
+    by_item = pd.DataFrame(np.asarray(values, dtype=object).T, index=items, columns=runs)
+    cand = check_candidates(annotations, by_item, what="labeler_multiplicity")
     ann = cand.annotations
     common = (cand.codes >= 0).all(axis=0)
     codes = cand.codes[:, common]                       # (n_runs, n_common)
@@ -378,7 +382,7 @@ def _human_measures(annotations: Any, frame: pd.DataFrame
     human_codes = ann.categories.get_indexer(pd.Index(list(majority[rated])).infer_objects())
     accuracy = (codes[:, rated] == human_codes).mean(axis=1) if rated.any() \
         else np.full(codes.shape[0], np.nan)
-    return changes, pd.Series(accuracy, index=frame.index, name="human_accuracy"), \
+    return changes, pd.Series(accuracy, index=runs, name="human_accuracy"), \
         int(common.sum())
 
 
@@ -477,7 +481,8 @@ optional
       on which the run gives the humans' :class:`MajorityVote` label (ties again to the
       first category; ``MajorityVote().fit(annotations).tied_`` marks them).
 
-    Memory: the labels are encoded once into an ``(n_runs, n_items)`` int64 array;
+    Memory: the labels are encoded once into an ``(n_runs, n_items)`` int64 array (read
+    through a transient object copy of the labels);
     ``probabilities`` are read as given (``n_runs * n_items * n_classes`` floats); the
     pairwise table is ``n_runs ** 2`` floats.
 
@@ -497,9 +502,8 @@ optional
     >>> res.ambiguous.tolist()
     [False, True, True, False]
     """
-    frame = _runs_frame(labels_by_run)
-    codes, labels = _encode(frame)
-    runs, items = frame.index, frame.columns
+    values, runs, items = _runs_table(labels_by_run)
+    codes, labels = _encode(values, runs, items)
     ref = _reference_row(reference, runs)
     r, n = codes.shape
     Q = None if probabilities is None else _check_probabilities(probabilities, r, n)
@@ -511,7 +515,7 @@ optional
         capacity = pd.Series(metrics.rashomon_capacity(Q), index=items, name="capacity")
     changes = accuracy = n_common = None
     if annotations is not None:
-        changes, accuracy, n_common = _human_measures(annotations, frame)
+        changes, accuracy, n_common = _human_measures(annotations, values, runs, items)
     D = metrics.pairwise_disagreement(codes)
     return LabelerMultiplicity(
         runs=runs, items=items, reference=py_scalar(runs[ref]),
