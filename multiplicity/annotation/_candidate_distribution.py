@@ -404,6 +404,16 @@ def plot_calibration(annotations: Any, candidate_distribution: Any, ax: Any = No
     Returns
     -------
     matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from multiplicity.annotation import Annotations
+    >>> ann = Annotations.from_wide([["a", "a", "b"], ["b", "b", "b"]])
+    >>> ax = plot_calibration(ann, [[0.8, 0.2], [0.1, 0.9]], n_bins=2)
+    >>> ax.get_xlabel()
+    'candidate probability (bin mean)'
     """
     table = calibration_table(annotations, candidate_distribution, n_bins=n_bins)
     import matplotlib.pyplot as plt
