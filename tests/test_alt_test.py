@@ -417,7 +417,12 @@ def test_plots_return_axes():
     wide, cand = random_design(12)
     one = alt_test(wide, cand, min_items=15)
     ax = one.plot()
-    assert ax.get_xlabel() == "annotator"
+    assert ax.get_xlabel() == "annotator (sorted by the candidate's margin)"
+    tab = one.table[one.table["tested"]]
+    margin = tab["rho_candidate"] - (tab["rho_annotator"] - one.epsilon)
+    expected = [str(a) for a in tab["annotator"].to_numpy()[np.argsort(margin.to_numpy(),
+                                                                        kind="stable")]]
+    assert [t.get_text() for t in ax.get_xticklabels()] == expected
     both = alt_test(wide, pd.DataFrame({"x": cand, "y": cand}), min_items=15)
     _, ax2 = plt.subplots()
     assert both.plot(ax=ax2) is ax2

@@ -358,6 +358,20 @@ def test_result_object_plot_and_repr():
     ax = res.plot()
     assert len(ax.get_yticklabels()) == len(res.table) - 1  # the difference in the title
     assert "replace - humans" in ax.get_title()
+    # many annotators: their replace rows become one strip at the bottom
+    strip = res.plot(max_rows=1)
+    labels = [t.get_text() for t in strip.get_yticklabels()]
+    n_annotators = sum(1 for r in res.table.index
+                       if r.startswith("replace ") and r not in ("replace (mean)",
+                                                                 "replace - humans"))
+    assert labels[-1] == f"replace each ({n_annotators} annotators)"
+    assert not any(lab.startswith("replace ") and lab[8:].isdigit() for lab in labels)
+    points = [line for line in strip.get_lines()
+              if line.get_label() == "replace each annotator"]
+    np.testing.assert_array_equal(
+        points[0].get_xdata(),
+        [res.table.loc[r, "value"] for r in res.table.index
+         if r.startswith("replace ") and r not in ("replace (mean)", "replace - humans")])
     import matplotlib.pyplot as plt
     plt.close("all")
 

@@ -26,6 +26,10 @@ from multiplicity.annotation._candidates import CANDIDATE_NEW_LABELS
 
 matplotlib.use("Agg")
 
+# Most examples have fewer runs than a selective vote needs to answer any item; the warning
+# that says so is checked by test_too_few_runs_to_vote_warn.
+pytestmark = pytest.mark.filterwarnings("ignore:with .* runs the selective vote cannot")
+
 
 def run(P, *args, **kwargs):
     """labeler_multiplicity without the identical-runs warning (random inputs may be)."""
@@ -300,6 +304,31 @@ def test_new_run_label_warns():
 
 
 # ------------------------------------------------------------ warnings, errors
+@pytest.mark.filterwarnings("error")
+@pytest.mark.parametrize(("r", "alpha", "warns"), [
+    (5, 0.05, True),    # a unanimous vote has p = 2**-4 = 0.0625 > 0.05
+    (6, 0.05, False),   # p = 2**-5 = 0.03125
+    (3, 0.25, False),   # p = 2**-2 = 0.25: the vote answers at p <= alpha
+    (2, 0.4, True),     # p = 2**-1 = 0.5
+])
+def test_too_few_runs_to_vote_warn(r, alpha, warns):
+    rng = np.random.default_rng(r)
+    P = np.vstack([np.zeros(12, dtype=int)] * r)  # unanimous on every item
+    P[-1, :3] = 1 + rng.integers(0, 2, size=3)   # not identical runs
+    if warns:
+        with pytest.warns(UserWarning, match=re.escape(f"with {r} runs the selective vote")):
+            res = labeler_multiplicity(P, alpha=alpha)
+        assert res.abstention_rate == 1.0
+        # the advised number of runs is the smallest that can answer: 2**(1 - need) <= alpha
+        need = next(k for k in range(2, 60) if 2.0 ** (1 - k) <= alpha)
+        with pytest.warns(UserWarning) as record:
+            labeler_multiplicity(P, alpha=alpha)
+        assert f"Use at least {need} runs" in str(record[0].message)
+    else:
+        res = labeler_multiplicity(P, alpha=alpha)
+        assert res.abstention_rate < 1.0
+
+
 def test_identical_runs_warn_and_give_zeros():
     with pytest.warns(UserWarning, match="identical 'random' runs"):
         res = labeler_multiplicity([[1, 2, 3], [1, 2, 3], [1, 2, 3]])

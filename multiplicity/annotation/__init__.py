@@ -7,7 +7,8 @@ dask cluster. Coefficients (each returns a float):
 :func:`percent_agreement`, :func:`intraclass_correlation`. Inference: :func:`agreement`.
 Per item: :func:`item_disagreement`, :func:`soft_labels`. Automatic annotators (an LLM
 judge, a classifier) against people: :func:`alt_test`, :func:`candidate_agreement`,
-:func:`candidate_distribution_scores`, and :func:`labeler_multiplicity` for how much their
+:func:`candidate_distribution_scores` (with :func:`calibration_table` and
+:func:`plot_calibration`), and :func:`labeler_multiplicity` for how much their
 labels change with the prompt, seed or version.
 """
 
@@ -21,7 +22,11 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and the API docs
     from ._alt_test import AltTestResult, alt_test
     from ._belief import belief_conflict, discounted_belief_fusion
     from ._candidate_agreement import CandidateAgreement, candidate_agreement
-    from ._candidate_distribution import candidate_distribution_scores
+    from ._candidate_distribution import (
+        calibration_table,
+        candidate_distribution_scores,
+        plot_calibration,
+    )
     from ._chance import (
         brennan_prediger,
         cohen_kappa,
@@ -59,7 +64,9 @@ _LAZY = {
     "LabelerMultiplicity": "._labelers",
     "alt_test": "._alt_test",
     "candidate_agreement": "._candidate_agreement",
+    "calibration_table": "._candidate_distribution",
     "candidate_distribution_scores": "._candidate_distribution",
+    "plot_calibration": "._candidate_distribution",
     "labeler_multiplicity": "._labelers",
     "AnnotatorEmbeddingClassifier": "._embedding",
     "Annotations": "._container",
@@ -111,6 +118,7 @@ __all__ = [
     "alt_test",
     "belief_conflict",
     "brennan_prediger",
+    "calibration_table",
     "candidate_agreement",
     "candidate_distribution_scores",
     "cohen_kappa",
@@ -127,6 +135,7 @@ __all__ = [
     "normalized_absolute_distance",
     "percent_agreement",
     "perspectivist_error_rate",
+    "plot_calibration",
     "scott_pi",
     "soft_cross_entropy",
     "soft_labels",

@@ -467,16 +467,28 @@ class AltTestResult:
             ax.set_title(f"alt-test, epsilon={self.epsilon:g} (green: passed)")
             return ax
         tab = self._table[self._table["tested"]]
+        # sorted by the candidate's margin over the level it must reach, so that the
+        # annotators it beats and those it does not form two runs
+        level = tab["rho_annotator"].to_numpy() - self.epsilon
+        cand = tab["rho_candidate"].to_numpy()
+        order = np.argsort(cand - level, kind="stable")
+        level, cand = level[order], cand[order]
+        names = [str(a) for a in tab["annotator"].to_numpy()[order]]
+        wins = tab["candidate_wins"].to_numpy(dtype=bool)[order]
         x = np.arange(len(tab))
-        ax.scatter(x, tab["rho_annotator"] - self.epsilon, marker="_", s=300,
-                   color="black", label="rho_annotator - epsilon")
-        wins = tab["candidate_wins"].to_numpy(dtype=bool)
-        ax.scatter(x[wins], tab["rho_candidate"][wins], color="tab:green",
-                   label="rho_candidate (wins)")
-        ax.scatter(x[~wins], tab["rho_candidate"][~wins], facecolors="none",
-                   edgecolors="tab:red", label="rho_candidate (no win)")
-        ax.set_xticks(x, [str(a) for a in tab["annotator"]])
-        ax.set_xlabel("annotator")
+        ax.vlines(x, np.minimum(level, cand), np.maximum(level, cand), color="0.8",
+                  linewidth=1)
+        ax.scatter(x, level, marker="_", s=200, color="black",
+                   label="rho_annotator - epsilon")
+        ax.scatter(x[wins], cand[wins], color="tab:green", label="rho_candidate (wins)")
+        ax.scatter(x[~wins], cand[~wins], facecolors="none", edgecolors="tab:red",
+                   label="rho_candidate (no win)")
+        if len(x) <= 20:
+            ax.set_xticks(x, names, rotation=90 if len(x) > 8 else 0)
+            ax.set_xlabel("annotator (sorted by the candidate's margin)")
+        else:
+            ax.set_xticks([])
+            ax.set_xlabel(f"{len(x)} annotators, sorted by the candidate's margin")
         ax.set_ylabel("probability")
         ax.set_title(f"alt-test: omega={self.winning_rate:.2f}, rho={self.rho:.2f}, "
                      f"epsilon={self.epsilon:g}")

@@ -400,11 +400,13 @@ class CandidateAgreement:
         """A copy of :attr:`table`."""
         return self.table.copy()
 
-    def plot(self, ax: Any = None) -> Any:
+    def plot(self, ax: Any = None, max_rows: int = 12) -> Any:
         """Forest plot: each row's value and interval, a vertical line at ``humans``.
 
         The paired difference ``replace - humans`` is on another scale (around 0): it is
-        given in the title instead of drawn.
+        given in the title instead of drawn. With more than ``max_rows`` annotators the
+        ``replace <annotator>`` rows are drawn as one strip of points (one per annotator,
+        without intervals) so that the figure stays readable.
 
         Returns
         -------
@@ -412,21 +414,34 @@ class CandidateAgreement:
         """
         import matplotlib.pyplot as plt
 
-        if ax is None:
-            _, ax = plt.subplots(figsize=(6.0, 0.35 * len(self.table) + 1.2))
         rows = [k for k in self.table.index if _row_name(k) != "replace - humans"]
+        each = [k for k in rows if _row_name(k).startswith("replace ")
+                and _row_name(k) != "replace (mean)"]
+        n_annotators = len({_row_name(k) for k in each})
+        collapse = n_annotators > max_rows
+        if collapse:
+            rows = [k for k in rows if k not in each]
+        if ax is None:
+            _, ax = plt.subplots(figsize=(6.0, 0.35 * (len(rows) + collapse) + 1.2))
         shown = self.table.loc[rows]
-        y = np.arange(len(shown))[::-1]
+        y = np.arange(len(shown))[::-1] + collapse
         v = shown["value"].to_numpy()
         err = np.vstack((v - shown["ci_low"].to_numpy(), shown["ci_high"].to_numpy() - v))
         ax.errorbar(v, y, xerr=np.where(np.isfinite(err), err, 0.0), fmt="o", color="C0",
                     ecolor="C0", capsize=3)
+        labels = [": ".join(map(str, k)) if isinstance(k, tuple) else str(k) for k in rows]
+        ticks = list(y)
+        if collapse:
+            strip = self.table.loc[each, "value"].to_numpy(dtype=float)
+            ax.plot(strip, np.zeros(len(strip)), "|", color="0.35", markersize=12,
+                    label="replace each annotator")
+            ticks.append(0)
+            labels.append(f"replace each ({n_annotators} annotators)")
         humans = self.table["value"].to_numpy()[0]
         if math.isfinite(humans):
             ax.axvline(humans, color="0.5", linestyle="--", linewidth=1)
-        ax.set_yticks(y)
-        ax.set_yticklabels([": ".join(map(str, k)) if isinstance(k, tuple) else str(k)
-                            for k in rows])
+        ax.set_yticks(ticks)
+        ax.set_yticklabels(labels)
         ax.set_xlabel(f"{self.coefficient} ({self.confidence:.0%} bootstrap interval)")
         diffs = self.table[[_row_name(k) == "replace - humans" for k in self.table.index]]
         ax.set_title("; ".join(f"replace - humans = {r.value:.3f} "

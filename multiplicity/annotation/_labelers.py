@@ -10,6 +10,7 @@ the runs' agreement with the humans depend on the run.
 
 from __future__ import annotations
 
+import math
 import numbers
 import warnings
 from dataclasses import dataclass
@@ -55,6 +56,10 @@ PROBA_SHAPE = ("probabilities must have shape (n_runs, n_items, n_classes) = ({r
 ABSTAIN_CLASS = ("abstain_label={label!r} is one of the labels {labels}; choose a value no "
                  "run gives (the default None marks abstentions as missing)")
 ABSTAIN_SCALAR = "abstain_label must be a scalar (a number, a string, or None), got {got}"
+TOO_FEW_TO_VOTE = ("with {r} runs the selective vote cannot answer any item at alpha={alpha:g}: "
+                   "even a unanimous vote has p-value 2**(1 - {r}) = {p:.3g} > alpha, so "
+                   "every item abstains (abstention_rate = 1). Use at least {need} runs, or "
+                   "a larger alpha")
 PLOT_KIND = "kind must be 'pairwise' or 'self_consistency', got {got!r}"
 IDENTICAL_RUNS = ("identical 'random' runs: all {r} runs give the same label to every item, "
                   "so every multiplicity measure is 0. The seeds or prompts did not change "
@@ -449,7 +454,10 @@ optional
     -----
     UserWarning
         When all runs are identical: the setting that should vary between runs probably
-        did not reach the annotator. The measures are returned (all zero).
+        did not reach the annotator. The measures are returned (all zero). Also when
+        there are too few runs for the selective vote to answer any item at ``alpha``
+        (a unanimous vote of ``r`` runs has p-value ``2**(1 - r)``: at ``alpha=0.05``
+        six runs at least): every item then abstains.
 
     See Also
     --------
@@ -510,6 +518,11 @@ optional
     vote, p_values, answered = _vote(codes, labels, alpha, abstain_label)
     if (codes == codes[0]).all():
         warnings.warn(IDENTICAL_RUNS.format(r=r), UserWarning, stacklevel=2)
+    if 2.0 ** (1 - r) > alpha:
+        need = 1 + math.ceil(math.log2(1.0 / alpha))
+        need += 2.0 ** (1 - need) > alpha  # the boundary 2**(1 - need) == alpha
+        warnings.warn(TOO_FEW_TO_VOTE.format(r=r, alpha=alpha, p=2.0 ** (1 - r), need=need),
+                      UserWarning, stacklevel=2)
     capacity = None
     if Q is not None:
         capacity = pd.Series(metrics.rashomon_capacity(Q), index=items, name="capacity")
