@@ -103,6 +103,13 @@ figures: $(VENV)/.stamp-core
 annotator-table: $(VENV)/.stamp-core
 	$(BIN)/python examples/annotator_models_table.py
 
+## judge-example: the GoEmotions example of docs/judges.md (a classifier judged against the raters:
+## the alternative annotator test, agreement with intervals, arbitrariness across ten seeds);
+## writes docs/img/goemotions_judge.png and prints the numbers the page quotes (seconds)
+.PHONY: judge-example
+judge-example: $(VENV)/.stamp-core
+	MULTIPLICITY_FIGURE_DIR=docs/img $(BIN)/python examples/06_automatic_annotators/plot_goemotions_judge.py
+
 ## docs: build the documentation site into site/ (mkdocs build --strict: warnings are errors)
 docs: $(VENV)/.stamp-docs
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict

@@ -353,6 +353,20 @@ QUOTED: list[tuple[str, str, str]] = [
      DOCTEST),
     ("docs/accumulation.md", "a flip probability of up to 7% is not ruled out",
      DOCTEST),
+    # docs/judges.md, "Worked example: a classifier on GoEmotions"
+    *[("docs/judges.md", s, "test_judges_goemotions_example") for s in (
+        "fails: wins against 1 of 57 raters (omega = 0.02), rho = 0.849",
+        "| raters left out (fewer than 30 comments) | 23 |",
+        "| Krippendorff's alpha among the raters | 0.308 [0.276, 0.340] |",
+        "0.307 on average; difference -0.0015 [-0.0025, -0.0005]",
+        "| alpha 0.336, agreement 71.1% |",
+        "| 44.5% of the comments |", "| 17.5% |", "| 29.2% |", "| 5.8% of the comments |",
+        "| 0.710 (uniform: 0.693; the raters' own shares: 0.369) |",
+        "On 85% of a rater's comments", "30 to 190 comments per rater",
+        "44.5% of the comments get another label", "moves on only 5.8% of them")],
+    # docs/judges.md, prose restating what its ``>>>`` examples print
+    ("docs/judges.md", "only 58% of the documents with one answer", DOCTEST),
+    ("docs/judges.md", "the selective vote abstains on 42% of them", DOCTEST),
 ]
 
 
@@ -374,6 +388,38 @@ def test_every_quoted_string_names_a_test():
         elif test not in here:
             unknown.add(test)
     assert not unknown, unknown
+
+
+# --------------------------------------------------------------------------- judges.md
+@pytest.mark.slow
+def test_judges_goemotions_example(tmp_path, monkeypatch):
+    """docs/judges.md, "Worked example: a classifier on GoEmotions": the table and the prose
+    below it are what ``examples/06_automatic_annotators/plot_goemotions_judge.py`` returns
+    (ten cross-fitted classifier runs)."""
+    import runpy
+
+    monkeypatch.setenv("MULTIPLICITY_FIGURE_DIR", str(tmp_path))
+    monkeypatch.setenv("MULTIPLICITY_EXAMPLE_MODELS", "10")
+    script = ROOT / "examples" / "06_automatic_annotators" / "plot_goemotions_judge.py"
+    n = runpy.run_path(str(script))["main"]()
+    assert not n["passed"] and n["n_wins"] == 1 and n["n_tested"] == 57
+    assert close(n["winning_rate"], "0.02") and close(n["rho"], "0.849")
+    assert percent(n["rho"], "85")
+    assert n["n_skipped"] == 23
+    assert n["items_per_rater_min"] >= 30 and n["items_per_rater_max"] == 190
+    assert close(n["alpha_humans"], "0.308") and close(n["alpha_humans_low"], "0.276")
+    assert close(n["alpha_humans_high"], "0.340") and close(n["alpha_replace"], "0.307")
+    assert close(n["alpha_difference"], "-0.0015")
+    assert close(n["alpha_difference_low"], "-0.0025")
+    assert close(n["alpha_difference_high"], "-0.0005")
+    assert close(n["alpha_vs_majority"], "0.336")
+    assert percent(n["accuracy_vs_majority"], "71.1")
+    assert percent(n["ambiguity"], "44.5") and percent(n["discrepancy"], "17.5")
+    assert percent(n["abstention_rate"], "29.2") and percent(n["aggregate_changes"], "5.8")
+    assert close(n["cross_entropy"], "0.710")
+    assert close(n["cross_entropy_uniform"], "0.693")
+    assert close(n["cross_entropy_perfect"], "0.369")
+    assert n["cross_entropy"] > n["cross_entropy_uniform"]  # "worse than the uniform"
 
 
 # --------------------------------------------------------------------------- README

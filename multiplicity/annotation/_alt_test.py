@@ -480,9 +480,10 @@ class AltTestResult:
                   linewidth=1)
         ax.scatter(x, level, marker="_", s=200, color="black",
                    label="rho_annotator - epsilon")
-        ax.scatter(x[wins], cand[wins], color="tab:green", label="rho_candidate (wins)")
+        ax.scatter(x[wins], cand[wins], color="tab:green",
+                   label="rho_candidate (wins: significant after BY)")
         ax.scatter(x[~wins], cand[~wins], facecolors="none", edgecolors="tab:red",
-                   label="rho_candidate (no win)")
+                   label="rho_candidate (no significant win)")
         if len(x) <= 20:
             ax.set_xticks(x, names, rotation=90 if len(x) > 8 else 0)
             ax.set_xlabel("annotator (sorted by the candidate's margin)")
@@ -492,5 +493,5 @@ class AltTestResult:
         ax.set_ylabel("probability")
         ax.set_title(f"alt-test: omega={self.winning_rate:.2f}, rho={self.rho:.2f}, "
                      f"epsilon={self.epsilon:g}")
-        ax.legend(loc="lower right", fontsize="small")
+        ax.legend(loc="best", fontsize="small")
         return ax
