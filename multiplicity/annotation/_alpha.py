@@ -49,6 +49,13 @@ from .._checks import check_on_undefined, py_scalar
 from .._lazy import lazy_module
 from . import _dask, _twins
 from ._container import Annotations, check_annotations
+from ._set_distances import (
+    SET_DISTANCES,
+    UNKNOWN_SET_DISTANCE,
+    SetDistance,
+    check_set_labels,
+    set_distance_matrix,
+)
 from ._stats import ItemStatistic
 
 # The compiled kernels load when an input is large enough to run them (see _twins.py).
@@ -56,13 +63,25 @@ _k = lazy_module("multiplicity.annotation._alpha_kernels")
 
 __all__ = ["Distance", "krippendorff_alpha"]
 
-Level = Literal["nominal", "ordinal", "interval", "ratio"]
+Level = Literal["nominal", "ordinal", "interval", "ratio", "circular", "bipolar"]
 OnUndefined = Literal["raise", "nan"]
-LEVELS: tuple[str, ...] = ("nominal", "ordinal", "interval", "ratio")
+LEVELS: tuple[str, ...] = ("nominal", "ordinal", "interval", "ratio", "circular", "bipolar")
 
 # Error messages (tests import them).
-UNKNOWN_LEVEL = ("level must be 'nominal', 'ordinal', 'interval', 'ratio' or a callable "
-                 "distance(a, b) -> squared distances, got {got!r}")
+UNKNOWN_LEVEL = ("level must be 'nominal', 'ordinal', 'interval', 'ratio', 'circular', "
+                 "'bipolar' or a callable distance(a, b) -> squared distances, got {got!r}")
+OPTION_LEVEL = "{option}= applies to level={needs!r} only, got level={level!r}"
+DISTANCE_LEVEL = ("distance={distance!r} replaces the level of measurement (the distance "
+                  "between two sets of labels); leave level='nominal', got level={level!r}")
+BAD_PERIOD = ("period must be a finite number > 0 (the circumference of the circle in the "
+              "units of the values), got {got!r}")
+PERIOD_NEEDED = ("level='circular' on values that are not all integers needs period= (the "
+                 "circumference of the circle, e.g. period=360 for degrees), got values "
+                 "{cats}")
+BAD_SCALE = ("scale must be a pair (min, max) of finite numbers with min < max (the end "
+             "points of the bipolar scale), got {got!r}")
+SCALE_RANGE = ("scale={scale!r} must contain every value, but {value!r} is outside it; "
+               "give the end points of the scale")
 NOT_NUMERIC = ("level={level!r} needs numeric labels (the distance uses the values), but "
                "the labels are {cats}; use level='nominal' or 'ordinal', or recode the "
                "labels as numbers")
@@ -82,9 +101,9 @@ ZERO_EXPECTED = ("Krippendorff's alpha is undefined: the expected disagreement D
                  "1 - D_o / D_e divides by 0 (pass on_undefined='nan' to get NaN instead)")
 BAD_DISTANCE = ("the distance callable must return {n} finite, non-negative squared "
                 "distances for two arrays of {n} values, got {got}")
-TOO_MANY_CATEGORIES = ("a callable distance is evaluated on every pair of categories; "
-                       "{k} categories are too many (at most {max}); bin the values or use "
-                       "one of the built-in levels")
+TOO_MANY_CATEGORIES = ("a callable, circular, bipolar or set distance is evaluated on "
+                       "every pair of categories; {k} categories are too many (at most "
+                       "{max}); bin the values or use one of the other built-in levels")
 
 _MAX_CALLABLE_CATEGORIES = 4096
 _MAX_STAT_COLUMNS = 64
@@ -124,11 +143,11 @@ class _Parts:
     de_num : ``sum_{c,k} n_c n_k delta(c, k)``.
     E : (k,) ``sum_w (n_w / n) delta(c, w)``: expected distance of category c to a
         pairable value drawn at random (for Gwet's standard error).
-    level : the level of measurement: "nominal", "ordinal", "interval", "ratio" or
-        "callable".
+    level : the level of measurement: "nominal", "ordinal", "interval", "ratio",
+        "circular", "bipolar", "masi", "jaccard" or "callable".
     metric : the form of the distance: "nominal", "interval" (interval and ordinal, on
-        transformed values ``x``), "ratio" or "matrix" (callable). x : (k,) values used by
-        the metric, or None.
+        transformed values ``x``), "ratio" or "matrix" (the other levels). x : (k,) values
+        used by the metric, or None.
     delta : (k, k) distance matrix for "matrix", else None.
     """
 
@@ -154,6 +173,8 @@ class _Parts:
 
 
 def _check_level(level: Any) -> str:
+    if isinstance(level, _Fixed):
+        return level.name
     if isinstance(level, str) and level in LEVELS:
         return level
     if callable(level) and not isinstance(level, str | type):
@@ -161,8 +182,80 @@ def _check_level(level: Any) -> str:
     raise ValueError(UNKNOWN_LEVEL.format(got=level))
 
 
+@dataclass(frozen=True)
+class _Fixed:
+    """A distance fixed by its parameters, resolved on the categories (see ``_resolve``):
+    circular (``param`` the period), bipolar (``param`` the scale ``(lo, hi)``), or the
+    set distances "masi" and "jaccard" (``param`` None)."""
+
+    name: str
+    param: Any
+
+    def matrix(self, ann: Any) -> NDArray[np.float64]:
+        if self.name in SET_DISTANCES:
+            return set_distance_matrix(ann.categories, self.name)  # type: ignore[arg-type]
+        v = ann.category_values
+        c, k = v[:, None], v[None, :]
+        if self.name == "circular":
+            out = np.sin(np.pi * (c - k) / self.param) ** 2
+        else:
+            lo, hi = self.param
+            with np.errstate(divide="ignore", invalid="ignore"):
+                out = (c - k) ** 2 / ((c + k - 2.0 * lo) * (2.0 * hi - c - k))
+        np.fill_diagonal(out, 0.0)            # delta(c, c) = 0, also 0 / 0 at an end point
+        return out
 
 
+def _is(level: Any, name: str) -> bool:
+    return isinstance(level, str) and level == name
+
+
+def _resolve(level: Any, ann: Any, period: Any, scale: Any, distance: Any) -> Any:
+    """``level`` with ``period=``, ``scale=`` and ``distance=`` checked and resolved on the
+    categories of ``ann``: a :class:`_Fixed` for circular, bipolar and the set distances,
+    else ``level`` as it is."""
+    if distance is not None:
+        if not (isinstance(distance, str) and distance in SET_DISTANCES):
+            raise ValueError(UNKNOWN_SET_DISTANCE.format(got=distance))
+        if not _is(level, "nominal"):
+            raise ValueError(DISTANCE_LEVEL.format(distance=distance, level=level))
+        for option, value in (("period", period), ("scale", scale)):
+            if value is not None:
+                raise ValueError(OPTION_LEVEL.format(option=option, level=level, needs=(
+                    "circular" if option == "period" else "bipolar")))
+        check_set_labels(ann.categories, distance)
+        return _Fixed(distance, None)
+    for option, value, needs in (("period", period, "circular"), ("scale", scale, "bipolar")):
+        if value is not None and not _is(level, needs):
+            raise ValueError(OPTION_LEVEL.format(option=option, needs=needs, level=level))
+    if not (_is(level, "circular") or _is(level, "bipolar")):
+        return level
+    v = _numeric_values(ann, level)
+    if level == "circular":
+        if period is None:
+            if not np.all(v == np.round(v)):
+                raise ValueError(PERIOD_NEEDED.format(cats=list(ann.categories[:5])))
+            return _Fixed(level, float(v.max() - v.min() + 1.0))
+        ok = isinstance(period, int | float | np.integer | np.floating) and \
+            not isinstance(period, bool) and math.isfinite(period) and period > 0
+        if not ok:
+            raise ValueError(BAD_PERIOD.format(got=period))
+        return _Fixed(level, float(period))
+    if scale is None:
+        return _Fixed(level, (float(v.min()), float(v.max())))
+    try:
+        lo, hi = (float(s) for s in scale)
+        ok = math.isfinite(lo) and math.isfinite(hi) and lo < hi and \
+            not isinstance(scale, str | bytes)
+    except (TypeError, ValueError):
+        ok = False
+    if not ok:
+        raise ValueError(BAD_SCALE.format(got=scale))
+    out = np.flatnonzero((v < lo) | (v > hi))
+    if out.size:
+        raise ValueError(SCALE_RANGE.format(scale=scale,
+                                            value=py_scalar(ann.categories[out[0]])))
+    return _Fixed(level, (lo, hi))
 
 
 def _numeric_values(ann: Annotations, level: str) -> NDArray[np.float64]:
@@ -180,10 +273,13 @@ def _numeric_values(ann: Annotations, level: str) -> NDArray[np.float64]:
 
 
 def _callable_matrix(distance: Any, ann: Annotations) -> NDArray[np.float64]:
-    """The (k, k) matrix of ``distance`` over the categories (0 on the diagonal)."""
+    """The (k, k) matrix of ``distance`` (a callable or a :class:`_Fixed`) over the
+    categories (0 on the diagonal)."""
     k = ann.n_categories
     if k > _MAX_CALLABLE_CATEGORIES:
         raise ValueError(TOO_MANY_CATEGORIES.format(k=k, max=_MAX_CALLABLE_CATEGORIES))
+    if isinstance(distance, _Fixed):
+        return distance.matrix(ann)
     vals = ann.category_values if ann.is_numeric else np.asarray(ann.categories, dtype=object)
     iu, ju = np.triu_indices(k, 1)
     out = np.zeros((k, k))
@@ -268,15 +364,18 @@ def _undefined_reason(n_c: NDArray[np.float64], ann: Any) -> str | None:
     return None
 
 
-def _parts(data: Any, level: Any, on_undefined: Any = "raise") -> _Parts:
+def _parts(data: Any, level: Any, on_undefined: Any = "raise", period: Any = None,
+           scale: Any = None, distance: Any = None) -> _Parts:
     """Validate, then compute the per-unit terms and the marginals of alpha."""
     check_on_undefined(on_undefined)
-    level_name = _check_level(level)
+    _check_level(level)                      # an unknown level raises before the data are read
     ann = check_annotations(data)
+    level = _resolve(level, ann, period, scale, distance)
+    level_name = _check_level(level)
     if level_name == "ordinal" and not ann.ordered:
         ann.require_order("level='ordinal'", "level='nominal'")
     values = _numeric_values(ann, level_name) if level_name in ("interval", "ratio") else None
-    delta = _callable_matrix(level, ann) if level_name == "callable" else None
+    delta = _callable_matrix(level, ann) if level_name not in LEVELS[:4] else None
     ptr, codes = ann.item_ptr, ann.label_codes
     k = ann.n_categories
     m = np.diff(ptr)
@@ -339,11 +438,13 @@ def _alpha_from_coincidences(coinc: NDArray[np.float64], ann: Any, level: Any,
     with ``n_c`` the row sums of ``o``.
     """
     check_on_undefined(on_undefined)
+    _check_level(level)
+    level = _resolve(level, ann, None, None, None)
     level_name = _check_level(level)
     if level_name == "ordinal" and not ann.ordered:
         ann.require_order("level='ordinal'", "level='nominal'")
     values = _numeric_values(ann, level_name) if level_name in ("interval", "ratio") else None
-    delta = _callable_matrix(level, ann) if level_name == "callable" else None
+    delta = _callable_matrix(level, ann) if level_name not in LEVELS[:4] else None
     n_c = coinc.sum(axis=1)
     n = float(n_c.sum())
     reason = _undefined_reason(n_c, ann)
@@ -372,7 +473,9 @@ def _alpha_from_coincidences(coinc: NDArray[np.float64], ann: Any, level: Any,
 
 # ------------------------------------------------------------------ public function
 def krippendorff_alpha(data: Any, level: Level | Distance = "nominal", *,
-                       on_undefined: OnUndefined = "raise") -> float:
+                       on_undefined: OnUndefined = "raise", period: float | None = None,
+                       scale: tuple[float, float] | None = None,
+                       distance: SetDistance | None = None) -> float:
     """Krippendorff's alpha: agreement among any number of annotators, missing data allowed.
 
     Parameters
@@ -382,7 +485,8 @@ def krippendorff_alpha(data: Any, level: Level | Distance = "nominal", *,
         number of ratings. A :class:`DaskAnnotations` is computed on the cluster: each
         partition sends its ``k x k`` coincidence matrix (memory per worker: one
         partition plus ``k x k``), and alpha is finished from their sum.
-    level : {"nominal", "ordinal", "interval", "ratio"} or callable, default="nominal"
+    level : {"nominal", "ordinal", "interval", "ratio", "circular", "bipolar"} or \
+callable, default="nominal"
         Level of measurement, i.e. the squared distance ``delta`` between two values:
         nominal ``[c != k]``; ordinal Krippendorff's rank-based
         ``(sum_{g=c..k} n_g - (n_c + n_k) / 2)^2`` over the categories in their order
@@ -391,11 +495,34 @@ def krippendorff_alpha(data: Any, level: Level | Distance = "nominal", *,
         categories: numbers, or words whose order is given by ``categories=``
         (:meth:`Annotations.from_long` and the other constructors) or an ordered
         ``pandas.Categorical``. Interval and ratio need numeric labels; ratio needs
-        non-negative ones. A callable follows the :class:`Distance` protocol.
+        non-negative ones. Circular ``sin^2(pi (c - k) / U)`` (Krippendorff writes
+        ``sin(180 deg (c - k) / U)``) with ``U`` the ``period``, and bipolar
+        ``(c - k)^2 / ((c + k - 2 lo) (2 hi - c - k))`` with ``(lo, hi)`` the ``scale``,
+        both on numeric labels (Krippendorff 2004, section 11.3.4 of *Content
+        Analysis*). A callable follows the :class:`Distance` protocol.
     on_undefined : {"raise", "nan"}, default="raise"
         What to do when alpha is undefined (no unit with two values, a single pairable
         value, or zero expected disagreement): raise a ``ValueError`` that says why, or
         return NaN.
+    period : float > 0, optional
+        ``level="circular"`` only: the circumference ``U`` of the circle in the units of
+        the values, so that ``c`` and ``c + U`` are the same point (12 for the months
+        coded 1 .. 12, 360 for degrees, 24 for hours 0 .. 23). Default: for integer
+        values, ``max - min + 1`` of the category values, i.e. the number of equally
+        spaced values when every value from ``min`` to ``max`` is a point of the circle
+        (1 .. 7 for the days of the week gives 7; the last value is then one step before
+        the first). Values that are not all integers need it given.
+    scale : (lo, hi), optional
+        ``level="bipolar"`` only: the end points of the bipolar scale (e.g. ``(-3, 3)``
+        for a scale from "very negative" to "very positive"); every value must lie in
+        it. Default: the smallest and largest category values.
+    distance : {"masi", "jaccard"}, optional
+        Set-valued labels: every label is a ``frozenset`` of labels (an annotator who
+        may give an item several labels gives it the set of them), and ``delta`` is the
+        MASI distance of Passonneau (2006) or the Jaccard distance between two sets (not
+        squared, as in Passonneau 2006 and NLTK's ``AnnotationTask``); see
+        :func:`masi_distance` and :func:`jaccard_distance`. It replaces the level, so
+        ``level`` must stay "nominal".
 
     Returns
     -------
@@ -406,9 +533,13 @@ def krippendorff_alpha(data: Any, level: Level | Distance = "nominal", *,
     Raises
     ------
     ValueError
-        Unknown ``level`` or ``on_undefined``; non-numeric labels for interval or ratio;
-        ordinal on three or more words whose order was not given; negative values for
-        ratio; a bad callable; alpha undefined (with ``on_undefined="raise"``).
+        Unknown ``level``, ``distance`` or ``on_undefined``; non-numeric labels for
+        interval, ratio, circular or bipolar; ordinal on three or more words whose order
+        was not given; negative values for ratio; a ``period`` that is not a positive
+        number, or none for non-integer circular values; a ``scale`` that is not a pair
+        ``lo < hi`` containing every value; ``period``, ``scale`` or ``distance`` with
+        another level; labels that are not sets with ``distance``; a bad callable; alpha
+        undefined (with ``on_undefined="raise"``).
 
     See Also
     --------
@@ -443,9 +574,28 @@ def krippendorff_alpha(data: Any, level: Level | Distance = "nominal", *,
     (``delta(c, c) = 0``); a 0 and a positive value are at distance 1, the largest
     possible (as in fast-krippendorff). Negative values raise a ``ValueError``.
 
+    *Circular and bipolar* (Krippendorff 2004, 2011): circular values lie on a circle
+    (directions, hours, months), and the distance grows with the chord between them, the
+    largest for values half a period apart. Bipolar values run between two opposite
+    poles, and differences near a pole weigh more than differences in the middle; the
+    two poles are at distance 1, and ``0 / 0`` (two equal values at a pole) is read as
+    0. The kappa family's ``weights="circular"`` and ``"bipolar"`` (Gwet 2014, section
+    3.3) are the *agreement weights* of the same distances: ``w = 1 - delta / max
+    delta`` over the categories, with Gwet's period ``max - min + 1`` and the scale of
+    the category values, i.e. these defaults. Alpha needs no rescaling (``D_o / D_e``
+    does not change when ``delta`` is multiplied by a constant), so it uses the
+    distances as Krippendorff defines them.
+
+    *Sets* (``distance=``): alpha is computed with the set distance as ``delta`` on the
+    categories, which are the distinct sets, so it equals NLTK's
+    ``AnnotationTask(data, distance=masi_distance).alpha()``; NLTK divides by zero for
+    two empty sets, where the distances here are 0.
+
     Cost: O(n_annotations) time and memory for nominal, ordinal and interval; ratio adds
     an O(V^2)-time, O(V)-memory pass over the V distinct values (0.1 s for V = 10,000);
-    nothing of size units x values x values is built.
+    nothing of size units x values x values is built. Circular, bipolar, the set
+    distances and a callable build the ``k x k`` matrix of distances between the k
+    categories (k <= 4096) and loop over the pairs within each unit.
 
     Examples
     --------
@@ -460,9 +610,11 @@ def krippendorff_alpha(data: Any, level: Level | Distance = "nominal", *,
     [0.815, 0.849, 0.797]
     """
     if isinstance(data, _dask.DaskAnnotations):
-        return _dask.krippendorff_alpha(data, level, on_undefined)
-    parts = _parts(data, level, on_undefined)
-    return parts.value
+        check_on_undefined(on_undefined)
+        _check_level(level)
+        return _dask.krippendorff_alpha(data, _resolve(level, data, period, scale, distance),
+                                        on_undefined)
+    return _parts(data, level, on_undefined, period, scale, distance).value
 
 
 # ------------------------------------------------------ statistics for agreement()
@@ -483,7 +635,8 @@ def _alpha_from(dsum: NDArray, n: NDArray, de_num: NDArray) -> NDArray[np.float6
 
 
 def _krippendorff_alpha_statistic(ann: Any, level: Level | Distance = "nominal",
-                                  on_undefined: OnUndefined = "raise"
+                                  on_undefined: OnUndefined = "raise", period: Any = None,
+                                  scale: Any = None, distance: Any = None
                                   ) -> ItemStatistic | None:
     """Alpha as ``finalize(sum over units of S[i])`` (see ``_stats.py``).
 
@@ -501,7 +654,7 @@ def _krippendorff_alpha_statistic(ann: Any, level: Level | Distance = "nominal",
     Returns None when ``S`` would be wider than 64 columns (many categories) or alpha is
     undefined on the data, and :func:`agreement` then recomputes alpha on resampled data.
     """
-    p = _parts(ann, level, on_undefined)
+    p = _parts(ann, level, on_undefined, period, scale, distance)
     if p.reason is not None:      # undefined on the data (on_undefined="nan"): recompute
         return None
     a = p.ann
@@ -561,7 +714,8 @@ def _krippendorff_alpha_statistic(ann: Any, level: Level | Distance = "nominal",
 
 # -------------------------------------------------------- analytic standard error
 def _krippendorff_alpha_analytic(ann: Any, level: Level | Distance = "nominal",
-                                 on_undefined: OnUndefined = "raise") -> dict[str, float]:
+                                 on_undefined: OnUndefined = "raise", period: Any = None,
+                                 scale: Any = None, distance: Any = None) -> dict[str, float]:
     """Gwet's linearised standard error of Krippendorff's alpha.
 
     Gwet (2014), *Handbook of Inter-Rater Reliability*, 4th ed., section on Krippendorff's
@@ -579,7 +733,7 @@ def _krippendorff_alpha_analytic(ann: Any, level: Level | Distance = "nominal",
     on the frequencies; it is held fixed (as for any other weights). Returns
     ``{"se": se}`` (NaN when alpha is undefined or fewer than 2 units are pairable).
     """
-    p = _parts(ann, level, on_undefined)
+    p = _parts(ann, level, on_undefined, period, scale, distance)
     if p.reason is not None:
         return {"se": math.nan}
     a = p.ann
