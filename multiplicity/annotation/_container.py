@@ -41,6 +41,17 @@ CATEGORIES_TYPE = ("categories must be a list of the labels in their order, got 
 CATEGORIES_EMPTY = "categories must list at least one label, got an empty list"
 CATEGORIES_MISSING = "categories must not hold a missing value (NaN or None), got {cats}"
 CATEGORIES_REPEATED = "categories must be distinct labels, but {label!r} appears more than once"
+SET_CATEGORIES = ("categories= is not supported for set-valued labels: their categories are "
+                  "the distinct sets of tags, which have no order")
+NOT_SET_VALUED = ("{what} needs set-valued labels (each label a set of tags: "
+                  "Annotations.from_long(..., multi_label=True) or a column of lists or sets); "
+                  "the labels are {cats}")
+UNKNOWN_TAG = "tag {tag!r} is not among the tags of the data: {tags}"
+MULTI_LABEL_CELLS = ("with multi_label=True column {label!r} must hold one tag per row, but it "
+                     "holds lists or sets; drop multi_label to read each cell as a set of tags")
+REPEATED_TAG = ("annotator {annotator!r} gave tag {tag!r} to item {item!r} in more than one row; "
+                "pass duplicates='first' to keep each tag once (a set holds a tag once)")
+SET_DASK = "set-valued labels (multi_label=True) need a pandas DataFrame, not a dask one"
 CATEGORICALS_DIFFER = ("columns {a!r} and {b!r} are ordered pandas Categoricals with different "
                        "categories ({ca} and {cb}); give every column the same categories in "
                        "the same order, or pass categories=")
@@ -136,7 +147,7 @@ class Annotations:
     """
 
     __slots__ = ("_annotator", "_annotators", "_categories", "_code", "_duplicates",
-                 "_given_order", "_item", "_item_ptr", "_items", "_n_dropped")
+                 "_given_order", "_item", "_item_ptr", "_items", "_n_dropped", "_sets")
 
     def __init__(self, item: NDArray[np.int64], annotator: NDArray[np.int64] | None,
                  code: NDArray[np.int64], items: pd.Index, annotators: pd.Index | None,
@@ -159,6 +170,7 @@ class Annotations:
         self._duplicates = bool(duplicates)
         self._given_order = bool(ordered)
         self._n_dropped = int(n_dropped)
+        self._sets: bool | None = None   # whether the labels are sets (found when asked)
         n = len(self._items)
         if item_ptr is not None:
             self._item_ptr = np.asarray(item_ptr, dtype=np.int64)
@@ -173,7 +185,7 @@ class Annotations:
     def from_long(cls, df: Any, *, item: Hashable = "item",
                   annotator: Hashable = "annotator", label: Hashable = "label",
                   duplicates: Duplicates = "raise",
-                  categories: ArrayLike | None = None) -> Any:
+                  categories: ArrayLike | None = None, multi_label: bool = False) -> Any:
         """One row per annotation: ``(item, annotator, label)`` columns of ``df``.
 
         Rows with an empty label (NaN, None or a blank string) are dropped: missing
@@ -198,7 +210,12 @@ class Annotations:
             "positive", "very positive"]``): the order the ordinal alpha and weighted
             kappas use. A label of the column that is not listed raises a
             ``ValueError`` naming it. Default: an ordered ``pandas.Categorical`` label
-            column gives its categories; otherwise the distinct labels, sorted.
+            column gives its categories; otherwise the distinct labels, sorted. Not
+            supported for set-valued labels (a ``ValueError``).
+        multi_label : bool, default=False
+            Set-valued labels, one row per tag: the rows of one (item, annotator) pair
+            form the set of tags that annotator gave the item (see *Set-valued labels*
+            below).
 
         Returns
         -------
@@ -221,8 +238,27 @@ class Annotations:
         index=item, calculate_divisions=True)`` on data sorted by item). The encoding
         and shuffle are lazy: they run inside each computation, or once with
         :meth:`DaskAnnotations.persist`.
+
+        *Set-valued labels* (an item tagged {joy, surprise} by one annotator and {joy} by
+        another): each label is a ``frozenset`` of tags and each distinct set is one
+        category, so every coefficient treats distinct sets as nominal categories (see
+        :meth:`binary` and ``tag_agreement`` for per-tag views). Two ways in: with
+        ``multi_label=True`` each row holds one tag, and rows with an empty tag are
+        dropped (counted in :attr:`n_dropped`), so an annotator whose rows for an item
+        are all empty gave that item no label; a tag repeated for the same item and
+        annotator raises with ``duplicates="raise"`` and is kept once otherwise.
+        Without the flag, a label column holding lists, sets or frozensets is read as
+        set-valued: each cell becomes a ``frozenset`` (an empty list is the empty set,
+        an explicit "none of the tags"; missing or blank tags inside a cell are left
+        out; a single value, e.g. a string, is a set of one tag, never a set of
+        characters; tuples stay single labels), and ``duplicates`` applies to repeated
+        (item, annotator) rows as usual. The categories are the distinct sets, ordered
+        by size and then by their tags (in the order of :attr:`tags`); they have no
+        order a measure could use (:attr:`ordered` is False). Not for dask DataFrames.
         """
         if is_dask_dataframe(df):
+            if multi_label:
+                raise TypeError(SET_DASK)
             return _dask.DaskAnnotations.from_dask(df, item=item, annotator=annotator,
                                                    label=label, duplicates=duplicates,
                                                    categories=categories)
@@ -236,6 +272,13 @@ class Annotations:
             raise ValueError("duplicates must be 'raise', 'first', 'last' or 'keep', got "
                              f"{duplicates!r}")
         labels = df[label]
+        if not isinstance(multi_label, bool | np.bool_):
+            raise TypeError(f"multi_label must be True or False, got {multi_label!r}")
+        if multi_label or _has_sets(labels.to_numpy()):
+            if categories is not None:
+                raise ValueError(SET_CATEGORIES)
+            return cls._from_long_sets(df, item, annotator, label, duplicates,
+                                       bool(multi_label))
         name = f"column {label!r}"
         given = None if categories is None else _check_categories(categories)
         keep = np.array(labels.notna().to_numpy(), dtype=bool)
@@ -266,6 +309,62 @@ class Annotations:
                                n_dropped=len(keep) - int(np.count_nonzero(keep)))
 
     @classmethod
+    def _from_long_sets(cls, df: pd.DataFrame, item: Hashable, annotator: Hashable,
+                        label: Hashable, duplicates: Duplicates,
+                        multi_label: bool) -> Annotations:
+        """:meth:`from_long` for set-valued labels: one tag per row (``multi_label``)
+        or one set per row (a column of lists or sets)."""
+        values = df[label].to_numpy()
+        item_codes, items = pd.factorize(df[item], sort=False, use_na_sentinel=True)
+        ann_codes, annotators = pd.factorize(df[annotator], sort=False, use_na_sentinel=True)
+        keep = _present(values)
+        if multi_label:
+            if _has_sets(values):
+                raise TypeError(MULTI_LABEL_CELLS.format(label=py_scalar(label)))
+            tag_codes, tags = _factorize_values(values[keep], "label") if keep.any() else \
+                (np.zeros(0, dtype=np.int64), pd.Index([]))
+            tag_codes, tags, kept = _drop_blank(tag_codes, tags)
+        else:
+            sets = _as_sets(values[keep])
+            kept = np.array([s is not None for s in sets], dtype=bool)
+            codes, cats = _factorize_sets(sets[kept])
+        if kept is not None:
+            keep[np.flatnonzero(keep)[~kept]] = False
+        if (item_codes[keep] < 0).any():
+            raise ValueError(f"column {item!r} has missing item names")
+        if (ann_codes[keep] < 0).any():
+            raise ValueError(f"column {annotator!r} has missing annotator names")
+        it, an = item_codes[keep].astype(np.int64), ann_codes[keep].astype(np.int64)
+        items, annotators = pd.Index(items), pd.Index(annotators)
+        n_dropped = len(keep) - int(np.count_nonzero(keep))
+        if not multi_label:
+            return cls._from_codes(it, an, codes, items, annotators, cats, duplicates,
+                                   n_dropped=n_dropped)
+        # One set per (item, annotator): sort the rows by pair, then tag.
+        n_ann = max(len(annotators), 1)
+        pair = it * n_ann + an
+        order = np.lexsort((tag_codes, pair))
+        pair, tag_codes = pair[order], tag_codes[order]
+        new = np.ones(len(pair), dtype=bool)
+        new[1:] = (pair[1:] != pair[:-1]) | (tag_codes[1:] != tag_codes[:-1])
+        if not new.all() and duplicates == "raise":
+            j = int(np.argmin(new))
+            i, a = divmod(int(pair[j]), n_ann)
+            raise ValueError(REPEATED_TAG.format(
+                annotator=py_scalar(annotators[a]), item=py_scalar(items[i]),
+                tag=py_scalar(_as_index(tags)[tag_codes[j]])))
+        pair, tag_codes = pair[new], tag_codes[new]
+        starts = np.flatnonzero(np.r_[True, pair[1:] != pair[:-1]]) if len(pair) else \
+            np.zeros(0, dtype=np.int64)
+        tag_values = _as_index(tags).tolist()
+        sets = np.empty(len(starts), dtype=object)
+        sets[:] = [frozenset(tag_values[t] for t in chunk)
+                   for chunk in np.split(tag_codes, starts[1:])] if len(starts) else []
+        codes, cats = _factorize_sets(sets)
+        pair_item, pair_ann = np.divmod(pair[starts], n_ann)
+        return cls(pair_item, pair_ann, codes, items, annotators, cats, n_dropped=n_dropped)
+
+    @classmethod
     def from_wide(cls, table: Any, *, duplicates: Duplicates = "raise",
                   categories: ArrayLike | None = None) -> Annotations:
         """An items x annotators table; NaN, None or a blank string marks a missing
@@ -288,6 +387,12 @@ class Annotations:
         Returns
         -------
         Annotations
+
+        Notes
+        -----
+        Cells that are lists, sets or frozensets are set-valued labels (a ``frozenset``
+        of tags each; an empty list is the empty set, a missing cell a missing label),
+        with the rules of :meth:`from_long`; ``categories=`` is then not supported.
         """
         given = None if categories is None else _check_categories(categories)
         if isinstance(table, Annotations):
@@ -300,7 +405,9 @@ class Annotations:
                 not pd.api.types.is_numeric_dtype(t) for t in table.dtypes) \
                 else table.to_numpy()
         else:
-            values = np.asarray(table) if not isinstance(table, np.ndarray) else table
+            values = table if isinstance(table, np.ndarray) else _nested_sets(table)
+            if values is None:
+                values = np.asarray(table)
             if values.dtype.kind not in "biufcUSO":
                 values = np.asarray(table, dtype=object)
             if values.ndim != 2:
@@ -312,6 +419,9 @@ class Annotations:
                              f"{values.shape}")
         if values.size == 0:
             raise ValueError(f"data must not be empty, got shape {values.shape}")
+        sets = _has_sets(values)
+        if sets and given is not None:
+            raise ValueError(SET_CATEGORIES)
         if values.dtype.kind in "biu" and given is None:  # complete: no mask, no gather
             n_items, n_ann = values.shape
             item_idx = np.repeat(np.arange(n_items, dtype=np.int64), n_ann)
@@ -325,6 +435,10 @@ class Annotations:
         item_idx, ann_idx = np.nonzero(present)
         if given is not None:
             codes, cats, kept = _codes_in(values[present], given, "data")
+        elif sets:  # lists or sets of tags: missing cells are missing, [] the empty set
+            cells = _as_sets(values[present])
+            kept = _present(cells)
+            codes, cats = _factorize_sets(cells[kept])
         else:
             codes, cats = _factorize_values(values[present])
             codes, cats, kept = _drop_blank(codes, cats)
@@ -359,6 +473,8 @@ class Annotations:
             Whether the order of ``categories`` is meaningful; default True when
             ``categories`` is given, False otherwise (numbers are always ordered). Pass
             ``ordered=False`` to have given non-numeric labels sorted instead.
+            Categories that are frozensets of tags (set-valued labels) are put in the
+            order of :meth:`from_long` and are never ordered.
 
         Returns
         -------
@@ -392,8 +508,11 @@ class Annotations:
         if len(cats) != C.shape[1] or cats.has_duplicates:
             raise ValueError(f"categories must be {C.shape[1]} distinct labels, got "
                              f"{list(cats)}")
-        order = np.argsort(np.asarray(cats), kind="stable") if (
-            not given and _sortable(cats)) else np.arange(len(cats))
+        if len(cats) and bool(_is_tag_set(np.asarray(cats, dtype=object)).all()):
+            given, order = False, _set_order(cats)[1]   # sets of tags: never ordered
+        else:
+            order = np.argsort(np.asarray(cats), kind="stable") if (
+                not given and _sortable(cats)) else np.arange(len(cats))
         cats = cats[order]
         C = C[:, order].astype(np.int64)
         item_idx = np.repeat(np.repeat(np.arange(C.shape[0]), C.shape[1]), C.ravel())
@@ -479,6 +598,8 @@ class Annotations:
         """True when the categories have a meaningful order: numbers or booleans (their
         values), an ordered ``pandas.Categorical`` or an explicit ``categories=`` (the
         given order). Measures that depend on the order raise on unordered labels."""
+        if self.is_set_valued:
+            return False
         if self._given_order or _is_numeric_index(self._categories):
             return True
         dtype = self._categories.dtype
@@ -489,6 +610,79 @@ class Annotations:
         """Rows of the long table (:meth:`from_long`) dropped because their label was
         empty (NaN, None or a blank string); 0 for other constructors."""
         return self._n_dropped
+
+    @property
+    def is_set_valued(self) -> bool:
+        """True when every label is a ``frozenset`` of tags (see :meth:`from_long`)."""
+        if self._sets is None:
+            cats = self._categories
+            dtype = getattr(cats, "dtype", None)
+            self._sets = bool(len(cats) and dtype is not None and dtype.kind == "O" and
+                              _is_tag_set(np.asarray(cats, dtype=object)).all())
+        return self._sets
+
+    @property
+    def tags(self) -> pd.Index:
+        """The distinct tags of set-valued labels, sorted (by value when they can be
+        compared, else by type name and text).
+
+        Raises
+        ------
+        ValueError
+            When the labels are not sets.
+        """
+        self._require_sets("tags")
+        return _normalise_labels(_label_index(_set_order(self.categories)[0]))
+
+    def _require_sets(self, what: str) -> None:
+        if not self.is_set_valued:
+            raise ValueError(NOT_SET_VALUED.format(what=what, cats=_short(self._categories, 5)))
+
+    def binary(self, tag: Hashable) -> Annotations:
+        """Whether each annotator's set holds ``tag``: the same items and annotators with
+        label 1 if the set holds the tag, else 0.
+
+        Parameters
+        ----------
+        tag : hashable
+            One of :attr:`tags`.
+
+        Returns
+        -------
+        Annotations
+            Integer labels with categories ``[0, 1]`` (both, even when one is not used).
+
+        Raises
+        ------
+        ValueError
+            When the labels are not sets, or ``tag`` is not one of :attr:`tags`.
+
+        Examples
+        --------
+        >>> ann = Annotations.from_wide([[{"joy", "surprise"}, {"joy"}],
+        ...                              [{"anger"}, set()]])
+        >>> ann.binary("joy").to_long()
+           item  annotator  label
+        0     0          0      1
+        1     0          1      1
+        2     1          0      0
+        3     1          1      0
+        """
+        self._require_sets("binary()")
+        tags = self.tags
+        try:
+            known = tag in tags
+        except TypeError:   # an unhashable tag
+            known = False
+        if not known:
+            raise ValueError(UNKNOWN_TAG.format(tag=py_scalar(tag), tags=_short(tags, 20)))
+        holds = np.fromiter((tag in c for c in self.categories), dtype=np.int64,
+                            count=self.n_categories)
+        return Annotations(self._item, None if self._annotators is None else self._annotator,
+                           holds[self._code], self._items, self._annotators,
+                           pd.Index(np.array([0, 1], dtype=np.int64)),
+                           duplicates=self._duplicates, item_ptr=self._item_ptr,
+                           n_dropped=self._n_dropped)
 
     def require_order(self, what: str, instead: str) -> None:
         """Raise a ``ValueError`` when the categories have no order (see :attr:`ordered`)
@@ -556,14 +750,25 @@ class Annotations:
         flat = np.bincount(self._item * k + self._code, minlength=self.n_items * k)
         return flat.reshape(self.n_items, k).astype(np.int64)
 
-    def to_long(self) -> pd.DataFrame:
-        """One row per annotation: columns ``item``, ``annotator``, ``label``."""
+    def to_long(self, explode: bool = False) -> pd.DataFrame:
+        """One row per annotation: columns ``item``, ``annotator``, ``label``.
+
+        Set-valued labels are frozensets; with ``explode=True`` there is one row per tag
+        instead (the input of ``from_long(..., multi_label=True)``), and an empty set is
+        one row with a missing (None) label.
+        """
         out = {"item": self.items.take(self._item),
                "annotator": (self.annotators.take(self._annotator)
                              if self._annotators is not None
                              else np.full(len(self._item), None, dtype=object)),
                "label": self.categories.take(self._code)}
-        return pd.DataFrame({k: np.asarray(v) for k, v in out.items()})
+        table = pd.DataFrame({k: np.asarray(v) for k, v in out.items()})
+        if not explode:
+            return table
+        self._require_sets("to_long(explode=True)")
+        cells = np.empty(len(table), dtype=object)
+        cells[:] = [_sorted_tags(c) or [None] for c in table["label"]]
+        return table.assign(label=cells).explode("label", ignore_index=True)
 
     def to_wide(self) -> pd.DataFrame:
         """The items x annotators table, NaN where an annotator did not label an item.
@@ -609,6 +814,8 @@ class Annotations:
     def _recode(self, categories: pd.Index) -> Annotations:
         """The same annotations with the categories in the given order (every present
         label must be listed; listed labels need not occur)."""
+        if self.is_set_valued:
+            raise ValueError(SET_CATEGORIES)
         old = self.categories
         remap = categories.get_indexer(old)
         used = np.bincount(self._code, minlength=len(old)) > 0
@@ -624,8 +831,9 @@ class Annotations:
     def __repr__(self) -> str:
         cats = list(self._categories[:6])
         more = "..." if self.n_categories > 6 else ""
-        cats_text = "[" + ", ".join(repr(c) if isinstance(c, str) else str(c)
-                                    for c in cats) + more + "]"
+        cats_text = "[" + ", ".join(
+            repr(c) if isinstance(c, str) else _set_text(c) if isinstance(c, frozenset)
+            else str(c) for c in cats) + more + "]"
         dropped = f", n_dropped={self._n_dropped}" if self._n_dropped else ""
         return (f"Annotations(n_items={self.n_items}, n_annotators={self.n_annotators}, "
                 f"n_annotations={self.n_annotations}, categories={cats_text}{dropped})")
@@ -883,6 +1091,89 @@ def _factorize_labels(values: NDArray, name: str) -> tuple[NDArray[np.int64], An
         if np.all(cats == np.round(cats)):
             cats = pd.Index(cats.astype(np.int64))
     return codes.astype(np.int64), cats
+
+
+def _nested_sets(table: Any) -> NDArray | None:
+    """A list of rows with lists or sets among the cells as a 2-D object array (NumPy
+    would read the lists as a third axis, or refuse them); None for any other input."""
+    if not isinstance(table, list | tuple) or not table or \
+            not all(isinstance(row, list | tuple) for row in table) or \
+            len({len(row) for row in table}) != 1 or \
+            not any(_is_set_like(c) for row in table for c in row):
+        return None
+    out = np.empty((len(table), len(table[0])), dtype=object)
+    for i, row in enumerate(table):
+        for j, cell in enumerate(row):
+            out[i, j] = cell
+    return out
+
+
+def _is_set_like(x: Any) -> bool:
+    """A cell that holds a set of tags: a list, set or frozenset (a tuple is one label)."""
+    return isinstance(x, list | set | frozenset)
+
+
+_set_like = np.frompyfunc(_is_set_like, 1, 1)
+_is_tag_set = np.frompyfunc(lambda x: isinstance(x, frozenset), 1, 1)
+
+
+def _has_sets(values: NDArray) -> bool:
+    """Whether an array of labels holds lists or sets (only object arrays of mixed
+    types are scanned in Python: a column of strings or numbers is told apart in C)."""
+    if values.dtype != object or not values.size:
+        return False
+    kind = pd.api.types.infer_dtype(values.ravel(), skipna=True)
+    return kind == "mixed" and bool(_set_like(values).any())
+
+
+def _as_sets(values: NDArray) -> NDArray:
+    """Every (non-missing) cell as a frozenset of tags; None where the cell is empty.
+
+    A list or set gives its tags without the missing and blank ones (an empty list is the
+    empty set); any other value is a set of one tag, and a blank string is empty."""
+    out = np.empty(len(values), dtype=object)
+    for j, cell in enumerate(values):
+        if _is_set_like(cell):
+            out[j] = frozenset(py_scalar(t) for t in cell if not (
+                _missing_scalar(t) or t is pd.NA or t is pd.NaT or
+                (isinstance(t, str) and not t.strip())))
+        elif not (isinstance(cell, str) and not cell.strip()):
+            out[j] = frozenset((py_scalar(cell),))
+    return out
+
+
+def _sorted_tags(tags: Any) -> list:
+    """The tags sorted by value when they can be, else by type name and text."""
+    tags = list(tags)
+    try:
+        return sorted(tags)
+    except TypeError:
+        return sorted(tags, key=lambda t: (type(t).__name__, str(t)))
+
+
+def _set_order(sets: Any) -> tuple[list, NDArray[np.int64]]:
+    """The tags of ``sets`` (sorted) and the order that sorts the sets by size, then by
+    their tags in that order."""
+    tags = _sorted_tags(frozenset().union(*sets))
+    rank = {t: r for r, t in enumerate(tags)}
+    keys = [(len(c), sorted(rank[t] for t in c)) for c in sets]
+    return tags, np.array(sorted(range(len(keys)), key=keys.__getitem__), dtype=np.int64)
+
+
+def _factorize_sets(sets: NDArray) -> tuple[NDArray[np.int64], pd.Index]:
+    """Codes of frozensets of tags into the distinct sets, in their canonical order."""
+    if not len(sets):
+        return np.zeros(0, dtype=np.int64), _label_index([])
+    codes, uniques = pd.factorize(sets, sort=False)
+    order = _set_order(uniques)[1]
+    remap = np.empty(len(order), dtype=np.int64)
+    remap[order] = np.arange(len(order))
+    return remap[codes].astype(np.int64), _label_index(uniques[order])
+
+
+def _set_text(tags: frozenset) -> str:
+    """A set of tags for a repr: ``{'joy', 'surprise'}``, ``{}`` for the empty set."""
+    return "{" + ", ".join(repr(t) for t in _sorted_tags(tags)) + "}"
 
 
 def check_annotations(data: Any, name: str = "data") -> Annotations:
