@@ -364,3 +364,25 @@ def test_errors():
     with pytest.raises(ValueError) as e:
         krippendorff_alpha(halves, "circular")
     assert str(e.value) == PERIOD_NEEDED.format(cats=[0.5, 1.0, 1.5])
+
+
+def test_docs_examples_against_references():
+    # the examples of docs/annotation_alpha.md, checked against the oracle and NLTK
+    months = [[12, 1, 1], [3, 4, 3], [6, 6, 7], [11, 12, None], [9, 8, 9]]
+    assert krippendorff_alpha(months, "circular", period=12) == pytest.approx(
+        oracle_alpha(months, circular_delta(12)), abs=1e-12)
+    assert oracle_alpha(months, circular_delta(12)) == pytest.approx(0.9109, abs=5e-5)
+    S = frozenset
+    emotions = [[S({"joy"}), S({"joy", "love"}), S({"joy"})],
+                [S({"anger"}), S({"anger", "fear"}), S({"fear"})],
+                [S({"sadness"}), S({"sadness"}), None],
+                [S({"joy", "surprise"}), S({"surprise"}), S({"surprise"})],
+                [S({"fear"}), S({"fear"}), S({"fear", "sadness"})]]
+    for name, dist, shown in (("masi", nltk_distance.masi_distance, 0.484),
+                              ("jaccard", nltk_distance.jaccard_distance, 0.577)):
+        ref = nltk_alpha(emotions, dist)
+        assert krippendorff_alpha(to_table(emotions), distance=name) == \
+            pytest.approx(ref, abs=1e-12)
+        assert ref == pytest.approx(shown, abs=5e-5)
+    assert krippendorff_alpha(to_table(emotions)) == pytest.approx(
+        oracle_alpha(emotions, lambda a, b: float(a != b)), abs=1e-12)

@@ -22,6 +22,10 @@ and the squared distances ``delta`` are
 * interval: ``(c - k)^2``;
 * ratio: ``((c - k) / (c + k))^2``, for non-negative values, with ``delta(0, 0) = 0`` (two
   equal values never disagree);
+* circular: ``sin^2(pi (c - k) / U)`` with the period ``U`` (``period=``); bipolar:
+  ``(c - k)^2 / ((c + k - 2 lo)(2 hi - c - k))`` on the scale ``[lo, hi]`` (``scale=``);
+  Krippendorff (2004), *Content Analysis*, section 11.3.4;
+* for set-valued labels (``distance=``), the MASI or Jaccard distance (``_set_distances.py``);
 * a callable (:class:`Distance`).
 
 Memory and time. Nothing of size values x values is built. Interval (and ordinal) use
@@ -30,10 +34,13 @@ the pooled moments for ``D_e``: O(n_annotations). Nominal counts disagreeing pai
 and needs only ``sum_c n_c^2`` for ``D_e``. Ratio loops over the pairs within each unit and
 computes ``sum_{v,w} n_v n_w delta(v, w)`` over the V distinct values in a parallel O(V^2)
 kernel with O(V) memory. A callable distance is evaluated once per pair of categories
-(a k x k matrix; k <= 4096). Inputs below ``get_config()["numba_min_size"]`` (annotations,
-and units x categories) run NumPy twins of the nominal, interval and ordinal kernels
-(``_twins.py``), which skip Numba's start-up; ratio and callable distances always run
-their kernels.
+(a k x k matrix; k <= 4096), and so are circular, bipolar and the set distances. Inputs
+below ``get_config()["numba_min_size"]`` (annotations, and units x categories) run NumPy
+twins of the nominal, interval and ordinal kernels (``_twins.py``), which skip Numba's
+start-up; ratio and the distance matrices always run their kernels.
+
+The module is longer than the package's usual module: the levels, their checks and the
+statistics that :func:`agreement` resamples share one core (``_parts``).
 """
 
 from __future__ import annotations

@@ -49,6 +49,7 @@ def jaccard_distance(a: Set, b: Set) -> float:
     Parameters
     ----------
     a, b : set or frozenset
+        Anything else raises a ``ValueError``.
 
     Returns
     -------
@@ -56,10 +57,9 @@ def jaccard_distance(a: Set, b: Set) -> float:
         In ``[0, 1]``: 0 for equal sets (also for two empty sets, where the formula is
         0 / 0), 1 for disjoint sets.
 
-    Raises
-    ------
-    ValueError
-        ``a`` or ``b`` is not a set.
+    See Also
+    --------
+    masi_distance : weighs the overlap by how the sets are nested.
 
     Examples
     --------
