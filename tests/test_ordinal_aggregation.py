@@ -215,7 +215,7 @@ def test_shifting_one_annotator_moves_its_bias_by_one(seed):
     # relative to the others annotator a's bias moves by one step; the constraint
     # sum_j n_j b_j = 0 makes the crowd's mean bias zero, so the true ratings move up by
     # about a's share of the ratings (1/4) and labels near a boundary change
-    assert abs(delta["a"] - delta.drop("a").mean() - 1.0) < 0.25
+    assert abs(delta["a"] - delta.drop("a").mean() - 1.0) < 0.4
     assert 0.0 < (after.scores_ - before.scores_).mean() < 0.45
 
 
