@@ -389,3 +389,17 @@ def test_canonical_order_is_by_size_then_tags():
     sets = [frozenset(c) for n in range(4) for c in itertools.combinations(TAGS, n)]
     ann = Annotations.from_wide([sets[::-1]])
     assert list(ann.categories) == _canonical(sets)
+
+
+def test_many_tags_give_the_same_sets():
+    # more than 62 distinct tags: the sets are built without bit masks
+    rng = np.random.default_rng(8)
+    many = [f"t{k:02d}" for k in range(70)]
+    sets = {(i, a): set(rng.choice(many, size=rng.integers(1, 5), replace=False).tolist())
+            for i in range(30) for a in "xyz"}
+    ann = Annotations.from_long(_long_rows(sets), multi_label=True)
+    assert list(ann.tags) == sorted(set().union(*sets.values())) and len(ann.tags) > 62
+    assert _decoded(ann) == sets
+    assert list(ann.categories) == _canonical(sets.values())
+    few = {k: {t for t in v if t < "t10"} or {"t00"} for k, v in sets.items()}
+    assert _decoded(Annotations.from_long(_long_rows(few), multi_label=True)) == few

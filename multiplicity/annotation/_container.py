@@ -274,7 +274,7 @@ class Annotations:
         labels = df[label]
         if not isinstance(multi_label, bool | np.bool_):
             raise TypeError(f"multi_label must be True or False, got {multi_label!r}")
-        if multi_label or _has_sets(labels.to_numpy()):
+        if multi_label or (labels.dtype.kind == "O" and _has_sets(labels.to_numpy())):
             if categories is not None:
                 raise ValueError(SET_CATEGORIES)
             return cls._from_long_sets(df, item, annotator, label, duplicates,
@@ -357,10 +357,20 @@ class Annotations:
         starts = np.flatnonzero(np.r_[True, pair[1:] != pair[:-1]]) if len(pair) else \
             np.zeros(0, dtype=np.int64)
         tag_values = _as_index(tags).tolist()
-        sets = np.empty(len(starts), dtype=object)
-        sets[:] = [frozenset(tag_values[t] for t in chunk)
-                   for chunk in np.split(tag_codes, starts[1:])] if len(starts) else []
-        codes, cats = _factorize_sets(sets)
+        if 0 < len(tag_values) <= 62:
+            # each set as a bit mask of its tags: one Python set per distinct set only
+            masks = np.bitwise_or.reduceat(np.left_shift(1, tag_codes), starts)
+            distinct, inverse = np.unique(masks, return_inverse=True)
+            sets = np.empty(len(distinct), dtype=object)
+            sets[:] = [frozenset(tag_values[t] for t in range(len(tag_values))
+                                 if (int(m) >> t) & 1) for m in distinct]
+            codes, cats = _factorize_sets(sets)
+            codes = codes[inverse.reshape(-1)]
+        else:
+            sets = np.empty(len(starts), dtype=object)
+            sets[:] = [frozenset(tag_values[t] for t in chunk)
+                       for chunk in np.split(tag_codes, starts[1:])] if len(starts) else []
+            codes, cats = _factorize_sets(sets)
         pair_item, pair_ann = np.divmod(pair[starts], n_ann)
         return cls(pair_item, pair_ann, codes, items, annotators, cats, n_dropped=n_dropped)
 
