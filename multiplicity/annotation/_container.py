@@ -100,7 +100,9 @@ class Annotations:
     Labels can be of any hashable type. ``categories`` are the distinct labels in sorted
     order; when they are numbers (not booleans) they keep their values, which the
     interval and ratio metrics use, and whole numbers stay integers even when a missing
-    label made their column float.
+    label made their column float. Set-valued labels (several tags in one rating) are
+    frozensets of tags, each distinct set one unordered category; see :meth:`from_long`,
+    :attr:`tags` and :meth:`binary`.
 
     *Order of the labels.* Measures that depend on the order of the categories (the
     ordinal alpha, weighted kappas) use the numbers' order, or the order given by an
