@@ -13,7 +13,7 @@ from . import _lazy
 from ._cli_annotation import _blank_labels, _load_annotations
 from ._cli_audit import report_format, write_report
 from ._cli_input import read_csv, require_columns
-from ._cli_messages import UserError, _api_call
+from ._cli_messages import FLAGS, UserError, _api_call, cli_message
 
 _report = _lazy.lazy_module("multiplicity.report")
 
@@ -29,6 +29,9 @@ CANDIDATE_COLUMNS = ("{path}: cannot tell which column holds the candidate's lab
                      "(columns {columns}); name it with --candidate-label")
 CANDIDATE_BOTH = ("give the candidate's labels either with --candidate-column (a column of "
                   "the annotations file) or with --candidate FILE, not both")
+NO_COMMON_ITEMS = ("{path}: none of the candidate's items ({shown}, ...) is an item of the "
+                   "annotations ({items}, ...); the candidate's --item column must hold the "
+                   "same item ids")
 CANDIDATE_NONE = ("the candidate's labels are missing: name their column with "
                   "--candidate-column, or give their file with --candidate FILE")
 
@@ -81,24 +84,52 @@ def _candidate(args: argparse.Namespace, loaded: Any) -> Any:
 
 
 def _cmd_judge(args: argparse.Namespace) -> int:
+    import warnings
+
     report_format(args.out)  # an unknown extension fails before the work
     loaded = _load_annotations(args)
     candidate = _candidate(args, loaded)
     if args.candidate_name is not None:
         candidate = candidate.rename(args.candidate_name)
-    rep = _api_call("judge", _report.judge_report, loaded.ann, candidate,
-                    epsilon=args.epsilon, alpha=args.alpha, scoring=args.scoring,
-                    min_items=args.min_items, coefficient=args.coefficient,
-                    n_resamples=args.n_resamples, random_state=args.random_state,
-                    figures=report_format(args.out) != "json")
+    ann = loaded.ann
+    source = args.candidate or args.file
+    on_items = candidate.index.isin(ann.items)
+    if not on_items.any():
+        shown = ", ".join(map(str, candidate.index[:3]))
+        items = ", ".join(map(str, ann.items[:3]))
+        raise UserError(NO_COMMON_ITEMS.format(path=source, shown=shown, items=items,
+                                               item=args.item))
+    kwargs: dict[str, Any] = {}
+    if args.level is not None:
+        if args.coefficient != "krippendorff_alpha":
+            raise UserError(f"--level applies to krippendorff_alpha, not to "
+                            f"--coefficient {args.coefficient}")
+        kwargs["level"] = args.level
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        rep = _api_call("judge", _report.judge_report, ann, candidate,
+                        epsilon=args.epsilon, alpha=args.alpha, scoring=args.scoring,
+                        min_items=args.min_items, coefficient=args.coefficient,
+                        n_resamples=args.n_resamples, random_state=args.random_state,
+                        figures=report_format(args.out) != "json",
+                        coefficient_kwargs=kwargs)
+    for w in caught:
+        print(f"multiplicity judge: warning: {cli_message(str(w.message), FLAGS['judge'])}",
+              file=sys.stderr)
     sec = rep.section("judge")
     print(loaded.line())
     print(loaded.categories_line())
-    print(f"candidate: {sec.numbers['candidate']} ({candidate.notna().sum():,} items "
-          "labelled)")
+    n_ignored = int((~on_items).sum())
+    print(f"candidate: {sec.numbers['candidate']} ({int(on_items.sum()):,} annotated items "
+          "labelled" + (f"; {n_ignored:,} labels of items nobody annotated ignored"
+                        if n_ignored else "") + ")")
+    if ann.is_numeric and args.scoring == "accuracy":
+        print("multiplicity judge: note: the labels are numbers; --scoring accuracy counts "
+              "exact matches only (--scoring neg_rmse weighs how far apart ratings are, and "
+              "--level interval or ordinal does the same for the agreement)", file=sys.stderr)
     for para in sec.paragraphs:
         print()
-        print(para)
+        print(cli_message(para, FLAGS["judge"]))
     for caption, table in sec.tables.values():
         print()
         print(caption + ":")

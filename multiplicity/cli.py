@@ -113,31 +113,26 @@ def _finite_float(text: str) -> float:
     return value
 
 
-def _fraction(text: str) -> float:
+def _fraction(text: str, closed_low: bool = False) -> float:
+    """A number in (0, 1), or in [0, 1) with ``closed_low``."""
     try:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"must be a number between 0 and 1, got {text}") \
             from None
-    if not 0 < value < 1:
-        raise argparse.ArgumentTypeError(f"must be between 0 and 1 (both excluded), "
-                                         f"got {text}")
+    if not ((0 <= value if closed_low else 0 < value) and value < 1):
+        raise argparse.ArgumentTypeError(
+            f"must be at least 0 and below 1, got {text}" if closed_low else
+            f"must be between 0 and 1 (both excluded), got {text}")
     return value
-
-
-_SEP_NAMES = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "space": " "}
 
 
 def _fraction_or_zero(text: str) -> float:
     """``--epsilon`` of ``judge``: a number in [0, 1)."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a number in [0, 1), got {text}") \
-            from None
-    if not 0 <= value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 0 and below 1, got {text}")
-    return value
+    return _fraction(text, closed_low=True)
+
+
+_SEP_NAMES = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "space": " "}
 
 
 def _separator(text: str) -> str:
@@ -376,6 +371,9 @@ def _build_parser() -> argparse.ArgumentParser:
     judge.add_argument("--coefficient", choices=JUDGE_COEFFICIENTS,
                        default="krippendorff_alpha",
                        help="agreement coefficient (default: krippendorff_alpha)")
+    judge.add_argument("--level", choices=("nominal", "ordinal", "interval", "ratio"),
+                       default=None, help="level of Krippendorff's alpha (default: nominal; "
+                       "interval or ordinal for ratings)")
     judge.add_argument("--n-resamples", type=_positive_int, default=1000,
                        help="bootstrap resamples of the agreement intervals (default: 1000)")
     judge.add_argument("--out", default="judge.html",

@@ -214,8 +214,9 @@ def test_error_names_the_item():
 
 # ---------------------------------------------------------------- calibration
 def ref_calibration(t, p, n_bins):
-    """Loop oracle: every (item, category) pair in bin [lo, hi), the last bin closed."""
-    edges = np.linspace(0, 1, n_bins + 1)
+    """Loop oracle: every (item, category) pair in bin [lo, hi), the last bin closed; the
+    edges are k / n_bins (the floats nearest the decimal edges)."""
+    edges = [k / n_bins for k in range(n_bins + 1)]
     rows = []
     for b in range(n_bins):
         lo, hi = edges[b], edges[b + 1]
@@ -225,6 +226,19 @@ def ref_calibration(t, p, n_bins):
         rows.append((lo, hi, n, np.mean([x[0] for x in inside]) if n else np.nan,
                      np.mean([x[1] for x in inside]) if n else np.nan))
     return rows
+
+
+def test_stated_round_probabilities_fall_in_the_bin_they_open():
+    """0.3, 0.6 and 0.7 (as an LLM states them) open the bins [0.3, 0.4), [0.6, 0.7) and
+    [0.7, 0.8): the edges are not np.linspace's 0.30000000000000004 and 0.7000000000000001."""
+    ann = Annotations.from_wide([["a", "b"], ["a", "a"], ["b", "b"], ["a", "b"]])
+    dist = [[0.3, 0.7], [0.6, 0.4], [0.7, 0.3], [0.4, 0.6]]
+    table = calibration_table(ann, dist, n_bins=10)
+    assert table.loc[3, "n"] == 2 and table.loc[3, "lower"] == 0.3   # the two 0.3
+    assert table.loc[6, "n"] == 2 and table.loc[6, "lower"] == 0.6   # the two 0.6
+    assert table.loc[7, "n"] == 2 and table.loc[7, "lower"] == 0.7   # the two 0.7
+    assert table.loc[4, "n"] == 2                                    # the two 0.4
+    assert table["n"].sum() == 8
 
 
 @pytest.mark.parametrize("n_bins", [1, 3, 4, 10])
@@ -283,3 +297,13 @@ def test_humans_soft_labels_score_perfectly(data):
     # the soft cross-entropy of the human labels is their mean entropy (up to the 1e-9)
     entropy = -np.mean([sum(x * np.log(x) for x in row if x > 0) for row in t])
     assert result.loc["soft_cross_entropy", "perfect"] == pytest.approx(entropy, abs=1e-6)
+
+
+def test_run_labels_against_annotations_from_counts():
+    """Counts are all the soft labels need: run labels are scored against them as against
+    the same annotations with annotators."""
+    wide = Annotations.from_wide(RATINGS)
+    counts = Annotations.from_counts(pd.DataFrame(wide.counts(), columns=wide.categories))
+    runs = [[1, 2, 3, 3], [1, 2, 2, 3], [2, 2, 3, 1]]
+    pd.testing.assert_frame_equal(candidate_distribution_scores(counts, runs),
+                                  candidate_distribution_scores(wide, runs))

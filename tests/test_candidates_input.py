@@ -16,12 +16,17 @@ from multiplicity.annotation._candidates import (
     CANDIDATE_DUPLICATES,
     CANDIDATE_EMPTY,
     CANDIDATE_FOREIGN,
+    CANDIDATE_KEYS,
     CANDIDATE_LENGTH,
     CANDIDATE_NEW_LABELS,
+    CANDIDATE_NEW_VALUES,
     CANDIDATE_NO_OVERLAP,
     CANDIDATE_ORDERED,
+    CANDIDATE_RANGE_INDEX,
+    CANDIDATE_SCALE,
     CANDIDATE_TYPE,
     CANDIDATE_TYPES_MIX,
+    LONG_TABLE,
     NO_ANNOTATORS,
     check_candidates,
 )
@@ -46,13 +51,45 @@ def _decode(c, j=0):
 
 def test_series_is_matched_by_item_name_whatever_its_order(words):
     given = {"d": "neg", "b": "pos", "a": "pos", "zz": "neg"}  # zz: nobody annotated it
-    c = check_candidates(words, pd.Series(given, name="judge"))
+    # a label for an unknown item while an annotated item (c) has none: maybe two keys
+    with pytest.warns(UserWarning, match=_first_line(CANDIDATE_KEYS)):
+        c = check_candidates(words, pd.Series(given, name="judge"))
     expected = [given.get(item) for item in words.items]
     assert _decode(c) == expected
     assert c.names == ["judge"]
     # the human annotations are untouched (same categories, same codes)
     assert list(c.categories) == list(words.categories)
     np.testing.assert_array_equal(c.annotations.label_codes, words.label_codes)
+
+
+@pytest.mark.filterwarnings("error")
+def test_extra_items_alone_or_missing_items_alone_do_not_warn(words):
+    corpus = {"a": "pos", "b": "pos", "c": "neg", "d": "neg", "e": "pos", "f": "neg"}
+    assert _decode(check_candidates(words, corpus)) == ["pos", "pos", "neg", "neg"]
+    assert _decode(check_candidates(words, {"a": "neg"})) == ["neg", None, None, None]
+
+
+def test_a_default_range_index_against_named_items_warns():
+    ann = Annotations.from_long(pd.DataFrame({"item": [1, 1, 2, 2, 3, 3],
+                                              "annotator": list("xyxyxy"),
+                                              "label": list("aabbab")}))
+    with pytest.warns(UserWarning, match=_first_line(CANDIDATE_RANGE_INDEX)):
+        c = check_candidates(ann, pd.Series(["a", "b", "a"]))  # 0, 1, 2 against 1, 2, 3
+    assert _decode(c) == ["b", "a", None]  # matched by name, as documented
+
+
+def test_numeric_candidate_off_the_annotators_scale():
+    ann = Annotations.from_wide([[1, 2, 2], [3, 3, 4], [5, 4, 5]])
+    with pytest.raises(ValueError, match=_first_line(CANDIDATE_SCALE)):
+        check_candidates(ann, [11, 12, 15])
+    with pytest.warns(UserWarning, match=_first_line(CANDIDATE_NEW_VALUES)):
+        c = check_candidates(ann, [2, 3.5, 5])
+    np.testing.assert_array_equal(c.values(), [2, 3.5, 5])
+
+
+def test_a_long_table_is_not_read_as_a_wide_one(words):
+    with pytest.raises(ValueError, match=_first_line(LONG_TABLE)):
+        check_candidates(words.to_long(), ["pos", "neg", "pos", "neg"])
 
 
 def test_dict_and_sequence_inputs(words):
@@ -91,7 +128,8 @@ def test_new_candidate_labels_extend_the_categories_with_a_warning(words):
 
 def test_numbers_stored_as_floats_match_integer_categories():
     ann = Annotations.from_wide([[1, 2, None], [3, 3, 3], [1, None, 2]])
-    c = check_candidates(ann, np.array([1.0, np.nan, 4.0]))
+    with pytest.warns(UserWarning, match=_first_line(CANDIDATE_NEW_VALUES)):
+        c = check_candidates(ann, np.array([1.0, np.nan, 4.0]))
     assert list(c.categories) == [1, 2, 3, 4]
     np.testing.assert_array_equal(c.values(), [1.0, np.nan, 4.0])
     np.testing.assert_array_equal(c.annotations.to_wide().to_numpy(),

@@ -19,7 +19,11 @@ from sklearn.linear_model import LogisticRegression
 from multiplicity.annotation import Annotations, alt_test, candidate_agreement
 from multiplicity.cli import main
 from multiplicity.report import audit, judge_report
-from multiplicity.report._judge import CANDIDATE_WITHOUT_ANNOTATIONS
+from multiplicity.report._judge import (
+    ALT_TEST_EPSILON,
+    CANDIDATE_WITHOUT_ANNOTATIONS,
+    ONE_CANDIDATE,
+)
 
 
 def _crowd(n_items: int = 80, n_annotators: int = 5, accuracy: float = 0.8, seed: int = 0):
@@ -121,8 +125,39 @@ def test_audit_adds_the_judge_section(crowd):
     plain = audit(LogisticRegression(), X, y, annotations=ann, n_models=3, exact="none",
                   n_resamples=20, random_state=4, progress=False, figures=False)
     assert "judge" not in [s.id for s in plain.sections]
+    reproduce = " ".join(rep.section("reproduce").paragraphs)
+    assert "candidate=candidate, alt_test_epsilon=0.1, alt_test_alpha=0.05" in reproduce
     with pytest.raises(ValueError, match=re.escape(CANDIDATE_WITHOUT_ANNOTATIONS[:40])):
         audit(LogisticRegression(), X, y, candidate=truth, n_models=2, progress=False)
+    # the test's settings are checked, under their names, before any model is trained
+    with pytest.raises(ValueError, match=re.escape(ALT_TEST_EPSILON.split("(")[0])):
+        audit(LogisticRegression(), X, y, annotations=ann, candidate=truth,
+              alt_test_epsilon=1.0, n_models=2, progress=False)
+    with pytest.raises(ValueError, match=re.escape(ONE_CANDIDATE.split("{")[0])):
+        audit(LogisticRegression(), X, y, annotations=ann, progress=False, n_models=2,
+              candidate=pd.DataFrame({"a": truth, "b": truth}))
+
+
+def test_a_candidate_that_does_not_fit_raises_instead_of_an_empty_section(crowd):
+    ann, _, truth = crowd
+    with pytest.raises(ValueError, match="none of the candidate's labels"):
+        judge_report(ann, truth.str.upper(), n_resamples=10, random_state=0)
+    with pytest.raises(ValueError, match="labels none of the annotated items"):
+        judge_report(ann, pd.Series(["neg"] * 3, index=["x", "y", "z"]), n_resamples=10)
+    one = judge_report(ann, truth.to_frame(), n_resamples=10, random_state=0,
+                       figures=False)
+    assert one.section("judge").numbers["candidate"] == "oracle"
+
+
+def test_undefined_agreement_is_said_so(crowd):
+    # one annotator gives a single label everywhere: replacing the other leaves a table
+    # with one category, whose alpha is undefined (0 / 0)
+    ann = Annotations.from_wide(pd.DataFrame({"a": ["x", "y"] * 20, "b": ["x"] * 40}))
+    rep = judge_report(ann, ["x"] * 40, min_items=5, n_resamples=20, random_state=0,
+                       figures=False)
+    text = " ".join(rep.section("judge").paragraphs)
+    assert "cannot be computed on these data" in text
+    assert "contains zero" not in text
 
 
 # --------------------------------------------------------------------------- command line
@@ -145,7 +180,7 @@ def test_cli_judge_prints_and_writes_what_the_api_gives(crowd, tmp_path, capsys)
     alt = alt_test(ann, expected, epsilon=0.1)
     agree = candidate_agreement(ann, expected, n_resamples=40, random_state=2)
     assert f"winning rate omega = {alt.winning_rate:.2f}" in printed
-    assert "candidate: llm (79 items labelled)" in printed
+    assert "candidate: llm (79 annotated items labelled)" in printed
     numbers = json.loads(out.read_text())["sections"]["judge"]["numbers"]
     assert numbers["winning_rate"] == alt.winning_rate
     assert numbers["agreement"]["humans"] == pytest.approx(
@@ -174,6 +209,21 @@ def test_cli_judge_errors(crowd, tmp_path, capsys, more, message):
     long.assign(llm=long["item"].map(truth)).to_csv(path, index=False)
     assert main(_judge_args(path, *more)) == 1
     assert message in capsys.readouterr().err
+
+
+def test_cli_judge_items_that_match_nothing_and_the_level(crowd, tmp_path, capsys):
+    _, long, truth = crowd
+    path = tmp_path / "labels.csv"
+    long.to_csv(path, index=False)
+    other = tmp_path / "other.csv"
+    pd.DataFrame({"item": ["zz1", "zz2"], "llm": ["neg", "pos"]}).to_csv(other, index=False)
+    assert main(_judge_args(path, "--candidate", other)) == 1
+    assert "none of the candidate's items (zz1, zz2, ...)" in capsys.readouterr().err
+    mine = tmp_path / "mine.csv"
+    truth.rename_axis("item").rename("llm").reset_index().to_csv(mine, index=False)
+    assert main(_judge_args(path, "--candidate", mine, "--level", "ordinal",
+                            "--coefficient", "fleiss_kappa")) == 1
+    assert "--level applies to krippendorff_alpha" in capsys.readouterr().err
 
 
 def test_cli_judge_refuses_two_labels_for_one_item(crowd, tmp_path, capsys):

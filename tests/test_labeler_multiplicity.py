@@ -77,18 +77,19 @@ def ref_majority(labels, categories):
 
 
 def ref_human_measures(human_rows, P, categories):
-    """aggregate_changes and human_accuracy by loops; ``human_rows[i]``: item i's labels."""
+    """aggregate_changes and human_accuracy by loops; ``human_rows[i]``: item i's labels.
+    Both are over the items at least one person labelled."""
     r, n = len(P), len(P[0])
+    rated = [i for i in range(n) if human_rows[i]]
     changed = 0
-    for i in range(n):
+    for i in rated:
         winners = {ref_majority(human_rows[i] + [P[j][i]], categories) for j in range(r)}
         changed += len(winners) > 1
     acc = []
     for j in range(r):
-        rated = [i for i in range(n) if human_rows[i]]
         acc.append(sum(P[j][i] == ref_majority(human_rows[i], categories) for i in rated)
                    / len(rated))
-    return changed / n, acc
+    return changed / len(rated), acc
 
 
 def _divergences(W, q):
@@ -296,6 +297,22 @@ def test_human_measures_on_common_items_only():
     npt.assert_allclose(res.human_accuracy, acc)
 
 
+def test_an_item_no_person_labelled_is_not_a_common_item():
+    # a wide table row that is all missing: the item exists in the annotations but has
+    # no human label, so it enters neither aggregate_changes nor human_accuracy
+    humans = pd.concat([HUMANS, pd.DataFrame({"h1": [None], "h2": [None], "h3": [None]},
+                                             index=["t6"])])
+    cols = list(humans.index)
+    P = [["a", "b", "a", "a", "b", "a"], ["b", "a", "b", "a", "a", "b"]]
+    res = labeler_multiplicity(pd.DataFrame(P, columns=cols),
+                               annotations=Annotations.from_wide(humans))
+    assert res.n_common_items == 5
+    rows = [[v for v in HUMANS.loc[i] if isinstance(v, str)] for i in HUMANS.index]
+    changes, acc = ref_human_measures(rows, [p[:5] for p in P], ["a", "b"])
+    assert res.aggregate_changes == pytest.approx(changes, abs=1e-15)
+    npt.assert_allclose(res.human_accuracy, acc, atol=1e-15)
+
+
 def test_new_run_label_warns():
     runs = pd.DataFrame([["a", "c", "a", "b", "a"], ["a"] * 5], columns=HUMANS.index)
     with pytest.warns(UserWarning, match=CANDIDATE_NEW_LABELS.split(":")[0]):
@@ -436,3 +453,15 @@ def test_permuting_items_permutes_per_item_outputs(P, data):
     assert a.vote_labels.to_numpy()[perm].tolist() == b.vote_labels.tolist()
     assert a.ambiguity == b.ambiguity and a.unanimous_share == b.unanimous_share
     npt.assert_allclose(a.self_consistency, ref_self_consistency(P.tolist()))
+
+
+def test_annotations_from_counts_are_enough_for_the_human_measures():
+    # counts (who labelled what unknown) give the majority votes the measures need
+    counts = [[2, 1], [0, 3], [1, 1]]
+    rows = [["a", "a", "b"], ["b", "b", "b"], ["a", "b"]]
+    P = [["a", "b", "b"], ["a", "b", "a"], ["b", "a", "b"]]
+    res = run(pd.DataFrame(P), annotations=Annotations.from_counts(
+        pd.DataFrame(counts, columns=["a", "b"])))
+    changes, acc = ref_human_measures(rows, P, ["a", "b"])
+    assert res.aggregate_changes == pytest.approx(changes, abs=1e-15)
+    npt.assert_allclose(res.human_accuracy, acc, atol=1e-15)

@@ -9,7 +9,6 @@ distribution, and the humans' own soft labels), and tabulate and plot their cali
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Iterable
 from typing import Any
 
@@ -17,7 +16,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from .._checks import py_scalar
+from .._checks import check_int, py_scalar
 from .._lazy import is_instance
 from ._aggregation import MajorityVote
 from ._candidates import check_candidates
@@ -75,7 +74,6 @@ ONE_CATEGORY = ("the annotations have {k} category; label distributions need at 
                 "categories")
 NO_RATED_ITEMS = "the annotations hold no labels; there is nothing to score against"
 UNKNOWN_SCORE = "scores must be names among {names}, got {got!r}"
-N_BINS = "n_bins must be an integer >= 1, got {got!r}"
 NOTE_UNORDERED = ("left out: the categories have no order (give one with an ordered "
                   "Categorical or categories=)")
 NOTE_NOT_BINARY = "left out: defined for binary tasks only, these have {k} categories"
@@ -134,7 +132,8 @@ def _from_frame(ann: Annotations, frame: Any, rated: NDArray[np.bool_]) -> NDArr
 
 def _from_runs(ann: Annotations, runs: Any) -> tuple[Annotations, NDArray[np.float64]]:
     """Run labels (a DataFrame with one column per run, indexed by item) as shares."""
-    cand = check_candidates(ann, runs, what="candidate_distribution_scores")
+    cand = check_candidates(ann, runs, what="candidate_distribution_scores",
+                            need_annotators=False)
     ann = cand.annotations
     rated = _positions(ann)
     codes = cand.codes[:, rated]
@@ -372,11 +371,12 @@ def calibration_table(annotations: Any, candidate_distribution: Any,
     0    0.0    0.5  2            0.15    0.166667
     1    0.5    1.0  2            0.85    0.833333
     """
-    if isinstance(n_bins, bool) or not isinstance(n_bins, numbers.Integral) or n_bins < 1:
-        raise ValueError(N_BINS.format(got=n_bins))
+    n_bins = check_int(n_bins, "n_bins", 1)
     _, human, P, _ = _aligned(annotations, candidate_distribution)
     p, t = P.ravel(), human.ravel()
-    edges = np.linspace(0.0, 1.0, int(n_bins) + 1)
+    # k / n_bins is the float nearest each edge, so a stated 0.3 or 0.7 falls in the bin
+    # that starts there (np.linspace gives 0.30000000000000004 and 0.7000000000000001)
+    edges = np.arange(int(n_bins) + 1) / int(n_bins)
     which = np.clip(np.searchsorted(edges, p, side="right") - 1, 0, int(n_bins) - 1)
     n = np.bincount(which, minlength=int(n_bins))
     with np.errstate(divide="ignore", invalid="ignore"):

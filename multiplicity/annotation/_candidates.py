@@ -7,6 +7,7 @@ human annotations, so that every judge statistic compares like with like.
 
 from __future__ import annotations
 
+import sys
 import warnings
 from dataclasses import dataclass
 from typing import Any
@@ -47,7 +48,24 @@ CANDIDATE_NEW_LABELS = ("candidate gives labels the annotators never used: {labe
                         "count as disagreements. If they mean the same as an annotator label, "
                         "recode them first")
 CANDIDATE_TYPES_MIX = ("candidate labels are {cand_kind} but the annotations' labels are "
-                       "{ann_kind} ({cats}); encode both the same way")
+                       "{ann_kind} ({cats}); encode both the same way (numbers read as text: "
+                       "pandas.to_numeric)")
+CANDIDATE_SCALE = ("none of the candidate's values {cand} lie within the annotators' scale "
+                   "[{low}, {high}]; put the candidate's labels on the annotators' scale "
+                   "before comparing them")
+CANDIDATE_NEW_VALUES = ("candidate gives values the annotators never used: {labels} (the "
+                        "annotators used {cats}); with exact-match measures they count as "
+                        "disagreements. If the candidate uses another scale, rescale it first")
+CANDIDATE_RANGE_INDEX = ("candidate is indexed 0, 1, 2, ... (a default RangeIndex) but the "
+                         "annotations' items are {items}; it is matched by item name, so label "
+                         "i goes to the item named i. {detail} Index it by the item names, or "
+                         "pass its values (a sequence in the order of annotations.items)")
+CANDIDATE_KEYS = ("candidate and annotations share only {n_common} of their items: the "
+                  "candidate labels {n_extra} items the annotations lack (e.g. {extra}) and "
+                  "lacks {n_missing} annotated items (e.g. {missing}); check that both are "
+                  "keyed by the same item names")
+LONG_TABLE = ("annotations looks like a long table (columns {cols}); it would be read as a wide "
+              "table with an annotator per column. Build it with Annotations.from_long(data)")
 NO_ANNOTATORS = ("{what} compares the candidate with each annotator, but these annotations "
                  "were built from counts and have no annotators; build them with "
                  "Annotations.from_long or from_wide")
@@ -90,9 +108,20 @@ class Candidates:
         return out
 
 
+def _annotations(annotations: Any) -> Annotations:
+    """``annotations`` as an Annotations; a long table is refused (from_wide would take its
+    item, annotator and label columns for three annotators)."""
+    if is_instance(annotations, "pandas", "DataFrame"):
+        cols = {str(c) for c in annotations.columns}
+        if {"item", "annotator", "label"} <= cols:
+            raise ValueError(LONG_TABLE.format(cols=", ".join(map(str,
+                                                                  annotations.columns[:6]))))
+    return check_annotations(annotations, "annotations")
+
+
 def human_only(annotations: Any, what: str) -> Annotations:
     """``annotations`` as an Annotations with annotators, or a ``ValueError``."""
-    ann = check_annotations(annotations, "annotations")
+    ann = _annotations(annotations)
     if not ann.has_annotators:
         raise ValueError(NO_ANNOTATORS.format(what=what))
     return ann
@@ -136,12 +165,43 @@ def _as_frame(candidate: Any, ann: Annotations) -> Any:
         raise ValueError(CANDIDATE_DUPLICATES.format(
             item=py_scalar(index[index.duplicated()][0])))
     items = ann.items
-    if not index.isin(items).any():
+    inside = index.isin(items)
+    if not inside.any():
         raise ValueError(CANDIDATE_NO_OVERLAP.format(cand=_short(index, 4),
                                                      items=_short(items, 4)))
+    _warn_on_suspect_keys(index, inside, items)
     # Items the candidate did not label are missing; labels of other items are ignored
     # (an automatic annotator often labels the whole corpus, people a sample of it).
     return frame.reindex(items)
+
+
+def _warn_on_suspect_keys(index: Any, inside: NDArray[np.bool_], items: Any) -> None:
+    """Warn when the candidate's item names look like another key than the items': a
+    default RangeIndex against other item names, or labels on unknown items while known
+    items have none (the sign of two different keys that happen to overlap)."""
+    missing = items[~items.isin(index)]
+    extra = index[~inside]
+    if isinstance(index, pd.RangeIndex) and not (isinstance(items, pd.RangeIndex)
+                                                 and index.equals(items)):
+        detail = (f"{len(extra)} of its labels are for no annotated item and "
+                  f"{len(missing)} annotated items get none." if len(extra) or len(missing)
+                  else "")
+        warnings.warn(CANDIDATE_RANGE_INDEX.format(items=_short(items, 4), detail=detail),
+                      UserWarning, stacklevel=_user_level())
+    elif len(extra) and len(missing):
+        warnings.warn(CANDIDATE_KEYS.format(
+            n_common=int(inside.sum()), n_extra=len(extra), extra=_short(extra, 3),
+            n_missing=len(missing), missing=_short(missing, 3)), UserWarning,
+            stacklevel=_user_level())
+
+
+def _user_level() -> int:
+    """The stack level of the first frame outside the package (for warnings)."""
+    frame, level = sys._getframe(1), 1
+    while frame is not None and frame.f_globals.get("__name__", "").startswith(
+            "multiplicity."):
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 def _present(column: Any) -> NDArray[np.bool_]:
@@ -154,7 +214,7 @@ def _present(column: Any) -> NDArray[np.bool_]:
 
 
 def check_candidates(annotations: Any, candidate: Any, *, what: str = "this function",
-                     warn_new: bool = True) -> Candidates:
+                     warn_new: bool = True, need_annotators: bool = True) -> Candidates:
     """Human annotations and candidate labels on one set of categories.
 
     ``candidate`` is matched to the annotations' items: a pandas Series or DataFrame (one
@@ -168,8 +228,11 @@ def check_candidates(annotations: Any, candidate: Any, *, what: str = "this func
     ``warn_new``; when the order of the categories was given (``categories=``), such a
     label raises. Candidate labels that share no value with the annotators' labels raise:
     that is an encoding mismatch ('positive' against 'pos'), not disagreement.
+
+    ``need_annotators=False`` accepts annotations built from counts (what needs only each
+    item's label counts: soft labels, majority votes).
     """
-    ann = human_only(annotations, what)
+    ann = human_only(annotations, what) if need_annotators else _annotations(annotations)
     frame = _as_frame(candidate, ann)
     cats = ann.categories
     present = np.column_stack([_present(frame[c]) for c in frame.columns])
@@ -192,6 +255,12 @@ def check_candidates(annotations: Any, candidate: Any, *, what: str = "this func
     new = given[cats.get_indexer(given) < 0]
     if len(new) == len(given) and _kind(cats) != "numbers":
         raise ValueError(CANDIDATE_FOREIGN.format(cand=_short(given), cats=_short(cats)))
+    if ann.is_numeric and len(cats):
+        values = np.asarray(given, dtype=np.float64)
+        low, high = float(np.min(cats)), float(np.max(cats))
+        if not ((values >= low) & (values <= high)).any():
+            raise ValueError(CANDIDATE_SCALE.format(cand=_short(given), low=py_scalar(cats[0]),
+                                                    high=py_scalar(cats[-1])))
     if len(new):
         if ann.ordered and not ann.is_numeric:
             raise ValueError(CANDIDATE_ORDERED.format(labels=_short(new), cats=_short(cats)))
@@ -199,9 +268,10 @@ def check_candidates(annotations: Any, candidate: Any, *, what: str = "this func
             merged = pd.Index(np.union1d(np.asarray(cats), np.asarray(new)))
         else:
             merged = cats.append(pd.Index(sorted(new, key=str)))
-        if warn_new and not ann.is_numeric:
-            warnings.warn(CANDIDATE_NEW_LABELS.format(labels=_short(new)), UserWarning,
-                          stacklevel=3)
+        if warn_new:
+            template = CANDIDATE_NEW_VALUES if ann.is_numeric else CANDIDATE_NEW_LABELS
+            warnings.warn(template.format(labels=_short(new), cats=_short(cats)),
+                          UserWarning, stacklevel=_user_level())
         ann = _with_categories(ann, merged)
         cats = merged
     codes = np.full((frame.shape[1], ann.n_items), -1, dtype=np.int64)
@@ -222,7 +292,8 @@ def check_candidates(annotations: Any, candidate: Any, *, what: str = "this func
 def _with_categories(ann: Annotations, categories: Any) -> Annotations:
     """The same annotations with ``categories`` (a superset of the old ones)."""
     remap = categories.get_indexer(ann.categories)
-    return Annotations(ann.item_codes, ann.annotator_codes, remap[ann.label_codes],
+    return Annotations(ann.item_codes, ann.annotator_codes if ann.has_annotators else None,
+                       remap[ann.label_codes],
                        ann.items, ann.annotators, categories,
                        duplicates=ann.has_duplicates, item_ptr=ann.item_ptr,
                        ordered=ann._given_order, n_dropped=ann.n_dropped)

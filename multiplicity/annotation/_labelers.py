@@ -369,9 +369,12 @@ def _human_measures(annotations: Any, values: NDArray, runs: Any, items: Any
                     ) -> tuple[float, pd.Series, int]:
     """``aggregate_changes``, ``human_accuracy`` and the number of common items."""
     by_item = pd.DataFrame(np.asarray(values, dtype=object).T, index=items, columns=runs)
-    cand = check_candidates(annotations, by_item, what="labeler_multiplicity")
+    cand = check_candidates(annotations, by_item, what="labeler_multiplicity",
+                            need_annotators=False)
     ann = cand.annotations
-    common = (cand.codes >= 0).all(axis=0)
+    # items both the runs and at least one person labelled (a table row that is all NaN
+    # is an item of the annotations without a human label)
+    common = (cand.codes >= 0).all(axis=0) & (ann.ratings_per_item() > 0)
     codes = cand.codes[:, common]                       # (n_runs, n_common)
     counts = ann.counts()[common]                       # (n_common, k)
     k = counts.shape[1]
@@ -381,11 +384,11 @@ def _human_measures(annotations: Any, values: NDArray, runs: Any, items: Any
     for j in range(codes.shape[0]):
         votes = counts + np.eye(k, dtype=np.int64)[codes[j]]
         winners[j] = np.argmax(votes, axis=1)
-    changes = float(np.mean((winners != winners[0]).any(axis=0)))
+    changes = (float(np.mean((winners != winners[0]).any(axis=0))) if common.any()
+               else np.nan)
     majority = MajorityVote().fit(ann).labels_.to_numpy(dtype=object)[common]
-    rated = ann.ratings_per_item()[common] > 0
-    human_codes = ann.categories.get_indexer(pd.Index(list(majority[rated])).infer_objects())
-    accuracy = (codes[:, rated] == human_codes).mean(axis=1) if rated.any() \
+    human_codes = ann.categories.get_indexer(pd.Index(list(majority)).infer_objects())
+    accuracy = (codes == human_codes).mean(axis=1) if common.any() \
         else np.full(codes.shape[0], np.nan)
     return changes, pd.Series(accuracy, index=runs, name="human_accuracy"), \
         int(common.sum())

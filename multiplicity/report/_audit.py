@@ -59,7 +59,13 @@ from ._inputs import (
     resolve_task,
 )
 from ._intervals import intervals
-from ._judge import CANDIDATE_WITHOUT_ANNOTATIONS, judge_section, judge_stats
+from ._judge import (
+    CANDIDATE_WITHOUT_ANNOTATIONS,
+    check_audit_settings,
+    judge_section,
+    judge_stats,
+    one_candidate,
+)
 from ._measures import annotation_stats, importance, vote
 from ._regression import (
     regression_exact_section,
@@ -101,7 +107,7 @@ def audit(estimator: Any, X: Any, y: ArrayLike, *, X_test: Any = None,
           n_jobs: int | None = None,
           task: Literal["classification", "regression"] | None = None,
           threshold: float | None = None, candidate: Any = None,
-          alt_test_epsilon: float = 0.2) -> AuditReport:
+          alt_test_epsilon: float = 0.2, alt_test_alpha: float = 0.05) -> AuditReport:
     """Audit the predictive multiplicity of ``estimator`` on ``(X, y)``.
 
     The audit retrains ``estimator`` ``n_models`` times
@@ -366,6 +372,9 @@ def audit(estimator: Any, X: Any, y: ArrayLike, *, X_test: Any = None,
     ann = as_annotations(annotations)
     if candidate is not None and ann is None:
         raise ValueError(CANDIDATE_WITHOUT_ANNOTATIONS)
+    candidate = one_candidate(candidate)
+    if candidate is not None:
+        check_audit_settings(alt_test_epsilon, alt_test_alpha)
     seed = resolve_seed(random_state)
     sub_seeds = [int(s) for s in np.random.SeedSequence(seed).generate_state(3)]
 
@@ -441,8 +450,8 @@ def audit(estimator: Any, X: Any, y: ArrayLike, *, X_test: Any = None,
                     ann_stats = (None if ann is None else
                                  annotation_stats(ann, n_resamples, sub_seeds[1]))
                     ann_sec = annotation_section(ctx, ann_stats, n_resamples)
-                judge_sec = _judge(ann, candidate, alt_test_epsilon, alpha, n_resamples,
-                                   sub_seeds[2], figures, steps)
+                judge_sec = _judge(ann, candidate, alt_test_epsilon, alt_test_alpha,
+                                   n_resamples, sub_seeds[2], figures, steps)
                 with steps.step("overview"):
                     overview = regression_overview_section(ctx, perturbation)
                     multi = regression_section(ctx, ivs)
@@ -464,8 +473,8 @@ def audit(estimator: Any, X: Any, y: ArrayLike, *, X_test: Any = None,
                     ann_stats = (None if ann is None else
                                  annotation_stats(ann, n_resamples, sub_seeds[1]))
                     ann_sec = annotation_section(ctx, ann_stats, n_resamples)
-                judge_sec = _judge(ann, candidate, alt_test_epsilon, alpha, n_resamples,
-                                   sub_seeds[2], figures, steps)
+                judge_sec = _judge(ann, candidate, alt_test_epsilon, alt_test_alpha,
+                                   n_resamples, sub_seeds[2], figures, steps)
                 with steps.step("overview"):
                     overview = overview_section(ctx, perturbation)
                     multi = multiplicity_section(ctx, ivs)
@@ -499,7 +508,7 @@ def audit(estimator: Any, X: Any, y: ArrayLike, *, X_test: Any = None,
         "importance_max_samples": importance_max_samples, "n_resamples": n_resamples,
         "sensitive_features": list(groups), "annotations": ann is not None,
         "candidate": None if judge_sec is None else judge_sec.numbers["candidate"],
-        "alt_test_epsilon": float(alt_test_epsilon),
+        "alt_test_epsilon": float(alt_test_epsilon), "alt_test_alpha": float(alt_test_alpha),
         "subject": subject, "figures": bool(figures),
         "evaluation": "held-out" if held_out else "in-sample",
     }

@@ -8,13 +8,15 @@ adds the section when it is given a candidate with its annotations.
 
 from __future__ import annotations
 
+import math
+import warnings
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 import pandas as pd
 
-from .._checks import resolve_seed
+from .._checks import check_real_in, resolve_seed
 from .._lazy import lazy_module
 from .._version import __version__
 from . import _figures
@@ -24,9 +26,27 @@ from ._report import AuditReport, Figure, Section
 # the automatic-annotator statistics load when a candidate is judged
 annotation = lazy_module("multiplicity.annotation")
 
-__all__ = ["CANDIDATE_WITHOUT_ANNOTATIONS", "JudgeStats", "judge_numbers", "judge_report",
-           "judge_section", "judge_stats"]
+__all__ = [
+    "ALT_TEST_ALPHA",
+    "ALT_TEST_EPSILON",
+    "CANDIDATE_WITHOUT_ANNOTATIONS",
+    "ONE_CANDIDATE",
+    "JudgeStats",
+    "check_audit_settings",
+    "judge_numbers",
+    "judge_report",
+    "judge_section",
+    "judge_stats",
+    "one_candidate",
+]
 
+ONE_CANDIDATE = ("the report judges one candidate, got {n} columns ({names}); pass one "
+                 "column (a Series), or compare several with "
+                 "multiplicity.annotation.alt_test(annotations, frame).summary()")
+ALT_TEST_EPSILON = ("alt_test_epsilon must be a number in [0, 1) (the margin the automatic "
+                    "annotator is granted: 0.2 for experts, 0.15 skilled annotators, 0.1 "
+                    "crowd workers), got {!r}")
+ALT_TEST_ALPHA = "alt_test_alpha must be a number in (0, 1), got {!r}"
 CANDIDATE_WITHOUT_ANNOTATIONS = (
     "candidate= gives an automatic annotator's labels to compare with human annotators, "
     "but annotations= is None; pass the human labels of the same items as annotations=")
@@ -49,37 +69,66 @@ class JudgeStats:
 def judge_stats(annotations: Any, candidate: Any, *, epsilon: float = 0.2,
                 alpha: float = 0.05, scoring: Any = "accuracy", min_items: int = 30,
                 coefficient: str = "krippendorff_alpha", n_resamples: int = 1000,
-                seed: int = 0) -> JudgeStats:
-    """Both statistics of one candidate; a ValueError of either is kept as its reason."""
+                seed: int = 0, coefficient_kwargs: dict | None = None) -> JudgeStats:
+    """Both statistics of one candidate.
+
+    A test that cannot run because no annotator has ``min_items`` items (the paper's
+    minimum-overlap rule) and an agreement coefficient undefined on the data are kept as
+    reasons in ``skipped``; a candidate that does not fit the annotations or a bad setting
+    raises, as the functions themselves do.
+    """
+    candidate = one_candidate(candidate)
     ann = as_annotations(annotations)
     name = candidate_name(candidate)
     skipped: dict[str, str] = {}
+    settings = dict(epsilon=epsilon, alpha=alpha, scoring=scoring)
     try:
-        alt = annotation.alt_test(ann, candidate, epsilon=epsilon, alpha=alpha, scoring=scoring,
-                       min_items=min_items)
+        alt = annotation.alt_test(ann, candidate, min_items=min_items, **settings)
     except ValueError as e:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the first call warned already
+            annotation.alt_test(ann, candidate, min_items=1, **settings)  # raises: input
         alt = None
         skipped["alt_test"] = str(e).strip().splitlines()[0]
     try:
-        agree = annotation.candidate_agreement(ann, candidate, coefficient=coefficient,
-                                    n_resamples=n_resamples, random_state=seed)
-    except ValueError as e:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the candidate's warnings came from alt_test
+            agree = annotation.candidate_agreement(
+                ann, candidate, coefficient=coefficient, n_resamples=n_resamples,
+                random_state=seed, **(coefficient_kwargs or {}))
+    except ValueError as e:  # e.g. one category only: the coefficient is 0 / 0
         agree = None
-        skipped["agreement"] = str(e).strip().splitlines()[0]
+        skipped["candidate_agreement"] = str(e).strip().splitlines()[0]
     settings = {"epsilon": float(epsilon), "alpha": float(alpha),
                 "scoring": scoring if isinstance(scoring, str) else getattr(
                     scoring, "__name__", repr(scoring)),
                 "min_items": int(min_items), "coefficient": coefficient,
+                "coefficient_kwargs": dict(coefficient_kwargs or {}),
                 "n_resamples": int(n_resamples)}
     return JudgeStats(annotations=ann, name=name, alt=alt, agreement=agree,
                       settings=settings, skipped=skipped)
 
 
+def check_audit_settings(epsilon: Any, alpha: Any) -> None:
+    """The test's settings as :func:`~multiplicity.report.audit` names them."""
+    check_real_in(epsilon, ALT_TEST_EPSILON, 0.0, 1.0, closed_low=True)
+    check_real_in(alpha, ALT_TEST_ALPHA, 0.0, 1.0)
+
+
+def one_candidate(candidate: Any) -> Any:
+    """``candidate``, a one-column DataFrame as its Series; several columns raise."""
+    if isinstance(candidate, pd.DataFrame):
+        if candidate.shape[1] != 1:
+            raise ValueError(ONE_CANDIDATE.format(
+                n=candidate.shape[1], names=", ".join(map(str, candidate.columns[:5]))))
+        return candidate.iloc[:, 0]
+    return candidate
+
+
 def candidate_name(candidate: Any) -> str:
     """How the text names the candidate: its Series name, else "the candidate"."""
     name = getattr(candidate, "name", None)
-    return "the candidate" if name is None or isinstance(candidate, pd.DataFrame) \
-        else str(name)
+    return "the candidate" if name is None else str(name)
 
 
 def _verdict(alt: Any, s: dict[str, Any], name: str) -> str:
@@ -108,9 +157,12 @@ def _verdict(alt: Any, s: dict[str, Any], name: str) -> str:
 
 def _agreement_text(agree: Any, coefficient: str) -> str:
     t = agree.table
+    undefined = t.attrs.get("undefined", {})
 
     def cell(row: str) -> str:
         r = t.loc[row]
+        if not math.isfinite(r["value"]):
+            return "undefined"
         return f"{r['value']:.3f} [{r['ci_low']:.3f}, {r['ci_high']:.3f}]"
 
     agg = [i for i in t.index if str(i).startswith("candidate vs")]
@@ -122,7 +174,11 @@ def _agreement_text(agree: Any, coefficient: str) -> str:
         text += f" Between the candidate and the {agg[0][len('candidate vs '):]} it is "
         text += f"{cell(agg[0])}."
     diff = t.loc["replace - humans"]
-    if diff["ci_high"] < 0:
+    if not (math.isfinite(diff["ci_low"]) and math.isfinite(diff["ci_high"])):
+        why = "; ".join(f"{row}: {reason}" for row, reason in undefined.items())
+        text += (" The difference cannot be computed on these data"
+                 + (f" ({why})." if why else "."))
+    elif diff["ci_high"] < 0:
         text += (" The whole interval of the difference is below zero: the candidate agrees "
                  "with the people less than they agree with each other.")
     elif diff["ci_low"] > 0:
@@ -156,7 +212,7 @@ def judge_section(stats: JudgeStats, *, figures: bool = True) -> Section:
             stats.agreement.table)
     else:
         paras.append(f"Agreement with the candidate not computed: "
-                     f"{stats.skipped['agreement']}.")
+                     f"{stats.skipped['candidate_agreement']}.")
     if stats.alt is None and stats.agreement is None:
         sec.status = "skipped"
     sec.paragraphs.extend(paras)
@@ -188,7 +244,8 @@ def judge_report(annotations: Any, candidate: Any, *, epsilon: float = 0.2,
                  alpha: float = 0.05, scoring: Any = "accuracy", min_items: int = 30,
                  coefficient: str = "krippendorff_alpha", n_resamples: int = 1000,
                  random_state: Any = None, figures: bool = True,
-                 title: str | None = None) -> AuditReport:
+                 title: str | None = None,
+                 coefficient_kwargs: dict | None = None) -> AuditReport:
     """A report on one automatic annotator against the human annotators.
 
     The report has one section, ``judge``: the alternative annotator test
@@ -209,12 +266,22 @@ def judge_report(annotations: Any, candidate: Any, *, epsilon: float = 0.2,
         Of the alternative annotator test.
     coefficient : str, default="krippendorff_alpha"
         Agreement coefficient of :func:`~multiplicity.annotation.candidate_agreement`.
+    coefficient_kwargs : dict, optional
+        Passed to the coefficient, e.g. ``{"level": "interval"}`` for ratings.
     n_resamples : int, default=1000
         Bootstrap resamples of the agreement intervals.
     random_state : int, RandomState, Generator or None
         Seed of the bootstrap; None draws one (the report records it).
     figures : bool, default=True
     title : str, optional
+
+    Raises
+    ------
+    ValueError
+        A candidate that does not fit the annotations (see
+        :func:`~multiplicity.annotation.alt_test`), several candidates, or a bad setting.
+        When no annotator has ``min_items`` items the test is left out of the report with
+        the reason, and the agreement is still given.
 
     Returns
     -------
@@ -225,7 +292,8 @@ def judge_report(annotations: Any, candidate: Any, *, epsilon: float = 0.2,
     seed = resolve_seed(random_state)
     stats = judge_stats(annotations, candidate, epsilon=epsilon, alpha=alpha,
                         scoring=scoring, min_items=min_items, coefficient=coefficient,
-                        n_resamples=n_resamples, seed=seed)
+                        n_resamples=n_resamples, seed=seed,
+                        coefficient_kwargs=coefficient_kwargs)
     sec = judge_section(stats, figures=figures)
     ann = stats.annotations
     parameters = {"candidate": stats.name, **stats.settings, "random_state": seed,
@@ -246,7 +314,7 @@ def judge_report(annotations: Any, candidate: Any, *, epsilon: float = 0.2,
 
 
 SKIP_TITLES = {"alt_test": "Alternative annotator test",
-               "agreement": "Agreement with the candidate"}
+               "candidate_agreement": "Agreement with the candidate"}
 
 
 def judge_headline(stats: JudgeStats) -> pd.DataFrame:

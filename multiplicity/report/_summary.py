@@ -92,6 +92,9 @@ def reproduce_section(parameters: dict[str, Any], data: dict[str, Any]) -> Secti
         args.append(f"threshold={p['threshold']!r}")
     if p["sensitive_features"]:
         args.insert(0, "sensitive_features=sensitive_features")
+    if p.get("candidate") is not None:
+        args.insert(0, f"candidate=candidate, alt_test_epsilon={p['alt_test_epsilon']!r}, "
+                       f"alt_test_alpha={p['alt_test_alpha']!r}")
     if p["annotations"]:
         args.insert(0, "annotations=annotations")
     if p.get("evaluation") == "held-out":
