@@ -5,11 +5,13 @@ dask cluster. Coefficients (each returns a float):
 :func:`krippendorff_alpha`, :func:`fleiss_kappa`, :func:`cohen_kappa`, :func:`scott_pi`,
 :func:`gwet_ac1`, :func:`brennan_prediger`, :func:`conger_kappa`,
 :func:`percent_agreement`, :func:`intraclass_correlation`. Inference: :func:`agreement`.
-Per item: :func:`item_disagreement`, :func:`soft_labels`. Automatic annotators (an LLM
-judge, a classifier) against people: :func:`alt_test`, :func:`candidate_agreement`,
-:func:`candidate_distribution_scores` (with :func:`calibration_table` and
-:func:`plot_calibration`), and :func:`labeler_multiplicity` for how much their
-labels change with the prompt, seed or version.
+Per item: :func:`item_disagreement`, :func:`soft_labels`. Set-valued labels:
+:meth:`Annotations.binary`, :func:`tag_agreement`, :func:`masi_distance`,
+:func:`jaccard_distance`. Ordered labels with annotator bias: :class:`AdditiveBias`.
+Automatic annotators (an LLM judge, a classifier) against people: :func:`alt_test`,
+:func:`candidate_agreement`, :func:`candidate_distribution_scores` (with
+:func:`calibration_table` and :func:`plot_calibration`), and :func:`labeler_multiplicity`
+for how much their labels change with the prompt, seed or version.
 """
 
 import importlib
@@ -44,6 +46,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and the API docs
     from ._icc import intraclass_correlation
     from ._items import item_disagreement, soft_labels
     from ._labelers import LabelerMultiplicity, labeler_multiplicity
+    from ._ordinal import AdditiveBias
     from ._profile import DisagreementProfile
     from ._scores import (
         disagreement_f1,
@@ -54,11 +57,17 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and the API docs
         variance_correlation,
         wasserstein_distance,
     )
+    from ._set_distances import jaccard_distance, masi_distance
+    from ._tags import tag_agreement
 
 # Public name -> module that defines it. Every name loads on first access, so that a
 # script that computes one coefficient imports only that coefficient's module (and not
 # scikit-learn, pandas or Numba unless its input needs them).
 _LAZY = {
+    "AdditiveBias": "._ordinal",
+    "jaccard_distance": "._set_distances",
+    "masi_distance": "._set_distances",
+    "tag_agreement": "._tags",
     "AltTestResult": "._alt_test",
     "CandidateAgreement": "._candidate_agreement",
     "LabelerMultiplicity": "._labelers",
@@ -104,6 +113,7 @@ _LAZY = {
 __all__ = [
     "GLAD",
     "MACE",
+    "AdditiveBias",
     "AltTestResult",
     "Annotations",
     "AnnotatorEmbeddingClassifier",
@@ -129,9 +139,11 @@ __all__ = [
     "gwet_ac1",
     "intraclass_correlation",
     "item_disagreement",
+    "jaccard_distance",
     "krippendorff_alpha",
     "labeler_multiplicity",
     "manhattan_distance",
+    "masi_distance",
     "normalized_absolute_distance",
     "percent_agreement",
     "perspectivist_error_rate",
@@ -139,6 +151,7 @@ __all__ = [
     "scott_pi",
     "soft_cross_entropy",
     "soft_labels",
+    "tag_agreement",
     "variance_correlation",
     "wasserstein_distance",
     "weight_matrix",
