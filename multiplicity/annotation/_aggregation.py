@@ -52,11 +52,14 @@ def _posterior_ties(ann: Annotations, P: NDArray[np.float64]) -> pd.Series:
     return pd.Series(tied, index=ann.items, name="tied")
 
 
-def _per_annotator_mean(ann: Annotations, values: NDArray[np.float64]) -> pd.Series:
-    """Mean of ``values`` (one per annotation) over each annotator's annotations."""
+def _per_annotator_mean(ann: Annotations, values: NDArray[np.float64],
+                        where: NDArray[np.bool_] | None = None) -> pd.Series:
+    """Mean of ``values`` (one per annotation) over each annotator's annotations (only
+    those where ``where`` is True, when given; NaN for annotators with none)."""
     r = ann.n_annotators
-    n = np.bincount(ann.annotator_codes, minlength=r).astype(np.float64)
-    s = np.bincount(ann.annotator_codes, weights=values, minlength=r)
+    weight = np.ones(len(values)) if where is None else where.astype(np.float64)
+    n = np.bincount(ann.annotator_codes, weights=weight, minlength=r)
+    s = np.bincount(ann.annotator_codes, weights=values * weight, minlength=r)
     out = np.full(r, np.nan)
     np.divide(s, n, out=out, where=n > 0)
     return pd.Series(out, index=ann.annotators, name="accuracy")
@@ -92,21 +95,34 @@ class MajorityVote(Aggregator):
     this way and ``n_tied_`` counts them: use them (or ``probas_``) to find the ties
     rather than trusting ``labels_`` there.
 
+    Gold labels (``fit(data, true_labels=...)``) do not change the vote of the other
+    items. A gold item's ``labels_`` is its gold label and its ``probas_`` row is one-hot
+    on it (fit without ``true_labels`` to see its vote), it is never ``tied_``, and
+    ``annotator_accuracy_`` becomes each annotator's accuracy against the gold labels:
+    the share of their annotations *on gold items* that equal the gold label (NaN for an
+    annotator who labelled no gold item).
+
     Attributes
     ----------
     probas_ : DataFrame of shape (n_items, n_categories)
-        Vote shares; NaN rows for items without annotations.
+        Vote shares (one-hot on the gold label for gold items); NaN rows for items
+        without annotations.
     labels_ : Series of shape (n_items,)
-        The most voted category (first in category order on ties).
+        The most voted category (first in category order on ties), or the gold label.
     annotator_accuracy_ : Series of shape (n_annotators,) or None
         Share of each annotator's labels that equal ``labels_`` (crowd-kit's ``skills_``);
-        NaN for annotators without annotations, None for data built from counts.
+        with gold labels, share of their labels on gold items that equal the gold label.
+        NaN for annotators without (gold) annotations, None for data built from counts.
     tied_ : Series of shape (n_items,), bool
         True where two or more categories share the largest vote count, so that
         ``labels_`` is the first of them in category order; indexed by item (False for
-        items without annotations).
+        items without annotations and for gold items).
     n_tied_ : int
         Number of tied items.
+    gold_ : Series of shape (n_items,), bool
+        True for the gold items.
+    n_gold_ : int
+        Number of gold items.
 
     Examples
     --------
@@ -122,14 +138,25 @@ class MajorityVote(Aggregator):
     (['a', 'a', 'b'], 1)
     """
 
+    _uses_gold: ClassVar[bool] = True
+
     def __init__(self) -> None:
         pass
 
-    def _fit(self, ann: Annotations) -> NDArray[np.float64]:
+    def _fit(self, ann: Annotations, gold: NDArray[np.int64] | None = None
+             ) -> NDArray[np.float64]:
         shares, tied, agree = majority_parts(ann)
+        on_gold = None
+        if gold is not None:
+            tied &= gold < 0
+            if agree is not None:  # accuracy against the gold labels, on gold items only
+                gold_of = gold[ann.item_codes]
+                agree = (ann.label_codes == gold_of).astype(np.float64)
+                on_gold = gold_of >= 0
+        self.annotator_accuracy_ = (None if agree is None
+                                    else _per_annotator_mean(ann, agree, on_gold))
         self.tied_ = pd.Series(tied, index=ann.items, name="tied")
         self.n_tied_ = int(tied.sum())
-        self.annotator_accuracy_ = None if agree is None else _per_annotator_mean(ann, agree)
         return shares
 
     def _fit_dask(self, data: _dask.DaskAnnotations) -> MajorityVote:
@@ -153,6 +180,17 @@ class DawidSkene(Aggregator):
     annotation is one factor, so with ``duplicates="keep"`` each repeated rating counts as
     evidence, as in the 1979 paper (its ``n_il^(k)`` counts).
 
+    Gold labels (``fit(data, true_labels=...)``): the posterior of a gold item is clamped
+    to one-hot on its known class, in the starting posteriors and after every E-step, so
+    gold items enter every M-step as items of known class: they inform the confusion
+    matrices of the annotators who labelled them and the class priors (which are the mean
+    posterior over all annotated items, gold items included). This is what crowd-kit's
+    ``DawidSkene.fit(data, true_labels)`` does. With ``stopping="log_likelihood"`` the
+    objective becomes the log-likelihood of the observed labels *and* gold classes (a
+    gold item contributes ``log p_g + sum_j log pi_{w_j}[g, l_j]``), which EM with
+    clamping never decreases. Gold items without annotations do not enter the fit (their
+    ``probas_`` row is one-hot on the gold label).
+
     Parameters
     ----------
     max_iter : int, default=100
@@ -171,7 +209,8 @@ class DawidSkene(Aggregator):
         responses" per patient) and also what crowd-kit's ``DawidSkene`` starts from
         (``MajorityVote().fit_predict_proba``), so all three walk through the same
         sequence of posteriors. An array gives one row of weights per item (normalised
-        here; rows of items without annotations are ignored).
+        here; rows of items without annotations are ignored, and rows of gold items are
+        replaced by their one-hot gold labels).
     stopping : {"log_likelihood", "crowdkit"}, default="log_likelihood"
         ``"log_likelihood"``: the objective is the marginal log-likelihood of the
         observed labels, ``sum_i log sum_c p_c prod_j pi_{w_j}[c, l_j]``, divided by the
@@ -183,7 +222,8 @@ class DawidSkene(Aggregator):
         plus the posterior entropy with posteriors floored at ``floor``); the reported
         parameters are those re-estimated from the final posteriors, as in crowd-kit.
         With ``tol=1e-5`` (crowd-kit's default) this reproduces crowd-kit's posteriors,
-        priors, confusion matrices and number of iterations.
+        priors, confusion matrices and number of iterations, with or without gold
+        labels.
     floor : float, default=1e-10
         Smallest expected count (before normalisation) of a label an annotator used,
         and smallest class prior, as crowd-kit's ``_EPS`` clipping: it keeps
@@ -212,8 +252,13 @@ class DawidSkene(Aggregator):
         order; indexed by item.
     n_tied_ : int
         Number of tied items.
+    gold_ : Series of shape (n_items,), bool
+        True for the gold items (None after a fit on a :class:`DaskAnnotations`).
+    n_gold_ : int
+        Number of gold items.
     log_likelihood_ : list of float
-        Marginal log-likelihood of the data (total, not per annotation) under the
+        Marginal log-likelihood of the data (total, not per annotation; with gold
+        labels, the joint log-likelihood of the labels and the gold classes) under the
         parameters used in each iteration's E-step; the last entry belongs to the final
         parameters when ``stopping="log_likelihood"``.
     objective_ : list of float
@@ -241,7 +286,8 @@ class DawidSkene(Aggregator):
     ``tol`` is 1e-6 instead of 1e-5; probabilities are not clipped at ``floor`` in
     ``probas_`` (crowd-kit leaves its final posteriors clipped at 1e-10, so its rows can
     sum to slightly more than 1); items without annotations get NaN rows instead of being
-    absent; golden labels and initial error matrices are not supported.
+    absent; gold labels naming items or labels that are not in the data raise instead of
+    being skipped; initial error matrices are not supported.
 
     Each EM iteration is one pass of compiled loops over the long arrays, O(n_annotations
     * n_categories), parallel over blocks of items (inputs with 50,000 annotations or
@@ -259,6 +305,12 @@ class DawidSkene(Aggregator):
     [0.4, 0.42, 0.11, 0.07]
     >>> ds.labels_.head(3).tolist()
     [1, 4, 2]
+
+    Patient 1's label known to be 2 (a gold label): it is clamped in every E-step.
+
+    >>> gold = DawidSkene().fit(ann, true_labels={1: 2})
+    >>> gold.labels_.head(3).tolist(), gold.n_gold_
+    ([2, 4, 2], 1)
     """
 
     _parameter_constraints: ClassVar[dict] = {
@@ -268,6 +320,8 @@ class DawidSkene(Aggregator):
         "stopping": [StrOptions({"log_likelihood", "crowdkit"})],
         "floor": [Interval(Real, 0, 1, closed="left")],
     }
+
+    _uses_gold: ClassVar[bool] = True
 
     def __init__(self, max_iter: int = 100, tol: float = 1e-6,
                  init: Literal["majority"] | ArrayLike = "majority", *,
@@ -279,7 +333,7 @@ class DawidSkene(Aggregator):
         self.stopping = stopping
         self.floor = floor
 
-    def fit(self, data: Any, y: None = None) -> DawidSkene:
+    def fit(self, data: Any, y: Any = None, *, true_labels: Any = None) -> DawidSkene:
         """Fit the model by EM.
 
         Parameters
@@ -296,22 +350,26 @@ class DawidSkene(Aggregator):
             partition when read). With a
             ``dask.distributed`` Client the encoded partitions are persisted on the
             workers first (about 3 bytes per annotation plus the item labels).
-            ``init`` must be ``"majority"``.
-        y : None
-            Ignored (the labels are latent).
+            ``init`` must be ``"majority"``; gold labels are not supported there.
+        y : Series or dict, default=None
+            The same as ``true_labels``; give one or the other.
+        true_labels : Series or dict, default=None
+            Known labels of some items (a Series indexed by item or a dict; NaN/None:
+            not known), clamped in EM (see the class docstring). Checked as in
+            :meth:`Aggregator.fit`.
 
         Returns
         -------
         self
         """
         self._validate_params()
-        super().fit(data)
+        super().fit(data, y, true_labels=true_labels)
         return self
 
     def _initial_posteriors(self, ann: Annotations) -> NDArray[np.float64]:
         rated = ann.ratings_per_item() > 0
         if isinstance(self.init, str):
-            return np.ascontiguousarray(_vote_shares(ann)[1])
+            return np.array(_vote_shares(ann)[1], order="C")
         q0 = np.array(self.init, dtype=np.float64)
         shape = (ann.n_items, ann.n_categories)
         if q0.shape != shape:
@@ -372,7 +430,8 @@ class DawidSkene(Aggregator):
                           ConvergenceWarning, stacklevel=stacklevel)
         return priors
 
-    def _fit(self, ann: Annotations) -> NDArray[np.float64]:
+    def _fit(self, ann: Annotations, gold: NDArray[np.int64] | None = None
+             ) -> NDArray[np.float64]:
         if not ann.has_annotators:
             raise ValueError(NEEDS_ANNOTATORS.format(type(self).__name__))
         k, r, n = ann.n_categories, ann.n_annotators, ann.n_items
@@ -385,7 +444,7 @@ class DawidSkene(Aggregator):
         n_ann = ann.n_annotations
 
         parallel = n_ann >= _k.PARALLEL_MIN_ANNOTATIONS
-        em_sweep = _k._em_sweep if parallel else _k._em_sweep_serial
+        em_sweep = _k._em_sweep_gold if parallel else _k._em_sweep_gold_serial
         objective_terms = (_k._crowdkit_objective_terms if parallel
                            else _k._crowdkit_objective_terms_serial)
         nb = _k.n_blocks(n, r, k)
@@ -396,7 +455,14 @@ class DawidSkene(Aggregator):
         ll_items = np.empty(n)
         terms = np.empty(n)
 
-        state = {"q": self._initial_posteriors(ann)}
+        q0 = self._initial_posteriors(ann)
+        if gold is None:
+            gold = np.empty(0, dtype=np.int64)
+        else:  # clamp the rated gold items (crowd-kit's _correct_probas_with_golden)
+            known = np.flatnonzero((gold >= 0) & (ann.ratings_per_item() > 0))
+            q0[known] = 0.0
+            q0[known, gold[known]] = 1.0
+        state = {"q": q0}
 
         def sweep(priors: NDArray[np.float64] | None) -> float:
             """E-step from (priors, log_conf) unless priors is None; then M-step sums."""
@@ -404,7 +470,7 @@ class DawidSkene(Aggregator):
             log_prior = _log(priors) if e_step else np.zeros(k)
             q = np.empty((n, k)) if e_step else state["q"]
             em_sweep(q, log_prior, log_conf, item_ptr, annot, labels, e_step, ll_items,
-                     slabs, prior_sums)
+                     slabs, prior_sums, gold)
             state["q"] = q
             return float(_k._serial_sum(ll_items)) if e_step else math.nan
 

@@ -37,7 +37,7 @@ def n_blocks(n_items: int, n_annotators: int, k: int) -> int:
 
 
 def _em_sweep_impl(q, log_prior, log_conf, item_ptr, annotator_codes, label_codes, e_step,
-              ll, slabs, prior_sums):
+                   ll, slabs, prior_sums, gold):
     """One pass over the annotations: E-step (optional), then M-step expected counts.
 
     Inputs: ``log_prior`` float64 (k,); ``log_conf`` float64 (n_annotators, k, k) indexed
@@ -57,6 +57,7 @@ def _em_sweep_impl(q, log_prior, log_conf, item_ptr, annotator_codes, label_code
     n = item_ptr.shape[0] - 1
     k = log_prior.shape[0]
     nb = slabs.shape[0]
+    has_gold = gold.shape[0] > 0
     for blk in prange(nb):
         slab = slabs[blk]
         slab[:] = 0.0
@@ -82,18 +83,26 @@ def _em_sweep_impl(q, log_prior, log_conf, item_ptr, annotator_codes, label_code
                         s[c] += log_conf[w, lab, c]
                 # mx is finite even with floor=0: the class c that held most of the
                 # item's previous posterior has prior_c > 0 and conf[w_j, c, l_j] > 0
-                # for every annotation j of the item (the item itself put mass there).
-                mx = s[0]
-                for c in range(1, k):
-                    if s[c] > mx:
-                        mx = s[c]
-                tot = 0.0
-                for c in range(k):
-                    s[c] = math.exp(s[c] - mx)
-                    tot += s[c]
-                for c in range(k):
-                    q[i, c] = s[c] / tot
-                ll[i] = mx + math.log(tot)
+                # for every annotation j of the item (the item itself put mass there);
+                # for a gold item that class is its gold class g, so s[g] is finite.
+                g = gold[i] if has_gold else -1
+                if g >= 0:
+                    for c in range(k):
+                        q[i, c] = 0.0
+                    q[i, g] = 1.0
+                    ll[i] = s[g]
+                else:
+                    mx = s[0]
+                    for c in range(1, k):
+                        if s[c] > mx:
+                            mx = s[c]
+                    tot = 0.0
+                    for c in range(k):
+                        s[c] = math.exp(s[c] - mx)
+                        tot += s[c]
+                    for c in range(k):
+                        q[i, c] = s[c] / tot
+                    ll[i] = mx + math.log(tot)
             for c in range(k):
                 psum[c] += q[i, c]
             for j in range(a, b):
@@ -103,8 +112,17 @@ def _em_sweep_impl(q, log_prior, log_conf, item_ptr, annotator_codes, label_code
                     slab[w, lab, c] += q[i, c]
 
 
-_em_sweep = njit(**NJIT_PARALLEL)(_em_sweep_impl)
-_em_sweep_serial = njit(**NJIT)(_em_sweep_impl)
+_em_sweep_gold = njit(**NJIT_PARALLEL)(_em_sweep_impl)
+_em_sweep_gold_serial = njit(**NJIT)(_em_sweep_impl)
+
+
+@njit(**NJIT)
+def _em_sweep_serial(q, log_prior, log_conf, item_ptr, annotator_codes, label_codes, e_step,
+                     ll, slabs, prior_sums):
+    """:func:`_em_sweep_impl` without gold labels, serial (the dask path's per-partition
+    step)."""
+    _em_sweep_gold_serial(q, log_prior, log_conf, item_ptr, annotator_codes, label_codes,
+                          e_step, ll, slabs, prior_sums, np.empty(0, dtype=np.int64))
 
 
 @njit(**NJIT)

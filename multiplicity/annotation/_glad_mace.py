@@ -8,7 +8,7 @@ the long annotation arrays (:mod:`._glad_mace_kernels`).
 from __future__ import annotations
 
 from numbers import Real
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 import pandas as pd
@@ -23,8 +23,6 @@ from ._aggregation_base import Aggregator
 from ._container import Annotations
 
 __all__ = ["GLAD", "MACE"]
-
-
 
 
 def _check_real(value: Any, name: str, *, positive: bool) -> float:
@@ -65,6 +63,15 @@ def _unrated_to_nan(ann: Annotations, P: NDArray[np.float64]) -> NDArray[np.floa
     return P
 
 
+def _clamp(P: NDArray[np.float64], gold: NDArray[np.int64] | None) -> NDArray[np.float64]:
+    """``P`` with the rows of the gold items (``gold >= 0``) one-hot on their gold label."""
+    if gold is not None:
+        rows = np.flatnonzero(gold >= 0)
+        P[rows] = 0.0
+        P[rows, gold[rows]] = 1.0
+    return P
+
+
 class GLAD(Aggregator):
     """GLAD: annotator abilities and item difficulties (Whitehill et al. 2009).
 
@@ -77,6 +84,13 @@ class GLAD(Aggregator):
     standard normal log-priors ``log N(alpha_j - alpha_prior_mean)`` and
     ``log N(b_i - beta_prior_mean)`` by conjugate gradients (scipy's ``CG`` with a Numba
     objective and gradient).
+
+    Gold labels (``fit(data, true_labels=...)``): after every E-step, including the final
+    one, the posterior of a gold item is replaced by one-hot on its known label, so in
+    the M-step its annotations count as certainly right or certainly wrong: they inform
+    the abilities of its annotators and its own difficulty. Nothing else is clamped (the
+    abilities, difficulties and ``class_priors`` stay as they are); the objective in
+    ``log_likelihood_history_`` is Q under the clamped posteriors.
 
     Parameters
     ----------
@@ -123,7 +137,7 @@ class GLAD(Aggregator):
         ``n_annotations * n_categories``; larger is better).
     n_iter_ : int
         EM iterations run.
-    probas_, labels_, classes_, n_items_, n_annotators_
+    probas_, labels_, classes_, gold_, n_gold_, n_items_, n_annotators_
         See :class:`Aggregator`.
 
     Notes
@@ -174,7 +188,10 @@ class GLAD(Aggregator):
                              f"per category), got {self.class_priors!r}")
         return np.log(p / p.sum())
 
-    def _fit(self, ann: Annotations) -> NDArray[np.float64]:
+    _uses_gold: ClassVar[bool] = True
+
+    def _fit(self, ann: Annotations, gold: NDArray[np.int64] | None = None
+             ) -> NDArray[np.float64]:
         max_iter = check_int(self.max_iter, "max_iter", 1)
         tol = _check_real(self.tol, "tol", positive=False)
         m_iter = check_int(self.m_step_max_iter, "m_step_max_iter", 1)
@@ -191,7 +208,8 @@ class GLAD(Aggregator):
         history: list[float] = []
         last = -np.inf
         for _ in range(max_iter):
-            post = _k._glad_e_step(ptr, annot, lab, log_prior, x[:n_ann], x[n_ann:])
+            post = _clamp(_k._glad_e_step(ptr, annot, lab, log_prior, x[:n_ann], x[n_ann:]),
+                          gold)
             res = minimize(_k._glad_objective, x, jac=True, method="CG", tol=m_tol,
                            args=(ptr, annot, lab, post, k, mu_a, mu_b),
                            options={"maxiter": m_iter, "disp": False})
@@ -207,8 +225,8 @@ class GLAD(Aggregator):
         self.betas_ = pd.Series(x[n_ann:], index=ann.items, name="beta")
         self.difficulties_ = pd.Series(np.exp(-x[n_ann:]), index=ann.items,
                                        name="difficulty")
-        post = _unrated_to_nan(ann, _k._glad_e_step(ptr, annot, lab, log_prior, x[:n_ann],
-                                                    x[n_ann:]))
+        post = _unrated_to_nan(ann, _clamp(_k._glad_e_step(ptr, annot, lab, log_prior,
+                                                           x[:n_ann], x[n_ann:]), gold))
         # P(correct) of every annotation: sigmoid(alpha_j * beta_i), beta_i = exp(b_i)
         correct = expit(x[annot] * np.exp(x[n_ann:][ann.item_codes]))
         self.annotator_accuracy_ = _per_annotator_mean(ann, correct)
@@ -227,6 +245,14 @@ class MACE(Aggregator):
     ``Beta(alpha, beta)`` prior on spamming/knowing and a symmetric
     ``Dirichlet(strategy_prior)`` prior on ``xi_j``), from ``n_restarts`` random starts,
     keeping the run with the largest log marginal likelihood.
+
+    Gold labels (``fit(data, true_labels=...)``): in every E-step of every run the
+    posterior of a gold item is one-hot on its known label ``g``, and so are the
+    spamming indicators of its annotations: an annotation with a label other than ``g``
+    was spammed (probability of knowing 0), one with label ``g`` was given knowingly with
+    probability ``theta_j / (theta_j + (1 - theta_j) xi_j[g])`` (its weights, for
+    ``"vb"``). The M-steps then use these counts; the log-likelihoods become the joint
+    log-probability of the labels and the gold labels.
 
     Parameters
     ----------
@@ -276,7 +302,7 @@ class MACE(Aggregator):
     restart_log_likelihoods_ : ndarray of shape (n_restarts,)
     n_iter_ : int
         Rounds run by the kept run.
-    probas_, labels_, classes_, n_items_, n_annotators_
+    probas_, labels_, classes_, gold_, n_gold_, n_items_, n_annotators_
         See :class:`Aggregator`.
 
     Notes
@@ -330,7 +356,10 @@ class MACE(Aggregator):
         st = rng.uniform(1.0, hi, (n_annotators, n_categories))
         return sk / sk.sum(axis=1, keepdims=True), st / st.sum(axis=1, keepdims=True)
 
-    def _fit(self, ann: Annotations) -> NDArray[np.float64]:
+    _uses_gold: ClassVar[bool] = True
+
+    def _fit(self, ann: Annotations, gold: NDArray[np.int64] | None = None
+             ) -> NDArray[np.float64]:
         n_restarts = check_int(self.n_restarts, "n_restarts", 1)
         max_iter = check_int(self.max_iter, "max_iter", 1)
         tol = _check_real(self.tol, "tol", positive=False)
@@ -346,6 +375,7 @@ class MACE(Aggregator):
         _check_annotator_ids(ann, "MACE")
         rng = np.random.default_rng(self.random_state)
         ptr, annot, lab = ann.item_ptr, ann.annotator_codes, ann.label_codes
+        clamped = np.empty(0, dtype=np.int64) if gold is None else gold
         best = None
         lls = np.empty(n_restarts)
         for r in range(n_restarts):
@@ -355,7 +385,7 @@ class MACE(Aggregator):
             st = np.ascontiguousarray(st, dtype=np.float64)
             post, hist, n_iter = _k._mace_run(ptr, annot, lab, spam, know, st,
                                               self.method == "vb", smoothing, alpha, beta,
-                                              strategy_prior, max_iter, tol)
+                                              strategy_prior, max_iter, tol, clamped)
             lls[r] = hist[n_iter - 1]
             if best is None or lls[r] > lls[best[0]]:
                 best = (r, post, hist[:n_iter].tolist(), n_iter, spam, know, st)

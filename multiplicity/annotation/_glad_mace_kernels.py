@@ -121,13 +121,18 @@ def _digamma(x):
 
 
 @njit(**NJIT)
-def _mace_e_step(item_ptr, annotator, label, spam, know, strategies, post, p_know):
+def _mace_e_step(item_ptr, annotator, label, spam, know, strategies, post, p_know, gold):
     """One MACE E-step; fills ``post`` (n_items, n_classes) and ``p_know`` (n_annotations,).
 
     ``spam``/``know`` (n_annotators,) are the weights of spamming and knowing, and
     ``strategies`` (n_annotators, n_classes) the spamming label distributions. The true
     label is uniform. ``p_know[a]`` is the posterior probability that annotation ``a``
-    was given knowingly. Returns the log marginal likelihood (float).
+    was given knowingly. ``gold`` int64 (n_items,) or (0,): the category code of each
+    item's known label, -1 for none (empty: no gold). A gold item's posterior is one-hot
+    on its label ``g``, so ``p_know[a]`` is ``know / (know + spam * xi[l])`` when the
+    label ``l`` equals ``g`` and 0 otherwise (a wrong label was spammed), and its term of
+    the log-likelihood is the joint ``log P(labels, z = g)``. Returns the log marginal
+    likelihood (float).
 
     Every per-annotation factor depends only on (annotator, label), so the logs are
     taken once per pair, not once per annotation.
@@ -146,6 +151,7 @@ def _mace_e_step(item_ptr, annotator, label, spam, know, strategies, post, p_kno
             knows[j, c] = know[j] / (base + know[j])
     row = np.empty(k)
     ll = 0.0
+    has_gold = gold.shape[0] > 0
     for i in range(n_items):
         for c in range(k):
             row[c] = 0.0
@@ -159,13 +165,20 @@ def _mace_e_step(item_ptr, annotator, label, spam, know, strategies, post, p_kno
         for c in range(k):
             row[c] += spam_all
             m = max(m, row[c])
-        s = 0.0
-        for c in range(k):
-            row[c] = math.exp(row[c] - m)
-            s += row[c]
-        ll += m + math.log(s)
-        for c in range(k):
-            post[i, c] = row[c] / s
+        g = gold[i] if has_gold else -1
+        if g >= 0:
+            ll += row[g]
+            for c in range(k):
+                post[i, c] = 0.0
+            post[i, g] = 1.0
+        else:
+            s = 0.0
+            for c in range(k):
+                row[c] = math.exp(row[c] - m)
+                s += row[c]
+            ll += m + math.log(s)
+            for c in range(k):
+                post[i, c] = row[c] / s
         for a in range(item_ptr[i], item_ptr[i + 1]):
             lab = label[a]
             p_know[a] = post[i, lab] * knows[annotator[a], lab]
@@ -211,22 +224,25 @@ def _mace_m_step(annotator, label, p_know, vb, smoothing, alpha, beta, strategy_
 
 @njit(**NJIT)
 def _mace_run(item_ptr, annotator, label, spam, know, strategies, vb, smoothing, alpha,
-              beta, strategy_prior, max_iter, tol):
+              beta, strategy_prior, max_iter, tol, gold):
     """One MACE run from the given weights (updated in place): E-step, then ``max_iter``
     rounds of (M-step, E-step), stopping early when the log marginal likelihood changes by
-    less than ``tol``. Returns ``(post, history, n_iter)``; ``history`` (max_iter,) holds
-    the log marginal likelihood after each round (NaN past ``n_iter``)."""
+    less than ``tol``; gold items clamped in every E-step (see :func:`_mace_e_step`).
+    Returns ``(post, history, n_iter)``; ``history`` (max_iter,) holds the log marginal
+    likelihood after each round (NaN past ``n_iter``)."""
     n_items = item_ptr.shape[0] - 1
     k = strategies.shape[1]
     post = np.empty((n_items, k))
     p_know = np.empty(label.shape[0])
     history = np.full(max_iter, np.nan)
-    ll = _mace_e_step(item_ptr, annotator, label, spam, know, strategies, post, p_know)
+    ll = _mace_e_step(item_ptr, annotator, label, spam, know, strategies, post, p_know,
+                      gold)
     n_iter = 0
     for it in range(max_iter):
         _mace_m_step(annotator, label, p_know, vb, smoothing, alpha, beta, strategy_prior,
                      spam, know, strategies)
-        new = _mace_e_step(item_ptr, annotator, label, spam, know, strategies, post, p_know)
+        new = _mace_e_step(item_ptr, annotator, label, spam, know, strategies, post, p_know,
+                           gold)
         history[it] = new
         n_iter = it + 1
         if abs(new - ll) < tol:
