@@ -14,6 +14,12 @@ cancellation of the raw-moment formulas). The ``_intraclass_correlation_statisti
 helper writes the coefficient as a function of per-item sums (see ``_stats.py``), and
 ``_intraclass_correlation_analytic`` gives the F test and the F-distribution confidence
 intervals of Shrout & Fleiss (1979) and McGraw & Wong (1996).
+
+With ``missing="model"`` the table may be incomplete: the variance components of the
+crossed random-effects model ``y_ij = mu + a_i + b_j + e_ij`` are estimated by REML
+(``_icc_mixed.py``) and turned into the mean squares they imply, as R's
+``psych::ICC(x, lmer=TRUE)`` does: ``MSR = k s2_a + s2_e``, ``MSC = n s2_b + s2_e``,
+``MSE = s2_e``, ``MSW = s2_e + s2_b``; the six forms then follow from the same formulas.
 """
 
 from __future__ import annotations
@@ -28,12 +34,13 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .._errors import ON_UNDEFINED
+from . import _icc_mixed
 from ._container import Annotations, check_annotations
 from ._stats import ItemStatistic
 
 __all__ = ["ICC_FORMS", "intraclass_correlation"]
 
-Missing = Literal["raise", "drop_items"]
+Missing = Literal["raise", "drop_items", "model"]
 OnUndefined = Literal["raise", "nan"]
 
 #: Canonical Shrout & Fleiss name -> (model, averaged). Model 1: one-way random effects;
@@ -71,7 +78,7 @@ UNKNOWN_FORM = ("form must be one of {forms}, a McGraw & Wong or psych/pingouin 
                 "'two-way random, absolute agreement, single'; got {got!r}")
 FORM_K_MISMATCH = ("form {form!r} averages {m} ratings per item, but the data have {k} "
                    "annotators; use {canonical!r}")
-MISSING_OPTION = "missing must be 'raise' or 'drop_items', got {got!r}"
+MISSING_OPTION = "missing must be 'raise', 'drop_items' or 'model', got {got!r}"
 CONFIDENCE = "confidence must lie in (0, 1), got {got!r}"
 NOT_NUMERIC = ("intraclass_correlation needs numeric labels in data, but its categories are "
                "not numbers ({cats}...)")
@@ -85,6 +92,17 @@ INCOMPLETE = ("intraclass_correlation needs a complete items x annotators table:
               "missing='drop_items' to use only the {good} complete items")
 TOO_FEW = ("intraclass_correlation needs at least 2 complete items and 2 annotators, got "
            "{n} complete item(s) and {k} annotator(s)")
+TOO_FEW_MODEL = ("intraclass_correlation with missing='model' needs ratings of at least 2 "
+                 "items by at least 2 annotators, got {n} rated item(s) and {k} "
+                 "annotator(s)")
+NO_RESIDUAL_DF = ("intraclass_correlation with missing='model' cannot separate the residual "
+                  "from the item and annotator effects: {N} ratings, but the items and "
+                  "annotators alone already fit {rank} of them exactly (e.g. every item "
+                  "rated by a single annotator); the design needs more overlap")
+NO_ANALYTIC_MODEL = ("intraclass_correlation with missing='model' has no F-distribution "
+                     "interval (the mean squares are not those of a complete table); use "
+                     "ci='bootstrap'")
+NO_RESIDUAL = "the ratings are exactly item plus annotator effects, with no residual"
 UNDEFINED = ("{form} is undefined on this data: its denominator is 0 ({why}); pass "
              "on_undefined='nan' to get NaN instead")
 
@@ -113,7 +131,7 @@ def _check_form(form: Any) -> tuple[str, int | None]:
 
 
 def _check_options(missing: Any, on_undefined: Any) -> None:
-    if missing not in ("raise", "drop_items"):
+    if missing not in ("raise", "drop_items", "model"):
         raise ValueError(MISSING_OPTION.format(got=missing))
     if on_undefined not in ("raise", "nan"):
         raise ValueError(ON_UNDEFINED.format(got=on_undefined))
@@ -132,7 +150,8 @@ class _Design:
 
 
 def _design(data: Any, form: Any, missing: Any, on_undefined: Any) -> _Design:
-    """Validate everything and keep the items rated by every annotator."""
+    """Validate everything and keep the items rated by every annotator (with
+    ``missing="model"``: every item with a rating)."""
     ann: Annotations = check_annotations(data)
     name, explicit_k = _check_form(form)
     _check_options(missing, on_undefined)
@@ -146,21 +165,22 @@ def _design(data: Any, form: Any, missing: Any, on_undefined: Any) -> _Design:
     # Annotators who rated nothing are not part of the design.
     rated = np.bincount(ann.annotator_codes, minlength=ann.n_annotators) > 0
     k = int(np.count_nonzero(rated))
-    complete = ann.ratings_per_item() == k
-    n = int(np.count_nonzero(complete))
+    per_item = ann.ratings_per_item()
+    kept = per_item > 0 if missing == "model" else per_item == k
+    n = int(np.count_nonzero(kept))
     if n < ann.n_items and missing == "raise":
         raise ValueError(INCOMPLETE.format(bad=ann.n_items - n, n=ann.n_items, k=k, good=n))
     if n < 2 or k < 2:
-        raise ValueError(TOO_FEW.format(n=n, k=k))
+        raise ValueError((TOO_FEW_MODEL if missing == "model" else TOO_FEW).format(n=n, k=k))
     if explicit_k is not None and explicit_k != k:
         raise ValueError(FORM_K_MISMATCH.format(form=form, m=explicit_k, k=k,
                                                 canonical=name))
     if n == ann.n_items and k == ann.n_annotators:  # complete table: nothing to renumber
         x, item, annotator = values, ann.item_codes, ann.annotator_codes
     else:
-        keep = complete[ann.item_codes]
+        keep = kept[ann.item_codes]
         x = values[keep]
-        item = (np.cumsum(complete) - 1)[ann.item_codes[keep]]
+        item = (np.cumsum(kept) - 1)[ann.item_codes[keep]]
         annotator = (np.cumsum(rated) - 1)[ann.annotator_codes[keep]]
     y = x - x.mean()
     return _Design(name, np.ascontiguousarray(y), np.asarray(item, dtype=np.int64),
@@ -195,6 +215,23 @@ def _mean_squares(d: _Design) -> _MeanSquares:
     return _MeanSquares(np.array([ssr / (n - 1)]), np.array([ssc / (k - 1)]),
                         np.array([sse / ((n - 1) * (k - 1))]), np.array([ssw / (n * (k - 1))]),
                         np.array([sst / (n * k - 1)]), np.array([float(n)]), k)
+
+
+def _model_mean_squares(d: _Design) -> _MeanSquares | None:
+    """The mean squares implied by the REML variance components (psych's conversion);
+    None when the ratings are exactly item plus annotator effects (no residual)."""
+    N = d.y.size
+    rank = _icc_mixed.residual_rank(d.item, d.annotator, d.n, d.k)
+    if N <= rank:
+        raise ValueError(NO_RESIDUAL_DF.format(N=N, rank=rank))
+    ss = _icc_mixed.fixed_residual_ss(d.y, d.item, d.annotator, d.n, d.k)
+    if ss == 0.0:
+        return None
+    s2a, s2b, s2e = _icc_mixed.crossed_reml(d.y, d.item, d.annotator, d.n, d.k,
+                                            ss / (N - rank))
+    return _MeanSquares(np.array([d.k * s2a + s2e]), np.array([d.n * s2b + s2e]),
+                        np.array([s2e]), np.array([s2e + s2b]),
+                        np.array([s2a + s2b + s2e]), np.array([float(d.n)]), d.k)
 
 
 def _icc_from(form: str, ms: _MeanSquares) -> NDArray[np.float64]:
@@ -233,7 +270,8 @@ def intraclass_correlation(data: Any, form: str = "ICC(2,1)", *, missing: Missin
     ----------
     data : Annotations or table accepted by :meth:`Annotations.from_wide`
         Items x annotators numeric ratings. The table must be complete (every annotator
-        rated every item); annotators who rated no item at all are ignored.
+        rated every item) unless ``missing="model"``; annotators who rated no item at all
+        are ignored.
     form : str, default="ICC(2,1)"
         One of the six Shrout & Fleiss forms, or an alias (case, blanks, "-" and "_" are
         ignored):
@@ -256,9 +294,14 @@ def intraclass_correlation(data: Any, form: str = "ICC(2,1)", *, missing: Missin
         ``"two-way mixed, absolute agreement, ..."``, which McGraw & Wong compute with the
         same formulas. ``"ICC(2,4)"`` (Shrout & Fleiss's notation with the number of
         annotators) is accepted when the data have 4 annotators.
-    missing : {"raise", "drop_items"}, default="raise"
+    missing : {"raise", "drop_items", "model"}, default="raise"
         What to do with items that lack a rating from some annotator: raise a
-        ``ValueError`` that says how many there are, or leave them out.
+        ``ValueError`` that says how many there are, leave them out, or (``"model"``)
+        keep every rating and take the variance components of items ``s2_a``,
+        annotators ``s2_b`` and residual ``s2_e`` from the REML fit of the crossed
+        random-effects model ``y_ij = mu + a_i + b_j + e_ij``, as R's
+        ``psych::ICC(x, lmer=TRUE)`` does (see Notes). Items and annotators with a
+        single rating count too.
     on_undefined : {"raise", "nan"}, default="raise"
         When the coefficient is 0 / 0 (e.g. every rating is the same): raise a
         ``ValueError`` or return NaN.
@@ -270,7 +313,8 @@ def intraclass_correlation(data: Any, form: str = "ICC(2,1)", *, missing: Missin
         down to ``-1 / (k - 1)`` for single ratings (averaged ones are unbounded below).
         The two-way random forms ICC(2,.) have ``(MSC - MSE) / n`` in the denominator:
         when the annotators' means vary less than chance (``MSC < MSE``) they can leave
-        ``[-1 / (k - 1), 1]`` on small, degenerate tables.
+        ``[-1 / (k - 1), 1]`` on small, degenerate tables. With ``missing="model"``
+        ICC(2,.) and ICC(3,.) lie in ``[0, 1]``; ICC(1,.) can be negative.
 
     Raises
     ------
@@ -278,8 +322,11 @@ def intraclass_correlation(data: Any, form: str = "ICC(2,1)", *, missing: Missin
         Unknown ``form``, ``missing`` or ``on_undefined``; labels that are not numbers;
         data without annotator identities (:meth:`Annotations.from_counts`) or with
         repeated ratings; incomplete items with ``missing="raise"``; fewer than 2
-        complete items or 2 annotators; an undefined coefficient with
-        ``on_undefined="raise"``.
+        complete items (with ``missing="model"``: rated items) or 2 annotators; with
+        ``missing="model"``, a design in which items and annotators leave no residual
+        degrees of freedom (e.g. every item rated once); an undefined coefficient with
+        ``on_undefined="raise"`` (with ``missing="model"`` also ratings that are exactly
+        item plus annotator effects, where REML has no maximum).
 
     See Also
     --------
@@ -297,6 +344,23 @@ def intraclass_correlation(data: Any, form: str = "ICC(2,1)", *, missing: Missin
     * ICC(3,k) = (MSR - MSE) / MSR
 
     The "k" forms are the reliability of the mean of the ``k`` ratings (Spearman-Brown).
+
+    With ``missing="model"`` the mean squares are those the REML variance components
+    imply in a complete table, as in ``psych::ICC(x, lmer=TRUE)``: ``MSR = k s2_a +
+    s2_e``, ``MSC = n s2_b + s2_e``, ``MSE = s2_e`` and ``MSW = s2_b + s2_e``. So
+    ICC(2,1) = ``s2_a / (s2_a + s2_b + s2_e)``, ICC(3,1) = ``s2_a / (s2_a + s2_e)``,
+    ICC(2,k) = ``s2_a / (s2_a + (s2_b + s2_e) / k)``, ICC(3,k) = ``s2_a / (s2_a + s2_e
+    / k)``, and the one-way forms ICC(1,1) = ``(k s2_a - s2_b) / (k s2_a + (k - 1) s2_b
+    + k s2_e)`` and ICC(1,k) = ``(k s2_a - s2_b) / (k s2_a + s2_e)``. ``k`` is the
+    number of annotators (the columns of the table, as in psych), not the number of
+    ratings an item received: the "k" forms are the reliability of an item's mean over
+    all ``k`` annotators, as if each had rated it. On a complete table the REML
+    estimates are the ANOVA ones, ``s2_a = (MSR - MSE) / k``, ``s2_b = (MSC - MSE) / n``,
+    ``s2_e = MSE``, when both are positive, and every form equals its ANOVA value. When
+    ``MSR < MSE`` or ``MSC < MSE`` the ANOVA estimate is negative, REML sets the
+    component to 0 and refits the others, and the two differ. ``ci="analytic"`` is not
+    available for ``missing="model"`` (the F intervals assume a complete table);
+    ``ci="bootstrap"`` refits the model on each resample.
     ``agreement(data, "intraclass_correlation", ci="analytic")`` adds the F test and the
     F-distribution confidence interval. P. E. Shrout and J. L. Fleiss (1979),
     "Intraclass correlations: uses in assessing rater reliability", Psychological
@@ -313,9 +377,24 @@ def intraclass_correlation(data: Any, form: str = "ICC(2,1)", *, missing: Missin
     0.2898
     >>> round(intraclass_correlation(table, "ICC3k"), 4)
     0.9093
+
+    Two ratings missing: the mixed model keeps the other 22.
+
+    >>> table[0][1] = table[3][3] = None
+    >>> round(intraclass_correlation(table, "ICC(2,1)", missing="model"), 4)
+    0.3491
     """
     d = _design(data, form, missing, on_undefined)
-    ms = _mean_squares(d)
+    if missing == "model":
+        mms = _model_mean_squares(d)
+        if mms is None:
+            if on_undefined == "nan":
+                return math.nan
+            why = "every rating is the same" if not np.any(d.y) else NO_RESIDUAL
+            raise ValueError(UNDEFINED.format(form=d.form, why=why))
+        ms = mms
+    else:
+        ms = _mean_squares(d)
     value = float(_icc_from(d.form, ms)[0])
     if math.isnan(value) and on_undefined == "raise":
         raise ValueError(UNDEFINED.format(form=d.form, why=_undefined_reason(d.form, ms)))
@@ -331,13 +410,13 @@ def _intraclass_correlation_statistic(ann: Any, form: str = "ICC(2,1)", *,
     ``S`` has the columns ``1``, ``sum_j y_ij^2``, ``(sum_j y_ij)^2 / k``, ``sum_j y_ij``
     and, for the two-way forms, ``y_i1 .. y_ik`` (the item's rating by each annotator),
     with ``y`` the ratings minus their grand mean; only complete items are rows. None for
-    two-way forms with more than 256 annotators (the bootstrap then recomputes the
-    coefficient on resampled data).
+    two-way forms with more than 256 annotators and for ``missing="model"`` (the
+    bootstrap then recomputes the coefficient on resampled data).
     """
     d = _design(ann, form, missing, on_undefined)
     model, _ = ICC_FORMS[d.form]
     n, k = d.n, d.k
-    if model != 1 and k > _MAX_STAT_COLUMNS:
+    if missing == "model" or (model != 1 and k > _MAX_STAT_COLUMNS):
         return None
     rows = np.bincount(d.item, weights=d.y, minlength=n)
     width = 4 if model == 1 else 4 + k
@@ -402,6 +481,8 @@ def _intraclass_correlation_analytic(ann: Any, form: str = "ICC(2,1)", *,
             not 0.0 < float(confidence) < 1.0:
         raise ValueError(CONFIDENCE.format(got=confidence))
     d = _design(ann, form, missing, on_undefined)
+    if missing == "model":
+        raise ValueError(NO_ANALYTIC_MODEL)
     ms = _mean_squares(d)
     value = float(_icc_from(d.form, ms)[0])
     if math.isnan(value) and on_undefined == "raise":
