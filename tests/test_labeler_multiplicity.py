@@ -28,7 +28,10 @@ matplotlib.use("Agg")
 
 # Most examples have fewer runs than a selective vote needs to answer any item; the warning
 # that says so is checked by test_too_few_runs_to_vote_warn.
-pytestmark = pytest.mark.filterwarnings("ignore:with .* runs the selective vote cannot")
+# Random examples often have more runs than items too (checked by
+# test_more_runs_than_items_warns).
+pytestmark = [pytest.mark.filterwarnings("ignore:with .* runs the selective vote cannot"),
+              pytest.mark.filterwarnings("ignore:labels_by_run has .* more runs than items")]
 
 
 def run(P, *args, **kwargs):
@@ -465,3 +468,20 @@ def test_annotations_from_counts_are_enough_for_the_human_measures():
     changes, acc = ref_human_measures(rows, P, ["a", "b"])
     assert res.aggregate_changes == pytest.approx(changes, abs=1e-15)
     npt.assert_allclose(res.human_accuracy, acc, atol=1e-15)
+
+
+def test_probabilities_with_fewer_classes_than_labels_raise():
+    P = [["a", "b", "c"], ["a", "c", "c"]]
+    with pytest.raises(ValueError, match=re.escape("probabilities give 2 class probabilities "
+                                                   "but the runs use 3 labels")):
+        run(P, probabilities=np.full((2, 3, 2), 0.5))
+    with pytest.raises(ValueError, match="positive-class probabilities"):
+        run(P, probabilities=np.full((2, 3), 0.5))
+    res = run(P, probabilities=np.full((2, 3, 3), 1 / 3))
+    npt.assert_allclose(res.capacity, 1.0)  # identical runs' distributions: capacity 1
+
+
+def test_more_runs_than_items_warns():
+    runs = np.array([["a", "b"]] * 4 + [["b", "b"]] * 4)  # 8 runs over 2 items
+    with pytest.warns(UserWarning, match=re.escape("more runs than items")):
+        labeler_multiplicity(runs)

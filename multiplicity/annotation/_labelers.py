@@ -60,6 +60,11 @@ TOO_FEW_TO_VOTE = ("with {r} runs the selective vote cannot answer any item at a
                    "even a unanimous vote has p-value 2**(1 - {r}) = {p:.3g} > alpha, so "
                    "every item abstains (abstention_rate = 1). Use at least {need} runs, or "
                    "a larger alpha")
+PROBA_CLASSES = ("probabilities give {what} but the runs use {n_labels} labels {labels}; give "
+                 "one probability per label, in the sorted order of the labels")
+MORE_RUNS_THAN_ITEMS = ("labels_by_run has {r} runs (rows) and {n} items (columns): more runs "
+                        "than items. Rows are runs and columns items; if the table holds one "
+                        "column per run, pass labels_by_run.T")
 PLOT_KIND = "kind must be 'pairwise' or 'self_consistency', got {got!r}"
 IDENTICAL_RUNS = ("identical 'random' runs: all {r} runs give the same label to every item, "
                   "so every multiplicity measure is 0. The seeds or prompts did not change "
@@ -334,10 +339,17 @@ def _reference_row(reference: Any, runs: pd.Index) -> int:
                                               n=len(runs), got=reference))
 
 
-def _check_probabilities(probabilities: Any, r: int, n: int) -> NDArray[np.float64]:
+def _check_probabilities(probabilities: Any, r: int, n: int, labels: pd.Index
+                         ) -> NDArray[np.float64]:
     Q = np.asarray(probabilities)
     if Q.ndim not in (2, 3) or Q.shape[:2] != (r, n):
         raise ValueError(PROBA_SHAPE.format(r=r, n=n, shape=Q.shape))
+    k = 2 if Q.ndim == 2 else Q.shape[2]
+    if k < len(labels):
+        raise ValueError(PROBA_CLASSES.format(
+            k=k, what="positive-class probabilities (two classes)" if Q.ndim == 2
+            else f"{k} class probabilities", n_labels=len(labels),
+            labels=[py_scalar(x) for x in labels[:8]]))
     return Q
 
 
@@ -422,8 +434,9 @@ def labeler_multiplicity(labels_by_run: Any, reference: Any = 0, *,
     probabilities : array-like of shape (n_runs, n_items, n_classes) or (n_runs, n_items), \
 optional
         Each run's class probabilities (rows sum to 1), or positive-class probabilities
-        of a binary task, in the order of the rows and columns of ``labels_by_run``.
-        Gives the per-item Rashomon capacity.
+        of a binary task, in the order of the rows and columns of ``labels_by_run``; the
+        class axis in the sorted order of the labels (at least one class per label the
+        runs use). Gives the per-item Rashomon capacity.
     annotations : Annotations or table accepted by :meth:`Annotations.from_wide`, optional
         Human annotations of (some of) the same items, matched by item name (the columns
         of ``labels_by_run``); gives ``aggregate_changes`` and ``human_accuracy`` on the
@@ -460,7 +473,8 @@ optional
         did not reach the annotator. The measures are returned (all zero). Also when
         there are too few runs for the selective vote to answer any item at ``alpha``
         (a unanimous vote of ``r`` runs has p-value ``2**(1 - r)``: at ``alpha=0.05``
-        six runs at least): every item then abstains.
+        six runs at least): every item then abstains. And when there are more runs
+        (rows) than items (columns), the sign of a table with one column per run.
 
     See Also
     --------
@@ -517,7 +531,9 @@ optional
     codes, labels = _encode(values, runs, items)
     ref = _reference_row(reference, runs)
     r, n = codes.shape
-    Q = None if probabilities is None else _check_probabilities(probabilities, r, n)
+    Q = None if probabilities is None else _check_probabilities(probabilities, r, n, labels)
+    if r > n:
+        warnings.warn(MORE_RUNS_THAN_ITEMS.format(r=r, n=n), UserWarning, stacklevel=2)
     vote, p_values, answered = _vote(codes, labels, alpha, abstain_label)
     if (codes == codes[0]).all():
         warnings.warn(IDENTICAL_RUNS.format(r=r), UserWarning, stacklevel=2)
