@@ -55,10 +55,8 @@ def anova(table):
             "msc": ssc / (k - 1), "mse": sse / ((n - 1) * (k - 1)), "n": n, "k": k}
 
 
-def anova_icc(table, form):
-    m = anova(table)
-    msr, msc, mse, n, k = m["msr"], m["msc"], m["mse"], m["n"], m["k"]
-    msw = (m["ssc"] + m["sse"]) / (n * (k - 1))
+def icc_from_ms(msr, msc, mse, msw, n, k, form):
+    """Shrout & Fleiss (1979) / McGraw & Wong (1996) formulas from the mean squares."""
     return {"ICC(1,1)": (msr - msw) / (msr + (k - 1) * msw),
             "ICC(2,1)": (msr - mse) / (msr + (k - 1) * mse + k * (msc - mse) / n),
             "ICC(3,1)": (msr - mse) / (msr + (k - 1) * mse),
@@ -67,15 +65,16 @@ def anova_icc(table, form):
             "ICC(3,k)": (msr - mse) / msr}[form]
 
 
+def anova_icc(table, form):
+    m = anova(table)
+    n, k = m["n"], m["k"]
+    msw = (m["ssc"] + m["sse"]) / (n * (k - 1))
+    return icc_from_ms(m["msr"], m["msc"], m["mse"], msw, n, k, form)
+
+
 def psych_icc(s2a, s2b, s2e, n, k, form):
     """psych::ICC (R/ICC.R, lmer branch): variance components -> mean squares -> ICCs."""
-    msb, msj, mse, msw = k * s2a + s2e, n * s2b + s2e, s2e, s2e + s2b
-    return {"ICC(1,1)": (msb - msw) / (msb + (k - 1) * msw),
-            "ICC(2,1)": (msb - mse) / (msb + (k - 1) * mse + k * (msj - mse) / n),
-            "ICC(3,1)": (msb - mse) / (msb + (k - 1) * mse),
-            "ICC(1,k)": (msb - msw) / msb,
-            "ICC(2,k)": (msb - mse) / (msb + (msj - mse) / n),
-            "ICC(3,k)": (msb - mse) / msb}[form]
+    return icc_from_ms(k * s2a + s2e, n * s2b + s2e, s2e, s2e + s2b, n, k, form)
 
 
 def statsmodels_components(table):
@@ -88,10 +87,10 @@ def statsmodels_components(table):
     df["g"] = 1
     model = smf.mixedlm("y ~ 1", df, groups="g", re_formula="0",
                         vc_formula={"item": "0 + C(item)", "ann": "0 + C(ann)"})
-    # No single optimiser of statsmodels converges on every design (BFGS stops short on
-    # some): keep the fit with the largest REML log-likelihood.
+    # BFGS stops short on one of the designs below and Powell's method converges there:
+    # keep the fit with the largest REML log-likelihood.
     fits = []
-    for method, options in (("bfgs", {"gtol": 1e-10}), ("lbfgs", {}),
+    for method, options in (("bfgs", {"gtol": 1e-10}),
                             ("powell", {"xtol": 1e-10, "ftol": 1e-14})):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # the reference's own convergence notes
@@ -220,7 +219,7 @@ def test_explicit_number_of_annotators():
 
 
 # --------------------------------------------------------------------------- properties
-@settings(max_examples=20, deadline=None)
+@settings(max_examples=12, deadline=None)
 @given(seed=st.integers(0, 2**32 - 1), scale=st.floats(0.01, 100),
        shift=st.floats(-100, 100))
 def test_invariances(seed, scale, shift):
