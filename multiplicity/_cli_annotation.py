@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import re
 import sys
 from collections.abc import Sequence
@@ -136,6 +137,16 @@ def _load_annotations(args: argparse.Namespace, *, drop_empty: bool = False
     if args.categories is not None:
         kwargs["categories"] = _categories_for(args.categories, df[args.label], args.file,
                                                args.label)
+    if getattr(args, "multi_label", False):
+        if args.categories is not None:
+            raise UserError("--categories orders single labels; with --multi-label each "
+                            "label is a set of tags: leave --categories out")
+        if args.tag_sep is not None:  # "joy|fear" in one cell: the cell is a list of tags
+            df = df.copy()
+            df[args.label] = [v.split(args.tag_sep) if isinstance(v, str) else v
+                              for v in df[args.label]]
+        else:  # one row per (item, annotator, tag)
+            kwargs["multi_label"] = True
     ann = _api_call(args.command, Annotations.from_long, df, **kwargs)
     if not drop_empty:  # the container's own count, where it keeps one
         n_empty = int(getattr(ann, "n_dropped", n_empty))
@@ -233,6 +244,8 @@ def _cmd_agreement(args: argparse.Namespace) -> int:
 
     loaded = _load_annotations(args)
     ann = loaded.ann
+    if args.multi_label:
+        return _agreement_by_tag(args, loaded)
     requests = _agreement_requests(ann, args)
     ci = None if args.ci == "none" else args.ci
     table = _api_call("agreement", agreement, ann,
@@ -280,6 +293,47 @@ def _cmd_agreement(args: argparse.Namespace) -> int:
         print(f"note: {label} was undefined on {count:,} of {args.n_resamples:,} bootstrap "
               "resamples (for example a resample with a single category); they are left "
               "out of its se and interval")
+    return 0
+
+
+def _agreement_by_tag(args: argparse.Namespace, loaded: LoadedAnnotations) -> int:
+    """``agreement --multi-label``: one row per tag (each tag's yes/no view of the sets),
+    and Krippendorff's alpha of the sets with the MASI distance."""
+    import numpy as np
+
+    ann = loaded.ann
+    ci = None if args.ci == "none" else args.ci
+    table = _api_call("agreement", annotation.tag_agreement, ann, ci=ci,
+                      n_resamples=args.n_resamples, random_state=args.random_state)
+    try:
+        masi = annotation.krippendorff_alpha(ann, distance="masi")
+    except ValueError as e:
+        masi, masi_note = float("nan"), str(e).strip().splitlines()[0]
+    else:
+        masi_note = None
+    undefined = table.attrs.get("undefined", {})
+    if args.json:
+        records = {str(tag): {col: (None if isinstance(v, float) and not np.isfinite(v)
+                                    else v.item() if isinstance(v, np.generic) else v)
+                              for col, v in row.items()}
+                   for tag, row in table.iterrows()}
+        print(json.dumps({"n_items": ann.n_items, "n_annotators": ann.n_annotators,
+                          "n_annotations": ann.n_annotations, "n_tags": len(ann.tags),
+                          "ci": ci, "masi_alpha": None if math.isnan(masi) else masi,
+                          "tags": records,
+                          "undefined": {str(k): v for k, v in undefined.items()}},
+                         indent=2, default=str))
+        return 0
+    print(loaded.line())
+    print(f"{len(ann.tags):,} tags; each label is the set of tags an annotator gave an item")
+    print(table.to_string(float_format=lambda v: f"{v:.4f}", na_rep=""))
+    if undefined:
+        print("\nundefined (empty cells):")
+        for tag, reasons in undefined.items():
+            for name, reason in reasons.items():
+                print(f"  {tag}: {name}: {cli_message(reason, FLAGS['agreement'])}")
+    print("\nKrippendorff's alpha of the sets, MASI distance (Passonneau 2006): "
+          + (f"{masi:.4f}" if masi_note is None else f"undefined ({masi_note})"))
     return 0
 
 

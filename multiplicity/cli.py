@@ -289,6 +289,14 @@ def _build_parser() -> argparse.ArgumentParser:
                        help="a coefficient undefined on the data (e.g. a single category): "
                        "nan leaves its cells empty and says why below the table (default); "
                        "raise stops with an error")
+    agree.add_argument("--multi-label", action="store_true",
+                       help="each label is a set of tags (one row per item, annotator and "
+                       "tag, or tags separated by --tag-sep): print one row per tag, the "
+                       "agreement on whether each annotator gave it, and alpha of the sets "
+                       "with the MASI distance")
+    agree.add_argument("--tag-sep", default=None, metavar="CHAR",
+                       help="with --multi-label: the separator of several tags in one label "
+                       "cell (e.g. '|' for joy|fear)")
     agree.add_argument("--json", action="store_true", help="print JSON instead of a table")
     agree.set_defaults(func=_cmd_agreement)
 
