@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from . import annotation  # light: what it needs loads on first use
-from ._cli_input import read_csv, require_columns
+from ._cli_input import blank_labels as _blank_labels
+from ._cli_input import read_csv, read_item_labels, require_columns
 from ._cli_messages import FLAGS, UserError, _api_call, cli_message
 
 AGGREGATORS = ("dawid-skene", "majority", "glad", "mace")
@@ -64,18 +65,6 @@ class LoadedAnnotations:
 
 def _plural(n: int, noun: str) -> str:
     return f"{n:,} {noun}{'' if n == 1 else 's'}"
-
-
-def _blank_labels(values) -> Any:
-    """Boolean mask of the empty label cells: missing (NaN/None) or only whitespace."""
-    import numpy as np
-    from pandas.api.types import is_object_dtype, is_string_dtype
-
-    blank = values.isna().to_numpy(dtype=bool, copy=True)
-    if is_object_dtype(values.dtype) or is_string_dtype(values.dtype):
-        blank |= np.fromiter((isinstance(v, str) and not v.strip() for v in values),
-                             dtype=bool, count=len(values))
-    return blank
 
 
 def _categories_for(names: list[str], column, path: str, label: str) -> list:
@@ -389,9 +378,26 @@ def _cmd_aggregate(args: argparse.Namespace) -> int:
     to_stdout = _one_stdout(args, ["--out", "--annotators"])
     loaded = _load_annotations(args)
     ann = loaded.ann
+    gold = None
+    if args.gold is not None:
+        gold = read_item_labels(args.gold, item=args.item, column=args.gold_label,
+                                fallback=args.label, sep=args.sep, decimal=args.decimal,
+                                flag="--gold-label", what="the gold file")
+        if not gold.index.isin(ann.items).any():
+            raise UserError(f"{args.gold}: none of its items ("
+                            f"{', '.join(map(str, gold.index[:3]))}, ...) is an item of "
+                            f"{args.file}; its --item column must hold the same item ids")
+        unknown = gold.index[~gold.index.isin(ann.items)]
+        if len(unknown):
+            print(f"multiplicity: warning: {args.gold}: {len(unknown):,} gold labels are "
+                  f"for items nobody annotated ({', '.join(map(str, unknown[:3]))}, ...); "
+                  "they are left out", file=sys.stderr)
+            gold = gold[gold.index.isin(ann.items)]
     model = _api_call("aggregate", _make_aggregator(args.method, args.random_state).fit,
-                      ann)
+                      ann, true_labels=gold)
     out = aggregate_table(model, ann, args.item, args.method)
+    if gold is not None:
+        out["gold"] = model.gold_.to_numpy()
     _write_csv(out, args.out, "--out")
     if args.annotators is not None:
         _write_csv(annotator_table(model, ann, args.annotator), args.annotators,
@@ -415,6 +421,9 @@ def _cmd_aggregate(args: argparse.Namespace) -> int:
                       for k, v in counts.items())
     print(f"{_METHOD_NAMES[args.method]}: {loaded.line()}", file=report)
     print(f"labels {shown}", file=report)
+    if gold is not None:
+        print(f"{model.n_gold_:,} items with a gold label: their labels are the gold ones "
+              "and they inform the annotator parameters (column gold)", file=report)
     for path in (args.out, args.annotators):
         if path not in (None, "-"):
             print(f"wrote {path}", file=report)

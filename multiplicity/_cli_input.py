@@ -1,7 +1,9 @@
 """Reading the user's files for the command line: the separator of a CSV
 (:func:`sniff_separator`, ``--sep``, ``--decimal``), the file itself (:func:`read_csv`), its
-columns (:func:`require_columns`) and the numeric encoding of the feature columns
-(:class:`FeatureEncoding`, :func:`fit_encoding`)."""
+columns (:func:`require_columns`), empty label cells (:func:`blank_labels`), one label per
+item (:func:`labels_per_item`, :func:`read_item_labels`: an automatic annotator's labels,
+gold labels) and the numeric encoding of the feature columns (:class:`FeatureEncoding`,
+:func:`fit_encoding`)."""
 
 from __future__ import annotations
 
@@ -9,8 +11,15 @@ import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from ._cli_messages import UserError
+
+LABEL_CONFLICT = ("{path}: column {column!r} gives item {item!r} the labels {labels}; "
+                  "{what} must give one label per item (repeated on every row of the item "
+                  "in a long file)")
+LABEL_COLUMN = ("{path}: cannot tell which column holds the labels (columns {columns}); name "
+                "it with {flag}")
 
 # A text column with more distinct values than this is not one-hot encoded (likely an id).
 MAX_CATEGORIES = 50
@@ -216,3 +225,54 @@ def encode_features(X, path: str | Path):
     """Numeric feature matrix from a user's columns (see ``docs/cli.md``):
     ``fit_encoding(X, path).transform(X, path)``."""
     return fit_encoding(X, path).transform(X, path)
+
+
+def blank_labels(values) -> Any:
+    """Boolean mask of the empty label cells: missing (NaN/None) or only whitespace."""
+    import numpy as np
+    from pandas.api.types import is_object_dtype, is_string_dtype
+
+    blank = values.isna().to_numpy(dtype=bool, copy=True)
+    if is_object_dtype(values.dtype) or is_string_dtype(values.dtype):
+        blank |= np.fromiter((isinstance(v, str) and not v.strip() for v in values),
+                             dtype=bool, count=len(values))
+    return blank
+
+
+def labels_per_item(frame, item: str, column: str, path: str | Path, what: str):
+    """One label per item (a Series named ``column``, indexed by item) from a table where
+    the label may repeat on the item's rows; blank cells are missing, two different labels
+    of one item a ``UserError`` (``what`` names whose labels they are)."""
+    import pandas as pd
+
+    values = frame[column].mask(blank_labels(frame[column]))
+    table = pd.DataFrame({"item": frame[item].to_numpy(), "label": values.to_numpy()})
+    distinct = table.dropna(subset=["label"]).drop_duplicates()
+    repeated = distinct["item"].duplicated(keep=False)
+    if repeated.any():
+        first = distinct.loc[repeated, "item"].iloc[0]
+        labels = sorted(map(str, distinct.loc[distinct["item"] == first, "label"]))
+        raise UserError(LABEL_CONFLICT.format(path=path, column=column, item=first,
+                                              labels=", ".join(labels), what=what))
+    out = distinct.set_index("item")["label"]
+    out.name = column
+    return out
+
+
+def read_item_labels(path: str | Path, *, item: str, column: str | None, fallback: str,
+                     sep: str | None, decimal: str, flag: str, what: str):
+    """The labels of a CSV with the ``item`` column and one label column: ``column``, else
+    the only other column, else a column named ``fallback``; see :func:`labels_per_item`."""
+    df = read_csv(path, sep=sep, decimal=decimal)
+    require_columns(df, [item], path)
+    if column is None:
+        others = [c for c in df.columns if c != item]
+        if len(others) == 1:
+            column = others[0]
+        elif fallback in others:
+            column = fallback
+        else:
+            raise UserError(LABEL_COLUMN.format(path=path, columns=", ".join(map(
+                str, df.columns)), flag=flag))
+    require_columns(df, [column], path)
+    return labels_per_item(df, item, column, path, what)

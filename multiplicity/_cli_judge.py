@@ -10,9 +10,9 @@ import sys
 from typing import Any
 
 from . import _lazy
-from ._cli_annotation import _blank_labels, _load_annotations
+from ._cli_annotation import _load_annotations
 from ._cli_audit import report_format, write_report
-from ._cli_input import read_csv, require_columns
+from ._cli_input import labels_per_item, read_item_labels, require_columns
 from ._cli_messages import FLAGS, UserError, _api_call, cli_message
 
 _report = _lazy.lazy_module("multiplicity.report")
@@ -22,11 +22,6 @@ _report = _lazy.lazy_module("multiplicity.report")
 JUDGE_COEFFICIENTS = ("krippendorff_alpha", "fleiss_kappa", "gwet_ac1", "percent_agreement",
                       "scott_pi", "brennan_prediger", "conger_kappa")
 
-CANDIDATE_CONFLICT = ("{path}: column {column!r} gives item {item!r} the labels {labels}; "
-                      "the candidate must give one label per item (it is repeated on every "
-                      "row of the item in a long file)")
-CANDIDATE_COLUMNS = ("{path}: cannot tell which column holds the candidate's labels "
-                     "(columns {columns}); name it with --candidate-label")
 CANDIDATE_BOTH = ("give the candidate's labels either with --candidate-column (a column of "
                   "the annotations file) or with --candidate FILE, not both")
 NO_COMMON_ITEMS = ("{path}: none of the candidate's items ({shown}, ...) is an item of the "
@@ -36,50 +31,21 @@ CANDIDATE_NONE = ("the candidate's labels are missing: name their column with "
                   "--candidate-column, or give their file with --candidate FILE")
 
 
-def _per_item(frame: Any, item: str, column: str, path: str) -> Any:
-    """One label per item from a long table where the label repeats on the item's rows
-    (blank cells are missing); two different labels of one item are an error."""
-    import pandas as pd
-
-    values = frame[column].mask(_blank_labels(frame[column]))
-    table = pd.DataFrame({"item": frame[item].to_numpy(), "label": values.to_numpy()})
-    table = table.dropna(subset=["label"])
-    distinct = table.drop_duplicates()
-    repeated = distinct["item"].duplicated(keep=False)
-    if repeated.any():
-        first = distinct.loc[repeated, "item"].iloc[0]
-        labels = sorted(map(str, distinct.loc[distinct["item"] == first, "label"]))
-        raise UserError(CANDIDATE_CONFLICT.format(path=path, column=column, item=first,
-                                                  labels=", ".join(labels)))
-    out = distinct.set_index("item")["label"]
-    out.name = column
-    return out
-
-
 def _candidate(args: argparse.Namespace, loaded: Any) -> Any:
     """The candidate's labels as a Series keyed by item."""
     if args.candidate_column is not None and args.candidate is not None:
         raise UserError(CANDIDATE_BOTH)
     if args.candidate_column is not None:
         require_columns(loaded.frame, [args.candidate_column], args.file)
-        return _per_item(loaded.frame, args.item, args.candidate_column, args.file)
+        return labels_per_item(loaded.frame, args.item, args.candidate_column, args.file,
+                               "the candidate")
     if args.candidate is None:
         raise UserError(CANDIDATE_NONE)
-    df = read_csv(args.candidate, sep=args.sep, decimal=args.decimal)
-    require_columns(df, [args.item], args.candidate)
-    column = args.candidate_label
-    if column is None:
-        others = [c for c in df.columns if c != args.item]
-        if len(others) == 1:
-            column = others[0]
-        elif args.label in others:
-            column = args.label
-        else:
-            raise UserError(CANDIDATE_COLUMNS.format(path=args.candidate,
-                                                     columns=", ".join(map(str, df.columns))))
-    require_columns(df, [column], args.candidate)
-    series = _per_item(df, args.item, column, args.candidate)
-    series.name = args.candidate_name or column
+    series = read_item_labels(args.candidate, item=args.item, column=args.candidate_label,
+                              fallback=args.label, sep=args.sep, decimal=args.decimal,
+                              flag="--candidate-label", what="the candidate")
+    if args.candidate_name is not None:
+        series.name = args.candidate_name
     return series
 
 

@@ -26,7 +26,7 @@ FLAGS: dict[str, dict[str, str]] = {
     "agreement": {**_ANNOTATION_FLAGS, "level": "--level", "ci": "--ci",
                   "n_resamples": "--n-resamples", "weights": "--weights",
                   "on_undefined": "--on-undefined"},
-    "aggregate": dict(_ANNOTATION_FLAGS),
+    "aggregate": {**_ANNOTATION_FLAGS, "true_labels": "--gold"},
     "judge": {**_ANNOTATION_FLAGS, "epsilon": "--epsilon", "alpha": "--alpha",
               "scoring": "--scoring", "min_items": "--min-items",
               "coefficient": "--coefficient", "n_resamples": "--n-resamples",

@@ -308,6 +308,12 @@ def _build_parser() -> argparse.ArgumentParser:
     agg.add_argument("--method", choices=AGGREGATORS, default="dawid-skene",
                      help="aggregation model (default: dawid-skene)")
     agg.add_argument("--out", default="-", help="output CSV (default: standard output)")
+    agg.add_argument("--gold", default=None, metavar="FILE",
+                     help="CSV of known labels (gold items): the --item column and a label "
+                     "column (the only other column, the --label column, or --gold-label); "
+                     "they are fixed in the fit and inform the annotators' parameters")
+    agg.add_argument("--gold-label", default=None, metavar="COL",
+                     help="the label column of --gold FILE")
     agg.add_argument("--annotators", default=None, metavar="FILE",
                      help="also write one row per annotator: the number of ratings and the "
                      "estimated accuracy under --method (CSV; - for standard output)")

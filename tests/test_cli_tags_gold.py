@@ -80,3 +80,63 @@ def test_multi_label_table_and_errors(tmp_path, capsys):
     assert "MASI distance (Passonneau 2006)" in printed
     assert main(_args(path, "--multi-label", "--categories", "joy,fear")) == 1
     assert "--categories orders single labels" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- --gold
+def _crowd_with_gold(seed: int = 0):
+    """Three good annotators and two who swap the labels, on 60 items; gold for 6."""
+    rng = np.random.default_rng(seed)
+    truth = rng.choice(["neg", "pos"], size=60)
+    flip = {"neg": "pos", "pos": "neg"}
+    rows = []
+    for i, t in enumerate(truth):
+        for a in range(5):
+            good = rng.random() < 0.85
+            label = t if good else flip[t]
+            rows.append((f"t{i:02d}", f"r{a}", flip[label] if a >= 3 else label))
+    long = pd.DataFrame(rows, columns=["item", "annotator", "label"])
+    gold = pd.Series(truth[:6], index=[f"t{i:02d}" for i in range(6)], name="label")
+    return long, gold
+
+
+@pytest.mark.parametrize("method", ["dawid-skene", "majority", "glad", "mace"])
+def test_gold_file_gives_the_api_fit_with_true_labels(tmp_path, capsys, method):
+    from multiplicity.cli import _make_aggregator
+
+    long, gold = _crowd_with_gold()
+    path, gold_path, out = tmp_path / "labels.csv", tmp_path / "gold.csv", tmp_path / "o.csv"
+    long.to_csv(path, index=False)
+    gold.rename_axis("item").reset_index().to_csv(gold_path, index=False)
+    assert main(["aggregate", str(path), "--item", "item", "--annotator", "annotator",
+                 "--label", "label", "--method", method, "--gold", str(gold_path),
+                 "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "6 items with a gold label" in printed
+    table = pd.read_csv(out)
+    model = _make_aggregator(method, 0).fit(Annotations.from_long(long), true_labels=gold)
+    assert table["label"].tolist() == model.labels_.tolist()
+    assert table["gold"].tolist() == model.gold_.tolist()
+    assert table["gold"].sum() == 6
+
+
+def test_gold_file_errors_and_unknown_items(tmp_path, capsys):
+    long, gold = _crowd_with_gold()
+    path = tmp_path / "labels.csv"
+    long.to_csv(path, index=False)
+    args = ["aggregate", str(path), "--item", "item", "--annotator", "annotator",
+            "--label", "label", "--out", str(tmp_path / "o.csv")]
+    nowhere = tmp_path / "nowhere.csv"
+    pd.DataFrame({"item": ["x1", "x2"], "label": ["pos", "neg"]}).to_csv(nowhere, index=False)
+    assert main([*args, "--gold", str(nowhere)]) == 1
+    assert "none of its items (x1, x2, ...)" in capsys.readouterr().err
+    partly = tmp_path / "partly.csv"
+    pd.DataFrame({"item": ["t00", "x9"], "label": [gold["t00"], "pos"]}).to_csv(partly,
+                                                                                index=False)
+    assert main([*args, "--gold", str(partly)]) == 0
+    err = capsys.readouterr().err
+    assert "1 gold labels are for items nobody annotated (x9, ...)" in err
+    two = tmp_path / "two.csv"
+    pd.DataFrame({"item": ["t00"], "a": ["pos"], "b": ["neg"]}).to_csv(two, index=False)
+    assert main([*args, "--gold", str(two)]) == 1
+    assert "name it with --gold-label" in capsys.readouterr().err
+    assert main([*args, "--gold", str(two), "--gold-label", "b"]) == 0
