@@ -364,6 +364,19 @@ QUOTED: list[tuple[str, str, str]] = [
         "| 0.710 (uniform: 0.693; the raters' own shares: 0.369) |",
         "On 85% of a rater's comments", "32 to 190 comments per rater",
         "44.5% of the comments get another label", "moves on only 5.8% of them")],
+    # docs/annotation_alpha.md, "Circular and bipolar scales" and "Set-valued labels"
+    ("docs/annotation_alpha.md", "= 3/11", "test_alpha_levels_sets.py::test_circular_hand_worked"),
+    ("docs/annotation_alpha.md", "`D_e = 58 / 110`",
+     "test_alpha_levels_sets.py::test_circular_hand_worked"),
+    ("docs/annotation_alpha.md", "`alpha = 1 - 15/29 = 14/29`",
+     "test_alpha_levels_sets.py::test_circular_hand_worked"),
+    ("docs/annotation_alpha.md", "2/3 when one contains the other, 1/3 when they overlap",
+     "test_alpha_levels_sets.py::test_set_distances_match_nltk"),
+    # docs/annotation_items.md, "Incomplete designs: the mixed model"
+    ("docs/annotation_items.md", "(the test suite checks this to 1e-8)",
+     "test_icc_missing_model.py::test_complete_equals_anova_when_components_positive"),
+    ("docs/annotation_items.md", "on incomplete designs to 1e-5",
+     "test_icc_missing_model.py::test_incomplete_matches_statsmodels_reml"),
     # docs/judges.md, prose restating what its ``>>>`` examples print
     ("docs/judges.md", "only 58% of the documents with one answer", DOCTEST),
     ("docs/judges.md", "the selective vote abstains on 42% of them", DOCTEST),
