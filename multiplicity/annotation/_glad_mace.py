@@ -382,7 +382,7 @@ class MACE(Aggregator):
             sk, st = self._initial_weights(rng, ann.n_annotators, k)
             spam = np.ascontiguousarray(sk[:, 0])
             know = np.ascontiguousarray(sk[:, 1])
-            st = np.ascontiguousarray(st, dtype=np.float64)
+            st = np.array(st, dtype=np.float64, order="C")  # the kernel updates it
             post, hist, n_iter = _k._mace_run(ptr, annot, lab, spam, know, st,
                                               self.method == "vb", smoothing, alpha, beta,
                                               strategy_prior, max_iter, tol, clamped)
