@@ -377,6 +377,18 @@ QUOTED: list[tuple[str, str, str]] = [
      "test_icc_missing_model.py::test_complete_equals_anova_when_components_positive"),
     ("docs/annotation_items.md", "on incomplete designs to 1e-5",
      "test_icc_missing_model.py::test_incomplete_matches_statsmodels_reml"),
+    # docs/annotation_aggregation.md, "Gold items" and "Ordinal labels"
+    ("docs/annotation_aggregation.md", "gold labels on 5% of the items pin the classes",
+     "test_gold_items.py::test_gold_lifts_dawid_skene_out_of_a_label_permutation"),
+    ("docs/annotation_aggregation.md", "patient 38 moves from grade 3 to 2", DOCTEST),
+    ("docs/annotation_aggregation.md", "so nine of its annotations are on gold items",
+     DOCTEST),
+    ("docs/annotation_aggregation.md", "With 20 ratings per annotator",
+     "test_ordinal_aggregation.py::test_beats_dawid_skene_with_many_annotators"),
+    ("docs/annotation_aggregation.md", "below both others' on five seeds",
+     "test_ordinal_aggregation.py::test_beats_dawid_skene_with_many_annotators"),
+    ("docs/annotation_aggregation.md", "(10 annotators, 120 ratings each) Dawid-Skene",
+     "test_ordinal_aggregation.py::test_recovers_biases_and_beats_majority_vote"),
     # docs/judges.md, prose restating what its ``>>>`` examples print
     ("docs/judges.md", "only 58% of the documents with one answer", DOCTEST),
     ("docs/judges.md", "the selective vote abstains on 42% of them", DOCTEST),
