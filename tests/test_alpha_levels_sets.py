@@ -20,7 +20,8 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from multiplicity.annotation import agreement
-from multiplicity.annotation._alpha import (
+from multiplicity.annotation._alpha import krippendorff_alpha
+from multiplicity.annotation._alpha_levels import (
     BAD_PERIOD,
     BAD_SCALE,
     DISTANCE_LEVEL,
@@ -28,7 +29,6 @@ from multiplicity.annotation._alpha import (
     OPTION_LEVEL,
     PERIOD_NEEDED,
     SCALE_RANGE,
-    krippendorff_alpha,
 )
 from multiplicity.annotation._chance_weights import weight_matrix
 from multiplicity.annotation._container import Annotations

@@ -29,17 +29,19 @@ from hypothesis import strategies as st
 
 from multiplicity._errors import ON_UNDEFINED
 from multiplicity.annotation._alpha import (
-    BAD_DISTANCE,
     NO_PAIRS,
-    NOT_NUMERIC,
-    RATIO_NEGATIVE,
     SINGLE_VALUE,
-    UNKNOWN_LEVEL,
     ZERO_EXPECTED,
     Distance,
     _krippendorff_alpha_analytic,
     _krippendorff_alpha_statistic,
     krippendorff_alpha,
+)
+from multiplicity.annotation._alpha_levels import (
+    BAD_DISTANCE,
+    NOT_NUMERIC,
+    RATIO_NEGATIVE,
+    UNKNOWN_LEVEL,
 )
 from multiplicity.annotation._container import Annotations
 from multiplicity.annotation._stats import bootstrap_sums

@@ -18,13 +18,13 @@ from hypothesis import strategies as st
 from statsmodels.stats.inter_rater import fleiss_kappa as sm_fleiss_kappa
 
 from multiplicity.annotation import Annotations, agreement, krippendorff_alpha
-from multiplicity.annotation._container import (
+from multiplicity.annotation._container import UNORDERED
+from multiplicity.annotation._container_sets import (
     MULTI_LABEL_CELLS,
     NOT_SET_VALUED,
     REPEATED_TAG,
     SET_CATEGORIES,
     UNKNOWN_TAG,
-    UNORDERED,
 )
 from multiplicity.annotation._tags import CI_OPTION, tag_agreement
 

@@ -1,8 +1,10 @@
 """The Annotations container: who labelled which item how, with missing entries.
 
 One class with its constructors (long and wide tables, counts, pandas inputs) and the views
-every coefficient reads; they share one internal layout (items sorted, ratings by item), so
-they stay together although the module is longer than the package's usual module.
+every coefficient reads, and the helpers that turn labels into codes and categories; they
+share one internal layout (items sorted, ratings by item), so they stay together although
+the module is longer than the package's usual module. Set-valued labels (frozensets of
+tags) are read and ordered in ``_container_sets.py``.
 """
 
 from __future__ import annotations
@@ -19,6 +21,23 @@ from .._checks import py_scalar
 from .._config import use_kernels
 from .._dask import is_dask_dataframe
 from .._lazy import is_instance, lazy_module
+from ._container_sets import (
+    NOT_SET_VALUED,
+    SET_CATEGORIES,
+    SET_DASK,
+    _as_sets,
+    _factorize_sets,
+    _has_sets,
+    _is_tag_set,
+    _nested_sets,
+    _set_order,
+    _set_text,
+    _sorted_tags,
+    are_tag_sets,
+    holds_tag,
+    long_sets,
+    tag_index,
+)
 
 # pandas loads when an input or an output needs it: a NumPy table of numbers never does.
 pd = lazy_module("pandas")
@@ -41,17 +60,6 @@ CATEGORIES_TYPE = ("categories must be a list of the labels in their order, got 
 CATEGORIES_EMPTY = "categories must list at least one label, got an empty list"
 CATEGORIES_MISSING = "categories must not hold a missing value (NaN or None), got {cats}"
 CATEGORIES_REPEATED = "categories must be distinct labels, but {label!r} appears more than once"
-SET_CATEGORIES = ("categories= is not supported for set-valued labels: their categories are "
-                  "the distinct sets of tags, which have no order")
-NOT_SET_VALUED = ("{what} needs set-valued labels (each label a set of tags: "
-                  "Annotations.from_long(..., multi_label=True) or a column of lists or sets); "
-                  "the labels are {cats}")
-UNKNOWN_TAG = "tag {tag!r} is not among the tags of the data: {tags}"
-MULTI_LABEL_CELLS = ("with multi_label=True column {label!r} must hold one tag per row, but it "
-                     "holds lists or sets; drop multi_label to read each cell as a set of tags")
-REPEATED_TAG = ("annotator {annotator!r} gave tag {tag!r} to item {item!r} in more than one row; "
-                "pass duplicates='first' to keep each tag once (a set holds a tag once)")
-SET_DASK = "set-valued labels (multi_label=True) need a pandas DataFrame, not a dask one"
 CATEGORICALS_DIFFER = ("columns {a!r} and {b!r} are ordered pandas Categoricals with different "
                        "categories ({ca} and {cb}); give every column the same categories in "
                        "the same order, or pass categories=")
@@ -315,66 +323,13 @@ class Annotations:
                         label: Hashable, duplicates: Duplicates,
                         multi_label: bool) -> Annotations:
         """:meth:`from_long` for set-valued labels: one tag per row (``multi_label``)
-        or one set per row (a column of lists or sets)."""
-        values = df[label].to_numpy()
-        item_codes, items = pd.factorize(df[item], sort=False, use_na_sentinel=True)
-        ann_codes, annotators = pd.factorize(df[annotator], sort=False, use_na_sentinel=True)
-        keep = _present(values)
-        if multi_label:
-            if _has_sets(values):
-                raise TypeError(MULTI_LABEL_CELLS.format(label=py_scalar(label)))
-            tag_codes, tags = _factorize_values(values[keep], "label") if keep.any() else \
-                (np.zeros(0, dtype=np.int64), pd.Index([]))
-            tag_codes, tags, kept = _drop_blank(tag_codes, tags)
-        else:
-            sets = _as_sets(values[keep])
-            kept = np.array([s is not None for s in sets], dtype=bool)
-            codes, cats = _factorize_sets(sets[kept])
-        if kept is not None:
-            keep[np.flatnonzero(keep)[~kept]] = False
-        if (item_codes[keep] < 0).any():
-            raise ValueError(f"column {item!r} has missing item names")
-        if (ann_codes[keep] < 0).any():
-            raise ValueError(f"column {annotator!r} has missing annotator names")
-        it, an = item_codes[keep].astype(np.int64), ann_codes[keep].astype(np.int64)
-        items, annotators = pd.Index(items), pd.Index(annotators)
-        n_dropped = len(keep) - int(np.count_nonzero(keep))
-        if not multi_label:
-            return cls._from_codes(it, an, codes, items, annotators, cats, duplicates,
-                                   n_dropped=n_dropped)
-        # One set per (item, annotator): sort the rows by pair, then tag.
-        n_ann = max(len(annotators), 1)
-        pair = it * n_ann + an
-        order = np.lexsort((tag_codes, pair))
-        pair, tag_codes = pair[order], tag_codes[order]
-        new = np.ones(len(pair), dtype=bool)
-        new[1:] = (pair[1:] != pair[:-1]) | (tag_codes[1:] != tag_codes[:-1])
-        if not new.all() and duplicates == "raise":
-            j = int(np.argmin(new))
-            i, a = divmod(int(pair[j]), n_ann)
-            raise ValueError(REPEATED_TAG.format(
-                annotator=py_scalar(annotators[a]), item=py_scalar(items[i]),
-                tag=py_scalar(_as_index(tags)[tag_codes[j]])))
-        pair, tag_codes = pair[new], tag_codes[new]
-        starts = np.flatnonzero(np.r_[True, pair[1:] != pair[:-1]]) if len(pair) else \
-            np.zeros(0, dtype=np.int64)
-        tag_values = _as_index(tags).tolist()
-        if 0 < len(tag_values) <= 62:
-            # each set as a bit mask of its tags: one Python set per distinct set only
-            masks = np.bitwise_or.reduceat(np.left_shift(1, tag_codes), starts)
-            distinct, inverse = np.unique(masks, return_inverse=True)
-            sets = np.empty(len(distinct), dtype=object)
-            sets[:] = [frozenset(tag_values[t] for t in range(len(tag_values))
-                                 if (int(m) >> t) & 1) for m in distinct]
-            codes, cats = _factorize_sets(sets)
-            codes = codes[inverse.reshape(-1)]
-        else:
-            sets = np.empty(len(starts), dtype=object)
-            sets[:] = [frozenset(tag_values[t] for t in chunk)
-                       for chunk in np.split(tag_codes, starts[1:])] if len(starts) else []
-            codes, cats = _factorize_sets(sets)
-        pair_item, pair_ann = np.divmod(pair[starts], n_ann)
-        return cls(pair_item, pair_ann, codes, items, annotators, cats, n_dropped=n_dropped)
+        or one set per row (a column of lists or sets); see ``_container_sets.long_sets``."""
+        it, an, codes, items, annotators, cats, n_dropped = long_sets(
+            df, item, annotator, label, duplicates, multi_label)
+        if multi_label:   # one set per (item, annotator) already
+            return cls(it, an, codes, items, annotators, cats, n_dropped=n_dropped)
+        return cls._from_codes(it, an, codes, items, annotators, cats, duplicates,
+                               n_dropped=n_dropped)
 
     @classmethod
     def from_wide(cls, table: Any, *, duplicates: Duplicates = "raise",
@@ -627,10 +582,7 @@ class Annotations:
     def is_set_valued(self) -> bool:
         """True when every label is a ``frozenset`` of tags (see :meth:`from_long`)."""
         if self._sets is None:
-            cats = self._categories
-            dtype = getattr(cats, "dtype", None)
-            self._sets = bool(len(cats) and dtype is not None and dtype.kind == "O" and
-                              _is_tag_set(np.asarray(cats, dtype=object)).all())
+            self._sets = are_tag_sets(self._categories)
         return self._sets
 
     @property
@@ -644,7 +596,7 @@ class Annotations:
             When the labels are not sets.
         """
         self._require_sets("tags")
-        return _normalise_labels(_label_index(_set_order(self.categories)[0]))
+        return tag_index(self.categories)
 
     def _require_sets(self, what: str) -> None:
         if not self.is_set_valued:
@@ -681,15 +633,7 @@ class Annotations:
         3     1          1      0
         """
         self._require_sets("binary()")
-        tags = self.tags
-        try:
-            known = tag in tags
-        except TypeError:   # an unhashable tag
-            known = False
-        if not known:
-            raise ValueError(UNKNOWN_TAG.format(tag=py_scalar(tag), tags=_short(tags, 20)))
-        holds = np.fromiter((tag in c for c in self.categories), dtype=np.int64,
-                            count=self.n_categories)
+        holds = holds_tag(self.categories, self.tags, tag)
         return Annotations(self._item, None if self._annotators is None else self._annotator,
                            holds[self._code], self._items, self._annotators,
                            pd.Index(np.array([0, 1], dtype=np.int64)),
@@ -1104,88 +1048,6 @@ def _factorize_labels(values: NDArray, name: str) -> tuple[NDArray[np.int64], An
             cats = pd.Index(cats.astype(np.int64))
     return codes.astype(np.int64), cats
 
-
-def _nested_sets(table: Any) -> NDArray | None:
-    """A list of rows with lists or sets among the cells as a 2-D object array (NumPy
-    would read the lists as a third axis, or refuse them); None for any other input."""
-    if not isinstance(table, list | tuple) or not table or \
-            not all(isinstance(row, list | tuple) for row in table) or \
-            len({len(row) for row in table}) != 1 or \
-            not any(_is_set_like(c) for row in table for c in row):
-        return None
-    out = np.empty((len(table), len(table[0])), dtype=object)
-    for i, row in enumerate(table):
-        for j, cell in enumerate(row):
-            out[i, j] = cell
-    return out
-
-
-def _is_set_like(x: Any) -> bool:
-    """A cell that holds a set of tags: a list, set or frozenset (a tuple is one label)."""
-    return isinstance(x, list | set | frozenset)
-
-
-_set_like = np.frompyfunc(_is_set_like, 1, 1)
-_is_tag_set = np.frompyfunc(lambda x: isinstance(x, frozenset), 1, 1)
-
-
-def _has_sets(values: NDArray) -> bool:
-    """Whether an array of labels holds lists or sets (only object arrays of mixed
-    types are scanned in Python: a column of strings or numbers is told apart in C)."""
-    if values.dtype != object or not values.size:
-        return False
-    kind = pd.api.types.infer_dtype(values.ravel(), skipna=True)
-    return kind == "mixed" and bool(_set_like(values).any())
-
-
-def _as_sets(values: NDArray) -> NDArray:
-    """Every (non-missing) cell as a frozenset of tags; None where the cell is empty.
-
-    A list or set gives its tags without the missing and blank ones (an empty list is the
-    empty set); any other value is a set of one tag, and a blank string is empty."""
-    out = np.empty(len(values), dtype=object)
-    for j, cell in enumerate(values):
-        if _is_set_like(cell):
-            out[j] = frozenset(py_scalar(t) for t in cell if not (
-                _missing_scalar(t) or t is pd.NA or t is pd.NaT or
-                (isinstance(t, str) and not t.strip())))
-        elif not (isinstance(cell, str) and not cell.strip()):
-            out[j] = frozenset((py_scalar(cell),))
-    return out
-
-
-def _sorted_tags(tags: Any) -> list:
-    """The tags sorted by value when they can be, else by type name and text."""
-    tags = list(tags)
-    try:
-        return sorted(tags)
-    except TypeError:
-        return sorted(tags, key=lambda t: (type(t).__name__, str(t)))
-
-
-def _set_order(sets: Any) -> tuple[list, NDArray[np.int64]]:
-    """The tags of ``sets`` (sorted) and the order that sorts the sets by size, then by
-    their tags in that order."""
-    tags = _sorted_tags(frozenset().union(*sets))
-    rank = {t: r for r, t in enumerate(tags)}
-    keys = [(len(c), sorted(rank[t] for t in c)) for c in sets]
-    return tags, np.array(sorted(range(len(keys)), key=keys.__getitem__), dtype=np.int64)
-
-
-def _factorize_sets(sets: NDArray) -> tuple[NDArray[np.int64], pd.Index]:
-    """Codes of frozensets of tags into the distinct sets, in their canonical order."""
-    if not len(sets):
-        return np.zeros(0, dtype=np.int64), _label_index([])
-    codes, uniques = pd.factorize(sets, sort=False)
-    order = _set_order(uniques)[1]
-    remap = np.empty(len(order), dtype=np.int64)
-    remap[order] = np.arange(len(order))
-    return remap[codes].astype(np.int64), _label_index(uniques[order])
-
-
-def _set_text(tags: frozenset) -> str:
-    """A set of tags for a repr: ``{'joy', 'surprise'}``, ``{}`` for the empty set."""
-    return "{" + ", ".join(repr(t) for t in _sorted_tags(tags)) + "}"
 
 
 def check_annotations(data: Any, name: str = "data") -> Annotations:

@@ -9,7 +9,8 @@ import numpy as np
 import pandas as pd
 
 from . import _agreement
-from ._container import NOT_SET_VALUED, check_annotations
+from ._container import check_annotations
+from ._container_sets import NOT_SET_VALUED
 
 __all__ = ["tag_agreement"]
 
