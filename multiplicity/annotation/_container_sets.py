@@ -14,6 +14,7 @@ names it with ``lazy_module``, since ``_container.py`` imports this one).
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Hashable
 from typing import Any
 
@@ -70,6 +71,8 @@ def _has_sets(values: NDArray) -> bool:
     types are scanned in Python: a column of strings or numbers is told apart in C)."""
     if values.dtype != object or not values.size:
         return False
+    if "pandas" not in sys.modules:  # a NumPy table: scan it rather than load pandas
+        return bool(_set_like(values).any())
     kind = pd.api.types.infer_dtype(values.ravel(), skipna=True)
     return kind == "mixed" and bool(_set_like(values).any())
 
