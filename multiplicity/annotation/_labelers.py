@@ -519,13 +519,17 @@ optional
     ...                      ["pos", "neg", "neg", "neg"]],
     ...                     index=["prompt-a", "prompt-b", "prompt-c"],
     ...                     columns=["t1", "t2", "t3", "t4"])
-    >>> res = labeler_multiplicity(runs, reference="prompt-b")
+    >>> # three runs: a unanimous selective vote has p-value 2**(1 - 3) = 0.25, so the vote
+    >>> # needs alpha >= 0.25 to answer any item (the default 0.05 warns that it cannot)
+    >>> res = labeler_multiplicity(runs, reference="prompt-b", alpha=0.25)
     >>> res.ambiguity, round(res.discrepancy, 2), res.unanimous_share
     (0.5, 0.5, 0.5)
     >>> res.self_consistency.round(3).tolist()
     [1.0, 0.333, 0.333, 1.0]
     >>> res.ambiguous.tolist()
     [False, True, True, False]
+    >>> res.vote_labels.tolist()
+    ['pos', nan, nan, 'neg']
     """
     values, runs, items = _runs_table(labels_by_run)
     codes, labels = _encode(values, runs, items)
